@@ -1,0 +1,202 @@
+//! Runs a parsed command and returns what to print and the exit code; the
+//! binary does the printing, so everything here is testable.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use crate::cli::{ColorChoice, Command, ListFormat, PolicyAction, ScanSettings};
+use crate::report::{self, Format, Report};
+use crate::scan::{self, Baseline, ScanOptions};
+use crate::{checks, docs, policy};
+
+/// Exit code for usage, configuration and runtime errors.
+pub const EXIT_ERROR: i32 = 2;
+
+/// What a command produced.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub stdout: String,
+    pub stderr: String,
+    pub exit: i32,
+}
+
+impl Outcome {
+    fn error(message: impl std::fmt::Display) -> Outcome {
+        Outcome {
+            stdout: String::new(),
+            stderr: format!("error: {message}\n"),
+            exit: EXIT_ERROR,
+        }
+    }
+}
+
+pub fn run(command: Command) -> Outcome {
+    match command {
+        Command::Scan(args) => match args.into_settings() {
+            Ok(settings) => run_scan(&settings),
+            Err(err) => Outcome::error(err),
+        },
+        Command::Checks { format } => list_checks(format),
+        Command::Explain { code } => match checks::lookup(&code) {
+            Some(meta) => Outcome { stdout: docs::explain(meta), ..Outcome::default() },
+            None => Outcome::error(format!("no check `{code}`; run `livegate checks` for the list")),
+        },
+        Command::Policy { action } => run_policy(action),
+        Command::GenDocs { dir, check } => gen_docs(&dir, check),
+    }
+}
+
+fn list_checks(format: ListFormat) -> Outcome {
+    let stdout = match format {
+        ListFormat::Human => {
+            let width = checks::registry().iter().map(|m| m.id.len()).max().unwrap_or(0);
+            checks::registry()
+                .iter()
+                .map(|m| format!("{}  {:<7}  {:<width$}  {}\n", m.code, m.severity.as_str(), m.id, m.summary))
+                .collect()
+        }
+        ListFormat::Json => {
+            let list: Vec<serde_json::Value> = checks::registry()
+                .iter()
+                .map(|m| serde_json::json!({"code": m.code, "id": m.id, "severity": m.severity.as_str(), "summary": m.summary}))
+                .collect();
+            format!("{}\n", serde_json::to_string_pretty(&list).unwrap_or_default())
+        }
+    };
+    Outcome { stdout, ..Outcome::default() }
+}
+
+/// The repository root for a path: the git work tree containing it, else the path.
+fn repo_root(path: &Path) -> PathBuf {
+    git2::Repository::discover(path)
+        .ok()
+        .and_then(|repo| repo.workdir().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf())
+}
+
+/// The policy for a scan: --policy, else the repository's file, else the default preset.
+fn load_policy(explicit: Option<&Path>, root: &Path) -> Result<policy::Policy, policy::PolicyError> {
+    if let Some(file) = explicit {
+        return policy::load_file(file);
+    }
+    match policy::find_policy_file(root)? {
+        Some(file) => policy::load_file(&file),
+        None => policy::resolve(None),
+    }
+}
+
+fn run_scan(settings: &ScanSettings) -> Outcome {
+    let root = repo_root(&settings.path);
+    let policy = match load_policy(settings.policy.as_deref(), &root) {
+        Ok(policy) => policy,
+        Err(err) => return Outcome::error(err),
+    };
+    let baseline = match settings.baseline.as_deref().map(Baseline::load).transpose() {
+        Ok(baseline) => baseline,
+        Err(err) => return Outcome::error(err),
+    };
+    let options = ScanOptions {
+        path: settings.path.clone(),
+        mode: settings.mode.clone(),
+        threads: settings.threads,
+    };
+    let outcome = match scan::scan(&policy, &options, baseline.as_ref()) {
+        Ok(outcome) => outcome,
+        Err(err) => return Outcome::error(err),
+    };
+    let mut stderr = String::new();
+    if let Some(file) = &settings.write_baseline {
+        let recorded = Baseline::of(&outcome.unbaselined);
+        if let Err(err) = recorded.write(file) {
+            return Outcome::error(err);
+        }
+        stderr.push_str(&format!(
+            "livegate: wrote {} finding(s) to baseline {}\n",
+            recorded.findings.len(),
+            file.display()
+        ));
+    }
+    let report = Report {
+        command: "scan",
+        findings: &outcome.findings,
+        stats: Some(&outcome.stats),
+        fail_on: settings.fail_on,
+    };
+    let color = settings.format == Format::Human
+        && settings.output.is_none()
+        && match settings.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        };
+    let rendered = report::render(settings.format, &report, color);
+    let verdict = report.verdict();
+    // Writing the baseline is adoption: the run that records findings passes
+    // unless something could not be verified.
+    let exit = if settings.write_baseline.is_some() && verdict != report::Verdict::Unverified { 0 } else { verdict.exit_code() };
+    match &settings.output {
+        Some(file) => match std::fs::write(file, rendered) {
+            Ok(()) => Outcome { stdout: String::new(), stderr, exit },
+            Err(err) => Outcome::error(format!("--output {}: cannot write: {err}", file.display())),
+        },
+        None => Outcome { stdout: rendered, stderr, exit },
+    }
+}
+
+fn run_policy(action: PolicyAction) -> Outcome {
+    let cwd = PathBuf::from(".");
+    match action {
+        PolicyAction::Show { preset: Some(name), .. } => match policy::preset_text(&name) {
+            Some(text) => Outcome { stdout: text.to_owned(), ..Outcome::default() },
+            None => Outcome::error(format!("--preset: unknown preset `{name}`; use one of {}", policy::preset_names().join(", "))),
+        },
+        PolicyAction::Show { file, preset: None } => match load_policy(file.as_deref(), &repo_root(&cwd)) {
+            Ok(policy) => {
+                let header: String = policy.sources.iter().map(|s| format!("# from {s}\n")).collect();
+                Outcome { stdout: format!("{header}{}", policy::to_toml(&policy)), ..Outcome::default() }
+            }
+            Err(err) => Outcome::error(err),
+        },
+        PolicyAction::Validate { file } => {
+            let file = match file {
+                Some(file) => file,
+                None => match policy::find_policy_file(&repo_root(&cwd)) {
+                    Ok(Some(file)) => file,
+                    Ok(None) => {
+                        return Outcome::error(format!(
+                            "no policy file found ({}); give one as an argument",
+                            policy::POLICY_LOCATIONS.join(" or ")
+                        ))
+                    }
+                    Err(err) => return Outcome::error(err),
+                },
+            };
+            match policy::load_file(&file) {
+                Ok(policy) => Outcome {
+                    stdout: format!("{}: ok (layers: {})\n", file.display(), policy.sources.join(" <- ")),
+                    ..Outcome::default()
+                },
+                Err(err) => Outcome::error(err),
+            }
+        }
+    }
+}
+
+fn gen_docs(dir: &Path, check: bool) -> Outcome {
+    let mut stale = Vec::new();
+    for (name, content) in docs::pages() {
+        let path = dir.join(&name);
+        if check {
+            if std::fs::read_to_string(&path).ok().as_deref() != Some(content.as_str()) {
+                stale.push(path.display().to_string());
+            }
+        } else if let Err(err) = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, content)) {
+            return Outcome::error(format!("{}: cannot write: {err}", path.display()));
+        }
+    }
+    if stale.is_empty() {
+        Outcome::default()
+    } else {
+        Outcome::error(format!("stale docs: {}; run `cargo run -- gen-docs {}`", stale.join(", "), dir.display()))
+    }
+}

@@ -1,0 +1,183 @@
+//! LG45x configuration: debug and test modes, in-memory datastores and test
+//! payment keys switched on in production configuration.
+
+use std::sync::LazyLock;
+
+use regex::{Regex, RegexSet};
+
+use super::{is_comment_line, FileFacts, LeakCheck, TreeFacts};
+use crate::checks::CheckMeta;
+use crate::classify::{Area, PathInfo, Role};
+use crate::report::finding::{Finding, Severity};
+use crate::values::ValueKind;
+
+pub const DEBUG_MODE_IN_PRODUCTION_CONFIG: CheckMeta = CheckMeta {
+    code: "LG451",
+    id: "debug-mode-in-production-config",
+    severity: Severity::Error,
+    summary: "Debug or development mode is switched on in production configuration",
+    what: "`DEBUG = True`, `debug: true`, `APP_DEBUG=true`, `NODE_ENV=development`, \
+           `consider_all_requests_local = true` and their kin in a production configuration file \
+           (config/production.*, application.yml, settings.py, .env.production, deploy/**, \
+           values-prod.yaml and the policy's `production-config` globs).",
+    why: "Debug modes print stack traces, settings and sometimes secrets to any visitor, and disable \
+          production safeguards.",
+    example: "DEBUG = True   # settings/production.py",
+    fix: "Turn it off in production configuration, or read it from the environment with a safe default \
+          (`DEBUG = os.environ.get(\"DEBUG\") == \"1\"`).",
+};
+
+pub const TEST_MODE_IN_PRODUCTION_CONFIG: CheckMeta = CheckMeta {
+    code: "LG452",
+    id: "test-mode-in-production-config",
+    severity: Severity::Error,
+    summary: "A test profile, test environment or payment sandbox is selected in production configuration",
+    what: "`TESTING = True`, `spring.profiles.active: test`, `RAILS_ENV=test`, `NODE_ENV=test`, \
+           Braintree `environment: sandbox`, PayPal `mode: sandbox` in production configuration.",
+    why: "A production system running a test profile loads test beans, test data sources and stubs; a \
+          payment sandbox in production takes orders it never charges.",
+    example: "spring.profiles.active=test   # src/main/resources/application.properties",
+    fix: "Select the production profile/environment, and keep test profiles in test resources.",
+};
+
+pub const IN_MEMORY_DATASTORE_IN_PRODUCTION_CONFIG: CheckMeta = CheckMeta {
+    code: "LG453",
+    id: "in-memory-datastore-in-production-config",
+    severity: Severity::Error,
+    summary: "Production configuration points at an in-memory test database",
+    what: "`jdbc:h2:mem:`, `jdbc:hsqldb:mem:`, `jdbc:derby:memory:`, SQLite `:memory:` and similar \
+           datastore URLs in production configuration.",
+    why: "An in-memory database loses every write on restart: production data silently vanishes, and \
+          the configuration is plainly a test one.",
+    example: "spring.datasource.url=jdbc:h2:mem:testdb",
+    fix: "Point production at the real datastore (from the environment or secret store); keep the \
+          in-memory URL in the test configuration.",
+};
+
+pub const TEST_PAYMENT_KEY_IN_PRODUCTION_CONFIG: CheckMeta = CheckMeta {
+    code: "LG454",
+    id: "test-payment-key-in-production-config",
+    severity: Severity::Error,
+    summary: "A payment test key or sandbox endpoint is in production configuration",
+    what: "Stripe `sk_test_`, `pk_test_`, `rk_test_` keys and the PayPal sandbox API host in production \
+           configuration.",
+    why: "With test keys the live shop takes orders that are never charged; and a committed key is a \
+          leaked secret either way.",
+    example: "STRIPE_SECRET_KEY=sk_test_51Hx...   # .env.production",
+    fix: "Load live keys from the secret store at deploy time; never commit keys, test or live.",
+};
+
+struct Rule {
+    pattern: &'static str,
+    meta: &'static CheckMeta,
+    message: &'static str,
+}
+
+const RULES: &[Rule] = &[
+    Rule { pattern: r"(?i)^\s*(?:DEBUG|APP_DEBUG|FLASK_DEBUG|TEMPLATE_DEBUG)\s*[=:]\s*['\x22]?(?:true|1|on|yes)['\x22]?\s*[,;]?\s*(?:#.*)?$", meta: &DEBUG_MODE_IN_PRODUCTION_CONFIG, message: "debug mode is on" },
+    Rule { pattern: r#"(?i)"debug"\s*:\s*true\b"#, meta: &DEBUG_MODE_IN_PRODUCTION_CONFIG, message: "debug mode is on" },
+    Rule { pattern: r#"(?i)^\s*(?:NODE_ENV|FLASK_ENV|APP_ENV|RAILS_ENV|RACK_ENV|ASPNETCORE_ENVIRONMENT|DJANGO_ENV)\s*[=:]\s*['"]?(?:development|dev)['"]?\s*$"#, meta: &DEBUG_MODE_IN_PRODUCTION_CONFIG, message: "the environment is set to development" },
+    Rule { pattern: r"consider_all_requests_local\s*=\s*true", meta: &DEBUG_MODE_IN_PRODUCTION_CONFIG, message: "Rails shows full error reports to every visitor" },
+    Rule { pattern: r#"(?i)^\s*(?:TESTING|TEST_MODE)\s*[=:]\s*['"]?(?:true|1|on|yes)['"]?\s*$"#, meta: &TEST_MODE_IN_PRODUCTION_CONFIG, message: "test mode is on" },
+    Rule { pattern: r#"(?i)^\s*(?:NODE_ENV|FLASK_ENV|APP_ENV|RAILS_ENV|RACK_ENV|ASPNETCORE_ENVIRONMENT|DJANGO_ENV|ENVIRONMENT)\s*[=:]\s*['"]?(?:test|testing)['"]?\s*$"#, meta: &TEST_MODE_IN_PRODUCTION_CONFIG, message: "the environment is set to test" },
+    Rule { pattern: r"^\s*spring\.profiles\.active\s*[=:]\s*(?:.*[,\s])?test\b", meta: &TEST_MODE_IN_PRODUCTION_CONFIG, message: "the Spring `test` profile is active" },
+    Rule { pattern: r#"^\s*active\s*:\s*['"]?(?:[\w-]+,\s*)*test['"]?\s*$"#, meta: &TEST_MODE_IN_PRODUCTION_CONFIG, message: "the Spring `test` profile is active" },
+    Rule { pattern: r#"(?i)^\s*(?:braintree_)?environment\s*[=:]\s*['"]?sandbox['"]?\s*$"#, meta: &TEST_MODE_IN_PRODUCTION_CONFIG, message: "the payment gateway environment is the sandbox" },
+    Rule { pattern: r#"(?i)^\s*(?:paypal_)?mode\s*[=:]\s*['"]?sandbox['"]?\s*$"#, meta: &TEST_MODE_IN_PRODUCTION_CONFIG, message: "the payment gateway mode is the sandbox" },
+    Rule { pattern: r"Braintree::Environment::SANDBOX|braintree\.Environment\.Sandbox", meta: &TEST_MODE_IN_PRODUCTION_CONFIG, message: "the Braintree sandbox environment is selected" },
+    Rule { pattern: r"(?i)jdbc:(?:h2|hsqldb):mem:|jdbc:derby:memory:|sqlite:(?://)?/?:memory:|\bDATABASE_URL\s*[=:]\s*['\x22]?sqlite::memory:", meta: &IN_MEMORY_DATASTORE_IN_PRODUCTION_CONFIG, message: "the datastore is an in-memory test database" },
+    Rule { pattern: r#"(?i)['"]?NAME['"]?\s*[=:]\s*['"]:memory:['"]"#, meta: &IN_MEMORY_DATASTORE_IN_PRODUCTION_CONFIG, message: "the database is SQLite in memory" },
+];
+
+static RULE_SET: LazyLock<RegexSet> =
+    LazyLock::new(|| RegexSet::new(RULES.iter().map(|rule| rule.pattern)).expect("config rule set"));
+static RULE_REGEXES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    RULES.iter().map(|rule| Regex::new(rule.pattern).expect("config rule")).collect()
+});
+
+/// Production configuration files.
+pub struct ProductionConfig;
+
+impl LeakCheck for ProductionConfig {
+    fn codes(&self) -> &'static [&'static CheckMeta] {
+        &[
+            &DEBUG_MODE_IN_PRODUCTION_CONFIG,
+            &TEST_MODE_IN_PRODUCTION_CONFIG,
+            &IN_MEMORY_DATASTORE_IN_PRODUCTION_CONFIG,
+            &TEST_PAYMENT_KEY_IN_PRODUCTION_CONFIG,
+        ]
+    }
+
+    fn wants_content(&self, path: &PathInfo) -> bool {
+        path.area == Area::Production && path.role == Role::ProductionConfig
+    }
+
+    fn check_content(&self, _tree: &TreeFacts, file: &FileFacts<'_>, out: &mut Vec<Finding>) {
+        for (number, line) in file.lines() {
+            if is_comment_line(line) {
+                continue;
+            }
+            // One rule per line is enough to say what is wrong with it.
+            if let Some(index) = RULE_SET.matches(line).iter().next() {
+                let rule = &RULES[index];
+                let column = RULE_REGEXES[index].find(line).map_or(0, |m| m.start());
+                let offset = line.as_ptr() as usize - file.text.as_ptr() as usize + column;
+                out.push(file.finding_at(rule.meta, offset, format!("{} in production configuration", rule.message)));
+            }
+        }
+        for (line, value) in file.reserved_values() {
+            if value.kind == ValueKind::PaymentTestKey {
+                let message = format!("{} `{}` in production configuration: {}", value.kind.label(), value.text, value.reason);
+                out.push(file.value_finding(&TEST_PAYMENT_KEY_IN_PRODUCTION_CONFIG, *line, value, message));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::Classifier;
+    use crate::policy::LeakPolicy;
+
+    fn scan(path: &str, text: &str) -> Vec<(&'static str, u32, u32)> {
+        let info = Classifier::new(&LeakPolicy::default()).classify(path);
+        let mut out = Vec::new();
+        if ProductionConfig.wants_content(&info) {
+            ProductionConfig.check_content(&TreeFacts::default(), &FileFacts::new(&info, text), &mut out);
+        }
+        out.iter().map(|f| (f.code(), f.location.line, f.location.column)).collect()
+    }
+
+    #[test]
+    fn debug_mode_in_production_settings() {
+        assert_eq!(scan("mysite/settings/production.py", "import os\nDEBUG = True\n"), [("LG451", 2, 1)]);
+        assert_eq!(scan("config/production.yml", "app:\n  debug: true\n"), [("LG451", 2, 3)]);
+        assert_eq!(scan(".env.production", "NODE_ENV=development\n"), [("LG451", 1, 1)]);
+    }
+
+    #[test]
+    fn debug_off_or_from_environment_is_fine() {
+        assert!(scan("mysite/settings/production.py", "DEBUG = False\nDEBUG = os.environ.get('DEBUG') == '1'\n").is_empty());
+        assert!(scan("config/production.yml", "# debug: true\n").is_empty());
+    }
+
+    #[test]
+    fn test_files_are_not_production_config() {
+        assert!(scan("config/test.yml", "debug: true\n").is_empty());
+        assert!(scan("src/test/resources/application.properties", "spring.profiles.active=test\n").is_empty());
+        assert!(scan(".env.local", "DEBUG=1\n").is_empty());
+    }
+
+    #[test]
+    fn test_profiles_sandboxes_and_memory_databases() {
+        assert_eq!(scan("src/main/resources/application.properties", "spring.profiles.active=test\n"), [("LG452", 1, 1)]);
+        assert_eq!(scan("src/main/resources/application.yml", "spring:\n  profiles:\n    active: test\n"), [("LG452", 3, 5)]);
+        assert_eq!(scan("config/production.yml", "braintree:\n  environment: sandbox\n"), [("LG452", 2, 3)]);
+        assert_eq!(
+            scan("src/main/resources/application.properties", "spring.datasource.url=jdbc:h2:mem:testdb\n"),
+            [("LG453", 1, 23)]
+        );
+        assert!(scan("src/main/resources/application.properties", "spring.profiles.active=prod,latest\nspring.datasource.url=jdbc:postgresql://db/app\n").is_empty());
+    }
+}

@@ -1,0 +1,181 @@
+//! LG4xx: test material leaking into production. The scan engine hands each
+//! check the classified path and, when the check asks for it, the file's text.
+
+pub mod config;
+pub mod content;
+pub mod dependencies;
+pub mod packaging;
+pub mod placement;
+pub mod reference;
+pub mod suppression;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
+
+use crate::checks::CheckMeta;
+use crate::classify::PathInfo;
+use crate::report::finding::{Finding, Location};
+use crate::values::{self, ValueMatch};
+
+/// What is known about the whole tree, beyond single files.
+#[derive(Debug, Clone, Default)]
+pub struct TreeFacts {
+    /// Test directories that exist (repository-relative, no trailing slash),
+    /// outermost only: `tests`, `src/test`, `spec`.
+    pub test_dirs: BTreeSet<String>,
+    /// Every file path in scope of the tree (not only the scanned ones).
+    pub paths: BTreeSet<String>,
+    /// `.dockerignore` and `.npmignore` files by path, with their text.
+    pub ignore_files: BTreeMap<String, String>,
+}
+
+/// One file's text with lazily built helpers shared by every check.
+pub struct FileFacts<'a> {
+    pub info: &'a PathInfo,
+    pub text: &'a str,
+    line_starts: OnceLock<Vec<usize>>,
+    values: OnceLock<Vec<(usize, ValueMatch)>>,
+}
+
+impl<'a> FileFacts<'a> {
+    pub fn new(info: &'a PathInfo, text: &'a str) -> Self {
+        FileFacts {
+            info,
+            text,
+            line_starts: OnceLock::new(),
+            values: OnceLock::new(),
+        }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i + 1))
+                .collect()
+        })
+    }
+
+    /// 1-based line number of a byte offset.
+    pub fn line_of(&self, offset: usize) -> usize {
+        let starts = self.line_starts();
+        starts.partition_point(|&start| start <= offset).max(1)
+    }
+
+    /// The text of a 1-based line, without its line ending.
+    pub fn line_text(&self, line: usize) -> &'a str {
+        let starts = self.line_starts();
+        let Some(&start) = starts.get(line.wrapping_sub(1)) else {
+            return "";
+        };
+        let end = starts.get(line).map_or(self.text.len(), |&next| next - 1);
+        self.text.get(start..end).unwrap_or("").trim_end_matches('\r')
+    }
+
+    /// A finding at a byte offset, with line, column and snippet filled in.
+    pub fn finding_at(&self, meta: &'static CheckMeta, offset: usize, message: impl Into<String>) -> Finding {
+        let line = self.line_of(offset);
+        let start = self.line_starts()[line - 1];
+        let column = self.text.get(start..offset).map_or(1, |prefix| prefix.chars().count() + 1);
+        Finding::new(meta, Location::at(&self.info.path, line as u32, column as u32), message)
+            .with_snippet(self.line_text(line))
+    }
+
+    /// Lines with their 1-based numbers.
+    pub fn lines(&self) -> impl Iterator<Item = (usize, &'a str)> {
+        self.text.split('\n').enumerate().map(|(i, line)| (i + 1, line.trim_end_matches('\r')))
+    }
+
+    /// Every reserved test value in the file, with its 1-based line number;
+    /// computed once and shared by the content and config checks. Lines that
+    /// are comments or documentation of an example are skipped.
+    pub fn reserved_values(&self) -> &[(usize, ValueMatch)] {
+        self.values.get_or_init(|| {
+            let mut found = Vec::new();
+            for (number, line) in self.lines() {
+                if is_comment_line(line) {
+                    continue;
+                }
+                let matches = values::find_in_line(line);
+                if matches.is_empty() || is_example_context(line, &matches) {
+                    continue;
+                }
+                found.extend(matches.into_iter().map(|value| (number, value)));
+            }
+            found
+        })
+    }
+
+    /// A finding for a reserved value found by `reserved_values`.
+    pub fn value_finding(&self, meta: &'static CheckMeta, line: usize, value: &ValueMatch, message: String) -> Finding {
+        let text = self.line_text(line);
+        let column = text.get(..value.start).map_or(1, |prefix| prefix.chars().count() + 1);
+        Finding::new(meta, Location::at(&self.info.path, line as u32, column as u32), message).with_snippet(text)
+    }
+}
+
+/// Lines that only comment: values there document, they do not load data.
+pub fn is_comment_line(line: &str) -> bool {
+    let trimmed = line.trim_start();
+    ["#", "//", "--", "/*", "*", "<!--", ";", "REM "]
+        .iter()
+        .any(|prefix| trimmed.starts_with(prefix))
+}
+
+/// Documentation contexts named in the reference's false-positive traps:
+/// OpenAPI `example:` keys, HTML `placeholder=`, "e.g." and the like.
+/// The matched values themselves are blanked first: `a@example.com` is not
+/// an "example" key.
+pub fn is_example_context(line: &str, matches: &[ValueMatch]) -> bool {
+    let mut blanked = line.to_owned();
+    for value in matches.iter().rev() {
+        if blanked.is_char_boundary(value.start) && blanked.is_char_boundary(value.end) && value.end <= blanked.len() {
+            blanked.replace_range(value.start..value.end, " ");
+        }
+    }
+    let lower = blanked.to_ascii_lowercase();
+    [
+        "example",
+        "placeholder",
+        "e.g.",
+        "sample",
+        "description",
+        "bogon",
+        "rfc 5737",
+        "rfc5737",
+        "rfc 3849",
+        "rfc3849",
+        "test-net",
+        "documentation",
+    ]
+    .iter()
+    .any(|word| lower.contains(word))
+}
+
+/// A leak check. Each hook has a default that does nothing, so a check
+/// implements only what it looks at.
+pub trait LeakCheck: Sync {
+    /// The codes this check can emit.
+    fn codes(&self) -> &'static [&'static CheckMeta];
+
+    /// Judges the path alone; never reads the file.
+    fn check_path(&self, _tree: &TreeFacts, _path: &PathInfo, _out: &mut Vec<Finding>) {}
+
+    /// Whether `check_content` needs this file's text.
+    fn wants_content(&self, _path: &PathInfo) -> bool {
+        false
+    }
+
+    fn check_content(&self, _tree: &TreeFacts, _file: &FileFacts<'_>, _out: &mut Vec<Finding>) {}
+}
+
+/// Every leak check, in code order.
+pub fn checks() -> &'static [&'static dyn LeakCheck] {
+    &[
+        &placement::Placement,
+        &reference::References,
+        &dependencies::TestDependencies,
+        &content::ReservedValues,
+        &packaging::Packaging,
+        &config::ProductionConfig,
+    ]
+}

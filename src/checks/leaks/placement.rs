@@ -1,0 +1,152 @@
+//! LG41x placement: test material sitting where production artefacts are built from.
+
+use super::{LeakCheck, TreeFacts};
+use crate::checks::CheckMeta;
+use crate::classify::{name_looks_like_test_data, Area, PathInfo, Role};
+use crate::report::finding::{Finding, Location, Severity};
+
+pub const JVM_TEST_CLASS_IN_MAIN: CheckMeta = CheckMeta {
+    code: "LG411",
+    id: "jvm-test-class-in-main",
+    severity: Severity::Error,
+    summary: "A JVM test class lives under src/main and is compiled into the artifact",
+    what: "A Java, Kotlin, Scala or Groovy source under `src/main/` whose name marks it as a test \
+           (`*Test`, `*Tests`, `*IT`, `*Spec`).",
+    why: "Maven and Gradle compile everything under src/main into the shipped jar. A test class there \
+          ships test code, and usually its fixtures and test-only dependencies, to production.",
+    example: "src/main/java/com/acme/billing/InvoiceServiceTest.java",
+    fix: "Move the class to src/test/ (same package), so that the build keeps it out of the artifact.",
+};
+
+pub const TEST_FILE_IN_PRODUCTION: CheckMeta = CheckMeta {
+    code: "LG412",
+    id: "test-file-in-production",
+    severity: Severity::Warning,
+    summary: "Test fixtures, mocks or test data sit inside a production path",
+    what: "A file inside a production path that is test material by its directory (`fixtures/`, \
+           `mocks/`, `fakes/`, `stubs/`, `test-data/`) or by its name (`users.fixture.json`, \
+           `mock_customers.csv`), outside every test directory and not excluded by its ecosystem's build \
+           (Go `testdata/` and `_test.go`, Jest `__mocks__`, and test directories are not reported).",
+    why: "Whatever sits in a production path is packaged, deployed or loaded with it. Test data next to \
+          production code is one refactor away from being read by it.",
+    example: "src/main/resources/fixtures/customers.json",
+    fix: "Move the file under a test directory (tests/, src/test/, spec/, testdata/); if it is real \
+          reference data, rename it so it no longer claims to be a fixture, or allow it in the policy \
+          with a reason.",
+};
+
+pub const TEST_FILE_IN_MIGRATIONS: CheckMeta = CheckMeta {
+    code: "LG413",
+    id: "test-file-in-migrations",
+    severity: Severity::Error,
+    summary: "A test-looking file sits in a migration or seed folder that runs against live databases",
+    what: "A file in a migration folder (`migrations/`, `db/migrate/`, Flyway, Liquibase, Alembic) or a \
+           seed folder whose name says test, fixture, fake, dummy or mock.",
+    why: "Migration and seed folders run against the live database on deploy. This is how test data \
+          reached the UK Police National Database in 2020.",
+    example: "db/migrate/20240101120000_insert_test_users.rb",
+    fix: "Move test data loading into the test suite's setup (fixtures loaded by tests only), or into a \
+          seed that runs only outside production, and remove the migration before it is deployed. If the \
+          rows already reached production, plan a corrective migration.",
+};
+
+/// Placement needs only paths.
+pub struct Placement;
+
+impl LeakCheck for Placement {
+    fn codes(&self) -> &'static [&'static CheckMeta] {
+        &[&JVM_TEST_CLASS_IN_MAIN, &TEST_FILE_IN_PRODUCTION, &TEST_FILE_IN_MIGRATIONS]
+    }
+
+    fn check_path(&self, _tree: &TreeFacts, path: &PathInfo, out: &mut Vec<Finding>) {
+        if path.area != Area::Production {
+            return;
+        }
+        if matches!(path.role, Role::Migration | Role::Seed) {
+            if let Some(why) = name_looks_like_test_data(path.file_name()) {
+                let folder = if path.role == Role::Migration { "migration" } else { "seed" };
+                out.push(Finding::new(
+                    &TEST_FILE_IN_MIGRATIONS,
+                    Location::file(&path.path),
+                    format!("{why} of a file in a {folder} folder: it will run against the live database"),
+                ));
+                return;
+            }
+        }
+        match path.test_marker {
+            Some("JVM test class name") => out.push(Finding::new(
+                &JVM_TEST_CLASS_IN_MAIN,
+                Location::file(&path.path),
+                format!("`{}` is named as a test but sits under src/main, which is compiled into the artifact", path.file_name()),
+            )),
+            Some(marker) => out.push(Finding::new(
+                &TEST_FILE_IN_PRODUCTION,
+                Location::file(&path.path),
+                format!("test material ({marker}) inside a production path"),
+            )),
+            None => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::Classifier;
+    use crate::policy::LeakPolicy;
+
+    fn codes_for(path: &str) -> Vec<&'static str> {
+        let classifier = Classifier::new(&LeakPolicy::default());
+        let mut out = Vec::new();
+        Placement.check_path(&TreeFacts::default(), &classifier.classify(path), &mut out);
+        out.iter().map(|f| f.code()).collect()
+    }
+
+    #[test]
+    fn jvm_test_class_under_src_main_is_an_error() {
+        assert_eq!(codes_for("src/main/java/com/acme/InvoiceServiceTest.java"), ["LG411"]);
+        assert_eq!(codes_for("billing/src/main/kotlin/acme/LedgerTests.kt"), ["LG411"]);
+    }
+
+    #[test]
+    fn jvm_test_class_under_src_test_is_fine() {
+        assert!(codes_for("src/test/java/com/acme/InvoiceServiceTest.java").is_empty());
+        assert!(codes_for("src/main/java/com/acme/InvoiceService.java").is_empty());
+        // `Latest` ends in "test" but not in the `Test` suffix.
+        assert!(codes_for("src/main/java/com/acme/Latest.java").is_empty());
+    }
+
+    #[test]
+    fn fixtures_in_production_paths_are_reported() {
+        assert_eq!(codes_for("src/main/resources/fixtures/customers.json"), ["LG412"]);
+        assert_eq!(codes_for("app/mocks/payments.json"), ["LG412"]);
+        assert_eq!(codes_for("src/data/mock_customers.csv"), ["LG412"]);
+    }
+
+    #[test]
+    fn fixtures_under_test_directories_and_ecosystem_exclusions_are_fine() {
+        assert!(codes_for("tests/fixtures/customers.json").is_empty());
+        assert!(codes_for("packages/core/test/fixtures/input.js").is_empty());
+        assert!(codes_for("internal/parser/testdata/golden.txt").is_empty());
+        assert!(codes_for("src/__mocks__/axios.js").is_empty());
+        assert!(codes_for("src/components/Button.test.tsx").is_empty());
+        assert!(codes_for("pkg/server/handler_test.go").is_empty());
+        assert!(codes_for("docs/fixtures/example.json").is_empty());
+    }
+
+    #[test]
+    fn test_data_in_migration_or_seed_folders_is_an_error() {
+        assert_eq!(codes_for("db/migrate/20240101120000_insert_test_users.rb"), ["LG413"]);
+        assert_eq!(codes_for("src/main/resources/db/migration/V7__fake_customers.sql"), ["LG413"]);
+        assert_eq!(codes_for("database/seeders/DummyAccountsSeeder.php"), ["LG413"]);
+        assert_eq!(codes_for("migrations/0005_SeedTestUsers.sql"), ["LG413"]);
+    }
+
+    #[test]
+    fn ordinary_migrations_and_words_containing_test_are_fine() {
+        assert!(codes_for("db/migrate/20240101120000_create_users.rb").is_empty());
+        assert!(codes_for("migrations/0007_add_latest_flag.sql").is_empty());
+        assert!(codes_for("migrations/0008_contest_entries.sql").is_empty());
+        assert!(codes_for("tests/migrations/0001_test_data.sql").is_empty());
+    }
+}

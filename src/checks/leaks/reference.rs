@@ -1,0 +1,310 @@
+//! LG42x references: production code that embeds, imports or opens test material.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{is_comment_line, FileFacts, LeakCheck, TreeFacts};
+use crate::checks::CheckMeta;
+use crate::classify::{Area, Lang, PathInfo, Role};
+use crate::report::finding::{Finding, Severity};
+
+pub const EMBEDS_TEST_FILE: CheckMeta = CheckMeta {
+    code: "LG421",
+    id: "production-code-embeds-test-file",
+    severity: Severity::Error,
+    summary: "Production code embeds a file from a test directory into the build",
+    what: "`include_str!`, `include_bytes!` or `include!` of a tests/, testdata/ or fixtures path in Rust \
+           code outside `#[cfg(test)]`; `//go:embed` of testdata in non-test Go files; a C/C++ \
+           `#include` of a test header.",
+    why: "Embedding copies the file into the compiled binary: the fixture ships to production with \
+          every build.",
+    example: "static SEED: &str = include_str!(\"../tests/fixtures/users.json\");",
+    fix: "Move the data into the production source tree under a name that says what it is, or move the \
+          code that embeds it under `#[cfg(test)]` / a `_test.go` file.",
+};
+
+pub const IMPORTS_TEST_CODE: CheckMeta = CheckMeta {
+    code: "LG422",
+    id: "production-code-imports-test-code",
+    severity: Severity::Error,
+    summary: "Production code imports test code, mocks or a test-only library",
+    what: "A relative JavaScript/TypeScript import of test/, __mocks__/, fixtures/ or a *.test/*.spec \
+           module; a Python import of a `tests` package or `conftest`; Ruby `require_relative` into \
+           spec/ or test/, or of spec_helper/test_helper; a JVM import of JUnit, TestNG, Mockito, \
+           MockK, AssertJ, Hamcrest or a faker library. Modules that are themselves test tooling \
+           (a `*-test` or `testing` module) are not reported.",
+    why: "Whatever production code imports is bundled and executed in production: a mock or fixture \
+          imported there replaces real behaviour or real data in the live system.",
+    example: "import { fakeCustomer } from '../__mocks__/customers';   // src/billing/invoice.ts",
+    fix: "Move the shared code out of the test tree into a production module, or stop importing it \
+          from production code.",
+};
+
+pub const OPENS_TEST_PATH: CheckMeta = CheckMeta {
+    code: "LG423",
+    id: "production-code-opens-test-path",
+    severity: Severity::Warning,
+    summary: "Production code refers to a path inside the test tree",
+    what: "A string literal in production code naming a path under src/test/, tests/fixtures/, \
+           test/fixtures/, spec/fixtures/, testdata/, test-data/ or __fixtures__/.",
+    why: "Code that opens test fixtures by path reads test data at run time, or breaks when the test \
+          tree is not deployed.",
+    example: "with open(\"tests/fixtures/tariffs.csv\") as f:   # app/pricing.py",
+    fix: "Ship the data as a production resource with its own name and read it from there.",
+};
+
+static RUST_INCLUDE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\binclude(?:_str|_bytes)?!\s*\(\s*(?:concat!\s*\(\s*env!\s*\(\s*"CARGO_MANIFEST_DIR"\s*\)\s*,\s*)?"([^"]+)""#)
+        .expect("rust include regex")
+});
+static GO_EMBED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?m)^\s*//go:embed\s+(.+)$").expect("go embed regex"));
+static C_INCLUDE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?m)^\s*#\s*include\s+"([^"]+)""#).expect("c include regex"));
+static JS_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?m)(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*|^\s*import\s+)['"](\.{1,2}/[^'"]*)['"]"#)
+        .expect("js import regex")
+});
+static PY_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?m)^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import\b|import[ \t]+([\w.]+))").expect("python import regex")
+});
+static RUBY_REQUIRE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?m)^[ \t]*(require_relative|require)[ \t(]+['"]([^'"]+)['"]"#).expect("ruby require regex")
+});
+static JVM_TEST_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?m)^[ \t]*import[ \t]+(?:static[ \t]+)?(org\.junit|org\.testng|org\.mockito|io\.mockk|org\.assertj|org\.hamcrest|com\.github\.javafaker|net\.datafaker|io\.kotest)\b",
+    )
+    .expect("jvm import regex")
+});
+static TEST_PATH_STRING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"["'`]((?:[\w.-]+/)*(?:src/test|tests?/fixtures|spec/fixtures|testdata|test-data|__fixtures__)(?:/[^"'`\s]*)?)["'`]"#,
+    )
+    .expect("test path regex")
+});
+/// Cheap whole-file prefilter: no test-ish word, nothing to look at.
+static TESTISH: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)test|spec|mock|fixture|junit|testng|faker|kotest|hamcrest").expect("prefilter"));
+
+const TEST_SEGMENTS: &[&str] = &[
+    "test", "tests", "__tests__", "__mocks__", "__fixtures__", "fixtures", "testdata", "test-data", "test_data",
+    "spec", "mocks",
+];
+
+/// Whether a relative or repository path points into test material.
+fn points_into_tests(path: &str) -> bool {
+    let mut segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty() && *s != "." && *s != "..").collect();
+    let Some(last) = segments.pop() else {
+        return false;
+    };
+    if segments.iter().any(|segment| TEST_SEGMENTS.contains(segment)) {
+        return true;
+    }
+    // `./foo.test`, `./foo.spec.ts`, and a bare `../tests` directory import.
+    let stem = last.split('.').collect::<Vec<_>>();
+    TEST_SEGMENTS.contains(&last) || stem.iter().skip(1).any(|part| *part == "test" || *part == "spec")
+}
+
+/// Offset where `#[cfg(test)]` first appears: Rust code after it is test code
+/// by convention (the test module sits at the end of the file).
+fn rust_test_boundary(text: &str) -> usize {
+    text.find("#[cfg(test)]").unwrap_or(text.len())
+}
+
+/// Production code references into the test tree.
+pub struct References;
+
+impl References {
+    fn embeds(&self, file: &FileFacts<'_>, lang: Lang, out: &mut Vec<Finding>) {
+        let text = file.text;
+        match lang {
+            Lang::Rust => {
+                let boundary = rust_test_boundary(text);
+                for caps in RUST_INCLUDE.captures_iter(text) {
+                    let (whole, path) = (&caps[0], &caps[1]);
+                    let offset = caps.get(0).map_or(0, |m| m.start());
+                    if offset < boundary && points_into_tests(path) && !is_comment_line(file.line_text(file.line_of(offset))) {
+                        let macro_name = whole.split('!').next().unwrap_or("include");
+                        out.push(file.finding_at(&EMBEDS_TEST_FILE, offset, format!("`{macro_name}!` embeds `{path}` from the test tree into the binary")));
+                    }
+                }
+            }
+            Lang::Go => {
+                for caps in GO_EMBED.captures_iter(text) {
+                    let offset = caps.get(0).map_or(0, |m| m.start() + m.as_str().len() - m.as_str().trim_start().len());
+                    for pattern in caps[1].split_whitespace() {
+                        let pattern = pattern.trim_matches(['"', '`']);
+                        if points_into_tests(&format!("{pattern}/x")) || points_into_tests(pattern) {
+                            out.push(file.finding_at(&EMBEDS_TEST_FILE, offset, format!("`//go:embed {pattern}` embeds test data into a non-test Go file")));
+                        }
+                    }
+                }
+            }
+            Lang::C => {
+                for caps in C_INCLUDE.captures_iter(text) {
+                    if points_into_tests(&caps[1]) {
+                        let offset = caps.get(0).map_or(0, |m| m.start());
+                        out.push(file.finding_at(&EMBEDS_TEST_FILE, offset, format!("`#include \"{}\"` pulls a test header into production code", &caps[1])));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn imports(&self, file: &FileFacts<'_>, lang: Lang, out: &mut Vec<Finding>) {
+        let text = file.text;
+        match lang {
+            Lang::JavaScript => {
+                for caps in JS_IMPORT.captures_iter(text) {
+                    let target = &caps[1];
+                    let offset = caps.get(0).map_or(0, |m| m.start());
+                    if points_into_tests(target) && !is_comment_line(file.line_text(file.line_of(offset))) {
+                        out.push(file.finding_at(&IMPORTS_TEST_CODE, offset, format!("production module imports `{target}` from the test tree")));
+                    }
+                }
+            }
+            Lang::Python => {
+                for caps in PY_IMPORT.captures_iter(text) {
+                    let Some(module) = caps.get(1).or_else(|| caps.get(2)) else { continue };
+                    let test_module = module
+                        .as_str()
+                        .split('.')
+                        .any(|part| part == "tests" || part == "conftest");
+                    if test_module {
+                        out.push(file.finding_at(&IMPORTS_TEST_CODE, module.start(), format!("production module imports `{}`, a test module", module.as_str())));
+                    }
+                }
+            }
+            Lang::Ruby => {
+                for caps in RUBY_REQUIRE.captures_iter(text) {
+                    let (kind, target) = (&caps[1], &caps[2]);
+                    let helper = ["spec_helper", "rails_helper", "test_helper"]
+                        .iter()
+                        .any(|h| target.trim_end_matches(".rb").rsplit('/').next() == Some(h));
+                    let into_tests = kind == "require_relative" && points_into_tests(target);
+                    if helper || into_tests {
+                        let offset = caps.get(0).map_or(0, |m| m.start());
+                        out.push(file.finding_at(&IMPORTS_TEST_CODE, offset, format!("production code does `{kind} '{target}'` from the test tree")));
+                    }
+                }
+            }
+            Lang::Jvm => {
+                for caps in JVM_TEST_IMPORT.captures_iter(text) {
+                    let offset = caps.get(0).map_or(0, |m| m.start());
+                    out.push(file.finding_at(&IMPORTS_TEST_CODE, offset, format!("production class imports the test-only library `{}`", &caps[1])));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn opens(&self, file: &FileFacts<'_>, lang: Lang, out: &mut Vec<Finding>) {
+        if lang == Lang::Sql || lang == Lang::Go {
+            return;
+        }
+        let boundary = if lang == Lang::Rust { rust_test_boundary(file.text) } else { file.text.len() };
+        for caps in TEST_PATH_STRING.captures_iter(&file.text[..boundary]) {
+            let offset = caps.get(1).map_or(0, |m| m.start());
+            let line = file.line_text(file.line_of(offset));
+            if is_comment_line(line) || JS_IMPORT.is_match(line) || RUST_INCLUDE.is_match(line) {
+                continue;
+            }
+            out.push(file.finding_at(&OPENS_TEST_PATH, offset, format!("production code refers to `{}` in the test tree", &caps[1])));
+        }
+    }
+}
+
+impl LeakCheck for References {
+    fn codes(&self) -> &'static [&'static CheckMeta] {
+        &[&EMBEDS_TEST_FILE, &IMPORTS_TEST_CODE, &OPENS_TEST_PATH]
+    }
+
+    fn wants_content(&self, path: &PathInfo) -> bool {
+        path.area == Area::Production && matches!(path.role, Role::Code(_))
+    }
+
+    fn check_content(&self, _tree: &TreeFacts, file: &FileFacts<'_>, out: &mut Vec<Finding>) {
+        let Some(lang) = file.info.lang() else { return };
+        if !TESTISH.is_match(file.text) {
+            return;
+        }
+        self.embeds(file, lang, out);
+        self.imports(file, lang, out);
+        self.opens(file, lang, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::Classifier;
+    use crate::policy::LeakPolicy;
+
+    fn scan(path: &str, text: &str) -> Vec<(&'static str, u32)> {
+        let info = Classifier::new(&LeakPolicy::default()).classify(path);
+        let mut out = Vec::new();
+        if References.wants_content(&info) {
+            References.check_content(&TreeFacts::default(), &FileFacts::new(&info, text), &mut out);
+        }
+        out.iter().map(|f| (f.code(), f.location.line)).collect()
+    }
+
+    #[test]
+    fn rust_include_of_fixture_outside_cfg_test() {
+        let code = "const SEED: &str = include_str!(\"../tests/fixtures/users.json\");\n";
+        assert_eq!(scan("src/seed.rs", code), [("LG421", 1)]);
+        let manifest_dir = "static B: &[u8] = include_bytes!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/testdata/x.bin\"));";
+        assert_eq!(scan("src/lib.rs", manifest_dir), [("LG421", 1)]);
+    }
+
+    #[test]
+    fn rust_include_inside_cfg_test_or_of_production_file_is_fine() {
+        let code = "fn a() {}\n#[cfg(test)]\nmod tests {\n    const X: &str = include_str!(\"../tests/data/x.txt\");\n}\n";
+        assert!(scan("src/lib.rs", code).is_empty());
+        assert!(scan("src/lib.rs", "const H: &str = include_str!(\"templates/help.txt\");").is_empty());
+    }
+
+    #[test]
+    fn go_embed_of_testdata() {
+        let code = "package seed\n\n//go:embed testdata/users.json\nvar users []byte\n";
+        assert_eq!(scan("internal/seed/seed.go", code), [("LG421", 3)]);
+        assert!(scan("internal/seed/seed.go", "//go:embed static/*\nvar s embed.FS\n").is_empty());
+    }
+
+    #[test]
+    fn js_imports_of_mocks_and_spec_files() {
+        let code = "import { a } from './api';\nimport { fake } from '../__mocks__/customers';\nconst f = require('./helpers.test');\n";
+        assert_eq!(scan("src/billing/invoice.ts", code), [("LG422", 2), ("LG422", 3)]);
+        assert!(scan("src/billing/invoice.ts", "import x from './latest';\nimport y from 'jest-extended';\n").is_empty());
+    }
+
+    #[test]
+    fn python_imports_of_tests_and_conftest() {
+        let code = "import os\nfrom tests.factories import make_user\nfrom .conftest import db\n";
+        assert_eq!(scan("app/users.py", code), [("LG422", 2), ("LG422", 3)]);
+        assert!(scan("app/users.py", "from django.test import override_settings\nimport attestation\n").is_empty());
+    }
+
+    #[test]
+    fn ruby_requires_into_spec() {
+        assert_eq!(scan("app/models/user.rb", "require_relative '../../spec/support/factories'\n"), [("LG422", 1)]);
+        assert_eq!(scan("lib/tasks/seed.rb", "require 'spec_helper'\n"), [("LG422", 1)]);
+        assert!(scan("app/models/user.rb", "require_relative 'concerns/testable'\n").is_empty());
+    }
+
+    #[test]
+    fn jvm_test_library_imports_in_main() {
+        let code = "package a;\nimport org.mockito.Mockito;\nimport org.springframework.stereotype.Service;\n";
+        assert_eq!(scan("src/main/java/a/Billing.java", code), [("LG422", 2)]);
+        assert!(scan("src/test/java/a/BillingTest.java", code).is_empty());
+    }
+
+    #[test]
+    fn path_strings_into_test_tree() {
+        assert_eq!(scan("app/pricing.py", "with open(\"tests/fixtures/tariffs.csv\") as f:\n"), [("LG423", 1)]);
+        assert!(scan("app/pricing.py", "# see tests/fixtures/tariffs.csv\nopen('data/tariffs.csv')\n").is_empty());
+    }
+}

@@ -1,0 +1,195 @@
+//! The check registry: every check's metadata in one ordered list, and the
+//! traits the scan engine drives. Checks never do I/O.
+
+pub mod leaks;
+pub mod verify;
+
+use crate::report::finding::Severity;
+
+/// The families of DESIGN.md's code table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Family {
+    Protection,
+    Review,
+    Provenance,
+    Leaks,
+    Settings,
+    Verification,
+}
+
+impl Family {
+    pub fn title(self) -> &'static str {
+        match self {
+            Family::Protection => "Branch protection and rulesets (LG1xx)",
+            Family::Review => "Pull-request review gate (LG2xx)",
+            Family::Provenance => "Deploy-range provenance (LG3xx)",
+            Family::Leaks => "Test data leaks (LG4xx)",
+            Family::Settings => "Repository and organisation settings (LG5xx)",
+            Family::Verification => "Could not verify (LG9xx)",
+        }
+    }
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Family::Protection => "protection",
+            Family::Review => "review",
+            Family::Provenance => "provenance",
+            Family::Leaks => "leaks",
+            Family::Settings => "settings",
+            Family::Verification => "verification",
+        }
+    }
+
+    pub fn of_code(code: &str) -> Option<Family> {
+        match code.as_bytes().get(2)? {
+            b'1' => Some(Family::Protection),
+            b'2' => Some(Family::Review),
+            b'3' => Some(Family::Provenance),
+            b'4' => Some(Family::Leaks),
+            b'5' => Some(Family::Settings),
+            b'9' => Some(Family::Verification),
+            _ => None,
+        }
+    }
+}
+
+/// Everything that is said about a check, in one place. The text fields are
+/// the single source of `livegate explain`, the SARIF rule help and docs/.
+#[derive(Debug)]
+pub struct CheckMeta {
+    pub code: &'static str,
+    pub id: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+    /// What it detects.
+    pub what: &'static str,
+    /// Why it matters.
+    pub why: &'static str,
+    /// An example that triggers it.
+    pub example: &'static str,
+    /// How to fix it.
+    pub fix: &'static str,
+}
+
+impl CheckMeta {
+    pub fn family(&self) -> Family {
+        // Codes are validated by the registry test; a malformed one is a bug.
+        Family::of_code(self.code).unwrap_or(Family::Verification)
+    }
+
+    /// How to suppress a finding of this check; the same three ways for all.
+    pub fn suppression(&self) -> String {
+        format!(
+            "Inline, on the line or the line above: `livegate: allow {code} -- <reason>` (a reason is required).\n\
+             In the policy: a `[[leaks.allow]]` entry with `path` (glob), `code = \"{code}\"` and `reason`.\n\
+             For a legacy repository: `livegate scan --write-baseline FILE`, then `--baseline FILE`.",
+            code = self.code
+        )
+    }
+}
+
+/// Every check, ordered by code. Drives `livegate checks`, `livegate explain`,
+/// the SARIF rule table and docs/.
+pub fn registry() -> &'static [&'static CheckMeta] {
+    REGISTRY
+}
+
+static REGISTRY: &[&CheckMeta] = &[
+    &leaks::placement::JVM_TEST_CLASS_IN_MAIN,
+    &leaks::placement::TEST_FILE_IN_PRODUCTION,
+    &leaks::placement::TEST_FILE_IN_MIGRATIONS,
+    &leaks::content::MIGRATION_INSERTS_TEST_DATA,
+    &leaks::reference::EMBEDS_TEST_FILE,
+    &leaks::reference::IMPORTS_TEST_CODE,
+    &leaks::reference::OPENS_TEST_PATH,
+    &leaks::dependencies::TEST_LIBRARY_IN_PRODUCTION_DEPENDENCIES,
+    &leaks::content::TEST_PAYMENT_CARD,
+    &leaks::content::DOCUMENTATION_NETWORK_ID,
+    &leaks::content::RESERVED_DOMAIN,
+    &leaks::content::FICTIONAL_PHONE_NUMBER,
+    &leaks::content::TEST_NATIONAL_ID,
+    &leaks::content::EXAMPLE_CREDENTIAL,
+    &leaks::content::EXAMPLE_BANK_ACCOUNT,
+    &leaks::content::PLACEHOLDER_PERSON,
+    &leaks::packaging::DOCKERFILE_COPIES_TESTS,
+    &leaks::packaging::DOCKER_CONTEXT_INCLUDES_TESTS,
+    &leaks::packaging::NPM_PACKAGE_INCLUDES_TESTS,
+    &leaks::packaging::PYTHON_PACKAGE_INCLUDES_TESTS,
+    &leaks::packaging::CARGO_PACKAGE_INCLUDES_TEST_DATA,
+    &leaks::packaging::MAVEN_TEST_JAR_AT_RUNTIME,
+    &leaks::config::DEBUG_MODE_IN_PRODUCTION_CONFIG,
+    &leaks::config::TEST_MODE_IN_PRODUCTION_CONFIG,
+    &leaks::config::IN_MEMORY_DATASTORE_IN_PRODUCTION_CONFIG,
+    &leaks::config::TEST_PAYMENT_KEY_IN_PRODUCTION_CONFIG,
+    &leaks::suppression::UNUSED_ALLOW_ENTRY,
+    &leaks::suppression::SUPPRESSION_WITHOUT_REASON,
+    &verify::REPOSITORY_UNREADABLE,
+    &verify::FILE_UNREADABLE,
+    &verify::SHALLOW_HISTORY,
+];
+
+/// Looks a check up by code (`LG412`) or id (`test-file-in-production`),
+/// case-insensitively for the code.
+pub fn lookup(key: &str) -> Option<&'static CheckMeta> {
+    registry()
+        .iter()
+        .copied()
+        .find(|meta| meta.code.eq_ignore_ascii_case(key) || meta.id == key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_sorted_and_well_formed() {
+        let codes: Vec<&str> = registry().iter().map(|m| m.code).collect();
+        let mut sorted = codes.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(codes, sorted, "registry codes must be unique and in order");
+        for meta in registry() {
+            assert!(
+                meta.code.len() == 5
+                    && meta.code.starts_with("LG")
+                    && meta.code[2..].bytes().all(|b| b.is_ascii_digit()),
+                "malformed code {}",
+                meta.code
+            );
+            assert!(Family::of_code(meta.code).is_some(), "no family for {}", meta.code);
+        }
+    }
+
+    #[test]
+    fn ids_are_unique_kebab_case_and_documented() {
+        let mut ids: Vec<&str> = registry().iter().map(|m| m.id).collect();
+        ids.sort_unstable();
+        let before = ids.len();
+        ids.dedup();
+        assert_eq!(before, ids.len(), "duplicate check id");
+        for meta in registry() {
+            assert!(
+                meta.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                "id {} is not kebab-case",
+                meta.id
+            );
+            for (field, text) in [
+                ("summary", meta.summary),
+                ("what", meta.what),
+                ("why", meta.why),
+                ("example", meta.example),
+                ("fix", meta.fix),
+            ] {
+                assert!(!text.trim().is_empty(), "{} has an empty {field}", meta.code);
+            }
+        }
+    }
+
+    #[test]
+    fn lookup_finds_by_code_and_id() {
+        let by_code = lookup("lg412").map(|m| m.id);
+        assert_eq!(by_code, Some("test-file-in-production"));
+        assert_eq!(lookup("test-file-in-production").map(|m| m.code), Some("LG412"));
+        assert!(lookup("LG999").is_none());
+    }
+}

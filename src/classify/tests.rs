@@ -1,0 +1,117 @@
+use super::*;
+
+fn classify(path: &str) -> PathInfo {
+    Classifier::new(&LeakPolicy::default()).classify(path)
+}
+
+#[test]
+fn builtin_glob_patterns_all_compile() {
+    for list in [
+        BUILTIN_OTHER,
+        BUILTIN_TEST_DIRS,
+        BUILTIN_TEST_FILES,
+        JVM_MAIN,
+        BUILTIN_MIGRATIONS,
+        BUILTIN_SEEDS,
+        BUILTIN_PRODUCTION_CONFIG,
+    ] {
+        for pattern in list {
+            assert!(compile_glob(pattern).is_ok(), "{pattern}");
+        }
+    }
+}
+
+#[test]
+fn areas_per_ecosystem() {
+    let cases = [
+        ("src/lib.rs", Area::Production),
+        ("tests/cli.rs", Area::Test),
+        ("src/parser/tests.rs", Area::Test),
+        ("benches/scan.rs", Area::Other),
+        ("pkg/server/handler.go", Area::Production),
+        ("pkg/server/handler_test.go", Area::Test),
+        ("pkg/server/testdata/req.json", Area::Test),
+        ("requests/models.py", Area::Production),
+        ("tests/test_models.py", Area::Test),
+        ("mypkg/test_utils.py", Area::Test),
+        ("conftest.py", Area::Test),
+        ("src/Button.tsx", Area::Production),
+        ("src/Button.test.tsx", Area::Test),
+        ("src/__tests__/Button.tsx", Area::Test),
+        ("packages/core/test/fixtures/a.js", Area::Test),
+        ("src/main/java/a/Service.java", Area::Production),
+        ("src/test/java/a/ServiceTest.java", Area::Test),
+        ("app/models/user.rb", Area::Production),
+        ("spec/models/user_spec.rb", Area::Test),
+        ("src/Api/Controller.cs", Area::Production),
+        ("src/Api.Tests/ControllerTests.cs", Area::Test),
+        ("docs/index.md", Area::Other),
+        ("examples/basic/main.go", Area::Other),
+        (".github/workflows/ci.yml", Area::Other),
+        ("vendor/lib/a.go", Area::Other),
+        ("README.md", Area::Other),
+        (".env.example", Area::Other),
+        ("db/migrate/20240101_create_users.rb", Area::Production),
+    ];
+    for (path, area) in cases {
+        assert_eq!(classify(path).area, area, "{path}");
+    }
+}
+
+#[test]
+fn a_librarys_public_testing_api_is_not_test_code() {
+    // numpy/testing and django/test are shipped APIs; `testing` is not a test directory.
+    assert_eq!(classify("numpy/testing/utils.py").area, Area::Production);
+    assert_eq!(classify("numpy/testing/utils.py").test_marker, None);
+}
+
+#[test]
+fn roles() {
+    assert_eq!(classify("db/migrate/20240101_create_users.rb").role, Role::Migration);
+    assert_eq!(classify("src/main/resources/db/migration/V1__init.sql").role, Role::Migration);
+    assert_eq!(classify("db/seeds.rb").role, Role::Seed);
+    assert_eq!(classify("config/production.yml").role, Role::ProductionConfig);
+    assert_eq!(classify("src/main/resources/application.properties").role, Role::ProductionConfig);
+    assert_eq!(classify("src/main/resources/application-test.properties").role, Role::Data);
+    assert_eq!(classify("config/test.yml").role, Role::Data);
+    assert_eq!(classify("mysite/settings.py").role, Role::ProductionConfig);
+    assert_eq!(classify("data/customers.csv").role, Role::Data);
+    assert_eq!(classify("package-lock.json").role, Role::None);
+    assert_eq!(classify("package.json").role, Role::Manifest(Manifest::PackageJson));
+    assert_eq!(classify("requirements.txt").role, Role::Manifest(Manifest::Requirements));
+    assert_eq!(classify("requirements-dev.txt").role, Role::None);
+    assert_eq!(classify("Dockerfile").role, Role::Dockerfile);
+    assert_eq!(classify("deploy/api.Dockerfile").role, Role::Dockerfile);
+    assert_eq!(classify("Dockerfile.test").role, Role::None);
+    assert_eq!(classify(".dockerignore").role, Role::DockerIgnore);
+    assert_eq!(classify("src/app.py").role, Role::Code(Lang::Python));
+}
+
+#[test]
+fn policy_globs_come_first() {
+    let policy = LeakPolicy {
+        production: vec!["site/**".to_owned()],
+        test: vec!["qa/**".to_owned()],
+        other: vec!["src/generated/**".to_owned()],
+        exclude: vec!["big/**".to_owned()],
+        ..LeakPolicy::default()
+    };
+    let classifier = Classifier::new(&policy);
+    assert_eq!(classifier.classify("qa/helpers.py").area, Area::Test);
+    assert_eq!(classifier.classify("src/generated/a.rs").area, Area::Other);
+    // Policy production overrides the built-in `docs`-like guesses, and test
+    // markers inside it are still reported.
+    let info = classifier.classify("site/fixtures/users.json");
+    assert_eq!((info.area, info.test_marker), (Area::Production, Some("fixtures directory")));
+    assert!(classifier.is_excluded("big/data.csv"));
+}
+
+#[test]
+fn test_data_names() {
+    assert!(name_looks_like_test_data("V3__insert_test_users.sql").is_some());
+    assert!(name_looks_like_test_data("SeedTestUsers.php").is_some());
+    assert!(name_looks_like_test_data("0004_fake_accounts.py").is_some());
+    assert!(name_looks_like_test_data("0004_contest.py").is_none());
+    assert!(name_looks_like_test_data("0005_latest_rates.sql").is_none());
+    assert!(name_looks_like_test_data("20240101_attestations.rb").is_none());
+}

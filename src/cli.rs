@@ -1,0 +1,223 @@
+//! Command-line arguments (clap), converted once into `Settings` so that
+//! nothing below this module sees clap types.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::report::finding::Severity;
+use crate::report::Format;
+use crate::scan::ScanMode;
+
+#[derive(Debug, Parser)]
+#[command(name = "livegate", version, about = "Guards the way into production: finds test data leaking into production paths, and (soon) checks branch protection, review gates and settings.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Find test fixtures and test data leaking into production paths (offline).
+    Scan(ScanArgs),
+    /// List every check: code, id, default severity, summary.
+    Checks {
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+    },
+    /// Explain a check: what it detects, why it matters, how to fix and suppress it.
+    Explain {
+        /// A check code (LG412) or id (test-file-in-production).
+        code: String,
+    },
+    /// Show or validate the effective policy.
+    Policy {
+        #[command(subcommand)]
+        action: PolicyAction,
+    },
+    /// Regenerate docs/ pages from the check registry (with --check: fail if stale).
+    #[command(hide = true)]
+    GenDocs {
+        dir: PathBuf,
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ListFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyAction {
+    /// Print the effective policy after presets, as TOML.
+    Show {
+        /// A policy file; default: .github/livegate.toml or livegate.toml in the current repository.
+        file: Option<PathBuf>,
+        /// Show a preset as shipped (baseline, standard, strict) instead.
+        #[arg(long, conflicts_with = "file")]
+        preset: Option<String>,
+    },
+    /// Check a policy file; errors name file:line:col.
+    Validate {
+        /// A policy file; default: .github/livegate.toml or livegate.toml in the current repository.
+        file: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// The repository (or a directory in it) to scan.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Only what changed between two revisions: BASE..HEAD, or BASE...HEAD from their merge base.
+    #[arg(long, value_name = "BASE..HEAD", conflicts_with = "staged")]
+    pub diff: Option<String>,
+    /// Only what is staged in the index (for pre-commit).
+    #[arg(long)]
+    pub staged: bool,
+    #[arg(long, default_value = "human", value_parser = clap::builder::PossibleValuesParser::new(Format::NAMES))]
+    pub format: String,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Fail (exit 1) on findings at or above this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    /// Policy file; default: .github/livegate.toml or livegate.toml at the repository root, else the standard preset.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Accept the findings recorded in FILE: only new findings are reported.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in FILE (adopt livegate on a legacy repository).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Worker threads for the walk (default: available cores).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Note,
+}
+
+/// A usage problem, naming the flag.
+#[derive(Debug, thiserror::Error)]
+#[error("{flag}: {message}")]
+pub struct UsageError {
+    pub flag: &'static str,
+    pub message: String,
+}
+
+/// Validated scan settings.
+#[derive(Debug, Clone)]
+pub struct ScanSettings {
+    pub path: PathBuf,
+    pub mode: ScanMode,
+    pub format: Format,
+    pub output: Option<PathBuf>,
+    pub fail_on: Severity,
+    pub policy: Option<PathBuf>,
+    pub baseline: Option<PathBuf>,
+    pub write_baseline: Option<PathBuf>,
+    pub threads: usize,
+    pub color: ColorChoice,
+}
+
+impl ScanArgs {
+    pub fn into_settings(self) -> Result<ScanSettings, UsageError> {
+        let mode = match (&self.diff, self.staged) {
+            (Some(range), _) => parse_range(range)?,
+            (None, true) => ScanMode::Staged,
+            (None, false) => ScanMode::Tree,
+        };
+        let format = Format::parse(&self.format).ok_or_else(|| UsageError {
+            flag: "--format",
+            message: format!("unknown format `{}`; use one of {}", self.format, Format::NAMES.join(", ")),
+        })?;
+        if self.threads == Some(0) {
+            return Err(UsageError { flag: "--threads", message: "must be at least 1".to_owned() });
+        }
+        if self.baseline.is_some() && self.baseline == self.write_baseline {
+            return Err(UsageError {
+                flag: "--write-baseline",
+                message: "is the same file as --baseline; write the new baseline elsewhere, then replace the old one".to_owned(),
+            });
+        }
+        let threads = self
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from));
+        Ok(ScanSettings {
+            path: self.path,
+            mode,
+            format,
+            output: self.output,
+            fail_on: match self.fail_on {
+                FailOn::Error => Severity::Error,
+                FailOn::Warning => Severity::Warning,
+                FailOn::Note => Severity::Note,
+            },
+            policy: self.policy,
+            baseline: self.baseline,
+            write_baseline: self.write_baseline,
+            threads,
+            color: self.color,
+        })
+    }
+}
+
+fn parse_range(range: &str) -> Result<ScanMode, UsageError> {
+    let usage = |message: String| UsageError { flag: "--diff", message };
+    let (base, head, merge_base) = if let Some((base, head)) = range.split_once("...") {
+        (base, head, true)
+    } else if let Some((base, head)) = range.split_once("..") {
+        (base, head, false)
+    } else {
+        return Err(usage(format!("`{range}` is not a range; write BASE..HEAD, e.g. origin/main..HEAD")));
+    };
+    if base.is_empty() || head.is_empty() || head.contains("..") {
+        return Err(usage(format!("`{range}` needs both ends; write BASE..HEAD, e.g. origin/main..HEAD")));
+    }
+    Ok(ScanMode::Diff {
+        base: base.to_owned(),
+        head: head.to_owned(),
+        merge_base,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_parse_with_two_and_three_dots() {
+        assert_eq!(
+            parse_range("origin/main..HEAD").ok().map(|m| format!("{m:?}")),
+            Some(format!("{:?}", ScanMode::Diff { base: "origin/main".into(), head: "HEAD".into(), merge_base: false }))
+        );
+        assert!(matches!(parse_range("a...b"), Ok(ScanMode::Diff { merge_base: true, .. })));
+    }
+
+    #[test]
+    fn bad_ranges_name_the_flag() {
+        for bad in ["main", "..HEAD", "main..", "a..b..c"] {
+            let err = parse_range(bad).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(err.starts_with("--diff: "), "{bad}: {err}");
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! The livegate binary: parse arguments, run, print, exit.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::io::Write;
+
+use clap::Parser;
+
+fn main() {
+    let cli = livegate::cli::Cli::parse();
+    let outcome = livegate::app::run(cli.command);
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (`livegate scan | head`) is not an error worth a panic.
+    let _ = stdout.write_all(outcome.stdout.as_bytes()).and_then(|()| stdout.flush());
+    eprint!("{}", outcome.stderr);
+    std::process::exit(outcome.exit);
+}

@@ -1,0 +1,196 @@
+//! The policy file's shape. Every section is optional so that a repository
+//! file can override only what it names; unknown keys are rejected.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PolicyFile {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extends: Option<Spanned<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub branches: Option<BranchesSection>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review: Option<ReviewSection>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leaks: Option<LeaksSection>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settings: Option<SettingsSection>,
+}
+
+/// `[branches]`: how deploying branches must be protected (LG1xx).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct BranchesSection {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patterns: Option<Vec<Spanned<String>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub required_approvals: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dismiss_stale_reviews: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub require_code_owner_review: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub require_last_push_approval: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub required_status_checks: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strict_status_checks: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enforce_admins: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow_force_push: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow_deletion: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub require_linear_history: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub require_signed_commits: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub require_conversation_resolution: Option<bool>,
+}
+
+/// Repository permission levels, lowest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Permission {
+    Read,
+    Triage,
+    Write,
+    Maintain,
+    Admin,
+}
+
+/// `[review]`: what makes a pull request reviewed (LG2xx).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ReviewSection {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub required_approvals: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_permission: Option<Permission>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dismiss_stale: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub require_code_owner_review: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub require_last_push_approval: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow_committer_approval: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count_bots: Option<bool>,
+    /// Bot logins whose approval counts even though they are bots.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bots: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules: Option<Vec<ReviewRule>>,
+}
+
+/// `[[review.rules]]`: stricter review for some paths.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ReviewRule {
+    pub paths: Vec<Spanned<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub required_approvals: Option<u32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub teams: Vec<Spanned<String>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub users: Vec<String>,
+}
+
+/// `[leaks]`: where production and test code live, and what is allowed (LG4xx).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LeaksSection {
+    /// Globs of production paths, checked before the built-in layout rules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub production: Option<Vec<Spanned<String>>>,
+    /// Globs of test paths, checked before the built-in layout rules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test: Option<Vec<Spanned<String>>>,
+    /// Globs of paths that are neither (docs, examples, tooling).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other: Option<Vec<Spanned<String>>>,
+    /// Globs never read at all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exclude: Option<Vec<Spanned<String>>>,
+    /// Extra globs of production configuration files (LG45x).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub production_config: Option<Vec<Spanned<String>>>,
+    /// Extra globs of migration files (LG413, LG414).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub migrations: Option<Vec<Spanned<String>>>,
+    /// Extra globs of seed-data files (LG413, LG43x).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seeds: Option<Vec<Spanned<String>>>,
+    /// Files larger than this many bytes are skipped (and counted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_file_size: Option<u64>,
+    /// Per-code severity: "error", "warning", "note" or "off".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<BTreeMap<String, Spanned<String>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow: Option<Vec<AllowEntry>>,
+}
+
+/// `[[leaks.allow]]`: a finding that is intended.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct AllowEntry {
+    pub path: Spanned<String>,
+    pub code: Spanned<String>,
+    pub reason: Spanned<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Visibility {
+    Public,
+    Private,
+    Internal,
+}
+
+/// `[settings]`: repository and organisation settings (LG5xx).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SettingsSection {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visibility: Option<Visibility>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow_forking: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_admins: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outside_collaborators_max: Option<Permission>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_workflow_permissions: Option<WorkflowPermission>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actions_can_approve_pull_requests: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub require_secret_scanning: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub require_push_protection: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub require_dependabot_alerts: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub require_codeowners: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub require_two_factor: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_permission_max: Option<Permission>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members_can_create_public_repositories: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_org_admins: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WorkflowPermission {
+    Read,
+    Write,
+}

@@ -1,0 +1,107 @@
+//! The human report: cargo-style diagnostics with the offending line, then a
+//! summary by severity.
+
+use std::fmt::Write;
+
+use super::finding::{Severity, Summary};
+use super::Report;
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    fn severity(&self, severity: Severity) -> String {
+        let code = match severity {
+            Severity::Error => "1;31",
+            Severity::Warning => "1;33",
+            Severity::Note => "1;36",
+        };
+        self.wrap(code, severity.as_str())
+    }
+}
+
+/// Replaces control characters so a crafted snippet cannot drive the terminal.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| if c == '\t' { ' ' } else if c.is_control() { '\u{fffd}' } else { c })
+        .collect()
+}
+
+pub fn render(report: &Report<'_>, color: bool) -> String {
+    let paint = Paint { on: color };
+    let mut out = String::new();
+    for finding in report.findings {
+        let _ = writeln!(
+            out,
+            "{}{} {}",
+            paint.severity(finding.severity),
+            paint.wrap("1", &format!("[{}]", finding.code())),
+            paint.wrap("1", &format!("{}: {}", finding.check.id, printable(&finding.message)))
+        );
+        let _ = writeln!(out, "  {} {}", paint.wrap("34", "-->"), printable(&finding.location.to_string()));
+        if let (Some(snippet), line) = (&finding.snippet, finding.location.line) {
+            if line > 0 {
+                let number = line.to_string();
+                let pad = " ".repeat(number.len());
+                let shown = printable(snippet);
+                let _ = writeln!(out, "  {pad} {}", paint.wrap("34", "|"));
+                let _ = writeln!(out, "  {} {} {}", paint.wrap("34", &number), paint.wrap("34", "|"), shown);
+                if finding.location.column > 0 {
+                    let indent = " ".repeat(finding.location.column as usize - 1);
+                    let _ = writeln!(out, "  {pad} {} {indent}{}", paint.wrap("34", "|"), paint.wrap("1;31", "^"));
+                }
+            }
+        }
+        let _ = writeln!(out, "  {} {}", paint.wrap("34", "= help:"), printable(&finding.remediation));
+        let _ = writeln!(out);
+    }
+    let summary = Summary::of(report.findings);
+    let verdict = report.verdict();
+    let mut line = format!(
+        "livegate {}: {} error{}, {} warning{}, {} note{}",
+        report.command,
+        summary.errors,
+        if summary.errors == 1 { "" } else { "s" },
+        summary.warnings,
+        if summary.warnings == 1 { "" } else { "s" },
+        summary.notes,
+        if summary.notes == 1 { "" } else { "s" },
+    );
+    if let Some(stats) = report.stats {
+        let _ = write!(line, " in {} files ({} read)", stats.files_seen, stats.files_read);
+        let skipped = [
+            (stats.skipped_binary, "binary"),
+            (stats.skipped_large, "too large"),
+            (stats.skipped_symlinks, "symlinks"),
+            (stats.skipped_excluded, "excluded by policy"),
+        ];
+        let parts: Vec<String> = skipped.iter().filter(|(n, _)| *n > 0).map(|(n, what)| format!("{n} {what}")).collect();
+        if !parts.is_empty() {
+            let _ = write!(line, "; skipped {}", parts.join(", "));
+        }
+        let suppressed = stats.suppressed_inline + stats.suppressed_policy + stats.suppressed_baseline;
+        if suppressed > 0 {
+            let _ = write!(
+                line,
+                "; suppressed {suppressed} ({} inline, {} policy, {} baseline)",
+                stats.suppressed_inline, stats.suppressed_policy, stats.suppressed_baseline
+            );
+        }
+    }
+    let verdict_text = match verdict {
+        super::Verdict::Pass => paint.wrap("1;32", "pass"),
+        super::Verdict::Fail => paint.wrap("1;31", &format!("fail (findings at or above {})", report.fail_on)),
+        super::Verdict::Unverified => paint.wrap("1;35", "could not verify (exit 3)"),
+    };
+    let _ = writeln!(out, "{line}: {verdict_text}");
+    out
+}

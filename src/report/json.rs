@@ -1,0 +1,47 @@
+//! The JSON report: a stable, versioned document for machines.
+
+use serde_json::{json, Value};
+
+use super::finding::{Finding, Summary};
+use super::Report;
+
+pub const JSON_VERSION: u32 = 1;
+
+pub fn finding_json(finding: &Finding) -> Value {
+    json!({
+        "code": finding.code(),
+        "id": finding.check.id,
+        "severity": finding.severity.as_str(),
+        "message": finding.message,
+        "location": {
+            "path": finding.location.path,
+            "line": finding.location.line,
+            "column": finding.location.column,
+        },
+        "snippet": finding.snippet,
+        "remediation": finding.remediation,
+        "fingerprint": finding.fingerprint(),
+    })
+}
+
+pub fn render(report: &Report<'_>) -> String {
+    let summary = Summary::of(report.findings);
+    let document = json!({
+        "version": JSON_VERSION,
+        "tool": { "name": "livegate", "version": env!("CARGO_PKG_VERSION") },
+        "command": report.command,
+        "findings": report.findings.iter().map(finding_json).collect::<Vec<_>>(),
+        "summary": {
+            "errors": summary.errors,
+            "warnings": summary.warnings,
+            "notes": summary.notes,
+            "total": summary.total(),
+            "fail_on": report.fail_on.as_str(),
+            "result": report.verdict().as_str(),
+        },
+        "stats": report.stats,
+    });
+    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+    text.push('\n');
+    text
+}

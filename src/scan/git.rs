@@ -1,0 +1,265 @@
+//! Scans of git objects: a commit range (`--diff BASE..HEAD`) and the index
+//! (`--staged`). Content comes from blobs, never from the working tree, so
+//! what is judged is exactly what would be pushed or committed.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use git2::{Delta, DiffOptions, ObjectType, Repository, Tree};
+
+use super::{deferred, tree_facts, unreadable, Collected, FileJudge, FileResult, ScanError};
+use crate::checks::leaks::TreeFacts;
+use crate::checks::verify;
+use crate::classify::{PathInfo, Role};
+use crate::report::finding::{Finding, Location};
+
+const SYMLINK_MODE: u32 = 0o120000;
+
+/// A changed file: its new path, blob, whether it is new here, and the lines it adds.
+struct Change {
+    path: String,
+    blob: git2::Oid,
+    mode: u32,
+    placed: bool,
+    added: BTreeSet<u32>,
+}
+
+fn open(path: &Path) -> Result<Repository, Collected> {
+    Repository::discover(path).map_err(|err| Collected {
+        findings: vec![Finding::new(
+            &verify::REPOSITORY_UNREADABLE,
+            Location::file("."),
+            format!("no readable git repository at {} ({})", path.display(), err.message()),
+        )],
+        stats: Default::default(),
+        root: path.to_path_buf(),
+    })
+}
+
+fn root_of(repo: &Repository) -> std::path::PathBuf {
+    repo.workdir().unwrap_or_else(|| repo.path()).to_path_buf()
+}
+
+fn could_not_verify(repo: &Repository, meta: &'static crate::checks::CheckMeta, message: String) -> Collected {
+    Collected {
+        findings: vec![Finding::new(meta, Location::file("."), message)],
+        stats: Default::default(),
+        root: root_of(repo),
+    }
+}
+
+fn resolve_tree<'r>(repo: &'r Repository, spec: &str) -> Result<Tree<'r>, git2::Error> {
+    repo.revparse_single(spec)?.peel_to_tree()
+}
+
+pub(super) fn scan_range(judge: &FileJudge<'_>, path: &Path, base: &str, head: &str, merge_base: bool) -> Result<Collected, ScanError> {
+    let repo = match open(path) {
+        Ok(repo) => repo,
+        Err(collected) => return Ok(collected),
+    };
+    let range = format!("{base}{}{head}", if merge_base { "..." } else { ".." });
+    let mut trees = Vec::new();
+    for spec in [base, head] {
+        match resolve_tree(&repo, spec) {
+            Ok(tree) => trees.push(tree),
+            Err(err) if repo.is_shallow() => {
+                return Ok(could_not_verify(
+                    &repo,
+                    &verify::SHALLOW_HISTORY,
+                    format!("`{spec}` is not in this shallow clone ({}); the change {range} cannot be computed", err.message()),
+                ))
+            }
+            Err(err) if err.code() == git2::ErrorCode::NotFound || err.class() == git2::ErrorClass::Reference => {
+                return Err(ScanError::Range {
+                    range,
+                    message: format!("revision `{spec}` not found ({}); fetch it or name an existing branch, tag or commit", err.message()),
+                })
+            }
+            Err(err) => {
+                return Ok(could_not_verify(
+                    &repo,
+                    &verify::REPOSITORY_UNREADABLE,
+                    format!("cannot read `{spec}`: {}", err.message()),
+                ))
+            }
+        }
+    }
+    let (Some(head_tree), Some(mut base_tree)) = (trees.pop(), trees.pop()) else {
+        return Err(ScanError::Range { range, message: "expected BASE..HEAD".to_owned() });
+    };
+    if merge_base {
+        let ids = repo
+            .revparse_single(base)
+            .and_then(|b| b.peel_to_commit())
+            .and_then(|b| repo.revparse_single(head).and_then(|h| h.peel_to_commit()).map(|h| (b.id(), h.id())))
+            .and_then(|(b, h)| repo.merge_base(b, h));
+        match ids.and_then(|id| repo.find_commit(id)).and_then(|c| c.tree()) {
+            Ok(tree) => base_tree = tree,
+            Err(err) if repo.is_shallow() => {
+                return Ok(could_not_verify(&repo, &verify::SHALLOW_HISTORY, format!("no merge base of `{base}` and `{head}` in this shallow clone ({})", err.message())))
+            }
+            Err(err) => {
+                return Err(ScanError::Range { range, message: format!("no merge base ({}); use BASE..HEAD to compare the trees directly", err.message()) })
+            }
+        }
+    }
+    let mut options = diff_options();
+    let diff = repo
+        .diff_tree_to_tree(Some(&base_tree), Some(&head_tree), Some(&mut options))
+        .map_err(|err| ScanError::Range { range: range.clone(), message: err.message().to_owned() })?;
+    let changes = match collect_changes(diff) {
+        Ok(changes) => changes,
+        Err(err) => return Ok(could_not_verify(&repo, &verify::REPOSITORY_UNREADABLE, format!("cannot compute the diff {range}: {}", err.message()))),
+    };
+    let facts = tree_facts_from_git(judge, tree_paths(&repo, &head_tree), &repo, |p| blob_of_tree(&head_tree, p));
+    Ok(judge_changes(judge, &repo, changes, &facts))
+}
+
+pub(super) fn scan_staged(judge: &FileJudge<'_>, path: &Path) -> Result<Collected, ScanError> {
+    let repo = match open(path) {
+        Ok(repo) => repo,
+        Err(collected) => return Ok(collected),
+    };
+    let index = match repo.index() {
+        Ok(index) => index,
+        Err(err) => return Ok(could_not_verify(&repo, &verify::REPOSITORY_UNREADABLE, format!("cannot read the index: {}", err.message()))),
+    };
+    // An unborn HEAD (no commit yet) stages against the empty tree.
+    let head_tree = repo.head().ok().and_then(|head| head.peel_to_tree().ok());
+    let mut options = diff_options();
+    let diff = match repo.diff_tree_to_index(head_tree.as_ref(), Some(&index), Some(&mut options)) {
+        Ok(diff) => diff,
+        Err(err) => return Ok(could_not_verify(&repo, &verify::REPOSITORY_UNREADABLE, format!("cannot diff the index: {}", err.message()))),
+    };
+    let changes = match collect_changes(diff) {
+        Ok(changes) => changes,
+        Err(err) => return Ok(could_not_verify(&repo, &verify::REPOSITORY_UNREADABLE, format!("cannot compute the staged change: {}", err.message()))),
+    };
+    let paths: Vec<String> = index.iter().map(|entry| String::from_utf8_lossy(&entry.path).into_owned()).collect();
+    let blobs: BTreeMap<String, git2::Oid> = index
+        .iter()
+        .map(|entry| (String::from_utf8_lossy(&entry.path).into_owned(), entry.id))
+        .collect();
+    let facts = tree_facts_from_git(judge, paths, &repo, |p| blobs.get(p).copied());
+    Ok(judge_changes(judge, &repo, changes, &facts))
+}
+
+fn diff_options() -> DiffOptions {
+    let mut options = DiffOptions::new();
+    options.context_lines(0).ignore_submodules(true);
+    options
+}
+
+fn collect_changes(mut diff: git2::Diff<'_>) -> Result<Vec<Change>, git2::Error> {
+    let mut find = git2::DiffFindOptions::new();
+    find.renames(true);
+    diff.find_similar(Some(&mut find))?;
+    // Both callbacks need the list; git2 calls them one at a time.
+    let changes: std::cell::RefCell<Vec<Change>> = std::cell::RefCell::new(Vec::new());
+    diff.foreach(
+        &mut |delta, _| {
+            if matches!(delta.status(), Delta::Added | Delta::Modified | Delta::Renamed | Delta::Copied | Delta::Typechange) {
+                let new = delta.new_file();
+                changes.borrow_mut().push(Change {
+                    path: new.path_bytes().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default(),
+                    blob: new.id(),
+                    mode: u32::from(new.mode()),
+                    placed: matches!(delta.status(), Delta::Added | Delta::Renamed | Delta::Copied),
+                    added: BTreeSet::new(),
+                });
+            }
+            true
+        },
+        None,
+        None,
+        Some(&mut |delta, _hunk, line| {
+            if line.origin() == '+' {
+                let mut changes = changes.borrow_mut();
+                if let (Some(number), Some(change)) = (line.new_lineno(), changes.last_mut()) {
+                    let path = delta.new_file().path_bytes().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
+                    if change.path == path {
+                        change.added.insert(number);
+                    }
+                }
+            }
+            true
+        }),
+    )?;
+    Ok(changes.into_inner())
+}
+
+/// Every file path of a tree, for the tree facts.
+fn tree_paths(_repo: &Repository, tree: &Tree<'_>) -> Vec<String> {
+    let mut paths = Vec::new();
+    let _ = tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+        if entry.kind() == Some(ObjectType::Blob) {
+            let name = String::from_utf8_lossy(entry.name_bytes());
+            paths.push(format!("{dir}{name}"));
+        }
+        git2::TreeWalkResult::Ok
+    });
+    paths
+}
+
+fn blob_of_tree(tree: &Tree<'_>, path: &str) -> Option<git2::Oid> {
+    tree.get_path(Path::new(path)).ok().map(|entry| entry.id())
+}
+
+fn tree_facts_from_git(
+    judge: &FileJudge<'_>,
+    paths: Vec<String>,
+    repo: &Repository,
+    blob: impl Fn(&str) -> Option<git2::Oid>,
+) -> TreeFacts {
+    let infos: Vec<PathInfo> = paths.iter().map(|p| judge.classifier.classify(p)).collect();
+    let mut facts = tree_facts(infos.iter());
+    for info in &infos {
+        if matches!(info.role, Role::DockerIgnore | Role::NpmIgnore) {
+            let text = blob(&info.path).and_then(|oid| repo.find_blob(oid).ok()).map(|b| String::from_utf8_lossy(b.content()).into_owned());
+            if let Some(text) = text {
+                facts.ignore_files.insert(info.path.clone(), text);
+            }
+        }
+    }
+    facts.paths = paths.into_iter().collect();
+    facts
+}
+
+/// Judges changed files: path checks for files new at their path, content
+/// checks with findings kept only on added lines.
+fn judge_changes(judge: &FileJudge<'_>, repo: &Repository, changes: Vec<Change>, facts: &TreeFacts) -> Collected {
+    let mut result = FileResult::default();
+    for change in changes {
+        result.stats.files_seen += 1;
+        if change.mode == SYMLINK_MODE {
+            result.stats.skipped_symlinks += 1;
+            continue;
+        }
+        if judge.classifier.is_excluded(&change.path) {
+            result.stats.skipped_excluded += 1;
+            continue;
+        }
+        let info = judge.classifier.classify(&change.path);
+        if change.placed {
+            judge.judge_path(facts, &info, &mut result.findings);
+        }
+        if !judge.wants_content(&info) {
+            continue;
+        }
+        let mut file_result = FileResult::default();
+        match repo.find_blob(change.blob) {
+            Ok(blob) => judge.judge_content(facts, &info, blob.content(), &mut file_result),
+            Err(err) => file_result.findings.push(unreadable(&info.path, err.message())),
+        }
+        file_result.findings.retain(|finding| {
+            finding.code().starts_with("LG9") || finding.location.line == 0 && (change.placed || deferred(&info)) || change.added.contains(&finding.location.line)
+        });
+        result.stats.add(&file_result.stats);
+        result.findings.extend(file_result.findings);
+    }
+    Collected {
+        findings: result.findings,
+        stats: result.stats,
+        root: root_of(repo),
+    }
+}

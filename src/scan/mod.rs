@@ -1,0 +1,325 @@
+//! The scan engine: enumerate files (working tree, a commit range, or the
+//! index), classify them, run the leak checks, then apply severities and
+//! suppressions. Everything here is collection and bookkeeping; the
+//! judgements live in `checks::leaks`.
+
+mod baseline;
+mod git;
+mod walk;
+
+use std::path::{Path, PathBuf};
+
+use globset::GlobMatcher;
+
+pub use baseline::{Baseline, BaselineError};
+
+use crate::checks::leaks::suppression::{inline_allows, SUPPRESSION_WITHOUT_REASON, UNUSED_ALLOW_ENTRY};
+use crate::checks::leaks::{checks, FileFacts, TreeFacts};
+use crate::checks::{self, verify};
+use crate::classify::{Area, Classifier, PathInfo, Role};
+use crate::policy::{compile_glob, Policy};
+use crate::report::finding::{sort_findings, Finding, Location};
+
+/// What part of the repository to look at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScanMode {
+    /// Every file in the working tree under the path, honouring .gitignore.
+    Tree,
+    /// Files changed between two revisions, and only the lines they add.
+    /// With `merge_base`, the change is taken from the merge base of the two
+    /// (`BASE...HEAD`, what a pull request shows).
+    Diff { base: String, head: String, merge_base: bool },
+    /// What is staged in the index, against HEAD.
+    Staged,
+}
+
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    pub path: PathBuf,
+    pub mode: ScanMode,
+    pub threads: usize,
+}
+
+/// Counts a reader of the report needs to trust it: what was skipped is said.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ScanStats {
+    pub files_seen: usize,
+    pub files_read: usize,
+    pub bytes_read: u64,
+    pub skipped_binary: usize,
+    pub skipped_large: usize,
+    pub skipped_symlinks: usize,
+    pub skipped_excluded: usize,
+    pub suppressed_inline: usize,
+    pub suppressed_policy: usize,
+    pub suppressed_baseline: usize,
+}
+
+impl ScanStats {
+    fn add(&mut self, other: &ScanStats) {
+        self.files_seen += other.files_seen;
+        self.files_read += other.files_read;
+        self.bytes_read += other.bytes_read;
+        self.skipped_binary += other.skipped_binary;
+        self.skipped_large += other.skipped_large;
+        self.skipped_symlinks += other.skipped_symlinks;
+        self.skipped_excluded += other.skipped_excluded;
+        self.suppressed_inline += other.suppressed_inline;
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ScanOutcome {
+    /// Findings after severities, inline and policy suppressions, before the baseline.
+    pub unbaselined: Vec<Finding>,
+    /// What is reported: `unbaselined` less what the baseline accepts.
+    pub findings: Vec<Finding>,
+    pub stats: ScanStats,
+    /// The repository root paths are relative to.
+    pub root: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error("{path}: {message}")]
+    Path { path: String, message: String },
+    #[error("--diff {range}: {message}")]
+    Range { range: String, message: String },
+    #[error("{0}")]
+    Baseline(#[from] BaselineError),
+}
+
+/// Files bigger than this are skipped and counted, never half-read.
+const BINARY_SNIFF: usize = 8 * 1024;
+
+/// Shared per-file work: checks on the path, then on the content when asked.
+struct FileJudge<'a> {
+    classifier: &'a Classifier,
+    max_file_size: u64,
+}
+
+/// What became of one file.
+#[derive(Default)]
+struct FileResult {
+    findings: Vec<Finding>,
+    stats: ScanStats,
+}
+
+/// Roles whose checks need the whole tree's facts, so they run after the walk.
+fn deferred(info: &PathInfo) -> bool {
+    matches!(info.role, Role::Dockerfile | Role::Manifest(_) | Role::DockerIgnore | Role::NpmIgnore)
+}
+
+impl FileJudge<'_> {
+    fn wants_content(&self, info: &PathInfo) -> bool {
+        checks().iter().any(|check| check.wants_content(info))
+    }
+
+    fn judge_path(&self, tree: &TreeFacts, info: &PathInfo, out: &mut Vec<Finding>) {
+        for check in checks() {
+            check.check_path(tree, info, out);
+        }
+    }
+
+    /// Runs the content checks on bytes already read and applies inline suppressions.
+    fn judge_content(&self, tree: &TreeFacts, info: &PathInfo, bytes: &[u8], result: &mut FileResult) {
+        if bytes.len() as u64 > self.max_file_size {
+            result.stats.skipped_large += 1;
+            return;
+        }
+        if memchr::memchr(0, &bytes[..bytes.len().min(BINARY_SNIFF)]).is_some() {
+            result.stats.skipped_binary += 1;
+            return;
+        }
+        result.stats.files_read += 1;
+        result.stats.bytes_read += bytes.len() as u64;
+        let text = String::from_utf8_lossy(bytes);
+        let facts = FileFacts::new(info, &text);
+        let mut found = Vec::new();
+        for check in checks() {
+            if check.wants_content(info) {
+                check.check_content(tree, &facts, &mut found);
+            }
+        }
+        apply_inline(&facts, &mut found, &mut result.stats);
+        result.findings.extend(found);
+    }
+}
+
+/// Removes findings covered by a reasoned inline allow on their line or the
+/// line above; reports allows without a reason or with an unknown code.
+fn apply_inline(facts: &FileFacts<'_>, findings: &mut Vec<Finding>, stats: &mut ScanStats) {
+    let allows = inline_allows(facts.text);
+    if allows.is_empty() {
+        return;
+    }
+    let before = findings.len();
+    findings.retain(|finding| {
+        let line = finding.location.line as usize;
+        !allows.iter().any(|allow| {
+            allow.reason.is_some()
+                && (allow.line == line || allow.line + 1 == line)
+                && allow.codes.iter().any(|code| code == finding.code())
+        })
+    });
+    stats.suppressed_inline += before - findings.len();
+    for allow in &allows {
+        let unknown: Vec<&String> = allow.codes.iter().filter(|code| checks::lookup(code).is_none()).collect();
+        let problem = if allow.reason.is_none() {
+            Some("inline allow without a reason (`-- reason`): it suppresses nothing".to_owned())
+        } else if !unknown.is_empty() {
+            Some(format!("inline allow names unknown code(s) {}", unknown.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")))
+        } else {
+            None
+        };
+        if let Some(message) = problem {
+            let column = facts.line_text(allow.line).get(..allow.column).map_or(1, |p| p.chars().count() + 1);
+            findings.push(
+                Finding::new(&SUPPRESSION_WITHOUT_REASON, Location::at(&facts.info.path, allow.line as u32, column as u32), message)
+                    .with_snippet(facts.line_text(allow.line)),
+            );
+        }
+    }
+}
+
+/// Runs a scan.
+pub fn scan(policy: &Policy, options: &ScanOptions, baseline: Option<&Baseline>) -> Result<ScanOutcome, ScanError> {
+    let classifier = Classifier::new(&policy.leaks);
+    let judge = FileJudge {
+        classifier: &classifier,
+        max_file_size: policy.leaks.max_file_size,
+    };
+    let collected = match &options.mode {
+        ScanMode::Tree => walk::scan_tree(&judge, options)?,
+        ScanMode::Diff { base, head, merge_base } => git::scan_range(&judge, &options.path, base, head, *merge_base)?,
+        ScanMode::Staged => git::scan_staged(&judge, &options.path)?,
+    };
+    let mut findings = collected.findings;
+    let mut stats = collected.stats;
+    apply_severities(policy, &mut findings);
+    let unused = apply_policy_allows(policy, &collected.root, &mut findings, &mut stats);
+    if options.mode == ScanMode::Tree {
+        findings.extend(unused);
+        apply_severities(policy, &mut findings);
+    }
+    sort_findings(&mut findings);
+    let unbaselined = findings.clone();
+    if let Some(baseline) = baseline {
+        let before = findings.len();
+        findings = baseline.filter(findings);
+        stats.suppressed_baseline = before - findings.len();
+    }
+    Ok(ScanOutcome {
+        unbaselined,
+        findings,
+        stats,
+        root: collected.root,
+    })
+}
+
+/// What a file source produced before policy-level processing.
+struct Collected {
+    findings: Vec<Finding>,
+    stats: ScanStats,
+    root: PathBuf,
+}
+
+fn apply_severities(policy: &Policy, findings: &mut Vec<Finding>) {
+    if policy.leaks.severity.is_empty() {
+        return;
+    }
+    findings.retain_mut(|finding| match policy.leaks.severity.get(finding.code()) {
+        Some(None) => false,
+        Some(Some(severity)) => {
+            finding.severity = *severity;
+            true
+        }
+        None => true,
+    });
+}
+
+/// Applies `[[leaks.allow]]`; returns LG491 findings for entries that matched nothing.
+fn apply_policy_allows(policy: &Policy, root: &Path, findings: &mut Vec<Finding>, stats: &mut ScanStats) -> Vec<Finding> {
+    let rules: Vec<(GlobMatcher, &crate::policy::AllowRule)> = policy
+        .leaks
+        .allow
+        .iter()
+        .filter_map(|rule| compile_glob(&rule.path).ok().map(|glob| (glob.compile_matcher(), rule)))
+        .collect();
+    let mut used = vec![0usize; rules.len()];
+    findings.retain(|finding| {
+        let hit = rules
+            .iter()
+            .position(|(glob, rule)| rule.code == finding.code() && glob.is_match(&finding.location.path));
+        if let Some(index) = hit {
+            used[index] += 1;
+        }
+        hit.is_none()
+    });
+    stats.suppressed_policy = used.iter().sum();
+    rules
+        .iter()
+        .zip(used)
+        .filter(|(_, count)| *count == 0)
+        .map(|((_, rule), _)| {
+            let origin = Path::new(&rule.origin);
+            let shown = origin.strip_prefix(root).unwrap_or(origin).to_string_lossy().replace('\\', "/");
+            Finding::new(
+                &UNUSED_ALLOW_ENTRY,
+                Location::at(&shown, rule.line as u32, 1),
+                format!("allow entry for {} at `{}` matched no finding", rule.code, rule.path),
+            )
+        })
+        .collect()
+}
+
+/// The outermost test directories among classified paths, for packaging checks.
+fn outermost_test_dir(info: &PathInfo) -> Option<String> {
+    if info.area != Area::Test {
+        return None;
+    }
+    const NAMES: &[&str] = &["test", "tests", "spec", "specs", "__tests__", "testdata", "e2e", "integration-tests", "integration_tests"];
+    let segments: Vec<&str> = info.path.split('/').collect();
+    let index = segments[..segments.len().saturating_sub(1)]
+        .iter()
+        .position(|segment| NAMES.contains(segment))?;
+    Some(segments[..=index].join("/"))
+}
+
+/// Builds tree facts from every classified path.
+fn tree_facts<'a>(infos: impl Iterator<Item = &'a PathInfo>) -> TreeFacts {
+    let mut facts = TreeFacts::default();
+    for info in infos {
+        if let Some(dir) = outermost_test_dir(info) {
+            facts.test_dirs.insert(dir);
+        }
+    }
+    // Keep only the outermost: drop `tests/unit` when `tests` is there.
+    let all: Vec<String> = facts.test_dirs.iter().cloned().collect();
+    facts
+        .test_dirs
+        .retain(|dir| !all.iter().any(|other| dir.len() > other.len() && dir.starts_with(&format!("{other}/"))));
+    facts
+}
+
+/// Findings on files that could not be read: never a silent pass.
+fn unreadable(path: &str, err: impl std::fmt::Display) -> Finding {
+    Finding::new(&verify::FILE_UNREADABLE, Location::file(path), format!("could not read the file: {err}"))
+}
+
+/// Converts a filesystem path under `root` to the repository-relative form
+/// every finding uses (`/`-separated, lossy for non-UTF-8 names).
+fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let mut out = String::new();
+    for (i, part) in rel.components().enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        out.push_str(&part.as_os_str().to_string_lossy());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,196 @@
+//! End-to-end scans: the binary on real git repositories in temp dirs.
+
+mod support;
+
+use support::{livegate, TestRepo};
+
+/// A small service with one leak of each kind that matters most.
+fn leaky_repo() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("src/app.py", "from tests.factories import make_user\n\ndef main():\n    return make_user()\n")
+        .write("tests/factories.py", "def make_user():\n    return {'email': 'jane@example.com'}\n")
+        .write("tests/fixtures/cards.csv", "4111111111111111\n")
+        .write(
+            "db/migrations/0002_officers.sql",
+            "CREATE TABLE officers (email text, card text);\nINSERT INTO officers VALUES ('pc.test@example.com', '4111 1111 1111 1111');\n",
+        )
+        .write("db/migrations/0003_insert_test_users.sql", "INSERT INTO users VALUES (1);\n")
+        .write("config/production.yml", "app:\n  debug: true\n");
+    repo.commit("initial");
+    repo
+}
+
+#[test]
+fn full_scan_reports_each_leak_at_its_line() {
+    let repo = leaky_repo();
+    let run = livegate(repo.path(), &["scan", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let found = run.found();
+    let expect = [
+        ("LG451", "config/production.yml", 2),
+        ("LG414", "db/migrations/0002_officers.sql", 2),
+        ("LG413", "db/migrations/0003_insert_test_users.sql", 0),
+        ("LG422", "src/app.py", 1),
+    ];
+    for (code, path, line) in expect {
+        assert!(
+            found.iter().any(|(c, p, l)| c == code && p == path && *l == line),
+            "missing {code} {path}:{line} in {found:?}"
+        );
+    }
+    // Test fixtures in tests/ are where they belong.
+    assert!(!found.iter().any(|(_, p, _)| p.starts_with("tests/")), "{found:?}");
+    let json = run.json();
+    assert_eq!(json["version"], 1);
+    assert_eq!(json["tool"]["name"], "livegate");
+    assert_eq!(json["summary"]["result"], "fail");
+    let first = &json["findings"][0];
+    for key in ["code", "id", "severity", "message", "location", "snippet", "remediation"] {
+        assert!(!first[key].is_null(), "finding lacks {key}: {first}");
+    }
+}
+
+#[test]
+fn clean_repository_passes_with_exit_zero() {
+    let repo = TestRepo::new();
+    repo.write("src/main.rs", "fn main() { println!(\"hi\"); }\n")
+        .write("tests/cli.rs", "const CARD: &str = \"4111111111111111\";\n")
+        .write("tests/fixtures/users.json", "[{\"email\": \"a@example.com\"}]\n");
+    repo.commit("clean");
+    let run = livegate(repo.path(), &["scan"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("0 errors, 0 warnings, 0 notes"), "{}", run.stdout);
+}
+
+#[test]
+fn fail_on_warning_turns_warnings_into_failure() {
+    let repo = TestRepo::new();
+    repo.write("src/main/resources/fixtures/customers.json", "[]\n");
+    repo.commit("fixture in main");
+    assert_eq!(livegate(repo.path(), &["scan"]).code, 0);
+    let run = livegate(repo.path(), &["scan", "--fail-on", "warning", "--format", "json"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.found(), [("LG412".to_owned(), "src/main/resources/fixtures/customers.json".to_owned(), 0)]);
+}
+
+#[test]
+fn diff_scans_only_added_lines_of_changed_files() {
+    let repo = TestRepo::new();
+    repo.write("data/seed.csv", "email\nold@example.com\n");
+    let base = repo.commit("base");
+    repo.write("data/seed.csv", "email\nold@example.com\nnew@example.com\n")
+        .write("src/main/java/a/LedgerTest.java", "class LedgerTest {}\n");
+    repo.commit("change");
+    let run = livegate(repo.path(), &["scan", "--diff", &format!("{base}..HEAD"), "--format", "json", "--fail-on", "warning"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        run.found(),
+        [
+            ("LG433".to_owned(), "data/seed.csv".to_owned(), 3),
+            ("LG411".to_owned(), "src/main/java/a/LedgerTest.java".to_owned(), 0),
+        ]
+    );
+    // The full scan also sees the old line.
+    let full = livegate(repo.path(), &["scan", "--format", "json"]).found();
+    assert_eq!(full.iter().filter(|(c, _, _)| c == "LG433").count(), 2, "{full:?}");
+}
+
+#[test]
+fn diff_three_dots_uses_the_merge_base() {
+    let repo = TestRepo::new();
+    repo.write("src/a.py", "x = 1\n");
+    repo.commit("base");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("data/customers.csv", "card\n4242424242424242\n");
+    repo.commit("feature adds test card");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("data/other.csv", "card\n5555555555554444\n");
+    repo.commit("main moves on");
+    let run = livegate(repo.path(), &["scan", "--diff", "main...feature", "--format", "json"]);
+    assert_eq!(run.found(), [("LG431".to_owned(), "data/customers.csv".to_owned(), 2)], "{}", run.stderr);
+}
+
+#[test]
+fn staged_scans_the_index_not_the_working_tree() {
+    let repo = TestRepo::new();
+    repo.write("src/a.py", "x = 1\n");
+    repo.commit("base");
+    repo.write("config/production.yml", "debug: true\n");
+    repo.git(&["add", "config/production.yml"]);
+    // Unstaged edit fixing it: the index still has the bad version.
+    repo.write("config/production.yml", "debug: false\n");
+    let run = livegate(repo.path(), &["scan", "--staged", "--format", "json"]);
+    assert_eq!(run.found(), [("LG451".to_owned(), "config/production.yml".to_owned(), 1)], "{}", run.stderr);
+    assert_eq!(run.code, 1);
+}
+
+#[test]
+fn staged_works_before_the_first_commit() {
+    let repo = TestRepo::new();
+    repo.write("db/migrate/001_fake_users.rb", "class FakeUsers; end\n");
+    repo.git(&["add", "-A"]);
+    let run = livegate(repo.path(), &["scan", "--staged", "--format", "json"]);
+    assert_eq!(run.found(), [("LG413".to_owned(), "db/migrate/001_fake_users.rb".to_owned(), 0)], "{}", run.stderr);
+}
+
+#[test]
+fn inline_allow_needs_a_reason() {
+    let repo = TestRepo::new();
+    repo.write(
+        "db/seeds/demo.sql",
+        "-- livegate: allow LG431 -- sandbox card for the demo tenant\nINSERT INTO cards VALUES ('4111111111111111');\nINSERT INTO cards VALUES ('4242424242424242'); -- livegate: allow LG431\n",
+    );
+    repo.commit("seed");
+    let run = livegate(repo.path(), &["scan", "--format", "json"]);
+    assert_eq!(
+        run.found(),
+        [
+            ("LG431".to_owned(), "db/seeds/demo.sql".to_owned(), 3),
+            ("LG492".to_owned(), "db/seeds/demo.sql".to_owned(), 3),
+        ]
+    );
+    assert_eq!(run.json()["stats"]["suppressed_inline"], 1);
+}
+
+#[test]
+fn policy_allow_suppresses_and_unused_entries_warn() {
+    let repo = TestRepo::new();
+    repo.write("src/demo/seed.sql", "INSERT INTO cards VALUES ('4111111111111111');\n").write(
+        ".github/livegate.toml",
+        "extends = \"standard\"\n\n[[leaks.allow]]\npath = \"src/demo/seed.sql\"\ncode = \"LG431\"\nreason = \"demo data shipped on purpose\"\n\n[[leaks.allow]]\npath = \"src/gone.sql\"\ncode = \"LG431\"\nreason = \"was deleted\"\n",
+    );
+    repo.commit("allowed demo");
+    let run = livegate(repo.path(), &["scan", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.found(), [("LG491".to_owned(), ".github/livegate.toml".to_owned(), 9)]);
+    assert_eq!(run.json()["stats"]["suppressed_policy"], 1);
+}
+
+#[test]
+fn baseline_accepts_known_findings_and_reports_new_ones() {
+    let repo = leaky_repo();
+    let baseline = repo.path().join("livegate-baseline.json");
+    let write = livegate(repo.path(), &["scan", "--write-baseline", baseline.to_str().unwrap()]);
+    assert_eq!(write.code, 0, "{}", write.stderr);
+    assert!(write.stderr.contains("wrote"), "{}", write.stderr);
+    let again = livegate(repo.path(), &["scan", "--baseline", "livegate-baseline.json", "--format", "json"]);
+    assert_eq!(again.code, 0, "{}", again.stdout);
+    assert!(again.found().is_empty());
+    // Lines moving does not revive old findings; a new one fails.
+    let mut sql = std::fs::read_to_string(repo.path().join("db/migrations/0002_officers.sql")).unwrap();
+    sql.insert_str(0, "-- moved down\n");
+    sql.push_str("INSERT INTO officers VALUES ('new@example.org', 'x');\n");
+    repo.write("db/migrations/0002_officers.sql", sql);
+    let after = livegate(repo.path(), &["scan", "--baseline", "livegate-baseline.json", "--format", "json"]);
+    assert_eq!(after.found(), [("LG414".to_owned(), "db/migrations/0002_officers.sql".to_owned(), 4)]);
+    assert_eq!(after.code, 1);
+}
+
+#[test]
+fn broken_baseline_is_a_clear_error() {
+    let repo = TestRepo::new();
+    repo.write("baseline.json", "{\"version\": 1, \"findings\": [}\n");
+    let run = livegate(repo.path(), &["scan", "--baseline", "baseline.json"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("--baseline baseline.json:1:"), "{}", run.stderr);
+}
