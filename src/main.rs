@@ -10,7 +10,9 @@ fn main() {
     let outcome = livegate::app::run(cli.command);
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`livegate scan | head`) is not an error worth a panic.
-    let _ = stdout.write_all(outcome.stdout.as_bytes()).and_then(|()| stdout.flush());
+    let _ = stdout
+        .write_all(outcome.stdout.as_bytes())
+        .and_then(|()| stdout.flush());
     eprint!("{}", outcome.stderr);
     std::process::exit(outcome.exit);
 }

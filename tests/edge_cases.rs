@@ -11,10 +11,18 @@ fn no_panic(run: &support::Run) {
 #[test]
 fn malformed_policy_names_file_line_and_column() {
     let repo = TestRepo::new();
-    repo.write(".github/livegate.toml", "[leaks]\nproduction = [\"src/**\"]\nproducton = true\n");
+    repo.write(
+        ".github/livegate.toml",
+        "[leaks]\nproduction = [\"src/**\"]\nproducton = true\n",
+    );
     let run = livegate(repo.path(), &["scan"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("livegate.toml:3:1: unknown field `producton`"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("livegate.toml:3:1: unknown field `producton`"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("hint:"), "{}", run.stderr);
     let validate = livegate(repo.path(), &["policy", "validate"]);
     assert_eq!(validate.code, 2);
@@ -24,7 +32,8 @@ fn malformed_policy_names_file_line_and_column() {
 #[test]
 fn two_policy_files_are_refused() {
     let repo = TestRepo::new();
-    repo.write(".github/livegate.toml", "").write("livegate.toml", "");
+    repo.write(".github/livegate.toml", "")
+        .write("livegate.toml", "");
     let run = livegate(repo.path(), &["scan"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("found both"), "{}", run.stderr);
@@ -35,7 +44,11 @@ fn missing_policy_flag_file_is_an_error() {
     let repo = TestRepo::new();
     let run = livegate(repo.path(), &["scan", "--policy", "nope.toml"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("nope.toml: cannot read policy file"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("nope.toml: cannot read policy file"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -53,7 +66,12 @@ fn diff_on_empty_repository_is_a_usage_error() {
     let run = livegate(repo.path(), &["scan", "--diff", "main..HEAD"]);
     no_panic(&run);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("--diff main..HEAD: revision `main` not found"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("--diff main..HEAD: revision `main` not found"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -67,9 +85,21 @@ fn shallow_clone_missing_base_cannot_be_verified() {
     origin.commit("three");
     let clone_dir = tempfile::tempdir().unwrap();
     let url = format!("file://{}", origin.path().display());
-    git(clone_dir.path(), &["clone", "-q", "--depth", "1", &url, "shallow"]);
+    git(
+        clone_dir.path(),
+        &["clone", "-q", "--depth", "1", &url, "shallow"],
+    );
     let shallow = clone_dir.path().join("shallow");
-    let run = livegate(&shallow, &["scan", "--diff", &format!("{first}..HEAD"), "--format", "json"]);
+    let run = livegate(
+        &shallow,
+        &[
+            "scan",
+            "--diff",
+            &format!("{first}..HEAD"),
+            "--format",
+            "json",
+        ],
+    );
     no_panic(&run);
     assert_eq!(run.code, 3, "{}{}", run.stdout, run.stderr);
     assert_eq!(run.found()[0].0, "LG903");
@@ -107,7 +137,11 @@ fn binary_and_huge_files_are_skipped_and_counted() {
     assert_eq!(stats["skipped_binary"], 1);
     assert_eq!(stats["skipped_large"], 1);
     let human = livegate(repo.path(), &["scan"]);
-    assert!(human.stdout.contains("skipped 1 binary, 1 too large"), "{}", human.stdout);
+    assert!(
+        human.stdout.contains("skipped 1 binary, 1 too large"),
+        "{}",
+        human.stdout
+    );
 }
 
 #[cfg(unix)]
@@ -125,7 +159,10 @@ fn non_utf8_paths_are_scanned_and_shown_lossily() {
     let found = run.found();
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].0, "LG414");
-    assert!(found[0].1.starts_with("db/migrations/0001_caf"), "{found:?}");
+    assert!(
+        found[0].1.starts_with("db/migrations/0001_caf"),
+        "{found:?}"
+    );
 }
 
 #[cfg(unix)]
@@ -150,7 +187,11 @@ fn path_that_is_not_a_directory_is_an_error() {
     assert!(run.stderr.contains("is not a directory"), "{}", run.stderr);
     let missing = livegate(repo.path(), &["scan", "nowhere"]);
     assert_eq!(missing.code, 2);
-    assert!(missing.stderr.contains("nowhere: cannot scan"), "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains("nowhere: cannot scan"),
+        "{}",
+        missing.stderr
+    );
 }
 
 #[test]
@@ -158,7 +199,11 @@ fn usage_errors_name_the_flag() {
     let repo = TestRepo::new();
     let run = livegate(repo.path(), &["scan", "--diff", "main"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("--diff: `main` is not a range"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("--diff: `main` is not a range"),
+        "{}",
+        run.stderr
+    );
     let run = livegate(repo.path(), &["scan", "--format", "xml"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("xml"), "{}", run.stderr);

@@ -33,10 +33,10 @@ impl Drop for Sink<'_> {
 /// A `.git` that cannot be opened is reported, not ignored.
 fn find_root(path: &Path) -> (std::path::PathBuf, Option<Finding>) {
     match git2::Repository::discover(path) {
-        Ok(repo) => match repo.workdir() {
-            Some(workdir) => (workdir.to_path_buf(), None),
-            None => (path.to_path_buf(), None),
-        },
+        Ok(repo) => {
+            let root = repo.workdir().unwrap_or(path).to_path_buf();
+            (root, repository_problem(&repo))
+        }
         Err(err) if path.join(".git").exists() => (
             path.to_path_buf(),
             Some(Finding::new(
@@ -47,6 +47,21 @@ fn find_root(path: &Path) -> (std::path::PathBuf, Option<Finding>) {
         ),
         Err(_) => (path.to_path_buf(), None),
     }
+}
+
+/// A repository whose HEAD or index cannot be read is corrupt: report it
+/// rather than trusting its .gitignore rules. An unborn HEAD is fine.
+fn repository_problem(repo: &git2::Repository) -> Option<Finding> {
+    let head = match repo.head() {
+        Err(err) if !matches!(err.code(), git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound) => Some(err),
+        _ => None,
+    };
+    let problem = head.or_else(|| repo.index().err())?;
+    Some(Finding::new(
+        &verify::REPOSITORY_UNREADABLE,
+        Location::file(".git"),
+        format!("the git repository is damaged ({}); run `git fsck` or scan a healthy clone", problem.message()),
+    ))
 }
 
 pub(super) fn scan_tree(judge: &FileJudge<'_>, options: &ScanOptions) -> Result<Collected, ScanError> {

@@ -51,7 +51,9 @@ impl TestRepo {
     }
 
     pub fn git(&self, args: &[&str]) -> String {
-        String::from_utf8_lossy(&git(self.path(), args).stdout).trim().to_owned()
+        String::from_utf8_lossy(&git(self.path(), args).stdout)
+            .trim()
+            .to_owned()
     }
 
     /// Stages everything and commits; returns the new commit id.
@@ -70,7 +72,8 @@ pub struct Run {
 
 impl Run {
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", self.stdout, self.stderr))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", self.stdout, self.stderr))
     }
 
     /// `(code, path, line)` of every finding in a JSON report.
@@ -83,7 +86,10 @@ impl Run {
             .map(|f| {
                 (
                     f["code"].as_str().unwrap_or_default().to_owned(),
-                    f["location"]["path"].as_str().unwrap_or_default().to_owned(),
+                    f["location"]["path"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
                     f["location"]["line"].as_u64().unwrap_or_default(),
                 )
             })

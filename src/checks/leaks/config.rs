@@ -113,14 +113,15 @@ impl LeakCheck for ProductionConfig {
     }
 
     fn check_content(&self, _tree: &TreeFacts, file: &FileFacts<'_>, out: &mut Vec<Finding>) {
-        for (number, line) in file.lines() {
+        for (_, line) in file.lines() {
             if is_comment_line(line) {
                 continue;
             }
             // One rule per line is enough to say what is wrong with it.
             if let Some(index) = RULE_SET.matches(line).iter().next() {
                 let rule = &RULES[index];
-                let column = RULE_REGEXES[index].find(line).map_or(0, |m| m.start());
+                let indent = line.len() - line.trim_start().len();
+                let column = RULE_REGEXES[index].find(line).map_or(indent, |m| m.start().max(indent));
                 let offset = line.as_ptr() as usize - file.text.as_ptr() as usize + column;
                 out.push(file.finding_at(rule.meta, offset, format!("{} in production configuration", rule.message)));
             }

@@ -223,7 +223,8 @@ impl LeakCheck for References {
     }
 
     fn wants_content(&self, path: &PathInfo) -> bool {
-        path.area == Area::Production && matches!(path.role, Role::Code(_))
+        // Migrations and seeds written in a programming language are code too.
+        path.area == Area::Production && (matches!(path.role, Role::Code(_)) || path.lang().is_some_and(|lang| lang != Lang::Sql))
     }
 
     fn check_content(&self, _tree: &TreeFacts, file: &FileFacts<'_>, out: &mut Vec<Finding>) {
