@@ -43,6 +43,14 @@ pub fn run(command: Command) -> Outcome {
         },
         Command::Policy { action } => run_policy(action),
         Command::GenDocs { dir, check } => gen_docs(&dir, check),
+        Command::DebugPatterns => {
+            let patterns = checks::leaks::reference::content_patterns()
+                .into_iter()
+                .chain(checks::leaks::config::content_patterns());
+            // (?m) lets the multi-line patterns work line by line in other tools.
+            let stdout = patterns.map(|p| format!("{}\n", p.replace("(?m)", ""))).collect();
+            Outcome { stdout, ..Outcome::default() }
+        }
     }
 }
 

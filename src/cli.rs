@@ -35,6 +35,9 @@ pub enum Command {
         #[command(subcommand)]
         action: PolicyAction,
     },
+    /// Print the content patterns the scan uses, one per line (for the benchmark).
+    #[command(hide = true)]
+    DebugPatterns,
     /// Regenerate docs/ pages from the check registry (with --check: fail if stale).
     #[command(hide = true)]
     GenDocs {

@@ -95,6 +95,11 @@ static RULE_REGEXES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     RULES.iter().map(|rule| Regex::new(rule.pattern).expect("config rule")).collect()
 });
 
+/// The regular expressions this check runs over configuration lines.
+pub fn content_patterns() -> Vec<&'static str> {
+    RULES.iter().map(|rule| rule.pattern).collect()
+}
+
 /// Production configuration files.
 pub struct ProductionConfig;
 

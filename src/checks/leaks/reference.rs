@@ -113,6 +113,15 @@ fn rust_test_boundary(text: &str) -> usize {
     text.find("#[cfg(test)]").unwrap_or(text.len())
 }
 
+/// The regular expressions this check runs over file content, for the
+/// benchmark that compares the scan with ripgrep on the same patterns.
+pub fn content_patterns() -> Vec<&'static str> {
+    [&*RUST_INCLUDE, &*GO_EMBED, &*C_INCLUDE, &*JS_IMPORT, &*PY_IMPORT, &*RUBY_REQUIRE, &*JVM_TEST_IMPORT, &*TEST_PATH_STRING]
+        .into_iter()
+        .map(Regex::as_str)
+        .collect()
+}
+
 /// Production code references into the test tree.
 pub struct References;
 

@@ -1,0 +1,75 @@
+//! The informational commands: checks, explain, policy show/validate, docs.
+
+mod support;
+
+use support::{livegate, TestRepo};
+
+#[test]
+fn checks_lists_every_registered_check_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = livegate(dir.path(), &["checks", "--format", "json"]);
+    assert_eq!(run.code, 0);
+    let list = run.json();
+    let codes: Vec<&str> = list.as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap()).collect();
+    let registry: Vec<&str> = livegate::checks::registry().iter().map(|m| m.code).collect();
+    assert_eq!(codes, registry);
+    let human = livegate(dir.path(), &["checks"]);
+    assert!(human.stdout.lines().any(|l| l.starts_with("LG412  warning  test-file-in-production")), "{}", human.stdout);
+}
+
+#[test]
+fn explain_accepts_code_or_id_and_covers_every_section() {
+    let dir = tempfile::tempdir().unwrap();
+    for key in ["LG414", "lg414", "migration-inserts-test-data"] {
+        let run = livegate(dir.path(), &["explain", key]);
+        assert_eq!(run.code, 0, "{key}");
+        for section in ["What it detects:", "Why it matters:", "Example:", "How to fix:", "How to suppress:"] {
+            assert!(run.stdout.contains(section), "{key}: missing {section}\n{}", run.stdout);
+        }
+        assert!(run.stdout.starts_with("LG414 migration-inserts-test-data (error by default)"));
+    }
+    let unknown = livegate(dir.path(), &["explain", "LG999"]);
+    assert_eq!(unknown.code, 2);
+    assert!(unknown.stderr.contains("livegate checks"), "{}", unknown.stderr);
+}
+
+#[test]
+fn policy_show_merges_repo_file_over_preset() {
+    let repo = TestRepo::new();
+    repo.write("livegate.toml", "extends = \"strict\"\n[review]\nrequired-approvals = 3\n");
+    let run = livegate(repo.path(), &["policy", "show"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.starts_with("# from preset:strict\n# from "), "{}", run.stdout);
+    assert!(run.stdout.contains("required-approvals = 3"), "{}", run.stdout);
+    assert!(run.stdout.contains("min-permission = \"maintain\""), "{}", run.stdout);
+    let preset = livegate(repo.path(), &["policy", "show", "--preset", "baseline"]);
+    assert!(preset.stdout.contains("CIS"), "{}", preset.stdout);
+    let bad = livegate(repo.path(), &["policy", "show", "--preset", "lax"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("--preset: unknown preset `lax`"), "{}", bad.stderr);
+}
+
+#[test]
+fn policy_validate_reports_ok_or_the_position() {
+    let repo = TestRepo::new();
+    repo.write(".github/livegate.toml", "extends = \"baseline\"\n");
+    let ok = livegate(repo.path(), &["policy", "validate"]);
+    assert_eq!(ok.code, 0, "{}", ok.stderr);
+    assert!(ok.stdout.contains("ok (layers: preset:baseline <- "), "{}", ok.stdout);
+    repo.write("bad.toml", "[settings]\nvisibility = \"secret\"\n");
+    let bad = livegate(repo.path(), &["policy", "validate", "bad.toml"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("bad.toml:2:"), "{}", bad.stderr);
+    let none = livegate(TestRepo::new().path(), &["policy", "validate"]);
+    assert_eq!(none.code, 2);
+    assert!(none.stderr.contains("no policy file found"), "{}", none.stderr);
+}
+
+#[test]
+fn checked_in_docs_match_the_registry() {
+    let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+    for (name, content) in livegate::docs::pages() {
+        let on_disk = std::fs::read_to_string(docs.join(&name)).unwrap_or_default();
+        assert!(on_disk == content, "docs/{name} is stale: run `cargo run -- gen-docs docs`");
+    }
+}
