@@ -30,6 +30,11 @@ pub enum Command {
         /// A check code (LG412) or id (test-file-in-production).
         code: String,
     },
+    /// Install, remove or run the git pre-push hook.
+    Hook {
+        #[command(subcommand)]
+        action: HookAction,
+    },
     /// Show or validate the effective policy.
     Policy {
         #[command(subcommand)]
@@ -44,6 +49,25 @@ pub enum Command {
         dir: PathBuf,
         #[arg(long)]
         check: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookAction {
+    /// Write .git/hooks/pre-push (honours core.hooksPath).
+    Install {
+        /// Install over a hook livegate did not write; that hook is kept and runs first.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Remove livegate's pre-push hook and restore the one it replaced.
+    Uninstall,
+    /// Run as git's pre-push hook: reads `<local ref> <local sha> <remote ref> <remote sha>` lines on stdin.
+    PrePush {
+        /// The remote's name (git passes it).
+        remote: String,
+        /// The remote's URL (git passes it).
+        url: Option<String>,
     },
 }
 

@@ -10,3 +10,4 @@ pub mod values;
 pub mod app;
 pub mod cli;
 pub mod docs;
+pub mod hook;

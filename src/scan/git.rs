@@ -103,16 +103,50 @@ pub(super) fn scan_range(judge: &FileJudge<'_>, path: &Path, base: &str, head: &
             }
         }
     }
+    Ok(scan_trees(judge, &repo, Some(&base_tree), &head_tree, &range))
+}
+
+/// Scans the change from `base` (None: the empty tree, a new root) to `head`.
+fn scan_trees(judge: &FileJudge<'_>, repo: &Repository, base: Option<&Tree<'_>>, head: &Tree<'_>, range: &str) -> Collected {
     let mut options = diff_options();
-    let diff = repo
-        .diff_tree_to_tree(Some(&base_tree), Some(&head_tree), Some(&mut options))
-        .map_err(|err| ScanError::Range { range: range.clone(), message: err.message().to_owned() })?;
-    let changes = match collect_changes(diff) {
+    let changes = repo
+        .diff_tree_to_tree(base, Some(head), Some(&mut options))
+        .and_then(collect_changes);
+    let changes = match changes {
         Ok(changes) => changes,
-        Err(err) => return Ok(could_not_verify(&repo, &verify::REPOSITORY_UNREADABLE, format!("cannot compute the diff {range}: {}", err.message()))),
+        Err(err) => return could_not_verify(repo, &verify::REPOSITORY_UNREADABLE, format!("cannot compute the diff {range}: {}", err.message())),
     };
-    let facts = tree_facts_from_git(judge, tree_paths(&repo, &head_tree), &repo, |p| blob_of_tree(&head_tree, p));
-    Ok(judge_changes(judge, &repo, changes, &facts))
+    let facts = if needs_tree_facts(judge, &changes) {
+        tree_facts_from_git(judge, tree_paths(head), repo, |p| blob_of_tree(head, p))
+    } else {
+        TreeFacts::default()
+    };
+    judge_changes(judge, repo, changes, &facts)
+}
+
+/// Commits being pushed: `base` is what the remote already has (None for
+/// history the remote has none of), `head` the commit pushed.
+pub(super) fn scan_push(judge: &FileJudge<'_>, path: &Path, base: Option<git2::Oid>, head: git2::Oid) -> Result<Collected, ScanError> {
+    let repo = match open(path) {
+        Ok(repo) => repo,
+        Err(collected) => return Ok(collected),
+    };
+    let range = format!("{}..{head}", base.map_or("(root)".to_owned(), |b| b.to_string()));
+    let tree_of = |oid: git2::Oid| repo.find_commit(oid).and_then(|c| c.tree());
+    let head_tree = match tree_of(head) {
+        Ok(tree) => tree,
+        Err(err) => return Ok(could_not_verify(&repo, &verify::REPOSITORY_UNREADABLE, format!("cannot read pushed commit {head}: {}", err.message()))),
+    };
+    let base_tree = match base.map(tree_of).transpose() {
+        Ok(tree) => tree,
+        Err(err) => return Ok(could_not_verify(&repo, &verify::REPOSITORY_UNREADABLE, format!("cannot read {range}: {}", err.message()))),
+    };
+    Ok(scan_trees(judge, &repo, base_tree.as_ref(), &head_tree, &range))
+}
+
+/// Tree facts cost a walk of the whole tree; only packaging files need them.
+fn needs_tree_facts(judge: &FileJudge<'_>, changes: &[Change]) -> bool {
+    changes.iter().any(|change| deferred(&judge.classifier.classify(&change.path)))
 }
 
 pub(super) fn scan_staged(judge: &FileJudge<'_>, path: &Path) -> Result<Collected, ScanError> {
@@ -135,12 +169,16 @@ pub(super) fn scan_staged(judge: &FileJudge<'_>, path: &Path) -> Result<Collecte
         Ok(changes) => changes,
         Err(err) => return Ok(could_not_verify(&repo, &verify::REPOSITORY_UNREADABLE, format!("cannot compute the staged change: {}", err.message()))),
     };
-    let paths: Vec<String> = index.iter().map(|entry| String::from_utf8_lossy(&entry.path).into_owned()).collect();
-    let blobs: BTreeMap<String, git2::Oid> = index
-        .iter()
-        .map(|entry| (String::from_utf8_lossy(&entry.path).into_owned(), entry.id))
-        .collect();
-    let facts = tree_facts_from_git(judge, paths, &repo, |p| blobs.get(p).copied());
+    let facts = if needs_tree_facts(judge, &changes) {
+        let paths: Vec<String> = index.iter().map(|entry| String::from_utf8_lossy(&entry.path).into_owned()).collect();
+        let blobs: BTreeMap<String, git2::Oid> = index
+            .iter()
+            .map(|entry| (String::from_utf8_lossy(&entry.path).into_owned(), entry.id))
+            .collect();
+        tree_facts_from_git(judge, paths, &repo, |p| blobs.get(p).copied())
+    } else {
+        TreeFacts::default()
+    };
     Ok(judge_changes(judge, &repo, changes, &facts))
 }
 
@@ -189,7 +227,7 @@ fn collect_changes(mut diff: git2::Diff<'_>) -> Result<Vec<Change>, git2::Error>
 }
 
 /// Every file path of a tree, for the tree facts.
-fn tree_paths(_repo: &Repository, tree: &Tree<'_>) -> Vec<String> {
+fn tree_paths(tree: &Tree<'_>) -> Vec<String> {
     let mut paths = Vec::new();
     let _ = tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
         if entry.kind() == Some(ObjectType::Blob) {

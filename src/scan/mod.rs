@@ -31,6 +31,9 @@ pub enum ScanMode {
     Diff { base: String, head: String, merge_base: bool },
     /// What is staged in the index, against HEAD.
     Staged,
+    /// Commits being pushed (the pre-push hook): from what the remote has
+    /// (`None`: nothing in common) to the pushed commit.
+    Push { base: Option<git2::Oid>, head: git2::Oid },
 }
 
 #[derive(Debug, Clone)]
@@ -193,6 +196,7 @@ pub fn scan(policy: &Policy, options: &ScanOptions, baseline: Option<&Baseline>)
         ScanMode::Tree => walk::scan_tree(&judge, options)?,
         ScanMode::Diff { base, head, merge_base } => git::scan_range(&judge, &options.path, base, head, *merge_base)?,
         ScanMode::Staged => git::scan_staged(&judge, &options.path)?,
+        ScanMode::Push { base, head } => git::scan_push(&judge, &options.path, *base, *head)?,
     };
     let mut findings = collected.findings;
     let mut stats = collected.stats;

@@ -1,0 +1,337 @@
+//! The git pre-push hook: git's protocol (remote name and URL as arguments,
+//! one `<local ref> <local sha> <remote ref> <remote sha>` line per ref on
+//! stdin), what each pushed ref adds, local branch policy, and installing or
+//! removing the hook without destroying one that was already there.
+
+use std::path::{Path, PathBuf};
+
+use git2::{Oid, Repository};
+use globset::GlobMatcher;
+
+use crate::policy::{compile_glob, Policy};
+
+/// First line after the shebang of every hook livegate writes.
+pub const MARKER: &str = "# livegate-managed-hook v1";
+/// Where a foreign hook goes when livegate is installed over it with --force.
+pub const CHAINED_SUFFIX: &str = ".livegate-chained";
+
+#[derive(Debug, thiserror::Error)]
+pub enum HookError {
+    #[error("pre-push input line {line}: {message}: `{text}`\n  hint: git sends `<local ref> <local sha> <remote ref> <remote sha>`; run this command only from git's pre-push hook")]
+    Protocol { line: usize, text: String, message: &'static str },
+    #[error("{path}: {message}")]
+    Install { path: String, message: String },
+    #[error("not in a git repository ({0}); run this inside the repository")]
+    NoRepository(String),
+}
+
+/// One line of pre-push input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefUpdate {
+    pub local_ref: String,
+    pub local: Oid,
+    pub remote_ref: String,
+    pub remote: Oid,
+}
+
+impl RefUpdate {
+    pub fn is_delete(&self) -> bool {
+        self.local.is_zero()
+    }
+
+    pub fn is_new(&self) -> bool {
+        self.remote.is_zero()
+    }
+
+    /// The branch name on the remote, for `refs/heads/...` refs.
+    pub fn remote_branch(&self) -> Option<&str> {
+        self.remote_ref.strip_prefix("refs/heads/")
+    }
+}
+
+fn parse_oid(text: &str) -> Option<Oid> {
+    let hex = (text.len() == 40 || text.len() == 64) && text.bytes().all(|b| b.is_ascii_hexdigit());
+    hex.then(|| Oid::from_str(text).ok()).flatten()
+}
+
+/// Parses git's pre-push stdin strictly: anything unexpected is an error, not
+/// a silently skipped ref.
+pub fn parse_input(input: &str) -> Result<Vec<RefUpdate>, HookError> {
+    let mut updates = Vec::new();
+    for (index, line) in input.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = line.split(' ').collect();
+        let error = |message| HookError::Protocol { line: index + 1, text: line.to_owned(), message };
+        let [local_ref, local, remote_ref, remote] = fields.as_slice() else {
+            return Err(error("expected four space-separated fields"));
+        };
+        let local = parse_oid(local).ok_or_else(|| error("local sha is not a full object id"))?;
+        let remote = parse_oid(remote).ok_or_else(|| error("remote sha is not a full object id"))?;
+        if remote_ref.is_empty() || !remote_ref.starts_with("refs/") {
+            return Err(error("remote ref is not a full ref name"));
+        }
+        updates.push(RefUpdate {
+            local_ref: (*local_ref).to_owned(),
+            local,
+            remote_ref: (*remote_ref).to_owned(),
+            remote,
+        });
+    }
+    Ok(updates)
+}
+
+/// What the remote already has of a pushed commit's history: the tips of the
+/// remote's tracking refs and the remote's current value of the ref.
+fn known_to_remote(repo: &Repository, remote: &str, update: &RefUpdate) -> Vec<Oid> {
+    let mut tips = Vec::new();
+    if let Ok(refs) = repo.references_glob(&format!("refs/remotes/{remote}/*")) {
+        tips.extend(refs.flatten().filter_map(|r| r.resolve().ok()).filter_map(|r| r.target()));
+    }
+    if !update.is_new() && repo.find_commit(update.remote).is_ok() {
+        tips.push(update.remote);
+    }
+    tips
+}
+
+/// The commit range a ref update adds: `(base, head)` where base is the last
+/// commit the remote already has (None when the history is new to it).
+/// `None` overall when the push adds no commit.
+pub fn pushed_range(repo: &Repository, remote: &str, update: &RefUpdate) -> Result<Option<(Option<Oid>, Oid)>, git2::Error> {
+    let head = repo.find_object(update.local, None)?.peel_to_commit()?.id();
+    let mut walk = repo.revwalk()?;
+    walk.set_sorting(git2::Sort::TOPOLOGICAL)?;
+    walk.push(head)?;
+    for tip in known_to_remote(repo, remote, update) {
+        // A tracking ref pointing at a tag or a pruned object is not history.
+        let _ = walk.hide(tip);
+    }
+    let new: Vec<Oid> = walk.collect::<Result<_, _>>()?;
+    let Some(oldest) = new.last() else {
+        return Ok(None);
+    };
+    let base = repo.find_commit(*oldest)?.parent_ids().next();
+    Ok(Some((base, head)))
+}
+
+/// The remote's default branch as this clone knows it (`refs/remotes/<remote>/HEAD`).
+pub fn remote_default_branch(repo: &Repository, remote: &str) -> Option<String> {
+    let head = repo.find_reference(&format!("refs/remotes/{remote}/HEAD")).ok()?;
+    let target = head.symbolic_target().ok()??;
+    target.strip_prefix(&format!("refs/remotes/{remote}/")).map(str::to_owned)
+}
+
+/// Decides whether a branch is protected by the policy's `[branches] patterns`.
+pub struct BranchRules {
+    patterns: Vec<(String, Option<GlobMatcher>)>,
+    default_branches: Vec<String>,
+}
+
+impl BranchRules {
+    /// `default_branch` unknown means both `main` and `master` count as the default.
+    pub fn new(policy: &Policy, default_branch: Option<String>) -> BranchRules {
+        let patterns = policy
+            .merged
+            .branches
+            .as_ref()
+            .and_then(|b| b.patterns.as_ref())
+            .map(|list| list.iter().map(|p| p.get_ref().clone()).collect::<Vec<_>>())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| {
+                let glob = compile_glob(&p).ok().map(|g| g.compile_matcher());
+                (p, glob)
+            })
+            .collect();
+        let default_branches = default_branch.map_or_else(|| vec!["main".to_owned(), "master".to_owned()], |b| vec![b]);
+        BranchRules { patterns, default_branches }
+    }
+
+    /// The pattern protecting `branch`, if any.
+    pub fn protecting(&self, branch: &str) -> Option<&str> {
+        self.patterns.iter().find_map(|(pattern, glob)| {
+            let hit = match pattern.as_str() {
+                "~ALL" => true,
+                "~DEFAULT_BRANCH" => self.default_branches.iter().any(|b| b == branch),
+                _ => glob.as_ref().is_some_and(|g| g.is_match(branch)),
+            };
+            hit.then_some(pattern.as_str())
+        })
+    }
+}
+
+/// Where git looks for hooks: `core.hooksPath` (relative to the work tree),
+/// else the common git directory's `hooks/` (shared by linked worktrees).
+pub fn hooks_dir(repo: &Repository) -> PathBuf {
+    let configured = repo.config().ok().and_then(|c| c.get_path("core.hooksPath").ok());
+    match configured {
+        Some(path) if path.is_absolute() => path,
+        Some(path) => repo.workdir().unwrap_or_else(|| repo.path()).join(path),
+        None => repo.commondir().join("hooks"),
+    }
+}
+
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+/// The hook script. It prefers the binary that installed it and falls back to
+/// `livegate` on PATH; a chained foreign hook runs first, with the same input.
+pub fn script(binary: &Path) -> String {
+    format!(
+        r#"#!/bin/sh
+{MARKER}
+# Runs `livegate hook pre-push`: scans the commits being pushed for test data
+# leaks and refuses direct pushes to protected branches.
+# Skip once: git push --no-verify. Remove: livegate hook uninstall.
+bin=${{LIVEGATE_BIN:-{binary}}}
+[ -x "$bin" ] || bin=livegate
+chained="$(dirname "$0")/pre-push{CHAINED_SUFFIX}"
+if [ -x "$chained" ]; then
+  input=$(cat)
+  printf '%s\n' "$input" | "$chained" "$@" || exit $?
+  printf '%s\n' "$input" | "$bin" hook pre-push "$@"
+  exit $?
+fi
+exec "$bin" hook pre-push "$@"
+"#,
+        binary = shell_quote(&binary.to_string_lossy())
+    )
+}
+
+fn is_ours(path: &Path) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|text| text.contains(MARKER))
+}
+
+fn io_error(path: &Path, err: std::io::Error) -> HookError {
+    HookError::Install { path: path.display().to_string(), message: err.to_string() }
+}
+
+/// What `install` did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Installed {
+    Fresh(PathBuf),
+    Updated(PathBuf),
+    /// Installed over a foreign hook, which now runs first.
+    Chained { hook: PathBuf, chained: PathBuf },
+}
+
+pub fn install(repo: &Repository, binary: &Path, force: bool) -> Result<Installed, HookError> {
+    let dir = hooks_dir(repo);
+    std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, e))?;
+    let hook = dir.join("pre-push");
+    let chained = dir.join(format!("pre-push{CHAINED_SUFFIX}"));
+    let outcome = if !hook.exists() {
+        Installed::Fresh(hook.clone())
+    } else if is_ours(&hook) {
+        Installed::Updated(hook.clone())
+    } else if !force {
+        return Err(HookError::Install {
+            path: hook.display().to_string(),
+            message: "a pre-push hook that livegate did not write is already there; rerun with --force to keep it and run it before livegate (it is moved aside, not deleted)".to_owned(),
+        });
+    } else if chained.exists() {
+        return Err(HookError::Install {
+            path: chained.display().to_string(),
+            message: "already exists; livegate will not overwrite a saved hook. Move it away, then rerun".to_owned(),
+        });
+    } else {
+        std::fs::rename(&hook, &chained).map_err(|e| io_error(&hook, e))?;
+        Installed::Chained { hook: hook.clone(), chained }
+    };
+    write_executable(&hook, &script(binary))?;
+    Ok(outcome)
+}
+
+fn write_executable(path: &Path, text: &str) -> Result<(), HookError> {
+    let tmp = path.with_extension("livegate-tmp");
+    std::fs::write(&tmp, text).map_err(|e| io_error(&tmp, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755)).map_err(|e| io_error(&tmp, e))?;
+    }
+    std::fs::rename(&tmp, path).map_err(|e| io_error(path, e))
+}
+
+/// What `uninstall` did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Uninstalled {
+    Removed(PathBuf),
+    /// The foreign hook that was chained is back in place.
+    Restored(PathBuf),
+    NotInstalled,
+}
+
+pub fn uninstall(repo: &Repository) -> Result<Uninstalled, HookError> {
+    let dir = hooks_dir(repo);
+    let hook = dir.join("pre-push");
+    let chained = dir.join(format!("pre-push{CHAINED_SUFFIX}"));
+    if !hook.exists() {
+        return Ok(Uninstalled::NotInstalled);
+    }
+    if !is_ours(&hook) {
+        return Err(HookError::Install {
+            path: hook.display().to_string(),
+            message: "is not a livegate hook; leaving it alone".to_owned(),
+        });
+    }
+    if chained.exists() {
+        std::fs::rename(&chained, &hook).map_err(|e| io_error(&chained, e))?;
+        Ok(Uninstalled::Restored(hook))
+    } else {
+        std::fs::remove_file(&hook).map_err(|e| io_error(&hook, e))?;
+        Ok(Uninstalled::Removed(hook))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: &str = "1111111111111111111111111111111111111111";
+    const Z: &str = "0000000000000000000000000000000000000000";
+
+    #[test]
+    fn parses_several_refs_including_new_and_deleted() {
+        let input = format!("refs/heads/feature {A} refs/heads/feature {Z}\n(delete) {Z} refs/heads/old {A}\nrefs/tags/v1 {A} refs/tags/v1 {Z}\n");
+        let updates = parse_input(&input).unwrap();
+        assert_eq!(updates.len(), 3);
+        assert!(updates[0].is_new() && !updates[0].is_delete());
+        assert!(updates[1].is_delete());
+        assert_eq!(updates[0].remote_branch(), Some("feature"));
+        assert_eq!(updates[2].remote_branch(), None);
+    }
+
+    #[test]
+    fn malformed_input_is_an_error_with_the_line() {
+        let err = parse_input(&format!("refs/heads/a {A} refs/heads/a\n")).unwrap_err().to_string();
+        assert!(err.starts_with("pre-push input line 1: expected four"), "{err}");
+        let err = parse_input(&format!("\nrefs/heads/a abc refs/heads/a {Z}\n")).unwrap_err().to_string();
+        assert!(err.starts_with("pre-push input line 2: local sha"), "{err}");
+        assert!(parse_input("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn branch_rules_resolve_default_branch_and_globs() {
+        let policy = crate::policy::resolve(Some(
+            crate::policy::parse("p.toml", "[branches]\npatterns = [\"~DEFAULT_BRANCH\", \"release/*\"]\n").unwrap(),
+        ))
+        .unwrap();
+        let known = BranchRules::new(&policy, Some("trunk".to_owned()));
+        assert_eq!(known.protecting("trunk"), Some("~DEFAULT_BRANCH"));
+        assert_eq!(known.protecting("main"), None);
+        assert_eq!(known.protecting("release/1.2"), Some("release/*"));
+        assert_eq!(known.protecting("release/1.2/hotfix"), None);
+        let unknown = BranchRules::new(&policy, None);
+        assert_eq!(unknown.protecting("master"), Some("~DEFAULT_BRANCH"));
+    }
+
+    #[test]
+    fn script_quotes_the_binary_path() {
+        let text = script(Path::new("/opt/it's here/livegate"));
+        assert!(text.contains(r"'/opt/it'\''s here/livegate'"), "{text}");
+        assert!(text.contains(MARKER));
+    }
+}
