@@ -169,7 +169,8 @@ impl References {
             Lang::JavaScript => {
                 for caps in JS_IMPORT.captures_iter(text) {
                     let target = &caps[1];
-                    let offset = caps.get(0).map_or(0, |m| m.start());
+                    // Point at the module path, just inside its quote.
+                    let offset = caps.get(1).map_or(0, |m| m.start());
                     if points_into_tests(target) && !is_comment_line(file.line_text(file.line_of(offset))) {
                         out.push(file.finding_at(&IMPORTS_TEST_CODE, offset, format!("production module imports `{target}` from the test tree")));
                     }
