@@ -11,3 +11,4 @@ pub mod app;
 pub mod cli;
 pub mod docs;
 pub mod hook;
+pub mod github;

@@ -1,0 +1,412 @@
+//! The HTTP layer every online command uses: octocrab for transport and
+//! authentication, and around it what a careful client needs — counted
+//! requests, ETag caching, bounded retries with backoff and jitter, rate-limit
+//! handling, pagination with a cap, an overall time budget. It exposes a
+//! blocking API so that collectors stay simple.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use http::header::{HeaderMap, HeaderName, HeaderValue, ETAG, IF_NONE_MATCH};
+use http_body_util::BodyExt;
+use serde::de::DeserializeOwned;
+
+use super::cache::EtagCache;
+use super::secret::{scrub, Secret};
+
+pub const DEFAULT_API_URL: &str = "https://api.github.com";
+
+/// How to authenticate.
+#[derive(Debug, Clone)]
+pub enum Auth {
+    None,
+    Token(Secret),
+    App { app_id: u64, private_key_pem: Secret, installation_id: u64 },
+}
+
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    pub api_url: String,
+    pub auth: Auth,
+    pub cache_dir: Option<std::path::PathBuf>,
+    /// Per-request timeout (connect and read).
+    pub request_timeout: Duration,
+    /// Everything a command does must finish within this.
+    pub budget: Duration,
+    /// Retries after the first attempt, for 5xx, timeouts and connection errors.
+    pub retries: u32,
+    pub backoff_base: Duration,
+    /// A rate-limit wait longer than this fails (exit 3) instead of sleeping.
+    pub max_rate_limit_wait: Duration,
+    /// Pages followed through `Link` before giving up (fail closed).
+    pub max_pages: usize,
+    pub verbose: bool,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            api_url: DEFAULT_API_URL.to_owned(),
+            auth: Auth::None,
+            cache_dir: None,
+            request_timeout: Duration::from_secs(30),
+            budget: Duration::from_secs(300),
+            retries: 3,
+            backoff_base: Duration::from_millis(500),
+            max_rate_limit_wait: Duration::from_secs(60),
+            max_pages: 100,
+            verbose: false,
+        }
+    }
+}
+
+/// Why a request did not produce data. Every variant names the endpoint.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum ApiError {
+    #[error("GET {endpoint}: 401 {message}; check the token (GITHUB_TOKEN, GH_TOKEN or --token-file)")]
+    Unauthorized { endpoint: String, message: String },
+    #[error("GET {endpoint}: {status} {message}")]
+    Denied { endpoint: String, status: u16, message: String },
+    #[error("GET {endpoint}: 404 {message}")]
+    NotFound { endpoint: String, message: String },
+    #[error("GET {endpoint}: rate limited{}; {wait}", reset.map(|r| format!(" until {r} (unix time)")).unwrap_or_default())]
+    RateLimited { endpoint: String, reset: Option<u64>, wait: String },
+    #[error("GET {endpoint}: GitHub unavailable after {attempts} attempt(s): {detail}")]
+    Unavailable { endpoint: String, attempts: u32, detail: String },
+    #[error("GET {endpoint}: unexpected response: {detail}")]
+    Malformed { endpoint: String, detail: String },
+    #[error("GET {endpoint}: more than {pages} pages; refusing a partial answer")]
+    TooManyPages { endpoint: String, pages: usize },
+    #[error("GET {endpoint}: the time budget of {seconds}s is spent")]
+    Budget { endpoint: String, seconds: u64 },
+    #[error("GitHub client: {0}")]
+    Setup(String),
+}
+
+impl ApiError {
+    /// Whether this means "livegate could not verify" (exit 3) rather than a
+    /// usage problem.
+    pub fn endpoint(&self) -> Option<&str> {
+        match self {
+            ApiError::Unauthorized { endpoint, .. }
+            | ApiError::Denied { endpoint, .. }
+            | ApiError::NotFound { endpoint, .. }
+            | ApiError::RateLimited { endpoint, .. }
+            | ApiError::Unavailable { endpoint, .. }
+            | ApiError::Malformed { endpoint, .. }
+            | ApiError::TooManyPages { endpoint, .. }
+            | ApiError::Budget { endpoint, .. } => Some(endpoint),
+            ApiError::Setup(_) => None,
+        }
+    }
+}
+
+/// A successful response.
+#[derive(Debug, Clone)]
+pub struct ApiResponse {
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub next: Option<String>,
+    /// Answered 304 and served from the ETag cache.
+    pub cached: bool,
+}
+
+impl ApiResponse {
+    pub fn json<T: DeserializeOwned>(&self, endpoint: &str) -> Result<T, ApiError> {
+        serde_json::from_slice(&self.body).map_err(|err| ApiError::Malformed {
+            endpoint: endpoint.to_owned(),
+            detail: format!("body is not the expected JSON ({err})"),
+        })
+    }
+}
+
+/// Request accounting, reported in JSON as `api`.
+#[derive(Debug, Default)]
+pub struct Counters {
+    pub requests: AtomicU64,
+    pub conditional_hits: AtomicU64,
+    pub retries: AtomicU64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ApiStats {
+    pub requests: u64,
+    pub conditional_hits: u64,
+    pub retries: u64,
+}
+
+pub struct Client {
+    octo: octocrab::Octocrab,
+    runtime: tokio::runtime::Runtime,
+    options: ClientOptions,
+    cache: Option<EtagCache>,
+    counters: Counters,
+    started: Instant,
+    log: Mutex<Vec<String>>,
+    secret: Option<Secret>,
+}
+
+enum Attempt {
+    Done(ApiResponse),
+    Retry { detail: String, after: Option<Duration> },
+    Fail(ApiError),
+}
+
+impl Client {
+    pub fn new(options: ClientOptions) -> Result<Client, ApiError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|err| ApiError::Setup(format!("cannot start the async runtime: {err}")))?;
+        let secret = match &options.auth {
+            Auth::Token(token) => Some(token.clone()),
+            Auth::App { private_key_pem, .. } => Some(private_key_pem.clone()),
+            Auth::None => None,
+        };
+        let octo = runtime.block_on(async {
+            let builder = octocrab::Octocrab::builder()
+                .base_uri(options.api_url.as_str())
+                .map_err(|err| ApiError::Setup(format!("--api-url `{}` is not a URL: {err}", options.api_url)))?
+                .set_connect_timeout(Some(options.request_timeout))
+                .set_read_timeout(Some(options.request_timeout))
+                .add_header(HeaderName::from_static("x-github-api-version"), "2022-11-28".to_owned())
+                .add_header(http::header::USER_AGENT, format!("livegate/{}", env!("CARGO_PKG_VERSION")));
+            let octo = match &options.auth {
+                Auth::None => builder.build(),
+                Auth::Token(token) => builder.personal_token(token.expose().to_owned()).build(),
+                Auth::App { app_id, private_key_pem, installation_id } => {
+                    let key = octocrab::EncodingKey::from_rsa_pem(private_key_pem.expose().as_bytes())
+                        .map_err(|err| ApiError::Setup(format!("--app-key is not an RSA private key in PEM form ({err})")))?;
+                    let app = builder.app((*app_id).into(), key).build().map_err(|err| ApiError::Setup(err.to_string()))?;
+                    app.installation((*installation_id).into())
+                }
+            };
+            octo.map_err(|err| ApiError::Setup(scrub(&err.to_string(), secret.as_ref())))
+        })?;
+        let cache = options.cache_dir.as_ref().map(|dir| EtagCache::new(dir.clone(), secret.as_ref()));
+        Ok(Client {
+            octo,
+            runtime,
+            options,
+            cache,
+            counters: Counters::default(),
+            started: Instant::now(),
+            log: Mutex::new(Vec::new()),
+            secret,
+        })
+    }
+
+    pub fn stats(&self) -> ApiStats {
+        ApiStats {
+            requests: self.counters.requests.load(Ordering::Relaxed),
+            conditional_hits: self.counters.conditional_hits.load(Ordering::Relaxed),
+            retries: self.counters.retries.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Lines for `--verbose`: one per request with status and quota.
+    pub fn take_log(&self) -> Vec<String> {
+        self.log.lock().map(|mut log| std::mem::take(&mut *log)).unwrap_or_default()
+    }
+
+    fn note(&self, line: String) {
+        if self.options.verbose {
+            if let Ok(mut log) = self.log.lock() {
+                log.push(scrub(&line, self.secret.as_ref()));
+            }
+        }
+    }
+
+    /// One GET with retries, rate-limit handling and the ETag cache.
+    pub fn get(&self, endpoint: &str) -> Result<ApiResponse, ApiError> {
+        let mut attempt = 0u32;
+        loop {
+            let elapsed = self.started.elapsed();
+            if elapsed >= self.options.budget {
+                return Err(ApiError::Budget { endpoint: endpoint.to_owned(), seconds: self.options.budget.as_secs() });
+            }
+            match self.attempt(endpoint) {
+                Attempt::Done(response) => return Ok(response),
+                Attempt::Fail(err) => return Err(err),
+                Attempt::Retry { detail, after } => {
+                    if attempt >= self.options.retries {
+                        return Err(ApiError::Unavailable { endpoint: endpoint.to_owned(), attempts: attempt + 1, detail });
+                    }
+                    let wait = after.unwrap_or_else(|| backoff(self.options.backoff_base, attempt));
+                    if self.started.elapsed() + wait >= self.options.budget {
+                        return Err(ApiError::Budget { endpoint: endpoint.to_owned(), seconds: self.options.budget.as_secs() });
+                    }
+                    self.counters.retries.fetch_add(1, Ordering::Relaxed);
+                    self.note(format!("retrying GET {endpoint} in {} ms: {detail}", wait.as_millis()));
+                    std::thread::sleep(wait);
+                    attempt += 1;
+                }
+            }
+        }
+    }
+
+    /// Every page of a list endpoint, concatenated; fails closed past `max_pages`.
+    pub fn get_all<T: DeserializeOwned>(&self, endpoint: &str) -> Result<Vec<T>, ApiError> {
+        let separator = if endpoint.contains('?') { '&' } else { '?' };
+        let mut next = Some(format!("{endpoint}{separator}per_page=100"));
+        let mut items = Vec::new();
+        let mut pages = 0;
+        while let Some(url) = next {
+            if pages == self.options.max_pages {
+                return Err(ApiError::TooManyPages { endpoint: endpoint.to_owned(), pages });
+            }
+            let response = self.get(&url)?;
+            let page: Vec<T> = response.json(endpoint)?;
+            items.extend(page);
+            next = response.next;
+            pages += 1;
+        }
+        Ok(items)
+    }
+
+    fn attempt(&self, endpoint: &str) -> Attempt {
+        let cached = self.cache.as_ref().and_then(|cache| cache.load(&self.options.api_url, endpoint));
+        let mut headers = HeaderMap::new();
+        headers.insert(http::header::ACCEPT, HeaderValue::from_static("application/vnd.github+json"));
+        if let Some(entry) = &cached {
+            if let Ok(value) = HeaderValue::from_str(&entry.etag) {
+                headers.insert(IF_NONE_MATCH, value);
+            }
+        }
+        self.counters.requests.fetch_add(1, Ordering::Relaxed);
+        let result = self.runtime.block_on(async {
+            let response = self.octo._get_with_headers(endpoint, Some(headers)).await?;
+            let (parts, body) = response.into_parts();
+            let bytes = body.collect().await?.to_bytes();
+            Ok::<_, octocrab::Error>((parts, bytes))
+        });
+        let (parts, bytes) = match result {
+            Ok(ok) => ok,
+            Err(err) => {
+                let detail = scrub(&describe_transport_error(&err), self.secret.as_ref());
+                self.note(format!("GET {endpoint} -> error: {detail}"));
+                return Attempt::Retry { detail, after: None };
+            }
+        };
+        let status = parts.status.as_u16();
+        let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let remaining = header("x-ratelimit-remaining");
+        self.note(format!("GET {endpoint} -> {status} (quota remaining: {})", remaining.as_deref().unwrap_or("?")));
+        let next = header("link").and_then(|link| next_link(&link));
+        if status == 304 {
+            if let Some(entry) = cached {
+                self.counters.conditional_hits.fetch_add(1, Ordering::Relaxed);
+                return Attempt::Done(ApiResponse { status: 200, body: entry.body, next: entry.next, cached: true });
+            }
+            return Attempt::Fail(ApiError::Malformed { endpoint: endpoint.to_owned(), detail: "304 without a cached copy".to_owned() });
+        }
+        let message = || error_message(&bytes);
+        match status {
+            200..=299 => {
+                if let (Some(cache), Some(etag)) = (&self.cache, parts.headers.get(ETAG).and_then(|v| v.to_str().ok())) {
+                    cache.store(&self.options.api_url, endpoint, etag, &bytes, next.as_deref());
+                }
+                Attempt::Done(ApiResponse { status, body: bytes.to_vec(), next, cached: false })
+            }
+            401 => Attempt::Fail(ApiError::Unauthorized { endpoint: endpoint.to_owned(), message: message() }),
+            403 | 429 => {
+                let retry_after = header("retry-after").and_then(|v| v.trim().parse::<u64>().ok());
+                let reset = header("x-ratelimit-reset").and_then(|v| v.trim().parse::<u64>().ok());
+                let exhausted = remaining.as_deref() == Some("0");
+                let secondary = message().to_ascii_lowercase().contains("secondary rate limit");
+                if status == 429 || retry_after.is_some() || exhausted || secondary {
+                    let wait = retry_after.map(Duration::from_secs).or_else(|| reset.map(until)).unwrap_or(Duration::from_secs(60));
+                    if wait <= self.options.max_rate_limit_wait {
+                        return Attempt::Retry { detail: format!("rate limited ({status})"), after: Some(wait) };
+                    }
+                    return Attempt::Fail(ApiError::RateLimited {
+                        endpoint: endpoint.to_owned(),
+                        reset: reset.or_else(|| retry_after.map(|s| now() + s)),
+                        wait: format!("waiting {}s is longer than the {}s allowed; rerun after the reset", wait.as_secs(), self.options.max_rate_limit_wait.as_secs()),
+                    });
+                }
+                Attempt::Fail(ApiError::Denied { endpoint: endpoint.to_owned(), status, message: message() })
+            }
+            404 => Attempt::Fail(ApiError::NotFound { endpoint: endpoint.to_owned(), message: message() }),
+            500..=599 => Attempt::Retry { detail: format!("{status} {}", message()), after: None },
+            _ => Attempt::Fail(ApiError::Denied { endpoint: endpoint.to_owned(), status, message: message() }),
+        }
+    }
+}
+
+fn now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+fn until(reset: u64) -> Duration {
+    Duration::from_secs(reset.saturating_sub(now()) + 1)
+}
+
+/// Exponential backoff with up to 50% jitter, so that parallel clients do not
+/// retry in step. The jitter comes from the clock: good enough to spread
+/// retries, no need for a random number generator.
+fn backoff(base: Duration, attempt: u32) -> Duration {
+    let exp = base.saturating_mul(1u32 << attempt.min(6));
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    let jitter = exp.mul_f64(f64::from(nanos % 1000) / 2000.0);
+    exp + jitter
+}
+
+/// The `message` of a GitHub error body, or a short excerpt when it is not JSON.
+fn error_message(body: &[u8]) -> String {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_owned))
+        .unwrap_or_else(|| String::from_utf8_lossy(&body[..body.len().min(200)]).trim().to_owned())
+}
+
+/// The `rel="next"` URL of a Link header.
+pub fn next_link(header: &str) -> Option<String> {
+    header.split(',').find_map(|part| {
+        let (url, params) = part.split_once(';')?;
+        let is_next = params.split(';').any(|p| {
+            let p = p.trim();
+            p == "rel=\"next\"" || p == "rel=next"
+        });
+        is_next.then(|| url.trim().trim_start_matches('<').trim_end_matches('>').to_owned())
+    })
+}
+
+fn describe_transport_error(err: &octocrab::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(inner) = source {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_link_is_found_among_others() {
+        let header = "<https://api.github.com/x?page=2>; rel=\"next\", <https://api.github.com/x?page=9>; rel=\"last\"";
+        assert_eq!(next_link(header).as_deref(), Some("https://api.github.com/x?page=2"));
+        assert_eq!(next_link("<https://a/x?page=1>; rel=\"prev\""), None);
+    }
+
+    #[test]
+    fn backoff_grows_and_stays_bounded() {
+        let base = Duration::from_millis(100);
+        let first = backoff(base, 0);
+        assert!(first >= base && first <= base.mul_f64(1.5));
+        let third = backoff(base, 2);
+        assert!(third >= base * 4 && third <= (base * 4).mul_f64(1.5));
+    }
+
+    #[test]
+    fn error_message_prefers_github_message() {
+        assert_eq!(error_message(br#"{"message":"Branch not protected","status":"404"}"#), "Branch not protected");
+        assert_eq!(error_message(b"<html>oops</html>"), "<html>oops</html>");
+    }
+}
