@@ -5,9 +5,9 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{ColorChoice, Command, HookAction, ListFormat, PolicyAction, ScanSettings};
+use crate::report::finding::{sort_findings, Finding, Severity};
 use crate::report::{self, Format, Report};
 use crate::scan::{self, Baseline, ScanOptions};
-use crate::report::finding::{sort_findings, Finding, Severity};
 use crate::scan::{ScanMode, ScanStats};
 use crate::{checks, docs, hook, policy};
 
@@ -40,7 +40,10 @@ pub fn run(command: Command) -> Outcome {
         },
         Command::Checks { format } => list_checks(format),
         Command::Explain { code } => match checks::lookup(&code) {
-            Some(meta) => Outcome { stdout: docs::explain(meta), ..Outcome::default() },
+            Some(meta) => Outcome {
+                stdout: docs::explain(meta),
+                ..Outcome::default()
+            },
             None => Outcome::error(format!("no check `{code}`; run `livegate checks` for the list")),
         },
         Command::Policy { action } => run_policy(action),
@@ -52,7 +55,10 @@ pub fn run(command: Command) -> Outcome {
                 .chain(checks::leaks::config::content_patterns());
             // (?m) lets the multi-line patterns work line by line in other tools.
             let stdout = patterns.map(|p| format!("{}\n", p.replace("(?m)", ""))).collect();
-            Outcome { stdout, ..Outcome::default() }
+            Outcome {
+                stdout,
+                ..Outcome::default()
+            }
         }
     }
 }
@@ -63,7 +69,15 @@ fn list_checks(format: ListFormat) -> Outcome {
             let width = checks::registry().iter().map(|m| m.id.len()).max().unwrap_or(0);
             checks::registry()
                 .iter()
-                .map(|m| format!("{}  {:<7}  {:<width$}  {}\n", m.code, m.severity.as_str(), m.id, m.summary))
+                .map(|m| {
+                    format!(
+                        "{}  {:<7}  {:<width$}  {}\n",
+                        m.code,
+                        m.severity.as_str(),
+                        m.id,
+                        m.summary
+                    )
+                })
                 .collect()
         }
         ListFormat::Json => {
@@ -74,7 +88,10 @@ fn list_checks(format: ListFormat) -> Outcome {
             format!("{}\n", serde_json::to_string_pretty(&list).unwrap_or_default())
         }
     };
-    Outcome { stdout, ..Outcome::default() }
+    Outcome {
+        stdout,
+        ..Outcome::default()
+    }
 }
 
 /// The repository root for a path: the git work tree containing it, else the path.
@@ -98,10 +115,23 @@ fn load_policy(explicit: Option<&Path>, root: &Path) -> Result<policy::Policy, p
 
 fn run_scan(settings: &ScanSettings) -> Outcome {
     let root = repo_root(&settings.path);
-    let policy = match load_policy(settings.policy.as_deref(), &root) {
+    let mut policy = match load_policy(settings.policy.as_deref(), &root) {
         Ok(policy) => policy,
         Err(err) => return Outcome::error(err),
     };
+    // The baseline file records findings with their snippets: scanning it
+    // would report every baselined value a second time.
+    for file in [&settings.baseline, &settings.write_baseline].into_iter().flatten() {
+        let absolute = std::env::current_dir()
+            .map(|cwd| cwd.join(file))
+            .unwrap_or_else(|_| file.clone());
+        let absolute = absolute.canonicalize().unwrap_or(absolute);
+        let canonical_root = root.canonicalize().unwrap_or_else(|_| root.clone());
+        if let Ok(relative) = absolute.strip_prefix(&canonical_root) {
+            let relative = relative.to_string_lossy().replace('\\', "/");
+            policy.leaks.exclude.push(globset::escape(&relative));
+        }
+    }
     let baseline = match settings.baseline.as_deref().map(Baseline::load).transpose() {
         Ok(baseline) => baseline,
         Err(err) => return Outcome::error(err),
@@ -144,13 +174,25 @@ fn run_scan(settings: &ScanSettings) -> Outcome {
     let verdict = report.verdict();
     // Writing the baseline is adoption: the run that records findings passes
     // unless something could not be verified.
-    let exit = if settings.write_baseline.is_some() && verdict != report::Verdict::Unverified { 0 } else { verdict.exit_code() };
+    let exit = if settings.write_baseline.is_some() && verdict != report::Verdict::Unverified {
+        0
+    } else {
+        verdict.exit_code()
+    };
     match &settings.output {
         Some(file) => match std::fs::write(file, rendered) {
-            Ok(()) => Outcome { stdout: String::new(), stderr, exit },
+            Ok(()) => Outcome {
+                stdout: String::new(),
+                stderr,
+                exit,
+            },
             Err(err) => Outcome::error(format!("--output {}: cannot write: {err}", file.display())),
         },
-        None => Outcome { stdout: rendered, stderr, exit },
+        None => Outcome {
+            stdout: rendered,
+            stderr,
+            exit,
+        },
     }
 }
 
@@ -158,13 +200,22 @@ fn run_policy(action: PolicyAction) -> Outcome {
     let cwd = PathBuf::from(".");
     match action {
         PolicyAction::Show { preset: Some(name), .. } => match policy::preset_text(&name) {
-            Some(text) => Outcome { stdout: text.to_owned(), ..Outcome::default() },
-            None => Outcome::error(format!("--preset: unknown preset `{name}`; use one of {}", policy::preset_names().join(", "))),
+            Some(text) => Outcome {
+                stdout: text.to_owned(),
+                ..Outcome::default()
+            },
+            None => Outcome::error(format!(
+                "--preset: unknown preset `{name}`; use one of {}",
+                policy::preset_names().join(", ")
+            )),
         },
         PolicyAction::Show { file, preset: None } => match load_policy(file.as_deref(), &repo_root(&cwd)) {
             Ok(policy) => {
                 let header: String = policy.sources.iter().map(|s| format!("# from {s}\n")).collect();
-                Outcome { stdout: format!("{header}{}", policy::to_toml(&policy)), ..Outcome::default() }
+                Outcome {
+                    stdout: format!("{header}{}", policy::to_toml(&policy)),
+                    ..Outcome::default()
+                }
             }
             Err(err) => Outcome::error(err),
         },
@@ -208,7 +259,11 @@ fn gen_docs(dir: &Path, check: bool) -> Outcome {
     if stale.is_empty() {
         Outcome::default()
     } else {
-        Outcome::error(format!("stale docs: {}; run `cargo run -- gen-docs {}`", stale.join(", "), dir.display()))
+        Outcome::error(format!(
+            "stale docs: {}; run `cargo run -- gen-docs {}`",
+            stale.join(", "),
+            dir.display()
+        ))
     }
 }
 
@@ -221,19 +276,38 @@ fn run_hook(action: HookAction) -> Outcome {
         HookAction::Install { force } => {
             let binary = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("livegate"));
             match hook::install(&repo, &binary, force) {
-                Ok(hook::Installed::Fresh(path)) => Outcome { stdout: format!("installed {}\n", path.display()), ..Outcome::default() },
-                Ok(hook::Installed::Updated(path)) => Outcome { stdout: format!("updated {}\n", path.display()), ..Outcome::default() },
+                Ok(hook::Installed::Fresh(path)) => Outcome {
+                    stdout: format!("installed {}\n", path.display()),
+                    ..Outcome::default()
+                },
+                Ok(hook::Installed::Updated(path)) => Outcome {
+                    stdout: format!("updated {}\n", path.display()),
+                    ..Outcome::default()
+                },
                 Ok(hook::Installed::Chained { hook, chained }) => Outcome {
-                    stdout: format!("installed {}; the previous hook was moved to {} and runs first\n", hook.display(), chained.display()),
+                    stdout: format!(
+                        "installed {}; the previous hook was moved to {} and runs first\n",
+                        hook.display(),
+                        chained.display()
+                    ),
                     ..Outcome::default()
                 },
                 Err(err) => Outcome::error(err),
             }
         }
         HookAction::Uninstall => match hook::uninstall(&repo) {
-            Ok(hook::Uninstalled::Removed(path)) => Outcome { stdout: format!("removed {}\n", path.display()), ..Outcome::default() },
-            Ok(hook::Uninstalled::Restored(path)) => Outcome { stdout: format!("removed livegate's hook; restored the previous {}\n", path.display()), ..Outcome::default() },
-            Ok(hook::Uninstalled::NotInstalled) => Outcome { stdout: "no pre-push hook installed\n".to_owned(), ..Outcome::default() },
+            Ok(hook::Uninstalled::Removed(path)) => Outcome {
+                stdout: format!("removed {}\n", path.display()),
+                ..Outcome::default()
+            },
+            Ok(hook::Uninstalled::Restored(path)) => Outcome {
+                stdout: format!("removed livegate's hook; restored the previous {}\n", path.display()),
+                ..Outcome::default()
+            },
+            Ok(hook::Uninstalled::NotInstalled) => Outcome {
+                stdout: "no pre-push hook installed\n".to_owned(),
+                ..Outcome::default()
+            },
             Err(err) => Outcome::error(err),
         },
         HookAction::PrePush { remote, url: _ } => {
@@ -249,7 +323,9 @@ fn run_hook(action: HookAction) -> Outcome {
 /// Judges a push: refuses direct pushes to protected branches, and scans what
 /// each pushed ref adds. Everything goes to stderr, as git shows hook output.
 pub fn pre_push(repo: &git2::Repository, remote: &str, input: &str) -> Outcome {
-    let root = repo.workdir().map_or_else(|| repo.path().to_path_buf(), Path::to_path_buf);
+    let root = repo
+        .workdir()
+        .map_or_else(|| repo.path().to_path_buf(), Path::to_path_buf);
     let policy = match load_policy(None, &root) {
         Ok(policy) => policy,
         Err(err) => return Outcome::error(err),
@@ -264,7 +340,11 @@ pub fn pre_push(repo: &git2::Repository, remote: &str, input: &str) -> Outcome {
     let mut stats = ScanStats::default();
     for update in &updates {
         if let Some(pattern) = update.remote_branch().and_then(|branch| rules.protecting(branch)) {
-            let what = if update.is_delete() { "deleting" } else { "pushing directly to" };
+            let what = if update.is_delete() {
+                "deleting"
+            } else {
+                "pushing directly to"
+            };
             refused.push(format!(
                 "livegate: {what} protected branch `{}` on {remote} is refused (policy [branches] patterns: `{pattern}`).\n  Push a branch and open a pull request instead: git push {remote} HEAD:refs/heads/<your-branch>\n  Emergency only: git push --no-verify skips this hook.",
                 update.remote_branch().unwrap_or_default()
@@ -277,10 +357,21 @@ pub fn pre_push(repo: &git2::Repository, remote: &str, input: &str) -> Outcome {
             Ok(Some(range)) => range,
             Ok(None) => continue,
             Err(err) => {
-                return Outcome::error(format!("cannot work out what {} adds: {}", update.local_ref, err.message()));
+                return Outcome::error(format!(
+                    "cannot work out what {} adds: {}",
+                    update.local_ref,
+                    err.message()
+                ));
             }
         };
-        let options = ScanOptions { path: root.clone(), mode: ScanMode::Push { base: range.0, head: range.1 }, threads: 1 };
+        let options = ScanOptions {
+            path: root.clone(),
+            mode: ScanMode::Push {
+                base: range.0,
+                head: range.1,
+            },
+            threads: 1,
+        };
         match scan::scan(&policy, &options, None) {
             Ok(outcome) => {
                 findings.extend(outcome.findings);
@@ -292,16 +383,35 @@ pub fn pre_push(repo: &git2::Repository, remote: &str, input: &str) -> Outcome {
     }
     sort_findings(&mut findings);
     findings.dedup_by(|a, b| a.location == b.location && a.code() == b.code() && a.message == b.message);
-    let report = Report { command: "pre-push", findings: &findings, stats: Some(&stats), fail_on: Severity::Error };
+    let report = Report {
+        command: "pre-push",
+        findings: &findings,
+        stats: Some(&stats),
+        fail_on: Severity::Error,
+    };
     let verdict = report.verdict();
-    let mut stderr = if findings.is_empty() { String::new() } else { report::render(Format::Human, &report, false) };
+    let mut stderr = if findings.is_empty() {
+        String::new()
+    } else {
+        report::render(Format::Human, &report, false)
+    };
     for message in &refused {
         stderr.push_str(message);
         stderr.push('\n');
     }
-    let exit = if verdict == report::Verdict::Unverified { verdict.exit_code() } else if !refused.is_empty() { 1 } else { verdict.exit_code() };
+    let exit = if verdict == report::Verdict::Unverified {
+        verdict.exit_code()
+    } else if !refused.is_empty() {
+        1
+    } else {
+        verdict.exit_code()
+    };
     if exit == 1 && refused.is_empty() {
         stderr.push_str("livegate: push refused: the commits add test data to production paths (see above). Fix them, or `git push --no-verify` to skip.\n");
     }
-    Outcome { stdout: String::new(), stderr, exit }
+    Outcome {
+        stdout: String::new(),
+        stderr,
+        exit,
+    }
 }

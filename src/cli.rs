@@ -10,7 +10,11 @@ use crate::report::Format;
 use crate::scan::ScanMode;
 
 #[derive(Debug, Parser)]
-#[command(name = "livegate", version, about = "Guards the way into production: finds test data leaking into production paths, and (soon) checks branch protection, review gates and settings.")]
+#[command(
+    name = "livegate",
+    version,
+    about = "Guards the way into production: finds test data leaking into production paths, and (soon) checks branch protection, review gates and settings."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -175,15 +179,23 @@ impl ScanArgs {
         };
         let format = Format::parse(&self.format).ok_or_else(|| UsageError {
             flag: "--format",
-            message: format!("unknown format `{}`; use one of {}", self.format, Format::NAMES.join(", ")),
+            message: format!(
+                "unknown format `{}`; use one of {}",
+                self.format,
+                Format::NAMES.join(", ")
+            ),
         })?;
         if self.threads == Some(0) {
-            return Err(UsageError { flag: "--threads", message: "must be at least 1".to_owned() });
+            return Err(UsageError {
+                flag: "--threads",
+                message: "must be at least 1".to_owned(),
+            });
         }
         if self.baseline.is_some() && self.baseline == self.write_baseline {
             return Err(UsageError {
                 flag: "--write-baseline",
-                message: "is the same file as --baseline; write the new baseline elsewhere, then replace the old one".to_owned(),
+                message: "is the same file as --baseline; write the new baseline elsewhere, then replace the old one"
+                    .to_owned(),
             });
         }
         let threads = self
@@ -209,16 +221,23 @@ impl ScanArgs {
 }
 
 fn parse_range(range: &str) -> Result<ScanMode, UsageError> {
-    let usage = |message: String| UsageError { flag: "--diff", message };
+    let usage = |message: String| UsageError {
+        flag: "--diff",
+        message,
+    };
     let (base, head, merge_base) = if let Some((base, head)) = range.split_once("...") {
         (base, head, true)
     } else if let Some((base, head)) = range.split_once("..") {
         (base, head, false)
     } else {
-        return Err(usage(format!("`{range}` is not a range; write BASE..HEAD, e.g. origin/main..HEAD")));
+        return Err(usage(format!(
+            "`{range}` is not a range; write BASE..HEAD, e.g. origin/main..HEAD"
+        )));
     };
     if base.is_empty() || head.is_empty() || head.contains("..") {
-        return Err(usage(format!("`{range}` needs both ends; write BASE..HEAD, e.g. origin/main..HEAD")));
+        return Err(usage(format!(
+            "`{range}` needs both ends; write BASE..HEAD, e.g. origin/main..HEAD"
+        )));
     }
     Ok(ScanMode::Diff {
         base: base.to_owned(),
@@ -235,9 +254,19 @@ mod tests {
     fn ranges_parse_with_two_and_three_dots() {
         assert_eq!(
             parse_range("origin/main..HEAD").ok().map(|m| format!("{m:?}")),
-            Some(format!("{:?}", ScanMode::Diff { base: "origin/main".into(), head: "HEAD".into(), merge_base: false }))
+            Some(format!(
+                "{:?}",
+                ScanMode::Diff {
+                    base: "origin/main".into(),
+                    head: "HEAD".into(),
+                    merge_base: false
+                }
+            ))
         );
-        assert!(matches!(parse_range("a...b"), Ok(ScanMode::Diff { merge_base: true, .. })));
+        assert!(matches!(
+            parse_range("a...b"),
+            Ok(ScanMode::Diff { merge_base: true, .. })
+        ));
     }
 
     #[test]

@@ -45,10 +45,22 @@ pub fn family_page(family: Family) -> String {
     let _ = writeln!(out, "| --- | --- | --- | --- |");
     let checks: Vec<&CheckMeta> = registry().iter().copied().filter(|m| m.family() == family).collect();
     for meta in &checks {
-        let _ = writeln!(out, "| [{code}](#{anchor}) | `{}` | {} | {} |", meta.id, meta.severity, meta.summary, code = meta.code, anchor = meta.code.to_lowercase());
+        let _ = writeln!(
+            out,
+            "| [{code}](#{anchor}) | `{}` | {} | {} |",
+            meta.id,
+            meta.severity,
+            meta.summary,
+            code = meta.code,
+            anchor = meta.code.to_lowercase()
+        );
     }
     for meta in &checks {
-        let _ = writeln!(out, "\n## {}\n\n`{}` · default severity: **{}**\n\n{}\n", meta.code, meta.id, meta.severity, meta.summary);
+        let _ = writeln!(
+            out,
+            "\n## {}\n\n`{}` · default severity: **{}**\n\n{}\n",
+            meta.code, meta.id, meta.severity, meta.summary
+        );
         let _ = writeln!(out, "**What it detects.** {}\n", meta.what);
         let _ = writeln!(out, "**Why it matters.** {}\n", meta.why);
         let _ = writeln!(out, "**Example.**\n\n```text\n{}\n```\n", meta.example);

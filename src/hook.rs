@@ -18,7 +18,11 @@ pub const CHAINED_SUFFIX: &str = ".livegate-chained";
 #[derive(Debug, thiserror::Error)]
 pub enum HookError {
     #[error("pre-push input line {line}: {message}: `{text}`\n  hint: git sends `<local ref> <local sha> <remote ref> <remote sha>`; run this command only from git's pre-push hook")]
-    Protocol { line: usize, text: String, message: &'static str },
+    Protocol {
+        line: usize,
+        text: String,
+        message: &'static str,
+    },
     #[error("{path}: {message}")]
     Install { path: String, message: String },
     #[error("not in a git repository ({0}); run this inside the repository")]
@@ -63,7 +67,11 @@ pub fn parse_input(input: &str) -> Result<Vec<RefUpdate>, HookError> {
             continue;
         }
         let fields: Vec<&str> = line.split(' ').collect();
-        let error = |message| HookError::Protocol { line: index + 1, text: line.to_owned(), message };
+        let error = |message| HookError::Protocol {
+            line: index + 1,
+            text: line.to_owned(),
+            message,
+        };
         let [local_ref, local, remote_ref, remote] = fields.as_slice() else {
             return Err(error("expected four space-separated fields"));
         };
@@ -87,7 +95,11 @@ pub fn parse_input(input: &str) -> Result<Vec<RefUpdate>, HookError> {
 fn known_to_remote(repo: &Repository, remote: &str, update: &RefUpdate) -> Vec<Oid> {
     let mut tips = Vec::new();
     if let Ok(refs) = repo.references_glob(&format!("refs/remotes/{remote}/*")) {
-        tips.extend(refs.flatten().filter_map(|r| r.resolve().ok()).filter_map(|r| r.target()));
+        tips.extend(
+            refs.flatten()
+                .filter_map(|r| r.resolve().ok())
+                .filter_map(|r| r.target()),
+        );
     }
     if !update.is_new() && repo.find_commit(update.remote).is_ok() {
         tips.push(update.remote);
@@ -98,7 +110,11 @@ fn known_to_remote(repo: &Repository, remote: &str, update: &RefUpdate) -> Vec<O
 /// The commit range a ref update adds: `(base, head)` where base is the last
 /// commit the remote already has (None when the history is new to it).
 /// `None` overall when the push adds no commit.
-pub fn pushed_range(repo: &Repository, remote: &str, update: &RefUpdate) -> Result<Option<(Option<Oid>, Oid)>, git2::Error> {
+pub fn pushed_range(
+    repo: &Repository,
+    remote: &str,
+    update: &RefUpdate,
+) -> Result<Option<(Option<Oid>, Oid)>, git2::Error> {
     let head = repo.find_object(update.local, None)?.peel_to_commit()?.id();
     let mut walk = repo.revwalk()?;
     walk.set_sorting(git2::Sort::TOPOLOGICAL)?;
@@ -119,7 +135,9 @@ pub fn pushed_range(repo: &Repository, remote: &str, update: &RefUpdate) -> Resu
 pub fn remote_default_branch(repo: &Repository, remote: &str) -> Option<String> {
     let head = repo.find_reference(&format!("refs/remotes/{remote}/HEAD")).ok()?;
     let target = head.symbolic_target().ok()??;
-    target.strip_prefix(&format!("refs/remotes/{remote}/")).map(str::to_owned)
+    target
+        .strip_prefix(&format!("refs/remotes/{remote}/"))
+        .map(str::to_owned)
 }
 
 /// Decides whether a branch is protected by the policy's `[branches] patterns`.
@@ -145,7 +163,10 @@ impl BranchRules {
             })
             .collect();
         let default_branches = default_branch.map_or_else(|| vec!["main".to_owned(), "master".to_owned()], |b| vec![b]);
-        BranchRules { patterns, default_branches }
+        BranchRules {
+            patterns,
+            default_branches,
+        }
     }
 
     /// The pattern protecting `branch`, if any.
@@ -205,7 +226,10 @@ fn is_ours(path: &Path) -> bool {
 }
 
 fn io_error(path: &Path, err: std::io::Error) -> HookError {
-    HookError::Install { path: path.display().to_string(), message: err.to_string() }
+    HookError::Install {
+        path: path.display().to_string(),
+        message: err.to_string(),
+    }
 }
 
 /// What `install` did.
@@ -214,7 +238,10 @@ pub enum Installed {
     Fresh(PathBuf),
     Updated(PathBuf),
     /// Installed over a foreign hook, which now runs first.
-    Chained { hook: PathBuf, chained: PathBuf },
+    Chained {
+        hook: PathBuf,
+        chained: PathBuf,
+    },
 }
 
 pub fn install(repo: &Repository, binary: &Path, force: bool) -> Result<Installed, HookError> {
@@ -238,7 +265,10 @@ pub fn install(repo: &Repository, binary: &Path, force: bool) -> Result<Installe
         });
     } else {
         std::fs::rename(&hook, &chained).map_err(|e| io_error(&hook, e))?;
-        Installed::Chained { hook: hook.clone(), chained }
+        Installed::Chained {
+            hook: hook.clone(),
+            chained,
+        }
     };
     write_executable(&hook, &script(binary))?;
     Ok(outcome)
@@ -306,9 +336,13 @@ mod tests {
 
     #[test]
     fn malformed_input_is_an_error_with_the_line() {
-        let err = parse_input(&format!("refs/heads/a {A} refs/heads/a\n")).unwrap_err().to_string();
+        let err = parse_input(&format!("refs/heads/a {A} refs/heads/a\n"))
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("pre-push input line 1: expected four"), "{err}");
-        let err = parse_input(&format!("\nrefs/heads/a abc refs/heads/a {Z}\n")).unwrap_err().to_string();
+        let err = parse_input(&format!("\nrefs/heads/a abc refs/heads/a {Z}\n"))
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("pre-push input line 2: local sha"), "{err}");
         assert!(parse_input("").unwrap().is_empty());
     }
@@ -316,7 +350,11 @@ mod tests {
     #[test]
     fn branch_rules_resolve_default_branch_and_globs() {
         let policy = crate::policy::resolve(Some(
-            crate::policy::parse("p.toml", "[branches]\npatterns = [\"~DEFAULT_BRANCH\", \"release/*\"]\n").unwrap(),
+            crate::policy::parse(
+                "p.toml",
+                "[branches]\npatterns = [\"~DEFAULT_BRANCH\", \"release/*\"]\n",
+            )
+            .unwrap(),
         ))
         .unwrap();
         let known = BranchRules::new(&policy, Some("trunk".to_owned()));

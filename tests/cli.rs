@@ -10,11 +10,23 @@ fn checks_lists_every_registered_check_in_order() {
     let run = livegate(dir.path(), &["checks", "--format", "json"]);
     assert_eq!(run.code, 0);
     let list = run.json();
-    let codes: Vec<&str> = list.as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap()).collect();
+    let codes: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap())
+        .collect();
     let registry: Vec<&str> = livegate::checks::registry().iter().map(|m| m.code).collect();
     assert_eq!(codes, registry);
     let human = livegate(dir.path(), &["checks"]);
-    assert!(human.stdout.lines().any(|l| l.starts_with("LG412  warning  test-file-in-production")), "{}", human.stdout);
+    assert!(
+        human
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("LG412  warning  test-file-in-production")),
+        "{}",
+        human.stdout
+    );
 }
 
 #[test]
@@ -23,10 +35,18 @@ fn explain_accepts_code_or_id_and_covers_every_section() {
     for key in ["LG414", "lg414", "migration-inserts-test-data"] {
         let run = livegate(dir.path(), &["explain", key]);
         assert_eq!(run.code, 0, "{key}");
-        for section in ["What it detects:", "Why it matters:", "Example:", "How to fix:", "How to suppress:"] {
+        for section in [
+            "What it detects:",
+            "Why it matters:",
+            "Example:",
+            "How to fix:",
+            "How to suppress:",
+        ] {
             assert!(run.stdout.contains(section), "{key}: missing {section}\n{}", run.stdout);
         }
-        assert!(run.stdout.starts_with("LG414 migration-inserts-test-data (error by default)"));
+        assert!(run
+            .stdout
+            .starts_with("LG414 migration-inserts-test-data (error by default)"));
     }
     let unknown = livegate(dir.path(), &["explain", "LG999"]);
     assert_eq!(unknown.code, 2);
@@ -36,10 +56,17 @@ fn explain_accepts_code_or_id_and_covers_every_section() {
 #[test]
 fn policy_show_merges_repo_file_over_preset() {
     let repo = TestRepo::new();
-    repo.write("livegate.toml", "extends = \"strict\"\n[review]\nrequired-approvals = 3\n");
+    repo.write(
+        "livegate.toml",
+        "extends = \"strict\"\n[review]\nrequired-approvals = 3\n",
+    );
     let run = livegate(repo.path(), &["policy", "show"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.starts_with("# from preset:strict\n# from "), "{}", run.stdout);
+    assert!(
+        run.stdout.starts_with("# from preset:strict\n# from "),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("required-approvals = 3"), "{}", run.stdout);
     assert!(run.stdout.contains("min-permission = \"maintain\""), "{}", run.stdout);
     let preset = livegate(repo.path(), &["policy", "show", "--preset", "baseline"]);
@@ -70,6 +97,9 @@ fn checked_in_docs_match_the_registry() {
     let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
     for (name, content) in livegate::docs::pages() {
         let on_disk = std::fs::read_to_string(docs.join(&name)).unwrap_or_default();
-        assert!(on_disk == content, "docs/{name} is stale: run `cargo run -- gen-docs docs`");
+        assert!(
+            on_disk == content,
+            "docs/{name} is stale: run `cargo run -- gen-docs docs`"
+        );
     }
 }

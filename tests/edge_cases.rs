@@ -18,8 +18,7 @@ fn malformed_policy_names_file_line_and_column() {
     let run = livegate(repo.path(), &["scan"]);
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr
-            .contains("livegate.toml:3:1: unknown field `producton`"),
+        run.stderr.contains("livegate.toml:3:1: unknown field `producton`"),
         "{}",
         run.stderr
     );
@@ -32,8 +31,7 @@ fn malformed_policy_names_file_line_and_column() {
 #[test]
 fn two_policy_files_are_refused() {
     let repo = TestRepo::new();
-    repo.write(".github/livegate.toml", "")
-        .write("livegate.toml", "");
+    repo.write(".github/livegate.toml", "").write("livegate.toml", "");
     let run = livegate(repo.path(), &["scan"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("found both"), "{}", run.stderr);
@@ -67,8 +65,7 @@ fn diff_on_empty_repository_is_a_usage_error() {
     no_panic(&run);
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr
-            .contains("--diff main..HEAD: revision `main` not found"),
+        run.stderr.contains("--diff main..HEAD: revision `main` not found"),
         "{}",
         run.stderr
     );
@@ -85,20 +82,11 @@ fn shallow_clone_missing_base_cannot_be_verified() {
     origin.commit("three");
     let clone_dir = tempfile::tempdir().unwrap();
     let url = format!("file://{}", origin.path().display());
-    git(
-        clone_dir.path(),
-        &["clone", "-q", "--depth", "1", &url, "shallow"],
-    );
+    git(clone_dir.path(), &["clone", "-q", "--depth", "1", &url, "shallow"]);
     let shallow = clone_dir.path().join("shallow");
     let run = livegate(
         &shallow,
-        &[
-            "scan",
-            "--diff",
-            &format!("{first}..HEAD"),
-            "--format",
-            "json",
-        ],
+        &["scan", "--diff", &format!("{first}..HEAD"), "--format", "json"],
     );
     no_panic(&run);
     assert_eq!(run.code, 3, "{}{}", run.stdout, run.stderr);
@@ -159,10 +147,7 @@ fn non_utf8_paths_are_scanned_and_shown_lossily() {
     let found = run.found();
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].0, "LG414");
-    assert!(
-        found[0].1.starts_with("db/migrations/0001_caf"),
-        "{found:?}"
-    );
+    assert!(found[0].1.starts_with("db/migrations/0001_caf"), "{found:?}");
 }
 
 #[cfg(unix)]
@@ -187,11 +172,7 @@ fn path_that_is_not_a_directory_is_an_error() {
     assert!(run.stderr.contains("is not a directory"), "{}", run.stderr);
     let missing = livegate(repo.path(), &["scan", "nowhere"]);
     assert_eq!(missing.code, 2);
-    assert!(
-        missing.stderr.contains("nowhere: cannot scan"),
-        "{}",
-        missing.stderr
-    );
+    assert!(missing.stderr.contains("nowhere: cannot scan"), "{}", missing.stderr);
 }
 
 #[test]
@@ -199,11 +180,7 @@ fn usage_errors_name_the_flag() {
     let repo = TestRepo::new();
     let run = livegate(repo.path(), &["scan", "--diff", "main"]);
     assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains("--diff: `main` is not a range"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("--diff: `main` is not a range"), "{}", run.stderr);
     let run = livegate(repo.path(), &["scan", "--format", "xml"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("xml"), "{}", run.stderr);

@@ -32,7 +32,14 @@ fn stderr(output: &Output) -> String {
 
 fn remote_has(setup: &Setup, branch: &str) -> bool {
     let out = Command::new("git")
-        .args(["--git-dir", setup._remote.path().to_str().unwrap(), "rev-parse", "--verify", "-q", &format!("refs/heads/{branch}")])
+        .args([
+            "--git-dir",
+            setup._remote.path().to_str().unwrap(),
+            "rev-parse",
+            "--verify",
+            "-q",
+            &format!("refs/heads/{branch}"),
+        ])
         .output()
         .unwrap();
     out.status.success()
@@ -47,7 +54,9 @@ fn setup() -> Setup {
     seed.write("src/app.py", "print('hi')\n");
     seed.commit("initial");
     seed.git(&["push", "-q", remote.path().to_str().unwrap(), "main"]);
-    let work = TestRepo { dir: tempfile::tempdir().unwrap() };
+    let work = TestRepo {
+        dir: tempfile::tempdir().unwrap(),
+    };
     git(work.path(), &["clone", "-q", remote.path().to_str().unwrap(), "."]);
     let install = livegate(work.path(), &["hook", "install"]);
     assert_eq!(install.code, 0, "{}", install.stderr);
@@ -69,7 +78,10 @@ fn clean_feature_branch_is_pushed() {
 fn leaking_commits_are_refused_and_no_verify_escapes() {
     let s = setup();
     s.work.git(&["checkout", "-q", "-b", "seed-officers"]);
-    s.work.write("db/migrations/0002_officers.sql", "INSERT INTO officers VALUES ('pc.test@example.com');\n");
+    s.work.write(
+        "db/migrations/0002_officers.sql",
+        "INSERT INTO officers VALUES ('pc.test@example.com');\n",
+    );
     s.work.commit("add officers");
     let out = push(s.work.path(), &["-q", "origin", "seed-officers"]);
     assert!(!out.status.success());
@@ -90,7 +102,10 @@ fn direct_push_to_the_default_branch_is_refused() {
     let out = push(s.work.path(), &["-q", "origin", "main"]);
     assert!(!out.status.success());
     let text = stderr(&out);
-    assert!(text.contains("pushing directly to protected branch `main` on origin is refused"), "{text}");
+    assert!(
+        text.contains("pushing directly to protected branch `main` on origin is refused"),
+        "{text}"
+    );
     assert!(text.contains("open a pull request"), "{text}");
 }
 
@@ -105,16 +120,25 @@ fn deleting_a_protected_branch_is_refused_but_others_may_go() {
     assert!(delete_tmp.status.success(), "{}", stderr(&delete_tmp));
     let delete_main = push(s.work.path(), &["-q", "origin", ":main"]);
     assert!(!delete_main.status.success());
-    assert!(stderr(&delete_main).contains("deleting protected branch `main`"), "{}", stderr(&delete_main));
+    assert!(
+        stderr(&delete_main).contains("deleting protected branch `main`"),
+        "{}",
+        stderr(&delete_main)
+    );
 }
 
 #[test]
 fn new_branch_is_judged_on_its_own_commits_only() {
     let s = setup();
     // Old leak already on the remote (pushed past the hook).
-    s.work.write("db/migrations/0001_old.sql", "INSERT INTO t VALUES ('old@example.com');\n");
+    s.work.write(
+        "db/migrations/0001_old.sql",
+        "INSERT INTO t VALUES ('old@example.com');\n",
+    );
     s.work.commit("old leak");
-    assert!(push(s.work.path(), &["-q", "--no-verify", "origin", "main"]).status.success());
+    assert!(push(s.work.path(), &["-q", "--no-verify", "origin", "main"])
+        .status
+        .success());
     s.work.git(&["checkout", "-q", "-b", "docs-fix"]);
     s.work.write("src/app.py", "print('fixed')\n");
     s.work.commit("clean change");
@@ -149,7 +173,8 @@ fn force_push_is_judged_on_what_it_adds() {
     s.work.commit("a");
     assert!(push(s.work.path(), &["-q", "origin", "topic"]).status.success());
     s.work.git(&["reset", "-q", "--hard", "HEAD~1"]);
-    s.work.write("src/main/java/acme/LedgerTest.java", "class LedgerTest {}\n");
+    s.work
+        .write("src/main/java/acme/LedgerTest.java", "class LedgerTest {}\n");
     s.work.commit("rewritten");
     let out = push(s.work.path(), &["-q", "--force", "origin", "topic"]);
     assert!(!out.status.success());
@@ -193,7 +218,11 @@ fn chained_hook_runs_before_livegate_on_push() {
     let hooks = s.work.path().join(".git/hooks");
     // Replace livegate's hook with a foreign one, then install over it.
     livegate(s.work.path(), &["hook", "uninstall"]);
-    std::fs::write(hooks.join("pre-push"), "#!/bin/sh\nwhile read l; do echo \"foreign saw: $l\" >&2; done\n").unwrap();
+    std::fs::write(
+        hooks.join("pre-push"),
+        "#!/bin/sh\nwhile read l; do echo \"foreign saw: $l\" >&2; done\n",
+    )
+    .unwrap();
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -9,8 +9,14 @@ fn human_report_snapshot() {
     let repo = TestRepo::new();
     repo.write("src/main/java/acme/LedgerTest.java", "class LedgerTest {}\n")
         .write("src/main/resources/fixtures/customers.json", "[]\n")
-        .write("db/migrate/20240101_insert_test_users.rb", "class InsertTestUsers; end\n")
-        .write("src/seed.rs", "pub const SEED: &str = include_str!(\"../tests/fixtures/users.json\");\n")
+        .write(
+            "db/migrate/20240101_insert_test_users.rb",
+            "class InsertTestUsers; end\n",
+        )
+        .write(
+            "src/seed.rs",
+            "pub const SEED: &str = include_str!(\"../tests/fixtures/users.json\");\n",
+        )
         .write("tests/fixtures/users.json", "[]\n")
         .write("config/production.yml", "app:\n  debug: true\n")
         .write("web/src/invoice.ts", "import { fake } from '../__mocks__/customers';\n");

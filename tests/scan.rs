@@ -34,17 +34,12 @@ fn full_scan_reports_each_leak_at_its_line() {
     ];
     for (code, path, line) in expect {
         assert!(
-            found
-                .iter()
-                .any(|(c, p, l)| c == code && p == path && *l == line),
+            found.iter().any(|(c, p, l)| c == code && p == path && *l == line),
             "missing {code} {path}:{line} in {found:?}"
         );
     }
     // Test fixtures in tests/ are where they belong.
-    assert!(
-        !found.iter().any(|(_, p, _)| p.starts_with("tests/")),
-        "{found:?}"
-    );
+    assert!(!found.iter().any(|(_, p, _)| p.starts_with("tests/")), "{found:?}");
     let json = run.json();
     assert_eq!(json["version"], 1);
     assert_eq!(json["tool"]["name"], "livegate");
@@ -68,18 +63,11 @@ fn clean_repository_passes_with_exit_zero() {
     let repo = TestRepo::new();
     repo.write("src/main.rs", "fn main() { println!(\"hi\"); }\n")
         .write("tests/cli.rs", "const CARD: &str = \"4111111111111111\";\n")
-        .write(
-            "tests/fixtures/users.json",
-            "[{\"email\": \"a@example.com\"}]\n",
-        );
+        .write("tests/fixtures/users.json", "[{\"email\": \"a@example.com\"}]\n");
     repo.commit("clean");
     let run = livegate(repo.path(), &["scan"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    assert!(
-        run.stdout.contains("0 errors, 0 warnings, 0 notes"),
-        "{}",
-        run.stdout
-    );
+    assert!(run.stdout.contains("0 errors, 0 warnings, 0 notes"), "{}", run.stdout);
 }
 
 #[test]
@@ -88,10 +76,7 @@ fn fail_on_warning_turns_warnings_into_failure() {
     repo.write("src/main/resources/fixtures/customers.json", "[]\n");
     repo.commit("fixture in main");
     assert_eq!(livegate(repo.path(), &["scan"]).code, 0);
-    let run = livegate(
-        repo.path(),
-        &["scan", "--fail-on", "warning", "--format", "json"],
-    );
+    let run = livegate(repo.path(), &["scan", "--fail-on", "warning", "--format", "json"]);
     assert_eq!(run.code, 1);
     assert_eq!(
         run.found(),
@@ -128,20 +113,12 @@ fn diff_scans_only_added_lines_of_changed_files() {
         run.found(),
         [
             ("LG433".to_owned(), "data/seed.csv".to_owned(), 3),
-            (
-                "LG411".to_owned(),
-                "src/main/java/a/LedgerTest.java".to_owned(),
-                0
-            ),
+            ("LG411".to_owned(), "src/main/java/a/LedgerTest.java".to_owned(), 0),
         ]
     );
     // The full scan also sees the old line.
     let full = livegate(repo.path(), &["scan", "--format", "json"]).found();
-    assert_eq!(
-        full.iter().filter(|(c, _, _)| c == "LG433").count(),
-        2,
-        "{full:?}"
-    );
+    assert_eq!(full.iter().filter(|(c, _, _)| c == "LG433").count(), 2, "{full:?}");
 }
 
 #[test]
@@ -155,10 +132,7 @@ fn diff_three_dots_uses_the_merge_base() {
     repo.git(&["checkout", "-q", "main"]);
     repo.write("data/other.csv", "card\n5555555555554444\n");
     repo.commit("main moves on");
-    let run = livegate(
-        repo.path(),
-        &["scan", "--diff", "main...feature", "--format", "json"],
-    );
+    let run = livegate(repo.path(), &["scan", "--diff", "main...feature", "--format", "json"]);
     assert_eq!(
         run.found(),
         [("LG431".to_owned(), "data/customers.csv".to_owned(), 2)],
@@ -194,11 +168,7 @@ fn staged_works_before_the_first_commit() {
     let run = livegate(repo.path(), &["scan", "--staged", "--format", "json"]);
     assert_eq!(
         run.found(),
-        [(
-            "LG413".to_owned(),
-            "db/migrate/001_fake_users.rb".to_owned(),
-            0
-        )],
+        [("LG413".to_owned(), "db/migrate/001_fake_users.rb".to_owned(), 0)],
         "{}",
         run.stderr
     );
@@ -244,47 +214,27 @@ fn policy_allow_suppresses_and_unused_entries_warn() {
 fn baseline_accepts_known_findings_and_reports_new_ones() {
     let repo = leaky_repo();
     let baseline = repo.path().join("livegate-baseline.json");
-    let write = livegate(
-        repo.path(),
-        &["scan", "--write-baseline", baseline.to_str().unwrap()],
-    );
+    let write = livegate(repo.path(), &["scan", "--write-baseline", baseline.to_str().unwrap()]);
     assert_eq!(write.code, 0, "{}", write.stderr);
     assert!(write.stderr.contains("wrote"), "{}", write.stderr);
     let again = livegate(
         repo.path(),
-        &[
-            "scan",
-            "--baseline",
-            "livegate-baseline.json",
-            "--format",
-            "json",
-        ],
+        &["scan", "--baseline", "livegate-baseline.json", "--format", "json"],
     );
     assert_eq!(again.code, 0, "{}", again.stdout);
     assert!(again.found().is_empty());
     // Lines moving does not revive old findings; a new one fails.
-    let mut sql =
-        std::fs::read_to_string(repo.path().join("db/migrations/0002_officers.sql")).unwrap();
+    let mut sql = std::fs::read_to_string(repo.path().join("db/migrations/0002_officers.sql")).unwrap();
     sql.insert_str(0, "-- moved down\n");
     sql.push_str("INSERT INTO officers VALUES ('new@example.org', 'x');\n");
     repo.write("db/migrations/0002_officers.sql", sql);
     let after = livegate(
         repo.path(),
-        &[
-            "scan",
-            "--baseline",
-            "livegate-baseline.json",
-            "--format",
-            "json",
-        ],
+        &["scan", "--baseline", "livegate-baseline.json", "--format", "json"],
     );
     assert_eq!(
         after.found(),
-        [(
-            "LG414".to_owned(),
-            "db/migrations/0002_officers.sql".to_owned(),
-            4
-        )]
+        [("LG414".to_owned(), "db/migrations/0002_officers.sql".to_owned(), 4)]
     );
     assert_eq!(after.code, 1);
 }
@@ -295,9 +245,5 @@ fn broken_baseline_is_a_clear_error() {
     repo.write("baseline.json", "{\"version\": 1, \"findings\": [}\n");
     let run = livegate(repo.path(), &["scan", "--baseline", "baseline.json"]);
     assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains("--baseline baseline.json:1:"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("--baseline baseline.json:1:"), "{}", run.stderr);
 }

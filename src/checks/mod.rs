@@ -169,7 +169,9 @@ mod tests {
         assert_eq!(before, ids.len(), "duplicate check id");
         for meta in registry() {
             assert!(
-                meta.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                meta.id
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
                 "id {} is not kebab-case",
                 meta.id
             );

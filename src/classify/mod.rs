@@ -263,8 +263,21 @@ const TEST_MARKER_DIRS: &[(&str, &str)] = &[
 ];
 
 const DATA_EXTENSIONS: &[&str] = &[
-    "sql", "csv", "tsv", "json", "jsonl", "ndjson", "yaml", "yml", "xml", "toml", "ini", "cfg", "conf",
-    "properties", "env",
+    "sql",
+    "csv",
+    "tsv",
+    "json",
+    "jsonl",
+    "ndjson",
+    "yaml",
+    "yml",
+    "xml",
+    "toml",
+    "ini",
+    "cfg",
+    "conf",
+    "properties",
+    "env",
 ];
 
 /// Data files that are tooling, not data (and lock files, which are huge).
@@ -370,7 +383,11 @@ impl Classifier {
             return (Area::Production, Some("JVM test class name"));
         }
         if self.policy_production.is_match(path) {
-            let marker = if named_test { Some("test file name") } else { test_marker(path) };
+            let marker = if named_test {
+                Some("test file name")
+            } else {
+                test_marker(path)
+            };
             return (Area::Production, marker);
         }
         if self.builtin_other.is_match(path) {
@@ -495,7 +512,10 @@ fn test_marker(path: &str) -> Option<&'static str> {
         return None;
     }
     let stem = lower.rsplit_once('.').map_or(lower.as_str(), |(stem, _)| stem);
-    let words: Vec<&str> = stem.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = stem
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
     let has = |w: &str| words.contains(&w);
     if has("fixture") || has("fixtures") {
         return Some("fixture file name");

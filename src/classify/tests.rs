@@ -68,17 +68,29 @@ fn a_librarys_public_testing_api_is_not_test_code() {
 #[test]
 fn roles() {
     assert_eq!(classify("db/migrate/20240101_create_users.rb").role, Role::Migration);
-    assert_eq!(classify("src/main/resources/db/migration/V1__init.sql").role, Role::Migration);
+    assert_eq!(
+        classify("src/main/resources/db/migration/V1__init.sql").role,
+        Role::Migration
+    );
     assert_eq!(classify("db/seeds.rb").role, Role::Seed);
     assert_eq!(classify("config/production.yml").role, Role::ProductionConfig);
-    assert_eq!(classify("src/main/resources/application.properties").role, Role::ProductionConfig);
-    assert_eq!(classify("src/main/resources/application-test.properties").role, Role::Data);
+    assert_eq!(
+        classify("src/main/resources/application.properties").role,
+        Role::ProductionConfig
+    );
+    assert_eq!(
+        classify("src/main/resources/application-test.properties").role,
+        Role::Data
+    );
     assert_eq!(classify("config/test.yml").role, Role::Data);
     assert_eq!(classify("mysite/settings.py").role, Role::ProductionConfig);
     assert_eq!(classify("data/customers.csv").role, Role::Data);
     assert_eq!(classify("package-lock.json").role, Role::None);
     assert_eq!(classify("package.json").role, Role::Manifest(Manifest::PackageJson));
-    assert_eq!(classify("requirements.txt").role, Role::Manifest(Manifest::Requirements));
+    assert_eq!(
+        classify("requirements.txt").role,
+        Role::Manifest(Manifest::Requirements)
+    );
     assert_eq!(classify("requirements-dev.txt").role, Role::None);
     assert_eq!(classify("Dockerfile").role, Role::Dockerfile);
     assert_eq!(classify("deploy/api.Dockerfile").role, Role::Dockerfile);
@@ -102,7 +114,10 @@ fn policy_globs_come_first() {
     // Policy production overrides the built-in `docs`-like guesses, and test
     // markers inside it are still reported.
     let info = classifier.classify("site/fixtures/users.json");
-    assert_eq!((info.area, info.test_marker), (Area::Production, Some("fixtures directory")));
+    assert_eq!(
+        (info.area, info.test_marker),
+        (Area::Production, Some("fixtures directory"))
+    );
     assert!(classifier.is_excluded("big/data.csv"));
 }
 

@@ -45,7 +45,10 @@ fn sha256(data: &[u8]) -> String {
 impl EtagCache {
     pub fn new(dir: PathBuf, secret: Option<&Secret>) -> EtagCache {
         // The identity is a hash of the credential: never the credential itself.
-        let identity = secret.map_or_else(|| "anonymous".to_owned(), |s| sha256(s.expose().as_bytes())[..16].to_owned());
+        let identity = secret.map_or_else(
+            || "anonymous".to_owned(),
+            |s| sha256(s.expose().as_bytes())[..16].to_owned(),
+        );
         EtagCache { dir, identity }
     }
 
@@ -59,8 +62,16 @@ impl EtagCache {
         let text = std::fs::read_to_string(&path).ok()?;
         let entry: Option<OnDisk> = serde_json::from_str(&text).ok();
         match entry {
-            Some(entry) if entry.version == VERSION && entry.sha256 == sha256(entry.body.as_bytes()) && entry.url == endpoint => {
-                Some(CachedEntry { etag: entry.etag, body: entry.body.into_bytes(), next: entry.next })
+            Some(entry)
+                if entry.version == VERSION
+                    && entry.sha256 == sha256(entry.body.as_bytes())
+                    && entry.url == endpoint =>
+            {
+                Some(CachedEntry {
+                    etag: entry.etag,
+                    body: entry.body.into_bytes(),
+                    next: entry.next,
+                })
             }
             _ => {
                 // Damaged or foreign: forget it, the next answer rebuilds it.
@@ -83,7 +94,9 @@ impl EtagCache {
             body: body.to_owned(),
             sha256: sha256(body.as_bytes()),
         };
-        let Ok(text) = serde_json::to_string(&entry) else { return };
+        let Ok(text) = serde_json::to_string(&entry) else {
+            return;
+        };
         let _ = write_atomic(&path, &text);
     }
 }
@@ -102,7 +115,9 @@ pub fn default_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
         return Some(PathBuf::from(dir).join("livegate"));
     }
-    std::env::var_os("HOME").filter(|d| !d.is_empty()).map(|home| PathBuf::from(home).join(".cache/livegate"))
+    std::env::var_os("HOME")
+        .filter(|d| !d.is_empty())
+        .map(|home| PathBuf::from(home).join(".cache/livegate"))
 }
 
 #[cfg(test)]
@@ -115,13 +130,18 @@ mod tests {
         let cache = EtagCache::new(dir.path().to_path_buf(), Some(&Secret::new("tok")));
         cache.store("http://x", "/repos/a/b", "\"abc\"", b"{\"a\":1}", None);
         let entry = cache.load("http://x", "/repos/a/b").unwrap();
-        assert_eq!((entry.etag.as_str(), entry.body.as_slice()), ("\"abc\"", &b"{\"a\":1}"[..]));
+        assert_eq!(
+            (entry.etag.as_str(), entry.body.as_slice()),
+            ("\"abc\"", &b"{\"a\":1}"[..])
+        );
         // Another credential does not see it.
         let other = EtagCache::new(dir.path().to_path_buf(), Some(&Secret::new("other")));
         assert!(other.load("http://x", "/repos/a/b").is_none());
         // Tampering is detected and the entry dropped.
         let file = cache.file("http://x", "/repos/a/b");
-        let text = std::fs::read_to_string(&file).unwrap().replace("{\\\"a\\\":1}", "{\\\"a\\\":2}");
+        let text = std::fs::read_to_string(&file)
+            .unwrap()
+            .replace("{\\\"a\\\":1}", "{\\\"a\\\":2}");
         std::fs::write(&file, text).unwrap();
         assert!(cache.load("http://x", "/repos/a/b").is_none());
         assert!(!file.exists());

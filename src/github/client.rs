@@ -22,7 +22,11 @@ pub const DEFAULT_API_URL: &str = "https://api.github.com";
 pub enum Auth {
     None,
     Token(Secret),
-    App { app_id: u64, private_key_pem: Secret, installation_id: u64 },
+    App {
+        app_id: u64,
+        private_key_pem: Secret,
+        installation_id: u64,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -67,13 +71,25 @@ pub enum ApiError {
     #[error("GET {endpoint}: 401 {message}; check the token (GITHUB_TOKEN, GH_TOKEN or --token-file)")]
     Unauthorized { endpoint: String, message: String },
     #[error("GET {endpoint}: {status} {message}")]
-    Denied { endpoint: String, status: u16, message: String },
+    Denied {
+        endpoint: String,
+        status: u16,
+        message: String,
+    },
     #[error("GET {endpoint}: 404 {message}")]
     NotFound { endpoint: String, message: String },
     #[error("GET {endpoint}: rate limited{}; {wait}", reset.map(|r| format!(" until {r} (unix time)")).unwrap_or_default())]
-    RateLimited { endpoint: String, reset: Option<u64>, wait: String },
+    RateLimited {
+        endpoint: String,
+        reset: Option<u64>,
+        wait: String,
+    },
     #[error("GET {endpoint}: GitHub unavailable after {attempts} attempt(s): {detail}")]
-    Unavailable { endpoint: String, attempts: u32, detail: String },
+    Unavailable {
+        endpoint: String,
+        attempts: u32,
+        detail: String,
+    },
     #[error("GET {endpoint}: unexpected response: {detail}")]
     Malformed { endpoint: String, detail: String },
     #[error("GET {endpoint}: more than {pages} pages; refusing a partial answer")]
@@ -171,20 +187,35 @@ impl Client {
                 .set_connect_timeout(Some(options.request_timeout))
                 .set_read_timeout(Some(options.request_timeout))
                 .add_header(HeaderName::from_static("x-github-api-version"), "2022-11-28".to_owned())
-                .add_header(http::header::USER_AGENT, format!("livegate/{}", env!("CARGO_PKG_VERSION")));
+                .add_header(
+                    http::header::USER_AGENT,
+                    format!("livegate/{}", env!("CARGO_PKG_VERSION")),
+                );
             let octo = match &options.auth {
                 Auth::None => builder.build(),
                 Auth::Token(token) => builder.personal_token(token.expose().to_owned()).build(),
-                Auth::App { app_id, private_key_pem, installation_id } => {
-                    let key = octocrab::EncodingKey::from_rsa_pem(private_key_pem.expose().as_bytes())
-                        .map_err(|err| ApiError::Setup(format!("--app-key is not an RSA private key in PEM form ({err})")))?;
-                    let app = builder.app((*app_id).into(), key).build().map_err(|err| ApiError::Setup(err.to_string()))?;
+                Auth::App {
+                    app_id,
+                    private_key_pem,
+                    installation_id,
+                } => {
+                    let key =
+                        octocrab::EncodingKey::from_rsa_pem(private_key_pem.expose().as_bytes()).map_err(|err| {
+                            ApiError::Setup(format!("--app-key is not an RSA private key in PEM form ({err})"))
+                        })?;
+                    let app = builder
+                        .app((*app_id).into(), key)
+                        .build()
+                        .map_err(|err| ApiError::Setup(err.to_string()))?;
                     app.installation((*installation_id).into())
                 }
             };
             octo.map_err(|err| ApiError::Setup(scrub(&err.to_string(), secret.as_ref())))
         })?;
-        let cache = options.cache_dir.as_ref().map(|dir| EtagCache::new(dir.clone(), secret.as_ref()));
+        let cache = options
+            .cache_dir
+            .as_ref()
+            .map(|dir| EtagCache::new(dir.clone(), secret.as_ref()));
         Ok(Client {
             octo,
             runtime,
@@ -207,7 +238,10 @@ impl Client {
 
     /// Lines for `--verbose`: one per request with status and quota.
     pub fn take_log(&self) -> Vec<String> {
-        self.log.lock().map(|mut log| std::mem::take(&mut *log)).unwrap_or_default()
+        self.log
+            .lock()
+            .map(|mut log| std::mem::take(&mut *log))
+            .unwrap_or_default()
     }
 
     fn note(&self, line: String) {
@@ -224,18 +258,28 @@ impl Client {
         loop {
             let elapsed = self.started.elapsed();
             if elapsed >= self.options.budget {
-                return Err(ApiError::Budget { endpoint: endpoint.to_owned(), seconds: self.options.budget.as_secs() });
+                return Err(ApiError::Budget {
+                    endpoint: endpoint.to_owned(),
+                    seconds: self.options.budget.as_secs(),
+                });
             }
             match self.attempt(endpoint) {
                 Attempt::Done(response) => return Ok(response),
                 Attempt::Fail(err) => return Err(err),
                 Attempt::Retry { detail, after } => {
                     if attempt >= self.options.retries {
-                        return Err(ApiError::Unavailable { endpoint: endpoint.to_owned(), attempts: attempt + 1, detail });
+                        return Err(ApiError::Unavailable {
+                            endpoint: endpoint.to_owned(),
+                            attempts: attempt + 1,
+                            detail,
+                        });
                     }
                     let wait = after.unwrap_or_else(|| backoff(self.options.backoff_base, attempt));
                     if self.started.elapsed() + wait >= self.options.budget {
-                        return Err(ApiError::Budget { endpoint: endpoint.to_owned(), seconds: self.options.budget.as_secs() });
+                        return Err(ApiError::Budget {
+                            endpoint: endpoint.to_owned(),
+                            seconds: self.options.budget.as_secs(),
+                        });
                     }
                     self.counters.retries.fetch_add(1, Ordering::Relaxed);
                     self.note(format!("retrying GET {endpoint} in {} ms: {detail}", wait.as_millis()));
@@ -254,7 +298,10 @@ impl Client {
         let mut pages = 0;
         while let Some(url) = next {
             if pages == self.options.max_pages {
-                return Err(ApiError::TooManyPages { endpoint: endpoint.to_owned(), pages });
+                return Err(ApiError::TooManyPages {
+                    endpoint: endpoint.to_owned(),
+                    pages,
+                });
             }
             let response = self.get(&url)?;
             let page: Vec<T> = response.json(endpoint)?;
@@ -266,9 +313,15 @@ impl Client {
     }
 
     fn attempt(&self, endpoint: &str) -> Attempt {
-        let cached = self.cache.as_ref().and_then(|cache| cache.load(&self.options.api_url, endpoint));
+        let cached = self
+            .cache
+            .as_ref()
+            .and_then(|cache| cache.load(&self.options.api_url, endpoint));
         let mut headers = HeaderMap::new();
-        headers.insert(http::header::ACCEPT, HeaderValue::from_static("application/vnd.github+json"));
+        headers.insert(
+            http::header::ACCEPT,
+            HeaderValue::from_static("application/vnd.github+json"),
+        );
         if let Some(entry) = &cached {
             if let Ok(value) = HeaderValue::from_str(&entry.etag) {
                 headers.insert(IF_NONE_MATCH, value);
@@ -292,45 +345,89 @@ impl Client {
         let status = parts.status.as_u16();
         let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let remaining = header("x-ratelimit-remaining");
-        self.note(format!("GET {endpoint} -> {status} (quota remaining: {})", remaining.as_deref().unwrap_or("?")));
+        self.note(format!(
+            "GET {endpoint} -> {status} (quota remaining: {})",
+            remaining.as_deref().unwrap_or("?")
+        ));
         let next = header("link").and_then(|link| next_link(&link));
         if status == 304 {
             if let Some(entry) = cached {
                 self.counters.conditional_hits.fetch_add(1, Ordering::Relaxed);
-                return Attempt::Done(ApiResponse { status: 200, body: entry.body, next: entry.next, cached: true });
+                return Attempt::Done(ApiResponse {
+                    status: 200,
+                    body: entry.body,
+                    next: entry.next,
+                    cached: true,
+                });
             }
-            return Attempt::Fail(ApiError::Malformed { endpoint: endpoint.to_owned(), detail: "304 without a cached copy".to_owned() });
+            return Attempt::Fail(ApiError::Malformed {
+                endpoint: endpoint.to_owned(),
+                detail: "304 without a cached copy".to_owned(),
+            });
         }
         let message = || error_message(&bytes);
         match status {
             200..=299 => {
-                if let (Some(cache), Some(etag)) = (&self.cache, parts.headers.get(ETAG).and_then(|v| v.to_str().ok())) {
+                if let (Some(cache), Some(etag)) = (&self.cache, parts.headers.get(ETAG).and_then(|v| v.to_str().ok()))
+                {
                     cache.store(&self.options.api_url, endpoint, etag, &bytes, next.as_deref());
                 }
-                Attempt::Done(ApiResponse { status, body: bytes.to_vec(), next, cached: false })
+                Attempt::Done(ApiResponse {
+                    status,
+                    body: bytes.to_vec(),
+                    next,
+                    cached: false,
+                })
             }
-            401 => Attempt::Fail(ApiError::Unauthorized { endpoint: endpoint.to_owned(), message: message() }),
+            401 => Attempt::Fail(ApiError::Unauthorized {
+                endpoint: endpoint.to_owned(),
+                message: message(),
+            }),
             403 | 429 => {
                 let retry_after = header("retry-after").and_then(|v| v.trim().parse::<u64>().ok());
                 let reset = header("x-ratelimit-reset").and_then(|v| v.trim().parse::<u64>().ok());
                 let exhausted = remaining.as_deref() == Some("0");
                 let secondary = message().to_ascii_lowercase().contains("secondary rate limit");
                 if status == 429 || retry_after.is_some() || exhausted || secondary {
-                    let wait = retry_after.map(Duration::from_secs).or_else(|| reset.map(until)).unwrap_or(Duration::from_secs(60));
+                    let wait = retry_after
+                        .map(Duration::from_secs)
+                        .or_else(|| reset.map(until))
+                        .unwrap_or(Duration::from_secs(60));
                     if wait <= self.options.max_rate_limit_wait {
-                        return Attempt::Retry { detail: format!("rate limited ({status})"), after: Some(wait) };
+                        return Attempt::Retry {
+                            detail: format!("rate limited ({status})"),
+                            after: Some(wait),
+                        };
                     }
                     return Attempt::Fail(ApiError::RateLimited {
                         endpoint: endpoint.to_owned(),
                         reset: reset.or_else(|| retry_after.map(|s| now() + s)),
-                        wait: format!("waiting {}s is longer than the {}s allowed; rerun after the reset", wait.as_secs(), self.options.max_rate_limit_wait.as_secs()),
+                        wait: format!(
+                            "waiting {}s is longer than the {}s allowed; rerun after the reset",
+                            wait.as_secs(),
+                            self.options.max_rate_limit_wait.as_secs()
+                        ),
                     });
                 }
-                Attempt::Fail(ApiError::Denied { endpoint: endpoint.to_owned(), status, message: message() })
+                Attempt::Fail(ApiError::Denied {
+                    endpoint: endpoint.to_owned(),
+                    status,
+                    message: message(),
+                })
             }
-            404 => Attempt::Fail(ApiError::NotFound { endpoint: endpoint.to_owned(), message: message() }),
-            500..=599 => Attempt::Retry { detail: format!("{status} {}", message()), after: None },
-            _ => Attempt::Fail(ApiError::Denied { endpoint: endpoint.to_owned(), status, message: message() }),
+            404 => Attempt::Fail(ApiError::NotFound {
+                endpoint: endpoint.to_owned(),
+                message: message(),
+            }),
+            500..=599 => Attempt::Retry {
+                detail: format!("{status} {}", message()),
+                after: None,
+            },
+            _ => Attempt::Fail(ApiError::Denied {
+                endpoint: endpoint.to_owned(),
+                status,
+                message: message(),
+            }),
         }
     }
 }
@@ -348,7 +445,9 @@ fn until(reset: u64) -> Duration {
 /// retries, no need for a random number generator.
 fn backoff(base: Duration, attempt: u32) -> Duration {
     let exp = base.saturating_mul(1u32 << attempt.min(6));
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
     let jitter = exp.mul_f64(f64::from(nanos % 1000) / 2000.0);
     exp + jitter
 }
@@ -406,7 +505,10 @@ mod tests {
 
     #[test]
     fn error_message_prefers_github_message() {
-        assert_eq!(error_message(br#"{"message":"Branch not protected","status":"404"}"#), "Branch not protected");
+        assert_eq!(
+            error_message(br#"{"message":"Branch not protected","status":"404"}"#),
+            "Branch not protected"
+        );
         assert_eq!(error_message(b"<html>oops</html>"), "<html>oops</html>");
     }
 }

@@ -4,4 +4,6 @@
 
 pub mod cache;
 pub mod client;
+pub mod models;
+pub mod protection;
 pub mod secret;

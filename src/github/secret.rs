@@ -52,6 +52,9 @@ mod tests {
         assert!(!format!("{secret:?}").contains("canary"));
         assert!(!format!("{secret}").contains("canary"));
         assert!(!format!("{:?}", Some(&secret)).contains("canary"));
-        assert_eq!(scrub("Bearer ghp_canary1234567890 failed", Some(&secret)), "Bearer <redacted> failed");
+        assert_eq!(
+            scrub("Bearer ghp_canary1234567890 failed", Some(&secret)),
+            "Bearer <redacted> failed"
+        );
     }
 }

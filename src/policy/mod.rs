@@ -274,7 +274,10 @@ pub fn preset_names() -> Vec<&'static str> {
 }
 
 pub fn preset_text(name: &str) -> Option<&'static str> {
-    PRESETS.iter().find(|(preset, _)| *preset == name).map(|(_, text)| *text)
+    PRESETS
+        .iter()
+        .find(|(preset, _)| *preset == name)
+        .map(|(_, text)| *text)
 }
 
 /// Finds the repository's policy file, if any. Two candidates at once is an

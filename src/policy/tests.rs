@@ -11,7 +11,10 @@ fn err(text: &str) -> PolicyError {
 fn every_preset_parses_and_validates() {
     for name in preset_names() {
         let source = load_preset(name).unwrap_or_else(|e| panic!("preset {name}: {e}"));
-        assert!(source.file.branches.is_some() && source.file.review.is_some(), "{name} lacks sections");
+        assert!(
+            source.file.branches.is_some() && source.file.review.is_some(),
+            "{name} lacks sections"
+        );
     }
 }
 
@@ -23,7 +26,10 @@ fn every_preset_rule_cites_a_source() {
         for line in text.lines() {
             let trimmed = line.trim();
             if trimmed.starts_with('#') {
-                if ["CIS", "SLSA", "ICO", "GitHub", "Sources", "sources"].iter().any(|s| trimmed.contains(s)) {
+                if ["CIS", "SLSA", "ICO", "GitHub", "Sources", "sources"]
+                    .iter()
+                    .any(|s| trimmed.contains(s))
+                {
                     cited = true;
                 }
                 continue;
@@ -89,7 +95,11 @@ fn malformed_toml_is_an_error_with_position() {
 
 #[test]
 fn repo_file_overrides_preset_key_by_key() {
-    let source = parse("livegate.toml", "extends = \"baseline\"\n[review]\nrequired-approvals = 3\n").unwrap();
+    let source = parse(
+        "livegate.toml",
+        "extends = \"baseline\"\n[review]\nrequired-approvals = 3\n",
+    )
+    .unwrap();
     let policy = resolve(Some(source)).unwrap();
     let review = policy.merged.review.as_ref().unwrap();
     assert_eq!(review.required_approvals, Some(3));

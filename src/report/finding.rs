@@ -136,9 +136,7 @@ impl Finding {
 
 /// Deterministic order for output: path, line, column, code, message.
 pub fn sort_findings(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| {
-        (&a.location, a.check.code, &a.message).cmp(&(&b.location, b.check.code, &b.message))
-    });
+    findings.sort_by(|a, b| (&a.location, a.check.code, &a.message).cmp(&(&b.location, b.check.code, &b.message)));
 }
 
 /// Counts by severity, as every renderer summarises them.

@@ -32,7 +32,15 @@ impl Paint {
 /// Replaces control characters so a crafted snippet cannot drive the terminal.
 fn printable(text: &str) -> String {
     text.chars()
-        .map(|c| if c == '\t' { ' ' } else if c.is_control() { '\u{fffd}' } else { c })
+        .map(|c| {
+            if c == '\t' {
+                ' '
+            } else if c.is_control() {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -47,21 +55,42 @@ pub fn render(report: &Report<'_>, color: bool) -> String {
             paint.wrap("1", &format!("[{}]", finding.code())),
             paint.wrap("1", &format!("{}: {}", finding.check.id, printable(&finding.message)))
         );
-        let _ = writeln!(out, "  {} {}", paint.wrap("34", "-->"), printable(&finding.location.to_string()));
+        let _ = writeln!(
+            out,
+            "  {} {}",
+            paint.wrap("34", "-->"),
+            printable(&finding.location.to_string())
+        );
         if let (Some(snippet), line) = (&finding.snippet, finding.location.line) {
             if line > 0 {
                 let number = line.to_string();
                 let pad = " ".repeat(number.len());
                 let shown = printable(snippet);
                 let _ = writeln!(out, "  {pad} {}", paint.wrap("34", "|"));
-                let _ = writeln!(out, "  {} {} {}", paint.wrap("34", &number), paint.wrap("34", "|"), shown);
+                let _ = writeln!(
+                    out,
+                    "  {} {} {}",
+                    paint.wrap("34", &number),
+                    paint.wrap("34", "|"),
+                    shown
+                );
                 if finding.location.column > 0 {
                     let indent = " ".repeat(finding.location.column as usize - 1);
-                    let _ = writeln!(out, "  {pad} {} {indent}{}", paint.wrap("34", "|"), paint.wrap("1;31", "^"));
+                    let _ = writeln!(
+                        out,
+                        "  {pad} {} {indent}{}",
+                        paint.wrap("34", "|"),
+                        paint.wrap("1;31", "^")
+                    );
                 }
             }
         }
-        let _ = writeln!(out, "  {} {}", paint.wrap("34", "= help:"), printable(&finding.remediation));
+        let _ = writeln!(
+            out,
+            "  {} {}",
+            paint.wrap("34", "= help:"),
+            printable(&finding.remediation)
+        );
         let _ = writeln!(out);
     }
     let summary = Summary::of(report.findings);
@@ -84,7 +113,11 @@ pub fn render(report: &Report<'_>, color: bool) -> String {
             (stats.skipped_symlinks, "symlinks"),
             (stats.skipped_excluded, "excluded by policy"),
         ];
-        let parts: Vec<String> = skipped.iter().filter(|(n, _)| *n > 0).map(|(n, what)| format!("{n} {what}")).collect();
+        let parts: Vec<String> = skipped
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, what)| format!("{n} {what}"))
+            .collect();
         if !parts.is_empty() {
             let _ = write!(line, "; skipped {}", parts.join(", "));
         }

@@ -34,7 +34,12 @@ pub enum BaselineError {
     #[error("--baseline {path}: cannot read: {source}")]
     Read { path: String, source: std::io::Error },
     #[error("--baseline {path}:{line}:{column}: not a livegate baseline: {message}\n  hint: create one with `livegate scan --write-baseline {path}`")]
-    Parse { path: String, line: usize, column: usize, message: String },
+    Parse {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
     #[error("--baseline {path}: version {found} is not supported (expected {BASELINE_VERSION})")]
     Version { path: String, found: u32 },
     #[error("--write-baseline {path}: cannot write: {source}")]
@@ -61,7 +66,10 @@ impl Baseline {
 
     pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read { path: shown.clone(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
+            path: shown.clone(),
+            source,
+        })?;
         let baseline: Baseline = serde_json::from_str(&text).map_err(|err| BaselineError::Parse {
             path: shown.clone(),
             line: err.line(),
@@ -69,7 +77,10 @@ impl Baseline {
             message: err.to_string(),
         })?;
         if baseline.version != BASELINE_VERSION {
-            return Err(BaselineError::Version { path: shown, found: baseline.version });
+            return Err(BaselineError::Version {
+                path: shown,
+                found: baseline.version,
+            });
         }
         Ok(baseline)
     }
@@ -96,7 +107,11 @@ impl Baseline {
         findings
             .into_iter()
             .filter(|finding| {
-                let key = (finding.code().to_owned(), finding.location.path.clone(), finding.fingerprint());
+                let key = (
+                    finding.code().to_owned(),
+                    finding.location.path.clone(),
+                    finding.fingerprint(),
+                );
                 match budget.get_mut(&key) {
                     Some(left) if *left > 0 => {
                         *left -= 1;

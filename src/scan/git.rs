@@ -24,8 +24,8 @@ struct Change {
     added: BTreeSet<u32>,
 }
 
-fn open(path: &Path) -> Result<Repository, Collected> {
-    Repository::discover(path).map_err(|err| Collected {
+fn open(path: &Path) -> Result<Repository, Box<Collected>> {
+    Repository::discover(path).map_err(|err| Box::new(Collected {
         findings: vec![Finding::new(
             &verify::REPOSITORY_UNREADABLE,
             Location::file("."),
@@ -33,7 +33,7 @@ fn open(path: &Path) -> Result<Repository, Collected> {
         )],
         stats: Default::default(),
         root: path.to_path_buf(),
-    })
+    }))
 }
 
 fn root_of(repo: &Repository) -> std::path::PathBuf {
@@ -52,10 +52,16 @@ fn resolve_tree<'r>(repo: &'r Repository, spec: &str) -> Result<Tree<'r>, git2::
     repo.revparse_single(spec)?.peel_to_tree()
 }
 
-pub(super) fn scan_range(judge: &FileJudge<'_>, path: &Path, base: &str, head: &str, merge_base: bool) -> Result<Collected, ScanError> {
+pub(super) fn scan_range(
+    judge: &FileJudge<'_>,
+    path: &Path,
+    base: &str,
+    head: &str,
+    merge_base: bool,
+) -> Result<Collected, ScanError> {
     let repo = match open(path) {
         Ok(repo) => repo,
-        Err(collected) => return Ok(collected),
+        Err(collected) => return Ok(*collected),
     };
     let range = format!("{base}{}{head}", if merge_base { "..." } else { ".." });
     let mut trees = Vec::new();
@@ -66,13 +72,19 @@ pub(super) fn scan_range(judge: &FileJudge<'_>, path: &Path, base: &str, head: &
                 return Ok(could_not_verify(
                     &repo,
                     &verify::SHALLOW_HISTORY,
-                    format!("`{spec}` is not in this shallow clone ({}); the change {range} cannot be computed", err.message()),
+                    format!(
+                        "`{spec}` is not in this shallow clone ({}); the change {range} cannot be computed",
+                        err.message()
+                    ),
                 ))
             }
             Err(err) if err.code() == git2::ErrorCode::NotFound || err.class() == git2::ErrorClass::Reference => {
                 return Err(ScanError::Range {
                     range,
-                    message: format!("revision `{spec}` not found ({}); fetch it or name an existing branch, tag or commit", err.message()),
+                    message: format!(
+                        "revision `{spec}` not found ({}); fetch it or name an existing branch, tag or commit",
+                        err.message()
+                    ),
                 })
             }
             Err(err) => {
@@ -85,21 +97,41 @@ pub(super) fn scan_range(judge: &FileJudge<'_>, path: &Path, base: &str, head: &
         }
     }
     let (Some(head_tree), Some(mut base_tree)) = (trees.pop(), trees.pop()) else {
-        return Err(ScanError::Range { range, message: "expected BASE..HEAD".to_owned() });
+        return Err(ScanError::Range {
+            range,
+            message: "expected BASE..HEAD".to_owned(),
+        });
     };
     if merge_base {
         let ids = repo
             .revparse_single(base)
             .and_then(|b| b.peel_to_commit())
-            .and_then(|b| repo.revparse_single(head).and_then(|h| h.peel_to_commit()).map(|h| (b.id(), h.id())))
+            .and_then(|b| {
+                repo.revparse_single(head)
+                    .and_then(|h| h.peel_to_commit())
+                    .map(|h| (b.id(), h.id()))
+            })
             .and_then(|(b, h)| repo.merge_base(b, h));
         match ids.and_then(|id| repo.find_commit(id)).and_then(|c| c.tree()) {
             Ok(tree) => base_tree = tree,
             Err(err) if repo.is_shallow() => {
-                return Ok(could_not_verify(&repo, &verify::SHALLOW_HISTORY, format!("no merge base of `{base}` and `{head}` in this shallow clone ({})", err.message())))
+                return Ok(could_not_verify(
+                    &repo,
+                    &verify::SHALLOW_HISTORY,
+                    format!(
+                        "no merge base of `{base}` and `{head}` in this shallow clone ({})",
+                        err.message()
+                    ),
+                ))
             }
             Err(err) => {
-                return Err(ScanError::Range { range, message: format!("no merge base ({}); use BASE..HEAD to compare the trees directly", err.message()) })
+                return Err(ScanError::Range {
+                    range,
+                    message: format!(
+                        "no merge base ({}); use BASE..HEAD to compare the trees directly",
+                        err.message()
+                    ),
+                })
             }
         }
     }
@@ -107,14 +139,26 @@ pub(super) fn scan_range(judge: &FileJudge<'_>, path: &Path, base: &str, head: &
 }
 
 /// Scans the change from `base` (None: the empty tree, a new root) to `head`.
-fn scan_trees(judge: &FileJudge<'_>, repo: &Repository, base: Option<&Tree<'_>>, head: &Tree<'_>, range: &str) -> Collected {
+fn scan_trees(
+    judge: &FileJudge<'_>,
+    repo: &Repository,
+    base: Option<&Tree<'_>>,
+    head: &Tree<'_>,
+    range: &str,
+) -> Collected {
     let mut options = diff_options();
     let changes = repo
         .diff_tree_to_tree(base, Some(head), Some(&mut options))
         .and_then(collect_changes);
     let changes = match changes {
         Ok(changes) => changes,
-        Err(err) => return could_not_verify(repo, &verify::REPOSITORY_UNREADABLE, format!("cannot compute the diff {range}: {}", err.message())),
+        Err(err) => {
+            return could_not_verify(
+                repo,
+                &verify::REPOSITORY_UNREADABLE,
+                format!("cannot compute the diff {range}: {}", err.message()),
+            )
+        }
     };
     let facts = if needs_tree_facts(judge, &changes) {
         tree_facts_from_git(judge, tree_paths(head), repo, |p| blob_of_tree(head, p))
@@ -126,51 +170,91 @@ fn scan_trees(judge: &FileJudge<'_>, repo: &Repository, base: Option<&Tree<'_>>,
 
 /// Commits being pushed: `base` is what the remote already has (None for
 /// history the remote has none of), `head` the commit pushed.
-pub(super) fn scan_push(judge: &FileJudge<'_>, path: &Path, base: Option<git2::Oid>, head: git2::Oid) -> Result<Collected, ScanError> {
+pub(super) fn scan_push(
+    judge: &FileJudge<'_>,
+    path: &Path,
+    base: Option<git2::Oid>,
+    head: git2::Oid,
+) -> Result<Collected, ScanError> {
     let repo = match open(path) {
         Ok(repo) => repo,
-        Err(collected) => return Ok(collected),
+        Err(collected) => return Ok(*collected),
     };
     let range = format!("{}..{head}", base.map_or("(root)".to_owned(), |b| b.to_string()));
     let tree_of = |oid: git2::Oid| repo.find_commit(oid).and_then(|c| c.tree());
     let head_tree = match tree_of(head) {
         Ok(tree) => tree,
-        Err(err) => return Ok(could_not_verify(&repo, &verify::REPOSITORY_UNREADABLE, format!("cannot read pushed commit {head}: {}", err.message()))),
+        Err(err) => {
+            return Ok(could_not_verify(
+                &repo,
+                &verify::REPOSITORY_UNREADABLE,
+                format!("cannot read pushed commit {head}: {}", err.message()),
+            ))
+        }
     };
     let base_tree = match base.map(tree_of).transpose() {
         Ok(tree) => tree,
-        Err(err) => return Ok(could_not_verify(&repo, &verify::REPOSITORY_UNREADABLE, format!("cannot read {range}: {}", err.message()))),
+        Err(err) => {
+            return Ok(could_not_verify(
+                &repo,
+                &verify::REPOSITORY_UNREADABLE,
+                format!("cannot read {range}: {}", err.message()),
+            ))
+        }
     };
     Ok(scan_trees(judge, &repo, base_tree.as_ref(), &head_tree, &range))
 }
 
 /// Tree facts cost a walk of the whole tree; only packaging files need them.
 fn needs_tree_facts(judge: &FileJudge<'_>, changes: &[Change]) -> bool {
-    changes.iter().any(|change| deferred(&judge.classifier.classify(&change.path)))
+    changes
+        .iter()
+        .any(|change| deferred(&judge.classifier.classify(&change.path)))
 }
 
 pub(super) fn scan_staged(judge: &FileJudge<'_>, path: &Path) -> Result<Collected, ScanError> {
     let repo = match open(path) {
         Ok(repo) => repo,
-        Err(collected) => return Ok(collected),
+        Err(collected) => return Ok(*collected),
     };
     let index = match repo.index() {
         Ok(index) => index,
-        Err(err) => return Ok(could_not_verify(&repo, &verify::REPOSITORY_UNREADABLE, format!("cannot read the index: {}", err.message()))),
+        Err(err) => {
+            return Ok(could_not_verify(
+                &repo,
+                &verify::REPOSITORY_UNREADABLE,
+                format!("cannot read the index: {}", err.message()),
+            ))
+        }
     };
     // An unborn HEAD (no commit yet) stages against the empty tree.
     let head_tree = repo.head().ok().and_then(|head| head.peel_to_tree().ok());
     let mut options = diff_options();
     let diff = match repo.diff_tree_to_index(head_tree.as_ref(), Some(&index), Some(&mut options)) {
         Ok(diff) => diff,
-        Err(err) => return Ok(could_not_verify(&repo, &verify::REPOSITORY_UNREADABLE, format!("cannot diff the index: {}", err.message()))),
+        Err(err) => {
+            return Ok(could_not_verify(
+                &repo,
+                &verify::REPOSITORY_UNREADABLE,
+                format!("cannot diff the index: {}", err.message()),
+            ))
+        }
     };
     let changes = match collect_changes(diff) {
         Ok(changes) => changes,
-        Err(err) => return Ok(could_not_verify(&repo, &verify::REPOSITORY_UNREADABLE, format!("cannot compute the staged change: {}", err.message()))),
+        Err(err) => {
+            return Ok(could_not_verify(
+                &repo,
+                &verify::REPOSITORY_UNREADABLE,
+                format!("cannot compute the staged change: {}", err.message()),
+            ))
+        }
     };
     let facts = if needs_tree_facts(judge, &changes) {
-        let paths: Vec<String> = index.iter().map(|entry| String::from_utf8_lossy(&entry.path).into_owned()).collect();
+        let paths: Vec<String> = index
+            .iter()
+            .map(|entry| String::from_utf8_lossy(&entry.path).into_owned())
+            .collect();
         let blobs: BTreeMap<String, git2::Oid> = index
             .iter()
             .map(|entry| (String::from_utf8_lossy(&entry.path).into_owned(), entry.id))
@@ -196,10 +280,16 @@ fn collect_changes(mut diff: git2::Diff<'_>) -> Result<Vec<Change>, git2::Error>
     let changes: std::cell::RefCell<Vec<Change>> = std::cell::RefCell::new(Vec::new());
     diff.foreach(
         &mut |delta, _| {
-            if matches!(delta.status(), Delta::Added | Delta::Modified | Delta::Renamed | Delta::Copied | Delta::Typechange) {
+            if matches!(
+                delta.status(),
+                Delta::Added | Delta::Modified | Delta::Renamed | Delta::Copied | Delta::Typechange
+            ) {
                 let new = delta.new_file();
                 changes.borrow_mut().push(Change {
-                    path: new.path_bytes().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default(),
+                    path: new
+                        .path_bytes()
+                        .map(|b| String::from_utf8_lossy(b).into_owned())
+                        .unwrap_or_default(),
                     blob: new.id(),
                     mode: u32::from(new.mode()),
                     placed: matches!(delta.status(), Delta::Added | Delta::Renamed | Delta::Copied),
@@ -214,7 +304,11 @@ fn collect_changes(mut diff: git2::Diff<'_>) -> Result<Vec<Change>, git2::Error>
             if line.origin() == '+' {
                 let mut changes = changes.borrow_mut();
                 if let (Some(number), Some(change)) = (line.new_lineno(), changes.last_mut()) {
-                    let path = delta.new_file().path_bytes().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
+                    let path = delta
+                        .new_file()
+                        .path_bytes()
+                        .map(|b| String::from_utf8_lossy(b).into_owned())
+                        .unwrap_or_default();
                     if change.path == path {
                         change.added.insert(number);
                     }
@@ -253,7 +347,9 @@ fn tree_facts_from_git(
     let mut facts = tree_facts(infos.iter());
     for info in &infos {
         if matches!(info.role, Role::DockerIgnore | Role::NpmIgnore) {
-            let text = blob(&info.path).and_then(|oid| repo.find_blob(oid).ok()).map(|b| String::from_utf8_lossy(b.content()).into_owned());
+            let text = blob(&info.path)
+                .and_then(|oid| repo.find_blob(oid).ok())
+                .map(|b| String::from_utf8_lossy(b.content()).into_owned());
             if let Some(text) = text {
                 facts.ignore_files.insert(info.path.clone(), text);
             }
@@ -290,7 +386,9 @@ fn judge_changes(judge: &FileJudge<'_>, repo: &Repository, changes: Vec<Change>,
             Err(err) => file_result.findings.push(unreadable(&info.path, err.message())),
         }
         file_result.findings.retain(|finding| {
-            finding.code().starts_with("LG9") || finding.location.line == 0 && (change.placed || deferred(&info)) || change.added.contains(&finding.location.line)
+            finding.code().starts_with("LG9")
+                || finding.location.line == 0 && (change.placed || deferred(&info))
+                || change.added.contains(&finding.location.line)
         });
         result.stats.add(&file_result.stats);
         result.findings.extend(file_result.findings);

@@ -28,7 +28,11 @@ pub enum ScanMode {
     /// Files changed between two revisions, and only the lines they add.
     /// With `merge_base`, the change is taken from the merge base of the two
     /// (`BASE...HEAD`, what a pull request shows).
-    Diff { base: String, head: String, merge_base: bool },
+    Diff {
+        base: String,
+        head: String,
+        merge_base: bool,
+    },
     /// What is staged in the index, against HEAD.
     Staged,
     /// Commits being pushed (the pre-push hook): from what the remote has
@@ -110,7 +114,10 @@ struct FileResult {
 
 /// Roles whose checks need the whole tree's facts, so they run after the walk.
 fn deferred(info: &PathInfo) -> bool {
-    matches!(info.role, Role::Dockerfile | Role::Manifest(_) | Role::DockerIgnore | Role::NpmIgnore)
+    matches!(
+        info.role,
+        Role::Dockerfile | Role::Manifest(_) | Role::DockerIgnore | Role::NpmIgnore
+    )
 }
 
 impl FileJudge<'_> {
@@ -167,19 +174,33 @@ fn apply_inline(facts: &FileFacts<'_>, findings: &mut Vec<Finding>, stats: &mut 
     });
     stats.suppressed_inline += before - findings.len();
     for allow in &allows {
-        let unknown: Vec<&String> = allow.codes.iter().filter(|code| checks::lookup(code).is_none()).collect();
+        let unknown: Vec<&String> = allow
+            .codes
+            .iter()
+            .filter(|code| checks::lookup(code).is_none())
+            .collect();
         let problem = if allow.reason.is_none() {
             Some("inline allow without a reason (`-- reason`): it suppresses nothing".to_owned())
         } else if !unknown.is_empty() {
-            Some(format!("inline allow names unknown code(s) {}", unknown.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")))
+            Some(format!(
+                "inline allow names unknown code(s) {}",
+                unknown.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")
+            ))
         } else {
             None
         };
         if let Some(message) = problem {
-            let column = facts.line_text(allow.line).get(..allow.column).map_or(1, |p| p.chars().count() + 1);
+            let column = facts
+                .line_text(allow.line)
+                .get(..allow.column)
+                .map_or(1, |p| p.chars().count() + 1);
             findings.push(
-                Finding::new(&SUPPRESSION_WITHOUT_REASON, Location::at(&facts.info.path, allow.line as u32, column as u32), message)
-                    .with_snippet(facts.line_text(allow.line)),
+                Finding::new(
+                    &SUPPRESSION_WITHOUT_REASON,
+                    Location::at(&facts.info.path, allow.line as u32, column as u32),
+                    message,
+                )
+                .with_snippet(facts.line_text(allow.line)),
             );
         }
     }
@@ -243,7 +264,12 @@ fn apply_severities(policy: &Policy, findings: &mut Vec<Finding>) {
 }
 
 /// Applies `[[leaks.allow]]`; returns LG491 findings for entries that matched nothing.
-fn apply_policy_allows(policy: &Policy, root: &Path, findings: &mut Vec<Finding>, stats: &mut ScanStats) -> Vec<Finding> {
+fn apply_policy_allows(
+    policy: &Policy,
+    root: &Path,
+    findings: &mut Vec<Finding>,
+    stats: &mut ScanStats,
+) -> Vec<Finding> {
     let rules: Vec<(GlobMatcher, &crate::policy::AllowRule)> = policy
         .leaks
         .allow
@@ -267,7 +293,11 @@ fn apply_policy_allows(policy: &Policy, root: &Path, findings: &mut Vec<Finding>
         .filter(|(_, count)| *count == 0)
         .map(|((_, rule), _)| {
             let origin = Path::new(&rule.origin);
-            let shown = origin.strip_prefix(root).unwrap_or(origin).to_string_lossy().replace('\\', "/");
+            let shown = origin
+                .strip_prefix(root)
+                .unwrap_or(origin)
+                .to_string_lossy()
+                .replace('\\', "/");
             Finding::new(
                 &UNUSED_ALLOW_ENTRY,
                 Location::at(&shown, rule.line as u32, 1),
@@ -282,7 +312,17 @@ fn outermost_test_dir(info: &PathInfo) -> Option<String> {
     if info.area != Area::Test {
         return None;
     }
-    const NAMES: &[&str] = &["test", "tests", "spec", "specs", "__tests__", "testdata", "e2e", "integration-tests", "integration_tests"];
+    const NAMES: &[&str] = &[
+        "test",
+        "tests",
+        "spec",
+        "specs",
+        "__tests__",
+        "testdata",
+        "e2e",
+        "integration-tests",
+        "integration_tests",
+    ];
     let segments: Vec<&str> = info.path.split('/').collect();
     let index = segments[..segments.len().saturating_sub(1)]
         .iter()
@@ -300,15 +340,20 @@ fn tree_facts<'a>(infos: impl Iterator<Item = &'a PathInfo>) -> TreeFacts {
     }
     // Keep only the outermost: drop `tests/unit` when `tests` is there.
     let all: Vec<String> = facts.test_dirs.iter().cloned().collect();
-    facts
-        .test_dirs
-        .retain(|dir| !all.iter().any(|other| dir.len() > other.len() && dir.starts_with(&format!("{other}/"))));
+    facts.test_dirs.retain(|dir| {
+        !all.iter()
+            .any(|other| dir.len() > other.len() && dir.starts_with(&format!("{other}/")))
+    });
     facts
 }
 
 /// Findings on files that could not be read: never a silent pass.
 fn unreadable(path: &str, err: impl std::fmt::Display) -> Finding {
-    Finding::new(&verify::FILE_UNREADABLE, Location::file(path), format!("could not read the file: {err}"))
+    Finding::new(
+        &verify::FILE_UNREADABLE,
+        Location::file(path),
+        format!("could not read the file: {err}"),
+    )
 }
 
 /// Converts a filesystem path under `root` to the repository-relative form

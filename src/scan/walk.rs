@@ -12,17 +12,25 @@ use crate::checks::verify;
 use crate::classify::PathInfo;
 use crate::report::finding::{Finding, Location};
 
+/// What one walker thread hands back: its results, every path it
+/// classified, and the files judged after the walk.
+type ThreadResult = (FileResult, Vec<PathInfo>, Vec<(PathInfo, std::path::PathBuf)>);
+
 /// Per-thread results, pushed once when the thread's visitor is dropped.
 struct Sink<'a> {
     result: FileResult,
     infos: Vec<PathInfo>,
     deferred: Vec<(PathInfo, std::path::PathBuf)>,
-    shared: &'a Mutex<Vec<(FileResult, Vec<PathInfo>, Vec<(PathInfo, std::path::PathBuf)>)>>,
+    shared: &'a Mutex<Vec<ThreadResult>>,
 }
 
 impl Drop for Sink<'_> {
     fn drop(&mut self) {
-        let item = (std::mem::take(&mut self.result), std::mem::take(&mut self.infos), std::mem::take(&mut self.deferred));
+        let item = (
+            std::mem::take(&mut self.result),
+            std::mem::take(&mut self.infos),
+            std::mem::take(&mut self.deferred),
+        );
         if let Ok(mut shared) = self.shared.lock() {
             shared.push(item);
         }
@@ -42,7 +50,10 @@ fn find_root(path: &Path) -> (std::path::PathBuf, Option<Finding>) {
             Some(Finding::new(
                 &verify::REPOSITORY_UNREADABLE,
                 Location::file(".git"),
-                format!("the git repository cannot be opened ({}); .gitignore rules and history could not be trusted", err.message()),
+                format!(
+                    "the git repository cannot be opened ({}); .gitignore rules and history could not be trusted",
+                    err.message()
+                ),
             )),
         ),
         Err(_) => (path.to_path_buf(), None),
@@ -60,7 +71,10 @@ fn repository_problem(repo: &git2::Repository) -> Option<Finding> {
     Some(Finding::new(
         &verify::REPOSITORY_UNREADABLE,
         Location::file(".git"),
-        format!("the git repository is damaged ({}); run `git fsck` or scan a healthy clone", problem.message()),
+        format!(
+            "the git repository is damaged ({}); run `git fsck` or scan a healthy clone",
+            problem.message()
+        ),
     ))
 }
 
@@ -104,7 +118,9 @@ pub(super) fn scan_tree(judge: &FileJudge<'_>, options: &ScanOptions) -> Result<
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(err) => {
-                    let where_ = err_path(&err).map(|p| relative(root, p)).unwrap_or_else(|| ".".to_owned());
+                    let where_ = err_path(&err)
+                        .map(|p| relative(root, p))
+                        .unwrap_or_else(|| ".".to_owned());
                     sink.result.findings.push(unreadable(&where_, err));
                     return WalkState::Continue;
                 }
@@ -131,7 +147,14 @@ pub(super) fn scan_tree(judge: &FileJudge<'_>, options: &ScanOptions) -> Result<
             } else {
                 judge.judge_path(empty_tree, &info, &mut sink.result.findings);
                 if judge.wants_content(&info) {
-                    read_and_judge(judge, empty_tree, &info, entry.path(), entry.metadata().ok().map(|m| m.len()), &mut sink.result);
+                    read_and_judge(
+                        judge,
+                        empty_tree,
+                        &info,
+                        entry.path(),
+                        entry.metadata().ok().map(|m| m.len()),
+                        &mut sink.result,
+                    );
                 }
             }
             sink.infos.push(info);
@@ -171,7 +194,14 @@ pub(super) fn scan_tree(judge: &FileJudge<'_>, options: &ScanOptions) -> Result<
     })
 }
 
-fn read_and_judge(judge: &FileJudge<'_>, tree: &TreeFacts, info: &PathInfo, file: &Path, size: Option<u64>, result: &mut FileResult) {
+fn read_and_judge(
+    judge: &FileJudge<'_>,
+    tree: &TreeFacts,
+    info: &PathInfo,
+    file: &Path,
+    size: Option<u64>,
+    result: &mut FileResult,
+) {
     if size.is_some_and(|size| size > judge.max_file_size) {
         result.stats.skipped_large += 1;
         return;

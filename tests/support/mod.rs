@@ -86,10 +86,7 @@ impl Run {
             .map(|f| {
                 (
                     f["code"].as_str().unwrap_or_default().to_owned(),
-                    f["location"]["path"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_owned(),
+                    f["location"]["path"].as_str().unwrap_or_default().to_owned(),
                     f["location"]["line"].as_u64().unwrap_or_default(),
                 )
             })

@@ -37,7 +37,10 @@ macro_rules! value_check {
 }
 
 value_check!(
-    TEST_PAYMENT_CARD, "LG431", "test-payment-card", Severity::Error,
+    TEST_PAYMENT_CARD,
+    "LG431",
+    "test-payment-card",
+    Severity::Error,
     "A payment processor's test card number is in production data",
     "One of the published Stripe/Braintree test card numbers (Luhn-validated) in production data, seed \
      files or production configuration.",
@@ -48,7 +51,10 @@ value_check!(
      with a reason."
 );
 value_check!(
-    DOCUMENTATION_NETWORK_ID, "LG432", "documentation-network-id", Severity::Warning,
+    DOCUMENTATION_NETWORK_ID,
+    "LG432",
+    "documentation-network-id",
+    Severity::Warning,
     "An address reserved for documentation (IP, MAC, AS number) is in production data",
     "IPv4 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 233.252.0.0/24; IPv6 2001:db8::/32, 3fff::/20; \
      the documentation MAC and AS number ranges (RFC 5737, 6676, 3849, 9637, 7042, 5398) in production \
@@ -59,7 +65,10 @@ value_check!(
     "Replace it with the real address, or remove it."
 );
 value_check!(
-    RESERVED_DOMAIN, "LG433", "reserved-domain", Severity::Warning,
+    RESERVED_DOMAIN,
+    "LG433",
+    "reserved-domain",
+    Severity::Warning,
     "An example.com address or a reserved test domain is in production data",
     "example.com/.net/.org, and URLs or e-mail addresses under the .test, .example, .invalid and \
      .localhost top-level domains (RFC 2606, RFC 6761), in production data or configuration.",
@@ -69,7 +78,10 @@ value_check!(
     "Replace it with the real value or remove the record."
 );
 value_check!(
-    FICTIONAL_PHONE_NUMBER, "LG434", "fictional-phone-number", Severity::Warning,
+    FICTIONAL_PHONE_NUMBER,
+    "LG434",
+    "fictional-phone-number",
+    Severity::Warning,
     "A phone number from a range reserved for drama and testing is in production data",
     "UK Ofcom drama numbers (e.g. 07700 900000-900999, 020 7946 0000-0999) and US 555-0100 to 555-0199, \
      after normalising +44, 0044, (0), spaces and dashes.",
@@ -78,7 +90,10 @@ value_check!(
     "Remove the record or replace the number with a real one."
 );
 value_check!(
-    TEST_NATIONAL_ID, "LG435", "test-national-id", Severity::Error,
+    TEST_NATIONAL_ID,
+    "LG435",
+    "test-national-id",
+    Severity::Error,
     "A never-issued or sample national identity number is in production data",
     "UK National Insurance numbers with the QQ prefix or a never-issued prefix, NHS numbers in the \
      999 range with a valid check digit, US SSNs that are published samples or never issued (area 000 \
@@ -89,7 +104,10 @@ value_check!(
     "Remove the record from production data; keep synthetic identities in test fixtures."
 );
 value_check!(
-    EXAMPLE_CREDENTIAL, "LG436", "example-credential", Severity::Error,
+    EXAMPLE_CREDENTIAL,
+    "LG436",
+    "example-credential",
+    Severity::Error,
     "A documentation credential or a payment test key is in production data",
     "AWS's documented example access keys (AKIAIOSFODNN7EXAMPLE and its secret) and payment test keys \
      (sk_test_, pk_test_, rk_test_) inside production data or seed files.",
@@ -99,7 +117,10 @@ value_check!(
     "Remove the value and load real credentials from the secret store at deploy time."
 );
 value_check!(
-    EXAMPLE_BANK_ACCOUNT, "LG437", "example-bank-account", Severity::Error,
+    EXAMPLE_BANK_ACCOUNT,
+    "LG437",
+    "example-bank-account",
+    Severity::Error,
     "A textbook example IBAN is in production data",
     "The IBANs printed in the standards and registry documentation (e.g. GB82WEST12345698765432).",
     "A payment to an example account number is a test record in a live ledger.",
@@ -107,7 +128,10 @@ value_check!(
     "Remove the record from production data."
 );
 value_check!(
-    PLACEHOLDER_PERSON, "LG438", "placeholder-person", Severity::Note,
+    PLACEHOLDER_PERSON,
+    "LG438",
+    "placeholder-person",
+    Severity::Note,
     "A placeholder person (John Doe, Joe Bloggs, Test User, lorem ipsum) is in production data",
     "Placeholder names and filler text in production data or seed files. Real people have these \
      names, so this is a weak signal and a note by default.",
@@ -152,7 +176,10 @@ impl LeakCheck for ReservedValues {
 
     fn wants_content(&self, path: &PathInfo) -> bool {
         path.area == Area::Production
-            && matches!(path.role, Role::Migration | Role::Seed | Role::Data | Role::ProductionConfig)
+            && matches!(
+                path.role,
+                Role::Migration | Role::Seed | Role::Data | Role::ProductionConfig
+            )
     }
 
     fn check_content(&self, _tree: &TreeFacts, file: &FileFacts<'_>, out: &mut Vec<Finding>) {
@@ -203,13 +230,20 @@ mod tests {
             scan("src/main/resources/data/accounts.csv", csv),
             [("LG431".to_owned(), 2), ("LG431".to_owned(), 3)]
         );
-        assert_eq!(scan("config/production.yml", "allowed: 203.0.113.7\n"), [("LG432".to_owned(), 1)]);
+        assert_eq!(
+            scan("config/production.yml", "allowed: 203.0.113.7\n"),
+            [("LG432".to_owned(), 1)]
+        );
     }
 
     #[test]
     fn comments_and_example_contexts_are_skipped() {
         assert!(scan("migrations/0001.sql", "-- e.g. INSERT 'a@example.com'\n").is_empty());
-        assert!(scan("src/data/schema.json", "{\"email\": {\"example\": \"a@example.com\"}}\n").is_empty());
+        assert!(scan(
+            "src/data/schema.json",
+            "{\"email\": {\"example\": \"a@example.com\"}}\n"
+        )
+        .is_empty());
         assert!(scan("config/production.yml", "# bogon list: 192.0.2.0/24\n").is_empty());
     }
 

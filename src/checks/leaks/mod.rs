@@ -75,14 +75,20 @@ impl<'a> FileFacts<'a> {
     pub fn finding_at(&self, meta: &'static CheckMeta, offset: usize, message: impl Into<String>) -> Finding {
         let line = self.line_of(offset);
         let start = self.line_starts()[line - 1];
-        let column = self.text.get(start..offset).map_or(1, |prefix| prefix.chars().count() + 1);
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(1, |prefix| prefix.chars().count() + 1);
         Finding::new(meta, Location::at(&self.info.path, line as u32, column as u32), message)
             .with_snippet(self.line_text(line))
     }
 
     /// Lines with their 1-based numbers.
     pub fn lines(&self) -> impl Iterator<Item = (usize, &'a str)> {
-        self.text.split('\n').enumerate().map(|(i, line)| (i + 1, line.trim_end_matches('\r')))
+        self.text
+            .split('\n')
+            .enumerate()
+            .map(|(i, line)| (i + 1, line.trim_end_matches('\r')))
     }
 
     /// Every reserved test value in the file, with its 1-based line number;

@@ -55,7 +55,11 @@ pub struct Placement;
 
 impl LeakCheck for Placement {
     fn codes(&self) -> &'static [&'static CheckMeta] {
-        &[&JVM_TEST_CLASS_IN_MAIN, &TEST_FILE_IN_PRODUCTION, &TEST_FILE_IN_MIGRATIONS]
+        &[
+            &JVM_TEST_CLASS_IN_MAIN,
+            &TEST_FILE_IN_PRODUCTION,
+            &TEST_FILE_IN_MIGRATIONS,
+        ]
     }
 
     fn check_path(&self, _tree: &TreeFacts, path: &PathInfo, out: &mut Vec<Finding>) {
@@ -64,7 +68,11 @@ impl LeakCheck for Placement {
         }
         if matches!(path.role, Role::Migration | Role::Seed) {
             if let Some(why) = name_looks_like_test_data(path.file_name()) {
-                let folder = if path.role == Role::Migration { "migration" } else { "seed" };
+                let folder = if path.role == Role::Migration {
+                    "migration"
+                } else {
+                    "seed"
+                };
                 out.push(Finding::new(
                     &TEST_FILE_IN_MIGRATIONS,
                     Location::file(&path.path),
@@ -77,7 +85,10 @@ impl LeakCheck for Placement {
             Some("JVM test class name") => out.push(Finding::new(
                 &JVM_TEST_CLASS_IN_MAIN,
                 Location::file(&path.path),
-                format!("`{}` is named as a test but sits under src/main, which is compiled into the artifact", path.file_name()),
+                format!(
+                    "`{}` is named as a test but sits under src/main, which is compiled into the artifact",
+                    path.file_name()
+                ),
             )),
             Some(marker) => out.push(Finding::new(
                 &TEST_FILE_IN_PRODUCTION,
@@ -137,7 +148,10 @@ mod tests {
     #[test]
     fn test_data_in_migration_or_seed_folders_is_an_error() {
         assert_eq!(codes_for("db/migrate/20240101120000_insert_test_users.rb"), ["LG413"]);
-        assert_eq!(codes_for("src/main/resources/db/migration/V7__fake_customers.sql"), ["LG413"]);
+        assert_eq!(
+            codes_for("src/main/resources/db/migration/V7__fake_customers.sql"),
+            ["LG413"]
+        );
         assert_eq!(codes_for("database/seeders/DummyAccountsSeeder.php"), ["LG413"]);
         assert_eq!(codes_for("migrations/0005_SeedTestUsers.sql"), ["LG413"]);
     }

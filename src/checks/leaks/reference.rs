@@ -58,8 +58,7 @@ static RUST_INCLUDE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"\binclude(?:_str|_bytes)?!\s*\(\s*(?:concat!\s*\(\s*env!\s*\(\s*"CARGO_MANIFEST_DIR"\s*\)\s*,\s*)?"([^"]+)""#)
         .expect("rust include regex")
 });
-static GO_EMBED: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?m)^\s*//go:embed\s+(.+)$").expect("go embed regex"));
+static GO_EMBED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^\s*//go:embed\s+(.+)$").expect("go embed regex"));
 static C_INCLUDE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?m)^\s*#\s*include\s+"([^"]+)""#).expect("c include regex"));
 static JS_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
@@ -89,13 +88,25 @@ static TESTISH: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)test|spec|mock|fixture|junit|testng|faker|kotest|hamcrest").expect("prefilter"));
 
 const TEST_SEGMENTS: &[&str] = &[
-    "test", "tests", "__tests__", "__mocks__", "__fixtures__", "fixtures", "testdata", "test-data", "test_data",
-    "spec", "mocks",
+    "test",
+    "tests",
+    "__tests__",
+    "__mocks__",
+    "__fixtures__",
+    "fixtures",
+    "testdata",
+    "test-data",
+    "test_data",
+    "spec",
+    "mocks",
 ];
 
 /// Whether a relative or repository path points into test material.
 fn points_into_tests(path: &str) -> bool {
-    let mut segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty() && *s != "." && *s != "..").collect();
+    let mut segments: Vec<&str> = path
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != "." && *s != "..")
+        .collect();
     let Some(last) = segments.pop() else {
         return false;
     };
@@ -116,10 +127,19 @@ fn rust_test_boundary(text: &str) -> usize {
 /// The regular expressions this check runs over file content, for the
 /// benchmark that compares the scan with ripgrep on the same patterns.
 pub fn content_patterns() -> Vec<&'static str> {
-    [&*RUST_INCLUDE, &*GO_EMBED, &*C_INCLUDE, &*JS_IMPORT, &*PY_IMPORT, &*RUBY_REQUIRE, &*JVM_TEST_IMPORT, &*TEST_PATH_STRING]
-        .into_iter()
-        .map(Regex::as_str)
-        .collect()
+    [
+        &*RUST_INCLUDE,
+        &*GO_EMBED,
+        &*C_INCLUDE,
+        &*JS_IMPORT,
+        &*PY_IMPORT,
+        &*RUBY_REQUIRE,
+        &*JVM_TEST_IMPORT,
+        &*TEST_PATH_STRING,
+    ]
+    .into_iter()
+    .map(Regex::as_str)
+    .collect()
 }
 
 /// Production code references into the test tree.
@@ -134,19 +154,32 @@ impl References {
                 for caps in RUST_INCLUDE.captures_iter(text) {
                     let (whole, path) = (&caps[0], &caps[1]);
                     let offset = caps.get(0).map_or(0, |m| m.start());
-                    if offset < boundary && points_into_tests(path) && !is_comment_line(file.line_text(file.line_of(offset))) {
+                    if offset < boundary
+                        && points_into_tests(path)
+                        && !is_comment_line(file.line_text(file.line_of(offset)))
+                    {
                         let macro_name = whole.split('!').next().unwrap_or("include");
-                        out.push(file.finding_at(&EMBEDS_TEST_FILE, offset, format!("`{macro_name}!` embeds `{path}` from the test tree into the binary")));
+                        out.push(file.finding_at(
+                            &EMBEDS_TEST_FILE,
+                            offset,
+                            format!("`{macro_name}!` embeds `{path}` from the test tree into the binary"),
+                        ));
                     }
                 }
             }
             Lang::Go => {
                 for caps in GO_EMBED.captures_iter(text) {
-                    let offset = caps.get(0).map_or(0, |m| m.start() + m.as_str().len() - m.as_str().trim_start().len());
+                    let offset = caps
+                        .get(0)
+                        .map_or(0, |m| m.start() + m.as_str().len() - m.as_str().trim_start().len());
                     for pattern in caps[1].split_whitespace() {
                         let pattern = pattern.trim_matches(['"', '`']);
                         if points_into_tests(&format!("{pattern}/x")) || points_into_tests(pattern) {
-                            out.push(file.finding_at(&EMBEDS_TEST_FILE, offset, format!("`//go:embed {pattern}` embeds test data into a non-test Go file")));
+                            out.push(file.finding_at(
+                                &EMBEDS_TEST_FILE,
+                                offset,
+                                format!("`//go:embed {pattern}` embeds test data into a non-test Go file"),
+                            ));
                         }
                     }
                 }
@@ -155,7 +188,11 @@ impl References {
                 for caps in C_INCLUDE.captures_iter(text) {
                     if points_into_tests(&caps[1]) {
                         let offset = caps.get(0).map_or(0, |m| m.start());
-                        out.push(file.finding_at(&EMBEDS_TEST_FILE, offset, format!("`#include \"{}\"` pulls a test header into production code", &caps[1])));
+                        out.push(file.finding_at(
+                            &EMBEDS_TEST_FILE,
+                            offset,
+                            format!("`#include \"{}\"` pulls a test header into production code", &caps[1]),
+                        ));
                     }
                 }
             }
@@ -172,19 +209,29 @@ impl References {
                     // Point at the module path, just inside its quote.
                     let offset = caps.get(1).map_or(0, |m| m.start());
                     if points_into_tests(target) && !is_comment_line(file.line_text(file.line_of(offset))) {
-                        out.push(file.finding_at(&IMPORTS_TEST_CODE, offset, format!("production module imports `{target}` from the test tree")));
+                        out.push(file.finding_at(
+                            &IMPORTS_TEST_CODE,
+                            offset,
+                            format!("production module imports `{target}` from the test tree"),
+                        ));
                     }
                 }
             }
             Lang::Python => {
                 for caps in PY_IMPORT.captures_iter(text) {
-                    let Some(module) = caps.get(1).or_else(|| caps.get(2)) else { continue };
+                    let Some(module) = caps.get(1).or_else(|| caps.get(2)) else {
+                        continue;
+                    };
                     let test_module = module
                         .as_str()
                         .split('.')
                         .any(|part| part == "tests" || part == "conftest");
                     if test_module {
-                        out.push(file.finding_at(&IMPORTS_TEST_CODE, module.start(), format!("production module imports `{}`, a test module", module.as_str())));
+                        out.push(file.finding_at(
+                            &IMPORTS_TEST_CODE,
+                            module.start(),
+                            format!("production module imports `{}`, a test module", module.as_str()),
+                        ));
                     }
                 }
             }
@@ -197,14 +244,22 @@ impl References {
                     let into_tests = kind == "require_relative" && points_into_tests(target);
                     if helper || into_tests {
                         let offset = caps.get(0).map_or(0, |m| m.start());
-                        out.push(file.finding_at(&IMPORTS_TEST_CODE, offset, format!("production code does `{kind} '{target}'` from the test tree")));
+                        out.push(file.finding_at(
+                            &IMPORTS_TEST_CODE,
+                            offset,
+                            format!("production code does `{kind} '{target}'` from the test tree"),
+                        ));
                     }
                 }
             }
             Lang::Jvm => {
                 for caps in JVM_TEST_IMPORT.captures_iter(text) {
                     let offset = caps.get(0).map_or(0, |m| m.start());
-                    out.push(file.finding_at(&IMPORTS_TEST_CODE, offset, format!("production class imports the test-only library `{}`", &caps[1])));
+                    out.push(file.finding_at(
+                        &IMPORTS_TEST_CODE,
+                        offset,
+                        format!("production class imports the test-only library `{}`", &caps[1]),
+                    ));
                 }
             }
             _ => {}
@@ -215,14 +270,22 @@ impl References {
         if lang == Lang::Sql || lang == Lang::Go {
             return;
         }
-        let boundary = if lang == Lang::Rust { rust_test_boundary(file.text) } else { file.text.len() };
+        let boundary = if lang == Lang::Rust {
+            rust_test_boundary(file.text)
+        } else {
+            file.text.len()
+        };
         for caps in TEST_PATH_STRING.captures_iter(&file.text[..boundary]) {
             let offset = caps.get(1).map_or(0, |m| m.start());
             let line = file.line_text(file.line_of(offset));
             if is_comment_line(line) || JS_IMPORT.is_match(line) || RUST_INCLUDE.is_match(line) {
                 continue;
             }
-            out.push(file.finding_at(&OPENS_TEST_PATH, offset, format!("production code refers to `{}` in the test tree", &caps[1])));
+            out.push(file.finding_at(
+                &OPENS_TEST_PATH,
+                offset,
+                format!("production code refers to `{}` in the test tree", &caps[1]),
+            ));
         }
     }
 }
@@ -234,7 +297,8 @@ impl LeakCheck for References {
 
     fn wants_content(&self, path: &PathInfo) -> bool {
         // Migrations and seeds written in a programming language are code too.
-        path.area == Area::Production && (matches!(path.role, Role::Code(_)) || path.lang().is_some_and(|lang| lang != Lang::Sql))
+        path.area == Area::Production
+            && (matches!(path.role, Role::Code(_)) || path.lang().is_some_and(|lang| lang != Lang::Sql))
     }
 
     fn check_content(&self, _tree: &TreeFacts, file: &FileFacts<'_>, out: &mut Vec<Finding>) {
@@ -267,13 +331,15 @@ mod tests {
     fn rust_include_of_fixture_outside_cfg_test() {
         let code = "const SEED: &str = include_str!(\"../tests/fixtures/users.json\");\n";
         assert_eq!(scan("src/seed.rs", code), [("LG421", 1)]);
-        let manifest_dir = "static B: &[u8] = include_bytes!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/testdata/x.bin\"));";
+        let manifest_dir =
+            "static B: &[u8] = include_bytes!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/testdata/x.bin\"));";
         assert_eq!(scan("src/lib.rs", manifest_dir), [("LG421", 1)]);
     }
 
     #[test]
     fn rust_include_inside_cfg_test_or_of_production_file_is_fine() {
-        let code = "fn a() {}\n#[cfg(test)]\nmod tests {\n    const X: &str = include_str!(\"../tests/data/x.txt\");\n}\n";
+        let code =
+            "fn a() {}\n#[cfg(test)]\nmod tests {\n    const X: &str = include_str!(\"../tests/data/x.txt\");\n}\n";
         assert!(scan("src/lib.rs", code).is_empty());
         assert!(scan("src/lib.rs", "const H: &str = include_str!(\"templates/help.txt\");").is_empty());
     }
@@ -289,19 +355,33 @@ mod tests {
     fn js_imports_of_mocks_and_spec_files() {
         let code = "import { a } from './api';\nimport { fake } from '../__mocks__/customers';\nconst f = require('./helpers.test');\n";
         assert_eq!(scan("src/billing/invoice.ts", code), [("LG422", 2), ("LG422", 3)]);
-        assert!(scan("src/billing/invoice.ts", "import x from './latest';\nimport y from 'jest-extended';\n").is_empty());
+        assert!(scan(
+            "src/billing/invoice.ts",
+            "import x from './latest';\nimport y from 'jest-extended';\n"
+        )
+        .is_empty());
     }
 
     #[test]
     fn python_imports_of_tests_and_conftest() {
         let code = "import os\nfrom tests.factories import make_user\nfrom .conftest import db\n";
         assert_eq!(scan("app/users.py", code), [("LG422", 2), ("LG422", 3)]);
-        assert!(scan("app/users.py", "from django.test import override_settings\nimport attestation\n").is_empty());
+        assert!(scan(
+            "app/users.py",
+            "from django.test import override_settings\nimport attestation\n"
+        )
+        .is_empty());
     }
 
     #[test]
     fn ruby_requires_into_spec() {
-        assert_eq!(scan("app/models/user.rb", "require_relative '../../spec/support/factories'\n"), [("LG422", 1)]);
+        assert_eq!(
+            scan(
+                "app/models/user.rb",
+                "require_relative '../../spec/support/factories'\n"
+            ),
+            [("LG422", 1)]
+        );
         assert_eq!(scan("lib/tasks/seed.rb", "require 'spec_helper'\n"), [("LG422", 1)]);
         assert!(scan("app/models/user.rb", "require_relative 'concerns/testable'\n").is_empty());
     }
@@ -315,7 +395,14 @@ mod tests {
 
     #[test]
     fn path_strings_into_test_tree() {
-        assert_eq!(scan("app/pricing.py", "with open(\"tests/fixtures/tariffs.csv\") as f:\n"), [("LG423", 1)]);
-        assert!(scan("app/pricing.py", "# see tests/fixtures/tariffs.csv\nopen('data/tariffs.csv')\n").is_empty());
+        assert_eq!(
+            scan("app/pricing.py", "with open(\"tests/fixtures/tariffs.csv\") as f:\n"),
+            [("LG423", 1)]
+        );
+        assert!(scan(
+            "app/pricing.py",
+            "# see tests/fixtures/tariffs.csv\nopen('data/tariffs.csv')\n"
+        )
+        .is_empty());
     }
 }

@@ -64,7 +64,13 @@ pub fn inline_allows(text: &str) -> Vec<InlineAllow> {
             .collect();
         let reason = caps
             .get(2)
-            .map(|m| m.as_str().trim().trim_end_matches(['*', '/', '>', '-']).trim().to_owned())
+            .map(|m| {
+                m.as_str()
+                    .trim()
+                    .trim_end_matches(['*', '/', '>', '-'])
+                    .trim()
+                    .to_owned()
+            })
             .filter(|reason| !reason.is_empty());
         found.push(InlineAllow {
             line: index + 1,
@@ -95,7 +101,9 @@ mod tests {
         assert_eq!(inline_allows("x # livegate: allow LG431\n")[0].reason, None);
         assert_eq!(inline_allows("/* livegate: allow LG431 -- */")[0].reason, None);
         assert_eq!(
-            inline_allows("<!-- livegate: allow LG433 -- public docs link -->")[0].reason.as_deref(),
+            inline_allows("<!-- livegate: allow LG433 -- public docs link -->")[0]
+                .reason
+                .as_deref(),
             Some("public docs link")
         );
     }

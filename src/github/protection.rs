@@ -1,0 +1,174 @@
+//! Collects what protects a branch: classic protection, the active rules that
+//! apply to it, and the rulesets those rules come from (for bypass actors).
+
+use std::collections::BTreeMap;
+
+use super::client::{ApiError, Client};
+use super::models::{BranchRule, ClassicProtection, Repository, Ruleset};
+use crate::facts::{Known, Unknown};
+
+pub const ADMIN_READ: &str =
+    "Administration: read (fine-grained token or GitHub App), or admin on the repository (classic token)";
+pub const RULESET_WRITE: &str = "write on the ruleset to see its bypass list: repository admin for repository rulesets, organization admin for organization rulesets";
+
+/// A ruleset as far as the caller can see it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RulesetFacts {
+    pub id: u64,
+    pub name: String,
+    /// "Repository" or "Organization".
+    pub source_type: String,
+    pub source: String,
+    pub enforcement: String,
+    /// (actor_type, actor_id, bypass_mode) for each bypass actor.
+    pub bypass: Known<Vec<(String, Option<u64>, String)>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct BranchFacts {
+    pub repo: String,
+    pub branch: String,
+    /// `Known(None)`: GitHub says the branch is not protected.
+    pub classic: Known<Option<ClassicProtection>>,
+    pub rules: Vec<BranchRule>,
+    pub rulesets: BTreeMap<u64, RulesetFacts>,
+}
+
+/// Repository-level facts shared by every branch.
+#[derive(Debug, Clone)]
+pub struct RepoFacts {
+    pub repo: Repository,
+    /// Branch rulesets in evaluate or disabled mode: they protect nothing.
+    pub inactive_rulesets: Known<Vec<RulesetFacts>>,
+}
+
+/// Percent-encodes a branch name for a path, keeping `/` (GitHub accepts it).
+pub fn encode_branch(branch: &str) -> String {
+    let mut out = String::new();
+    for byte in branch.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(byte as char),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+fn ruleset_facts(ruleset: &Ruleset, endpoint: &str) -> RulesetFacts {
+    let bypass = match &ruleset.bypass_actors {
+        Some(actors) => Known::Known(
+            actors
+                .iter()
+                .map(|a| (a.actor_type.clone(), a.actor_id, a.bypass_mode.clone()))
+                .collect(),
+        ),
+        None => Known::Unknown(Unknown {
+            reason: format!("GET {endpoint} did not include bypass_actors (the token cannot manage this ruleset)"),
+            permission: RULESET_WRITE.to_owned(),
+        }),
+    };
+    RulesetFacts {
+        id: ruleset.id,
+        name: ruleset.name.clone(),
+        source_type: ruleset.source_type.clone().unwrap_or_else(|| "Repository".to_owned()),
+        source: ruleset.source.clone().unwrap_or_default(),
+        enforcement: ruleset.enforcement.clone(),
+        bypass,
+    }
+}
+
+pub fn collect_repo(client: &Client, owner: &str, name: &str) -> Result<RepoFacts, ApiError> {
+    let endpoint = format!("/repos/{owner}/{name}");
+    let repo: Repository = client.get(&endpoint)?.json(&endpoint)?;
+    let list_endpoint = format!("/repos/{owner}/{name}/rulesets?includes_parents=true");
+    let inactive_rulesets = match client.get_all::<Ruleset>(&list_endpoint) {
+        Ok(list) => Known::Known(
+            list.iter()
+                .filter(|r| r.enforcement != "active" && r.target.as_deref().unwrap_or("branch") == "branch")
+                .map(|r| ruleset_facts(r, &list_endpoint))
+                .collect(),
+        ),
+        Err(err @ (ApiError::Denied { .. } | ApiError::NotFound { .. })) => Known::Unknown(Unknown {
+            reason: err.to_string(),
+            permission: "Metadata: read".to_owned(),
+        }),
+        Err(err) => return Err(err),
+    };
+    Ok(RepoFacts {
+        repo,
+        inactive_rulesets,
+    })
+}
+
+/// Collects one branch. `seen` caches ruleset details across branches, so a
+/// ruleset is fetched once per run.
+pub fn collect_branch(
+    client: &Client,
+    owner: &str,
+    name: &str,
+    branch: &str,
+    seen: &mut BTreeMap<u64, RulesetFacts>,
+) -> Result<BranchFacts, ApiError> {
+    let encoded = encode_branch(branch);
+    let protection_endpoint = format!("/repos/{owner}/{name}/branches/{encoded}/protection");
+    let classic = match client.get(&protection_endpoint) {
+        Ok(response) => Known::Known(Some(response.json::<ClassicProtection>(&protection_endpoint)?)),
+        Err(ApiError::NotFound { message, .. }) if message == "Branch not protected" => Known::Known(None),
+        Err(err @ (ApiError::NotFound { .. } | ApiError::Denied { .. })) => Known::Unknown(Unknown {
+            reason: format!("{err} (GitHub answers this way when the token may not read branch protection)"),
+            permission: ADMIN_READ.to_owned(),
+        }),
+        Err(err) => return Err(err),
+    };
+    let rules_endpoint = format!("/repos/{owner}/{name}/rules/branches/{encoded}");
+    let rules: Vec<BranchRule> = client.get_all(&rules_endpoint)?;
+    let mut rulesets = BTreeMap::new();
+    for id in rules.iter().filter_map(|r| r.ruleset_id) {
+        if rulesets.contains_key(&id) {
+            continue;
+        }
+        if let Some(facts) = seen.get(&id) {
+            rulesets.insert(id, facts.clone());
+            continue;
+        }
+        let endpoint = format!("/repos/{owner}/{name}/rulesets/{id}?includes_parents=true");
+        let facts = match client.get(&endpoint) {
+            Ok(response) => ruleset_facts(&response.json::<Ruleset>(&endpoint)?, &endpoint),
+            Err(err @ (ApiError::NotFound { .. } | ApiError::Denied { .. })) => {
+                let rule = rules.iter().find(|r| r.ruleset_id == Some(id));
+                RulesetFacts {
+                    id,
+                    name: format!("ruleset {id}"),
+                    source_type: rule.and_then(|r| r.ruleset_source_type.clone()).unwrap_or_default(),
+                    source: rule.and_then(|r| r.ruleset_source.clone()).unwrap_or_default(),
+                    enforcement: "active".to_owned(),
+                    bypass: Known::Unknown(Unknown {
+                        reason: err.to_string(),
+                        permission: RULESET_WRITE.to_owned(),
+                    }),
+                }
+            }
+            Err(err) => return Err(err),
+        };
+        seen.insert(id, facts.clone());
+        rulesets.insert(id, facts);
+    }
+    Ok(BranchFacts {
+        repo: format!("{owner}/{name}"),
+        branch: branch.to_owned(),
+        classic,
+        rules,
+        rulesets,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn branch_names_are_encoded_but_keep_slashes() {
+        assert_eq!(encode_branch("release/1.0"), "release/1.0");
+        assert_eq!(encode_branch("feat#1 x?"), "feat%231%20x%3F");
+    }
+}
