@@ -25,15 +25,17 @@ struct Change {
 }
 
 fn open(path: &Path) -> Result<Repository, Box<Collected>> {
-    Repository::discover(path).map_err(|err| Box::new(Collected {
-        findings: vec![Finding::new(
-            &verify::REPOSITORY_UNREADABLE,
-            Location::file("."),
-            format!("no readable git repository at {} ({})", path.display(), err.message()),
-        )],
-        stats: Default::default(),
-        root: path.to_path_buf(),
-    }))
+    Repository::discover(path).map_err(|err| {
+        Box::new(Collected {
+            findings: vec![Finding::new(
+                &verify::REPOSITORY_UNREADABLE,
+                Location::file("."),
+                format!("no readable git repository at {} ({})", path.display(), err.message()),
+            )],
+            stats: Default::default(),
+            root: path.to_path_buf(),
+        })
+    })
 }
 
 fn root_of(repo: &Repository) -> std::path::PathBuf {

@@ -1,0 +1,165 @@
+//! The machine formats: SARIF validated against the published OASIS schema,
+//! GitHub workflow commands, Markdown.
+
+mod support;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use support::{livegate, TestRepo};
+
+/// A repository whose findings cover the awkward cases: a whole-file finding
+/// (line 0), a path with a space, a comma and a colon, a non-ASCII path.
+fn repo() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write(
+        "db/migrations/0001_insert_test_users.sql",
+        "INSERT INTO users VALUES (1);\n",
+    )
+    .write("data/clients, Q3: final.csv", "name,card\nann,4111111111111111\n")
+    .write("data/données.csv", "email\nann@example.com\n")
+    .write("src/main/java/acme/LedgerTest.java", "class LedgerTest {}\n");
+    repo.commit("initial");
+    repo
+}
+
+/// The SARIF 2.1.0 schema, fetched by scripts/fetch-schemas.sh (run here if
+/// it has not been run yet, so that a plain `cargo test` works).
+fn sarif_schema() -> serde_json::Value {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let file = root.join("target/schemas/sarif-2.1.0.json");
+    if !file.exists() {
+        let status = Command::new("bash").arg(root.join("scripts/fetch-schemas.sh")).status();
+        assert!(
+            status.is_ok_and(|s| s.success()),
+            "could not fetch the SARIF schema: run `bash scripts/fetch-schemas.sh` (needs npm and the npm registry)"
+        );
+    }
+    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    serde_json::from_str(&text).expect("schema is JSON")
+}
+
+#[test]
+fn sarif_is_valid_against_the_oasis_schema() {
+    let repo = repo();
+    let run = livegate(repo.path(), &["scan", "--format", "sarif", "--fail-on", "note"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("SARIF is JSON");
+    let schema = sarif_schema();
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&doc)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "SARIF schema violations:\n{}", errors.join("\n"));
+
+    // The validator is not vacuous: a document missing `version` fails it.
+    let mut broken = doc.clone();
+    broken.as_object_mut().unwrap().remove("version");
+    assert!(!validator.is_valid(&broken));
+
+    let run0 = &doc["runs"][0];
+    let rules = run0["tool"]["driver"]["rules"].as_array().unwrap();
+    let results = run0["results"].as_array().unwrap();
+    assert!(results.len() >= 4, "{results:#?}");
+    for result in results {
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], result["ruleId"]);
+        assert_eq!(result["partialFingerprints"]["livegate/v1"].as_str().unwrap().len(), 24);
+    }
+    let by_rule = |code: &str| {
+        results
+            .iter()
+            .find(|r| r["ruleId"] == code)
+            .unwrap_or_else(|| panic!("{code}"))
+    };
+    // Whole-file finding: no region at all (SARIF lines start at 1).
+    let whole = by_rule("LG413");
+    assert!(whole["locations"][0]["physicalLocation"].get("region").is_none());
+    let card = by_rule("LG431");
+    let location = &card["locations"][0]["physicalLocation"];
+    assert_eq!(
+        location["artifactLocation"]["uri"],
+        "data/clients%2C%20Q3%3A%20final.csv"
+    );
+    assert_eq!(location["region"]["startLine"], 2);
+    assert_eq!(location["region"]["startColumn"], 5);
+    let domain = by_rule("LG433");
+    assert_eq!(
+        domain["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "data/donn%C3%A9es.csv"
+    );
+}
+
+#[test]
+fn github_annotations_escape_properties_and_messages() {
+    let repo = repo();
+    let run = livegate(repo.path(), &["scan", "--format", "github"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let card = lines.iter().find(|l| l.contains("LG431")).expect("card annotation");
+    assert!(
+        card.starts_with("::error file=data/clients%2C Q3%3A final.csv,line=2,col=5,title=LG431 test-payment-card::"),
+        "{card}"
+    );
+    // The message's line break before "Fix:" is escaped, so one finding is one line.
+    assert!(card.contains("%0AFix: "), "{card}");
+    let whole = lines
+        .iter()
+        .find(|l| l.contains("LG413"))
+        .expect("migration annotation");
+    assert!(
+        whole.starts_with("::error file=db/migrations/0001_insert_test_users.sql,title="),
+        "{whole}"
+    );
+    assert!(
+        lines.last().unwrap().starts_with("livegate scan: fail ("),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout.contains("::notice title=livegate::"),
+        "no limit notice for a few findings"
+    );
+}
+
+#[test]
+fn github_format_says_when_annotations_will_be_cut() {
+    let repo = TestRepo::new();
+    let rows: String = (0..12).map(|i| format!("u{i},4111111111111111\n")).collect();
+    repo.write("data/cards.csv", format!("name,card\n{rows}"));
+    repo.commit("cards");
+    let run = livegate(repo.path(), &["scan", "--format", "github"]);
+    assert_eq!(run.stdout.matches("::error ").count(), 12);
+    assert!(
+        run.stdout
+            .contains("::notice title=livegate::GitHub shows only the first 10"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn markdown_table_escapes_cells() {
+    let repo = TestRepo::new();
+    repo.write("data/a|b.csv", "x\n4111111111111111\n");
+    repo.commit("pipe");
+    let run = livegate(repo.path(), &["scan", "--format", "markdown"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.starts_with("## ❌ livegate scan: fail\n"), "{}", run.stdout);
+    let row = run.stdout.lines().find(|l| l.starts_with("| error |")).expect("row");
+    assert!(row.contains("| data/a\\|b.csv:2:1 |"), "{row}");
+    assert_eq!(row.matches(" | ").count(), 3, "{row}");
+    assert!(
+        run.stdout.contains("### How to fix\n\n- **LG431 test-payment-card**: "),
+        "{}",
+        run.stdout
+    );
+
+    let clean = TestRepo::new();
+    clean.write("src/lib.rs", "pub fn f() {}\n");
+    clean.commit("clean");
+    let run = livegate(clean.path(), &["scan", "--format", "markdown"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.contains("No findings."), "{}", run.stdout);
+}
