@@ -247,3 +247,42 @@ fn broken_baseline_is_a_clear_error() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("--baseline baseline.json:1:"), "{}", run.stderr);
 }
+
+#[test]
+fn packaging_checks_see_the_whole_tree() {
+    let repo = TestRepo::new();
+    repo.write("app/main.py", "print('hi')\n")
+        .write("tests/test_main.py", "def test_x(): pass\n")
+        .write("tests/__init__.py", "")
+        .write("Dockerfile", "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n")
+        .write(
+            "setup.py",
+            "from setuptools import setup, find_packages\nsetup(name='app', packages=find_packages())\n",
+        )
+        .write("requirements.txt", "flask==3.0\nfaker==24.0\n");
+    repo.commit("service");
+    let run = livegate(repo.path(), &["scan", "--format", "json", "--fail-on", "note"]);
+    let found = run.found();
+    for expected in [
+        ("LG442", "Dockerfile", 3),
+        ("LG444", "setup.py", 2),
+        ("LG424", "requirements.txt", 2),
+    ] {
+        assert!(
+            found.iter().any(|(c, p, l)| (c.as_str(), p.as_str(), *l) == expected),
+            "missing {expected:?} in {found:?}"
+        );
+    }
+    // Ignoring the tests in the build context fixes LG442; the diff scan of
+    // that change sees the tree and reports nothing new for the Dockerfile.
+    repo.write(".dockerignore", "tests/\n");
+    let base = repo.git(&["rev-parse", "HEAD"]);
+    repo.commit("ignore tests");
+    let run = livegate(repo.path(), &["scan", "--format", "json"]);
+    assert!(!run.found().iter().any(|(c, _, _)| c == "LG442"), "{:?}", run.found());
+    let diff = livegate(
+        repo.path(),
+        &["scan", "--diff", &format!("{}..HEAD", base.trim()), "--format", "json"],
+    );
+    assert_eq!(diff.code, 0, "{}", diff.stdout);
+}
