@@ -94,6 +94,10 @@ impl PathInfo {
 
 const BUILTIN_OTHER: &[&str] = &[
     "**/docs/**",
+    "**/documentation/**",
+    // Build and tool configuration: jest.config.js, yarn.config.cjs, vite.config.ts.
+    "**/*.config.{js,cjs,mjs,ts,cts,mts}",
+    "**/{Gruntfile,gruntfile,Gulpfile,gulpfile}.{js,cjs,mjs,ts}",
     "**/doc/**",
     "**/examples/**",
     "**/example/**",
@@ -159,6 +163,9 @@ const BUILTIN_TEST_DIRS: &[&str] = &[
     "**/test-helpers/**",
     "**/test_helpers/**",
     "**/fuzz/**",
+    // Gradle source sets other than main: src/test, src/intTest,
+    // src/testFixtures, src/dockerTest, src/integrationTest.
+    "**/src/*[Tt]est*/**",
     "**/*.Tests/**",
     "**/*.Test/**",
     "**/*.UnitTests/**",
@@ -175,7 +182,11 @@ const BUILTIN_TEST_FILES: &[&str] = &[
     "**/*.{test,spec}.{js,jsx,ts,tsx,mjs,cjs,mts,cts}",
     "**/*_spec.rb",
     "**/*_test.rb",
-    "**/*{Test,Tests,IT,Spec}.{java,kt,scala,groovy}",
+    "**/*{Test,Tests,IT}.{java,kt,scala,groovy}",
+    // Spock and Kotest name specifications `*Spec`; in Java it is an ordinary word.
+    "**/*Spec.{groovy,kt,scala}",
+    "**/tests.py",
+    "**/*_tests.py",
     "**/*{Test,Tests}.cs",
     "**/tests.rs",
     "**/*_tests.rs",
@@ -376,13 +387,20 @@ impl Classifier {
         if self.policy_test.is_match(path) {
             return (Area::Test, None);
         }
+        // Documentation, examples and tooling are not built into the product,
+        // whatever they contain; only an explicit production glob says otherwise.
+        let explicit_production = self.policy_production.is_match(path);
+        if !explicit_production && self.builtin_other.is_match(path) {
+            return (Area::Other, None);
+        }
         let named_test = self.test_files.is_match(path);
         let jvm_source = matches!(lang_of(path), Some(Lang::Jvm));
-        if named_test && jvm_source && self.jvm_main.is_match(path) {
+        let support = test_support_module(path);
+        if named_test && jvm_source && support.is_none() && self.jvm_main.is_match(path) {
             // The build compiles everything under src/main: a test class there ships.
             return (Area::Production, Some("JVM test class name"));
         }
-        if self.policy_production.is_match(path) {
+        if explicit_production {
             let marker = if named_test {
                 Some("test file name")
             } else {
@@ -390,10 +408,13 @@ impl Classifier {
             };
             return (Area::Production, marker);
         }
-        if self.builtin_other.is_match(path) {
+        if self.test_dirs.is_match(path) {
+            return (Area::Test, None);
+        }
+        if support.is_some() {
             return (Area::Other, None);
         }
-        if named_test || self.test_dirs.is_match(path) {
+        if named_test {
             return (Area::Test, None);
         }
         (Area::Production, test_marker(path))
@@ -494,6 +515,27 @@ fn names_non_production(name: &str) -> bool {
     lower
         .split(|c: char| !c.is_ascii_alphanumeric())
         .any(|word| NON_PRODUCTION_CONFIG_WORDS.contains(&word))
+}
+
+/// A module that exists for testing: a library's public testing API
+/// (`numpy/testing`, `spring-boot-test`, `test-support`) or a test project
+/// (`smoke-test`, `system-test`). Its code is neither the product nor the
+/// product's tests, so leak checks leave it alone; a policy `production`
+/// glob takes precedence. Returns the directory that marks it.
+pub fn test_support_module(path: &str) -> Option<&str> {
+    const WHOLE: &[&str] = &["testing", "testkit", "testsupport", "testfixtures", "testlib"];
+    const WORDS: &[&str] = &["test", "tests", "testkit", "testsupport", "testing"];
+    let dirs = path.rsplit_once('/')?.0;
+    dirs.split('/').find(|segment| {
+        let lower = segment.to_ascii_lowercase();
+        if WHOLE.contains(&lower.as_str()) {
+            return true;
+        }
+        let words: Vec<&str> = lower.split(['-', '_', '.']).filter(|w| !w.is_empty()).collect();
+        // First or last word only: `spring-boot-jdbc-test`, `test-support`,
+        // but not `lab-test-results` (a real product can be about tests).
+        words.len() > 1 && [words[0], words[words.len() - 1]].iter().any(|w| WORDS.contains(w))
+    })
 }
 
 /// Why a production path looks like test material, from its directories or name.

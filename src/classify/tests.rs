@@ -60,9 +60,36 @@ fn areas_per_ecosystem() {
 
 #[test]
 fn a_librarys_public_testing_api_is_not_test_code() {
-    // numpy/testing and django/test are shipped APIs; `testing` is not a test directory.
-    assert_eq!(classify("numpy/testing/utils.py").area, Area::Production);
-    assert_eq!(classify("numpy/testing/utils.py").test_marker, None);
+    // numpy/testing and spring-boot-test are shipped APIs for tests: neither
+    // the product (no leak findings) nor its tests.
+    for path in [
+        "numpy/testing/utils.py",
+        "core/spring-boot-test/src/main/java/org/acme/SpringBootTest.java",
+        "test-support/acme-test-support/src/main/java/org/acme/Assert.java",
+        "smoke-test/app/src/main/resources/application.yml",
+    ] {
+        assert_eq!(classify(path).area, Area::Other, "{path}");
+    }
+    // A product about tests keeps its area; a policy production glob wins.
+    assert_eq!(classify("services/lab-test-results/src/main.rs").area, Area::Production);
+    assert_eq!(classify("src/main/java/acme/contest/Entry.java").area, Area::Production);
+}
+
+#[test]
+fn gradle_source_sets_and_python_test_modules() {
+    for path in [
+        "core/x/src/testFixtures/java/acme/Mock.java",
+        "x/src/intTest/java/acme/Build.java",
+        "x/src/dockerTest/resources/compose.yaml",
+        "accounts/tests.py",
+        "accounts/model_tests.py",
+    ] {
+        assert_eq!(classify(path).area, Area::Test, "{path}");
+    }
+    assert_eq!(classify("src/main/java/acme/CacheSpec.java").area, Area::Production);
+    assert_eq!(classify("src/main/java/acme/CacheSpec.java").test_marker, None);
+    assert_eq!(classify("yarn.config.cjs").area, Area::Other);
+    assert_eq!(classify("documentation/guide/src/main/java/A.java").area, Area::Other);
 }
 
 #[test]

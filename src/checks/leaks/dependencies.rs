@@ -51,7 +51,12 @@ impl LeakCheck for TestDependencies {
             Manifest::Requirements => requirements(file.text),
             Manifest::CargoToml => cargo(file.text),
             Manifest::Pom => maven(file.text),
-            Manifest::Gradle => gradle(file.text),
+            Manifest::Gradle => {
+                // Gradle names a project after its directory unless settings say otherwise.
+                let mut declared = gradle(file.text);
+                declared.own_name = file.info.path.rsplit('/').nth(1).map(str::to_owned);
+                declared
+            }
             Manifest::Gemfile => gemfile(file.text),
         };
         if declared
