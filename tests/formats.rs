@@ -163,3 +163,23 @@ fn markdown_table_escapes_cells() {
     assert_eq!(run.code, 0);
     assert!(run.stdout.contains("No findings."), "{}", run.stdout);
 }
+
+#[test]
+fn a_file_named_like_a_workflow_command_cannot_inject_one() {
+    let repo = TestRepo::new();
+    // A newline and "::" in the path: unescaped, the second line would be a
+    // command of its own that GitHub runs.
+    let name = "data/x\n::error file=README.md::forged,title=a:b.csv";
+    repo.write(name, "card\n4111111111111111\n");
+    repo.commit("evil name");
+    let run = livegate(repo.path(), &["scan", "--format", "github"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let commands: Vec<&str> = run.stdout.lines().filter(|l| l.starts_with("::")).collect();
+    assert_eq!(commands.len(), 1, "{}", run.stdout);
+    assert!(
+        commands[0]
+            .starts_with("::error file=data/x%0A%3A%3Aerror file=README.md%3A%3Aforged%2Ctitle=a%3Ab.csv,line=2,"),
+        "{}",
+        commands[0]
+    );
+}

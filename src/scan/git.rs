@@ -38,6 +38,17 @@ fn open(path: &Path) -> Result<Repository, Box<Collected>> {
     })
 }
 
+/// Tree-to-tree diffs look up diff drivers in .gitattributes, which makes
+/// libgit2 load and checksum the whole index (a third of a `--diff` run on
+/// a large tree). Range scans never use the index: give the repository an
+/// empty in-memory one. Attributes from the work tree still apply.
+fn detach_index(repo: &Repository) {
+    if let Ok(mut index) = git2::Index::new() {
+        // Failing here only costs time, never correctness.
+        let _ = repo.set_index(&mut index);
+    }
+}
+
 fn root_of(repo: &Repository) -> std::path::PathBuf {
     repo.workdir().unwrap_or_else(|| repo.path()).to_path_buf()
 }
@@ -65,6 +76,7 @@ pub(super) fn scan_range(
         Ok(repo) => repo,
         Err(collected) => return Ok(*collected),
     };
+    detach_index(&repo);
     let range = format!("{base}{}{head}", if merge_base { "..." } else { ".." });
     let mut trees = Vec::new();
     for spec in [base, head] {
@@ -182,6 +194,7 @@ pub(super) fn scan_push(
         Ok(repo) => repo,
         Err(collected) => return Ok(*collected),
     };
+    detach_index(&repo);
     let range = format!("{}..{head}", base.map_or("(root)".to_owned(), |b| b.to_string()));
     let tree_of = |oid: git2::Oid| repo.find_commit(oid).and_then(|c| c.tree());
     let head_tree = match tree_of(head) {
