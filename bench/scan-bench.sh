@@ -25,7 +25,7 @@ echo "patterns: $(wc -l < "$work/patterns.txt") regexes (livegate debug-patterns
 echo
 
 # ripgrep exits 1 when nothing matches; -i keeps hyperfine going either way.
-hyperfine --warmup 2 --runs "$runs" -i --export-json "$work/full.json" \
+hyperfine -N --warmup 2 --runs "$runs" -i --export-json "$work/full.json" \
   -n ripgrep "rg --no-messages --hidden -c -f $work/patterns.txt $repo" \
   -n livegate "$lg scan $repo --format json --output /dev/null"
 python3 - "$work/full.json" <<'PY'
@@ -35,7 +35,14 @@ rg, lg = r["ripgrep"]["median"], r["livegate"]["median"]
 print(f"full scan: livegate {lg*1000:.0f} ms, ripgrep {rg*1000:.0f} ms (medians): ratio {lg/rg:.2f} (target <= 1.5)")
 PY
 
-/usr/bin/time -v "$lg" scan "$repo" --format json --output /dev/null 2> "$work/time.txt" || true
+/usr/bin/time -v "$lg" scan "$repo" --format json --output "$work/report.json" 2> "$work/time.txt" || true
+python3 - "$work/report.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))["stats"]
+print(f"livegate saw {s['files_seen']} files and read {s['files_read']} ({s['bytes_read']/1048576:.1f} MiB); "
+      f"skipped {s['skipped_binary']} binary, {s['skipped_large']} large, {s['skipped_symlinks']} symlinks; "
+      "ripgrep reads every file")
+PY
 rss=$(awk -F: '/Maximum resident set size/ {gsub(/ /,"",$2); print $2}' "$work/time.txt")
 echo "peak memory: $((rss / 1024)) MiB (target < 150 MiB)"
 
@@ -44,7 +51,7 @@ git clone -q --shared "$repo" "$work/clone"
 mapfile -t picked < <(git -C "$work/clone" ls-files '*.js' '*.ts' '*.py' '*.go' '*.rs' '*.java' '*.rb' | grep -v -E '(^|/)(test|tests|spec|__tests__|fixtures|testdata|docs?)/' | head -n 5)
 for f in "${picked[@]}"; do printf '\n// bench change\n' >> "$work/clone/$f"; done
 git -C "$work/clone" -c user.name=bench -c user.email=bench@bench.invalid commit -qam "bench change"
-hyperfine --warmup 3 --runs "$runs" -i --export-json "$work/diff.json" \
+hyperfine -N --warmup 3 --runs "$runs" -i --export-json "$work/diff.json" \
   -n diff "$lg scan $work/clone --diff HEAD~1..HEAD --format json --output /dev/null"
 python3 - "$work/diff.json" <<'PY'
 import json, sys

@@ -286,3 +286,49 @@ fn packaging_checks_see_the_whole_tree() {
     );
     assert_eq!(diff.code, 0, "{}", diff.stdout);
 }
+
+#[test]
+fn diff_treats_moves_and_edits_precisely() {
+    let repo = TestRepo::new();
+    repo.write("data/a/cards.csv", "card\n4111111111111111\n")
+        .write("tests/fixtures/users.json", "[{\"email\": \"a@example.com\"}]\n")
+        .write("src/lib.rs", "pub fn f() {}\n");
+    let base = repo.commit("base");
+    // A pure move inside production brings no new lines; a fixture moved
+    // into production is placed there; an edit adds exactly its lines.
+    for (from, to) in [
+        ("data/a/cards.csv", "data/b/cards.csv"),
+        ("tests/fixtures/users.json", "src/fixtures/users.json"),
+    ] {
+        std::fs::create_dir_all(repo.path().join(to).parent().unwrap()).unwrap();
+        std::fs::rename(repo.path().join(from), repo.path().join(to)).unwrap();
+    }
+    repo.write("data/c.csv", "card\n5555555555554444\nx\n");
+    let first = repo.commit("moves");
+    let run = livegate(
+        repo.path(),
+        &["scan", "--diff", &format!("{}..HEAD", base.trim()), "--format", "json"],
+    );
+    let found = run.found();
+    assert!(
+        found
+            .iter()
+            .any(|(c, p, _)| c == "LG412" && p == "src/fixtures/users.json"),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|(c, p, l)| c == "LG431" && p == "data/c.csv" && *l == 2),
+        "{found:?}"
+    );
+    assert!(!found.iter().any(|(_, p, _)| p == "data/b/cards.csv"), "{found:?}");
+
+    repo.write("data/c.csv", "card\n5555555555554444\nx\n4242424242424242\n");
+    repo.commit("edit");
+    let run = livegate(
+        repo.path(),
+        &["scan", "--diff", &format!("{}..HEAD", first.trim()), "--format", "json"],
+    );
+    assert_eq!(run.found(), [("LG431".to_owned(), "data/c.csv".to_owned(), 4)]);
+}

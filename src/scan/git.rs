@@ -21,7 +21,156 @@ struct Change {
     blob: git2::Oid,
     mode: u32,
     placed: bool,
-    added: BTreeSet<u32>,
+    added: Added,
+}
+
+/// Which lines of a changed file are new.
+enum Added {
+    /// The whole file (it did not exist before).
+    All,
+    /// Known line numbers (from libgit2's patch, or none for a pure rename).
+    Lines(BTreeSet<u32>),
+    /// Not computed yet: the file changed from this blob. Most changed files
+    /// produce no finding, so the line diff is only made when one does.
+    Against(git2::Oid),
+}
+
+impl Added {
+    /// Resolves `Against` with a line diff of the two blobs.
+    fn resolve(&mut self, repo: &Repository, new: &[u8]) {
+        if let Added::Against(old) = *self {
+            let lines = match repo.find_blob(old) {
+                Ok(blob) => added_lines(blob.content(), new),
+                // The old side cannot be read: count every line as new rather
+                // than drop findings.
+                Err(_) => {
+                    *self = Added::All;
+                    return;
+                }
+            };
+            *self = Added::Lines(lines);
+        }
+    }
+
+    fn contains(&self, line: u32) -> bool {
+        match self {
+            Added::All => true,
+            Added::Lines(lines) => lines.contains(&line),
+            Added::Against(_) => true,
+        }
+    }
+}
+
+/// 1-based numbers of the lines `new` adds over `old`.
+fn added_lines(old: &[u8], new: &[u8]) -> BTreeSet<u32> {
+    let old = String::from_utf8_lossy(old);
+    let new = String::from_utf8_lossy(new);
+    let diff = similar::TextDiff::configure()
+        .algorithm(similar::Algorithm::Myers)
+        .timeout(std::time::Duration::from_secs(2))
+        .diff_lines(old.as_ref(), new.as_ref());
+    diff.iter_all_changes()
+        .filter(|change| change.tag() == similar::ChangeTag::Insert)
+        .filter_map(|change| change.new_index())
+        .map(|index| index as u32 + 1)
+        .collect()
+}
+
+/// The files `head` adds or changes over `base`, descending only into
+/// subtrees whose ids differ: on a large tree with a small change this reads
+/// a handful of tree objects instead of all of them. A blob that moved
+/// unchanged is a rename (placed, no new lines); deletions are not changes
+/// to scan.
+fn tree_changes(repo: &Repository, base: Option<&Tree<'_>>, head: &Tree<'_>) -> Result<Vec<Change>, git2::Error> {
+    let mut changes = Vec::new();
+    let mut removed = std::collections::HashSet::new();
+    walk_tree_diff(repo, base, head, "", &mut changes, &mut removed)?;
+    for change in &mut changes {
+        if matches!(change.added, Added::All) && removed.contains(&change.blob) {
+            change.added = Added::Lines(BTreeSet::new());
+        }
+    }
+    Ok(changes)
+}
+
+fn walk_tree_diff(
+    repo: &Repository,
+    base: Option<&Tree<'_>>,
+    head: &Tree<'_>,
+    prefix: &str,
+    changes: &mut Vec<Change>,
+    removed: &mut std::collections::HashSet<git2::Oid>,
+) -> Result<(), git2::Error> {
+    let join = |name: &str| {
+        if prefix.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{prefix}/{name}")
+        }
+    };
+    for entry in head.iter() {
+        let name = String::from_utf8_lossy(entry.name_bytes()).into_owned();
+        let old = base.and_then(|b| b.get_name_bytes(entry.name_bytes()));
+        if old
+            .as_ref()
+            .is_some_and(|o| o.id() == entry.id() && o.filemode() == entry.filemode())
+        {
+            continue;
+        }
+        match entry.kind() {
+            Some(git2::ObjectType::Tree) => {
+                let subtree = repo.find_tree(entry.id())?;
+                let old_tree = match &old {
+                    Some(o) if o.kind() == Some(git2::ObjectType::Tree) => Some(repo.find_tree(o.id())?),
+                    _ => None,
+                };
+                walk_tree_diff(repo, old_tree.as_ref(), &subtree, &join(&name), changes, removed)?;
+            }
+            Some(git2::ObjectType::Blob) => {
+                let old_blob = old
+                    .as_ref()
+                    .filter(|o| o.kind() == Some(git2::ObjectType::Blob))
+                    .map(|o| o.id());
+                changes.push(Change {
+                    path: join(&name),
+                    blob: entry.id(),
+                    mode: entry.filemode() as u32,
+                    placed: old_blob.is_none(),
+                    added: old_blob.map_or(Added::All, Added::Against),
+                });
+            }
+            // Submodules (commits) are another repository's content.
+            _ => {}
+        }
+    }
+    // Blobs that disappeared from here, for rename detection.
+    if let Some(base) = base {
+        for entry in base.iter() {
+            if head.get_name_bytes(entry.name_bytes()).is_none() {
+                collect_blobs(repo, &entry, removed)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn collect_blobs(
+    repo: &Repository,
+    entry: &git2::TreeEntry<'_>,
+    out: &mut std::collections::HashSet<git2::Oid>,
+) -> Result<(), git2::Error> {
+    match entry.kind() {
+        Some(git2::ObjectType::Blob) => {
+            out.insert(entry.id());
+        }
+        Some(git2::ObjectType::Tree) => {
+            for child in repo.find_tree(entry.id())?.iter() {
+                collect_blobs(repo, &child, out)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 fn open(path: &Path) -> Result<Repository, Box<Collected>> {
@@ -160,10 +309,7 @@ fn scan_trees(
     head: &Tree<'_>,
     range: &str,
 ) -> Collected {
-    let mut options = diff_options();
-    let changes = repo
-        .diff_tree_to_tree(base, Some(head), Some(&mut options))
-        .and_then(collect_changes);
+    let changes = tree_changes(repo, base, head);
     let changes = match changes {
         Ok(changes) => changes,
         Err(err) => {
@@ -308,7 +454,7 @@ fn collect_changes(mut diff: git2::Diff<'_>) -> Result<Vec<Change>, git2::Error>
                     blob: new.id(),
                     mode: u32::from(new.mode()),
                     placed: matches!(delta.status(), Delta::Added | Delta::Renamed | Delta::Copied),
-                    added: BTreeSet::new(),
+                    added: Added::Lines(BTreeSet::new()),
                 });
             }
             true
@@ -325,7 +471,9 @@ fn collect_changes(mut diff: git2::Diff<'_>) -> Result<Vec<Change>, git2::Error>
                         .map(|b| String::from_utf8_lossy(b).into_owned())
                         .unwrap_or_default();
                     if change.path == path {
-                        change.added.insert(number);
+                        if let Added::Lines(lines) = &mut change.added {
+                            lines.insert(number);
+                        }
                     }
                 }
             }
@@ -378,7 +526,7 @@ fn tree_facts_from_git(
 /// checks with findings kept only on added lines.
 fn judge_changes(judge: &FileJudge<'_>, repo: &Repository, changes: Vec<Change>, facts: &TreeFacts) -> Collected {
     let mut result = FileResult::default();
-    for change in changes {
+    for mut change in changes {
         result.stats.files_seen += 1;
         if change.mode == SYMLINK_MODE {
             result.stats.skipped_symlinks += 1;
@@ -397,13 +545,18 @@ fn judge_changes(judge: &FileJudge<'_>, repo: &Repository, changes: Vec<Change>,
         }
         let mut file_result = FileResult::default();
         match repo.find_blob(change.blob) {
-            Ok(blob) => judge.judge_content(facts, &info, blob.content(), &mut file_result),
+            Ok(blob) => {
+                judge.judge_content(facts, &info, blob.content(), &mut file_result);
+                if file_result.findings.iter().any(|f| f.location.line > 0) {
+                    change.added.resolve(repo, blob.content());
+                }
+            }
             Err(err) => file_result.findings.push(unreadable(&info.path, err.message())),
         }
         file_result.findings.retain(|finding| {
             finding.code().starts_with("LG9")
                 || finding.location.line == 0 && (change.placed || deferred(&info))
-                || change.added.contains(&finding.location.line)
+                || finding.location.line > 0 && change.added.contains(finding.location.line)
         });
         result.stats.add(&file_result.stats);
         result.findings.extend(file_result.findings);
