@@ -248,6 +248,7 @@ fn is_test_tooling(ecosystem: Ecosystem, own_name: &str) -> bool {
                 | "tests"
                 | "testing"
                 | "testkit"
+                | "testcontainers"
                 | "mock"
                 | "mocks"
                 | "fake"
@@ -632,6 +633,10 @@ mod tests {
             [("@faker-js/faker".to_owned(), 5), ("jest-junit".to_owned(), 6)]
         );
         // A Jest plugin depends on Jest by design.
+        // Test tooling by name, including a Gradle project named after its directory.
+        let gradle = "dependencies {\n    api 'org.testcontainers:testcontainers:1.20'\n}\n";
+        assert!(scan("core/acme-testcontainers/build.gradle", gradle).is_empty());
+        assert_eq!(scan("core/acme-db/build.gradle", gradle).len(), 1);
         let plugin = "{\"name\": \"jest-circus-extra\", \"dependencies\": {\"jest\": \"^29\"}}";
         assert!(scan("package.json", plugin).is_empty());
         let keyworded =
