@@ -2,6 +2,8 @@
 //! and a way to run the built binary on them.
 #![allow(dead_code)]
 
+pub mod fake_github;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -108,6 +110,29 @@ pub fn livegate(dir: &Path, args: &[&str]) -> Run {
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .output()
         .expect("livegate runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Runs livegate with a clean GitHub environment plus `env`.
+pub fn livegate_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut command = Command::new(bin());
+    command
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("GITHUB_TOKEN")
+        .env_remove("GH_TOKEN")
+        .env_remove("GITHUB_API_URL")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let output = command.output().expect("livegate runs");
     Run {
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),

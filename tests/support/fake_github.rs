@@ -1,0 +1,892 @@
+//! A fake GitHub REST API on 127.0.0.1, started per test and driven by a
+//! scenario: repositories, branches, classic protection, repository and
+//! organisation rulesets, what the token may see, and injected faults. It
+//! serves payloads shaped like GitHub's (each kind is validated against the
+//! official OpenAPI description in tests/github_conformance.rs), with Link
+//! pagination, ETags and 304s, and rate-limit headers.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde_json::{json, Value};
+
+/// What the token may do on the repositories of the scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Repository admin: classic protection and repository bypass lists readable.
+    Admin,
+    /// A user token with write (or read) access: classic protection answers 404.
+    Write,
+    /// A GitHub App installation token (or Actions' GITHUB_TOKEN) without
+    /// Administration: classic protection answers 403.
+    App,
+}
+
+#[derive(Debug, Clone)]
+pub enum FaultKind {
+    /// A plain status with a GitHub error body (500, 502, ...).
+    Status(u16),
+    /// A secondary rate limit: this status (403 or 429) with `retry-after`.
+    SecondaryLimit { status: u16, retry_after: u64 },
+    /// The primary limit: 403, `x-ratelimit-remaining: 0`, reset in N seconds.
+    PrimaryLimit { reset_in: u64 },
+    /// Sleeps this long before answering (past the client's timeout).
+    Slow(Duration),
+    /// 200 with a body that is not JSON.
+    Malformed,
+    /// 200 whose body stops short of its Content-Length.
+    Truncated,
+}
+
+/// Injects `kind` into the next `times` requests whose path contains `path`.
+#[derive(Debug, Clone)]
+pub struct Fault {
+    pub path: String,
+    pub kind: FaultKind,
+    pub times: usize,
+}
+
+/// Classic branch protection, as a repository admin would set it.
+#[derive(Debug, Clone, Default)]
+pub struct Classic {
+    /// `Some(n)`: pull requests required with n approvals.
+    pub approvals: Option<u32>,
+    pub dismiss_stale: bool,
+    pub code_owners: bool,
+    pub last_push: bool,
+    pub status_checks: Option<(bool, Vec<String>)>,
+    pub enforce_admins: bool,
+    pub allow_force_pushes: bool,
+    pub allow_deletions: bool,
+    pub linear_history: bool,
+    pub signatures: bool,
+    pub conversation_resolution: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Branch {
+    pub name: String,
+    pub classic: Option<Classic>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Ruleset {
+    pub id: u64,
+    pub name: String,
+    /// "active", "evaluate" or "disabled".
+    pub enforcement: String,
+    /// `ref_name.include` patterns: "~DEFAULT_BRANCH", "~ALL", "refs/heads/release/*".
+    pub include: Vec<String>,
+    /// Rules as `{"type": ..., "parameters": {...}}`.
+    pub rules: Vec<Value>,
+    /// `{"actor_id": .., "actor_type": .., "bypass_mode": ..}`.
+    pub bypass_actors: Vec<Value>,
+}
+
+impl Ruleset {
+    pub fn new(id: u64, name: &str, rules: Vec<Value>) -> Ruleset {
+        Ruleset {
+            id,
+            name: name.to_owned(),
+            enforcement: "active".to_owned(),
+            include: vec!["~DEFAULT_BRANCH".to_owned()],
+            rules,
+            bypass_actors: Vec::new(),
+        }
+    }
+
+    pub fn enforcement(mut self, mode: &str) -> Self {
+        self.enforcement = mode.to_owned();
+        self
+    }
+
+    pub fn include(mut self, patterns: &[&str]) -> Self {
+        self.include = patterns.iter().map(|p| p.to_string()).collect();
+        self
+    }
+
+    pub fn bypass(mut self, actor_type: &str, actor_id: u64, mode: &str) -> Self {
+        self.bypass_actors
+            .push(json!({"actor_id": actor_id, "actor_type": actor_type, "bypass_mode": mode}));
+        self
+    }
+}
+
+/// Rule payloads.
+pub mod rule {
+    use serde_json::{json, Value};
+
+    pub fn pull_request(approvals: u32, stale: bool, code_owners: bool, last_push: bool, threads: bool) -> Value {
+        json!({"type": "pull_request", "parameters": {
+            "required_approving_review_count": approvals,
+            "dismiss_stale_reviews_on_push": stale,
+            "require_code_owner_review": code_owners,
+            "require_last_push_approval": last_push,
+            "required_review_thread_resolution": threads,
+            "allowed_merge_methods": ["merge", "squash", "rebase"]
+        }})
+    }
+
+    pub fn status_checks(strict: bool, contexts: &[&str]) -> Value {
+        let checks: Vec<Value> = contexts.iter().map(|c| json!({"context": c})).collect();
+        json!({"type": "required_status_checks", "parameters": {
+            "required_status_checks": checks,
+            "strict_required_status_checks_policy": strict
+        }})
+    }
+
+    pub fn simple(kind: &str) -> Value {
+        json!({ "type": kind })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Repo {
+    pub owner: String,
+    pub name: String,
+    pub default_branch: String,
+    pub private: bool,
+    pub branches: Vec<Branch>,
+    pub rulesets: Vec<Ruleset>,
+}
+
+impl Repo {
+    pub fn new(full: &str) -> Repo {
+        let (owner, name) = full.split_once('/').expect("owner/name");
+        Repo {
+            owner: owner.to_owned(),
+            name: name.to_owned(),
+            default_branch: "main".to_owned(),
+            private: true,
+            branches: vec![Branch {
+                name: "main".to_owned(),
+                classic: None,
+            }],
+            rulesets: Vec::new(),
+        }
+    }
+
+    pub fn branch(mut self, name: &str, classic: Option<Classic>) -> Self {
+        self.branches.retain(|b| b.name != name);
+        self.branches.push(Branch {
+            name: name.to_owned(),
+            classic,
+        });
+        self
+    }
+
+    pub fn ruleset(mut self, ruleset: Ruleset) -> Self {
+        self.rulesets.push(ruleset);
+        self
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// The token the server accepts; `None` accepts any (and none).
+    pub token: Option<String>,
+    pub access: Access,
+    /// Whether the token is an organisation admin (sees org bypass lists).
+    pub org_admin: bool,
+    pub repos: Vec<Repo>,
+    /// Organisation rulesets, applied to every repository of the owner.
+    pub org_rulesets: Vec<Ruleset>,
+    pub faults: Vec<Fault>,
+    /// Forces small pages to exercise Link pagination.
+    pub page_size: Option<usize>,
+    pub quota: u64,
+}
+
+impl Scenario {
+    pub fn new(repo: Repo) -> Scenario {
+        Scenario {
+            token: Some("test-token".to_owned()),
+            access: Access::Admin,
+            org_admin: true,
+            repos: vec![repo],
+            org_rulesets: Vec::new(),
+            faults: Vec::new(),
+            page_size: None,
+            quota: 5000,
+        }
+    }
+
+    pub fn fault(mut self, path: &str, kind: FaultKind, times: usize) -> Self {
+        self.faults.push(Fault {
+            path: path.to_owned(),
+            kind,
+            times,
+        });
+        self
+    }
+}
+
+/// One request as the server saw it.
+#[derive(Debug, Clone)]
+pub struct Logged {
+    pub path: String,
+    pub authorization: Option<String>,
+    pub if_none_match: Option<String>,
+    pub status: u16,
+}
+
+struct State {
+    scenario: Scenario,
+    log: Vec<Logged>,
+    remaining: u64,
+}
+
+pub struct FakeGitHub {
+    pub url: String,
+    state: Arc<Mutex<State>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl FakeGitHub {
+    pub fn start(scenario: Scenario) -> FakeGitHub {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let remaining = scenario.quota;
+        let state = Arc::new(Mutex::new(State {
+            scenario,
+            log: Vec::new(),
+            remaining,
+        }));
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let (state, stop, url) = (state.clone(), stop.clone(), url.clone());
+            std::thread::spawn(move || {
+                for stream in listener.incoming() {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(stream) = stream else { continue };
+                    let (state, url) = (state.clone(), url.clone());
+                    std::thread::spawn(move || serve(stream, &state, &url));
+                }
+            })
+        };
+        FakeGitHub {
+            url,
+            state,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    pub fn log(&self) -> Vec<Logged> {
+        self.state.lock().unwrap().log.clone()
+    }
+
+    /// Requests that counted against the quota (everything but 304s).
+    pub fn quota_used(&self) -> u64 {
+        let state = self.state.lock().unwrap();
+        state.scenario.quota - state.remaining
+    }
+
+    /// Changes the scenario between runs (a setting changed on GitHub).
+    pub fn update(&self, change: impl FnOnce(&mut Scenario)) {
+        change(&mut self.state.lock().unwrap().scenario);
+    }
+}
+
+impl Drop for FakeGitHub {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop.
+        let _ = TcpStream::connect(self.url.trim_start_matches("http://"));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+struct Request {
+    path: String,
+    query: BTreeMap<String, String>,
+    headers: BTreeMap<String, String>,
+}
+
+fn read_request(stream: &TcpStream) -> Option<Request> {
+    let mut reader = BufReader::new(stream.try_clone().ok()?);
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    let mut parts = line.split_whitespace();
+    let _method = parts.next()?;
+    let target = parts.next()?.to_owned();
+    let mut headers = BTreeMap::new();
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header).ok()? == 0 || header == "\r\n" || header == "\n" {
+            break;
+        }
+        if let Some((name, value)) = header.split_once(':') {
+            headers.insert(name.trim().to_ascii_lowercase(), value.trim().to_owned());
+        }
+    }
+    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+    let query = query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    Some(Request {
+        path: percent_decode(path),
+        query,
+        headers,
+    })
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+struct Response {
+    status: u16,
+    body: Vec<u8>,
+    headers: Vec<(String, String)>,
+    /// Declared length, when it must differ from the body (truncation).
+    length: Option<usize>,
+}
+
+fn error(status: u16, message: &str) -> Response {
+    let body = json!({
+        "message": message,
+        "documentation_url": "https://docs.github.com/rest",
+        "status": status.to_string()
+    });
+    Response {
+        status,
+        body: body.to_string().into_bytes(),
+        headers: Vec::new(),
+        length: None,
+    }
+}
+
+fn ok(value: Value) -> Response {
+    Response {
+        status: 200,
+        body: value.to_string().into_bytes(),
+        headers: Vec::new(),
+        length: None,
+    }
+}
+
+fn now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+fn serve(mut stream: TcpStream, state: &Mutex<State>, url: &str) {
+    let Some(request) = read_request(&stream) else { return };
+    let (response, delay) = {
+        let mut state = state.lock().unwrap();
+        let (response, delay) = respond(&mut state, &request, url);
+        let counts = response.status != 304;
+        if counts {
+            state.remaining = state.remaining.saturating_sub(1);
+        }
+        state.log.push(Logged {
+            path: request.path.clone(),
+            authorization: request.headers.get("authorization").cloned(),
+            if_none_match: request.headers.get("if-none-match").cloned(),
+            status: response.status,
+        });
+        (finish(response, &request, state.remaining), delay)
+    };
+    if let Some(delay) = delay {
+        std::thread::sleep(delay);
+    }
+    let _ = stream.write_all(&response);
+    let _ = stream.flush();
+}
+
+/// Adds ETag handling and the standard headers, and serialises.
+fn finish(mut response: Response, request: &Request, remaining: u64) -> Vec<u8> {
+    if response.status == 200 && response.length.is_none() {
+        let etag = format!("W/\"{:016x}\"", fnv(&response.body));
+        if request.headers.get("if-none-match") == Some(&etag) {
+            response.status = 304;
+            response.body.clear();
+        }
+        response.headers.push(("ETag".to_owned(), etag));
+    }
+    let reason = match response.status {
+        200 => "OK",
+        304 => "Not Modified",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        _ => "Status",
+    };
+    let mut head = format!("HTTP/1.1 {} {reason}\r\n", response.status);
+    let has = |headers: &[(String, String)], name: &str| headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+    if !has(&response.headers, "x-ratelimit-remaining") {
+        response
+            .headers
+            .push(("x-ratelimit-remaining".to_owned(), remaining.to_string()));
+    }
+    if !has(&response.headers, "x-ratelimit-reset") {
+        response
+            .headers
+            .push(("x-ratelimit-reset".to_owned(), (now() + 3600).to_string()));
+    }
+    response
+        .headers
+        .push(("x-ratelimit-limit".to_owned(), "5000".to_owned()));
+    response
+        .headers
+        .push(("x-github-api-version-selected".to_owned(), "2022-11-28".to_owned()));
+    if response.status != 304 {
+        response
+            .headers
+            .push(("Content-Type".to_owned(), "application/json; charset=utf-8".to_owned()));
+    }
+    let length = response.length.unwrap_or(response.body.len());
+    response.headers.push(("Content-Length".to_owned(), length.to_string()));
+    response.headers.push(("Connection".to_owned(), "close".to_owned()));
+    for (name, value) in &response.headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    let mut bytes = head.into_bytes();
+    bytes.extend_from_slice(&response.body);
+    bytes
+}
+
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf29ce484222325u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x100000001b3)
+    })
+}
+
+fn respond(state: &mut State, request: &Request, url: &str) -> (Response, Option<Duration>) {
+    // Faults first: they stand for the network and GitHub misbehaving.
+    if let Some(fault) = state
+        .scenario
+        .faults
+        .iter_mut()
+        .find(|f| f.times > 0 && request.path.contains(&f.path))
+    {
+        fault.times -= 1;
+        match fault.kind.clone() {
+            FaultKind::Status(status) => return (error(status, "Server Error"), None),
+            FaultKind::SecondaryLimit { status, retry_after } => {
+                let mut response = error(
+                    status,
+                    "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+                );
+                response
+                    .headers
+                    .push(("retry-after".to_owned(), retry_after.to_string()));
+                return (response, None);
+            }
+            FaultKind::PrimaryLimit { reset_in } => {
+                let mut response = error(403, "API rate limit exceeded for user ID 1.");
+                response
+                    .headers
+                    .push(("x-ratelimit-remaining".to_owned(), "0".to_owned()));
+                response
+                    .headers
+                    .push(("x-ratelimit-reset".to_owned(), (now() + reset_in).to_string()));
+                return (response, None);
+            }
+            FaultKind::Slow(delay) => {
+                let (response, _) = route(state, request, url);
+                return (response, Some(delay));
+            }
+            FaultKind::Malformed => {
+                return (
+                    Response {
+                        status: 200,
+                        body: b"{\"id\": 1, oops".to_vec(),
+                        headers: Vec::new(),
+                        length: None,
+                    },
+                    None,
+                )
+            }
+            FaultKind::Truncated => {
+                let (mut response, _) = route(state, request, url);
+                let full = response.body.len();
+                response.body.truncate(full / 2);
+                response.length = Some(full);
+                return (response, None);
+            }
+        }
+    }
+    route(state, request, url)
+}
+
+fn authorised(state: &State, request: &Request) -> Result<bool, Response> {
+    let given = request.headers.get("authorization").map(|h| {
+        h.trim_start_matches("Bearer ")
+            .trim_start_matches("bearer ")
+            .trim_start_matches("token ")
+            .to_owned()
+    });
+    match (&state.scenario.token, given) {
+        (_, None) => Ok(false),
+        (Some(expected), Some(given)) if *expected != given => Err(error(401, "Bad credentials")),
+        _ => Ok(true),
+    }
+}
+
+fn route(state: &State, request: &Request, url: &str) -> (Response, Option<Duration>) {
+    let authed = match authorised(state, request) {
+        Ok(authed) => authed,
+        Err(response) => return (response, None),
+    };
+    let segments: Vec<&str> = request.path.trim_start_matches('/').splitn(4, '/').collect();
+    let response = match segments.as_slice() {
+        ["repos", owner, name, rest @ ..] => {
+            let Some(repo) = state
+                .scenario
+                .repos
+                .iter()
+                .find(|r| r.owner == *owner && r.name == *name)
+            else {
+                return (error(404, "Not Found"), None);
+            };
+            if repo.private && !authed {
+                return (error(404, "Not Found"), None);
+            }
+            repo_route(state, repo, rest.first().copied().unwrap_or(""), request, url, authed)
+        }
+        _ => error(404, "Not Found"),
+    };
+    (response, None)
+}
+
+fn repo_route(state: &State, repo: &Repo, rest: &str, request: &Request, url: &str, authed: bool) -> Response {
+    let full = format!("{}/{}", repo.owner, repo.name);
+    if rest.is_empty() {
+        return ok(repository_json(repo, state.scenario.access, url));
+    }
+    if rest == "branches" {
+        let items: Vec<Value> = repo
+            .branches
+            .iter()
+            .map(|b| {
+                json!({
+                    "name": b.name,
+                    "commit": {"sha": "6dcb09b5b57875f334f61aebed695e2e4193db5e", "url": format!("{url}/repos/{full}/commits/6dcb09b5b57875f334f61aebed695e2e4193db5e")},
+                    "protected": b.classic.is_some() || !matching_rulesets(state, repo, &b.name, true).is_empty(),
+                })
+            })
+            .collect();
+        return page(items, request, url, state.scenario.page_size);
+    }
+    if let Some(branch_path) = rest
+        .strip_prefix("branches/")
+        .and_then(|r| r.strip_suffix("/protection"))
+    {
+        let Some(branch) = repo.branches.iter().find(|b| b.name == branch_path) else {
+            return error(404, "Branch not found");
+        };
+        if !authed {
+            return error(401, "Requires authentication");
+        }
+        return match state.scenario.access {
+            Access::App => error(403, "Resource not accessible by integration"),
+            Access::Write => error(404, "Not Found"),
+            Access::Admin => match &branch.classic {
+                Some(classic) => ok(classic_json(
+                    classic,
+                    &format!("{url}/repos/{full}/branches/{}/protection", branch.name),
+                )),
+                None => error(404, "Branch not protected"),
+            },
+        };
+    }
+    if let Some(branch) = rest.strip_prefix("rules/branches/") {
+        let mut items = Vec::new();
+        for (ruleset, level) in matching_rulesets(state, repo, branch, true) {
+            let source = if level == "Organization" {
+                repo.owner.clone()
+            } else {
+                full.clone()
+            };
+            for rule in &ruleset.rules {
+                let mut rule = rule.clone();
+                rule["ruleset_source_type"] = json!(level);
+                rule["ruleset_source"] = json!(source);
+                rule["ruleset_id"] = json!(ruleset.id);
+                items.push(rule);
+            }
+        }
+        return page(items, request, url, state.scenario.page_size);
+    }
+    if rest == "rulesets" {
+        let with_parents = request.query.get("includes_parents").is_none_or(|v| v == "true");
+        let mut items: Vec<Value> = repo
+            .rulesets
+            .iter()
+            .map(|r| ruleset_json(state, repo, r, "Repository", url, false))
+            .collect();
+        if with_parents {
+            items.extend(
+                state
+                    .scenario
+                    .org_rulesets
+                    .iter()
+                    .map(|r| ruleset_json(state, repo, r, "Organization", url, false)),
+            );
+        }
+        return page(items, request, url, state.scenario.page_size);
+    }
+    if let Some(id) = rest.strip_prefix("rulesets/").and_then(|id| id.parse::<u64>().ok()) {
+        if let Some(r) = repo.rulesets.iter().find(|r| r.id == id) {
+            return ok(ruleset_json(state, repo, r, "Repository", url, true));
+        }
+        if let Some(r) = state.scenario.org_rulesets.iter().find(|r| r.id == id) {
+            return ok(ruleset_json(state, repo, r, "Organization", url, true));
+        }
+        return error(404, "Not Found");
+    }
+    error(404, "Not Found")
+}
+
+/// Active (or, with `active_only` false, all) rulesets whose conditions match the branch.
+fn matching_rulesets<'a>(
+    state: &'a State,
+    repo: &'a Repo,
+    branch: &str,
+    active_only: bool,
+) -> Vec<(&'a Ruleset, &'static str)> {
+    let org = state.scenario.org_rulesets.iter().map(|r| (r, "Organization"));
+    repo.rulesets
+        .iter()
+        .map(|r| (r, "Repository"))
+        .chain(org)
+        .filter(|(r, _)| !active_only || r.enforcement == "active")
+        .filter(|(r, _)| r.include.iter().any(|p| ref_matches(p, branch, &repo.default_branch)))
+        .collect()
+}
+
+fn ref_matches(pattern: &str, branch: &str, default_branch: &str) -> bool {
+    match pattern {
+        "~ALL" => true,
+        "~DEFAULT_BRANCH" => branch == default_branch,
+        _ => {
+            let pattern = pattern.strip_prefix("refs/heads/").unwrap_or(pattern);
+            match pattern.strip_suffix('*') {
+                Some(prefix) => branch.starts_with(prefix),
+                None => branch == pattern,
+            }
+        }
+    }
+}
+
+fn page(items: Vec<Value>, request: &Request, url: &str, forced: Option<usize>) -> Response {
+    let per_page: usize = request.query.get("per_page").and_then(|p| p.parse().ok()).unwrap_or(30);
+    let page: usize = request
+        .query
+        .get("page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    let size = forced.unwrap_or(per_page).max(1);
+    let last = items.len().div_ceil(size).max(1);
+    let chunk: Vec<Value> = items.into_iter().skip((page - 1) * size).take(size).collect();
+    let mut response = ok(Value::Array(chunk));
+    if page < last {
+        let link = |n: usize| format!("<{url}{}?per_page={per_page}&page={n}>", request.path);
+        response.headers.push((
+            "Link".to_owned(),
+            format!("{}; rel=\"next\", {}; rel=\"last\"", link(page + 1), link(last)),
+        ));
+    }
+    response
+}
+
+impl Scenario {
+    /// Applies the forced page size by rewriting what the client asked for.
+    pub fn with_page_size(mut self, size: usize) -> Self {
+        self.page_size = Some(size);
+        self
+    }
+}
+
+fn user_json(login: &str, id: u64, kind: &str, url: &str) -> Value {
+    json!({
+        "login": login, "id": id, "node_id": format!("U_{id}"),
+        "avatar_url": format!("{url}/avatars/{login}"), "gravatar_id": "",
+        "url": format!("{url}/users/{login}"), "html_url": format!("https://github.com/{login}"),
+        "followers_url": format!("{url}/users/{login}/followers"),
+        "following_url": format!("{url}/users/{login}/following{{/other_user}}"),
+        "gists_url": format!("{url}/users/{login}/gists{{/gist_id}}"),
+        "starred_url": format!("{url}/users/{login}/starred{{/owner}}{{/repo}}"),
+        "subscriptions_url": format!("{url}/users/{login}/subscriptions"),
+        "organizations_url": format!("{url}/users/{login}/orgs"),
+        "repos_url": format!("{url}/users/{login}/repos"),
+        "events_url": format!("{url}/users/{login}/events{{/privacy}}"),
+        "received_events_url": format!("{url}/users/{login}/received_events"),
+        "type": kind, "site_admin": false
+    })
+}
+
+pub fn repository_json(repo: &Repo, access: Access, url: &str) -> Value {
+    let full = format!("{}/{}", repo.owner, repo.name);
+    let api = format!("{url}/repos/{full}");
+    let mut value = json!({
+        "id": 1296269, "node_id": "R_1296269", "name": repo.name, "full_name": full,
+        "owner": user_json(&repo.owner, 1, "Organization", url),
+        "private": repo.private, "visibility": if repo.private { "private" } else { "public" },
+        "html_url": format!("https://github.com/{full}"), "description": "A service", "fork": false,
+        "url": api, "archive_url": format!("{api}/{{archive_format}}{{/ref}}"),
+        "assignees_url": format!("{api}/assignees{{/user}}"), "blobs_url": format!("{api}/git/blobs{{/sha}}"),
+        "branches_url": format!("{api}/branches{{/branch}}"), "collaborators_url": format!("{api}/collaborators{{/collaborator}}"),
+        "comments_url": format!("{api}/comments{{/number}}"), "commits_url": format!("{api}/commits{{/sha}}"),
+        "compare_url": format!("{api}/compare/{{base}}...{{head}}"), "contents_url": format!("{api}/contents/{{+path}}"),
+        "contributors_url": format!("{api}/contributors"), "deployments_url": format!("{api}/deployments"),
+        "downloads_url": format!("{api}/downloads"), "events_url": format!("{api}/events"),
+        "forks_url": format!("{api}/forks"), "git_commits_url": format!("{api}/git/commits{{/sha}}"),
+        "git_refs_url": format!("{api}/git/refs{{/sha}}"), "git_tags_url": format!("{api}/git/tags{{/sha}}"),
+        "git_url": format!("git:github.com/{full}.git"), "hooks_url": format!("{api}/hooks"),
+    });
+    let more = json!({
+        "issue_comment_url": format!("{api}/issues/comments{{/number}}"), "issue_events_url": format!("{api}/issues/events{{/number}}"),
+        "issues_url": format!("{api}/issues{{/number}}"), "keys_url": format!("{api}/keys{{/key_id}}"),
+        "labels_url": format!("{api}/labels{{/name}}"), "languages_url": format!("{api}/languages"),
+        "merges_url": format!("{api}/merges"), "milestones_url": format!("{api}/milestones{{/number}}"),
+        "notifications_url": format!("{api}/notifications{{?since,all,participating}}"),
+        "pulls_url": format!("{api}/pulls{{/number}}"), "releases_url": format!("{api}/releases{{/id}}"),
+        "ssh_url": format!("git@github.com:{full}.git"), "stargazers_url": format!("{api}/stargazers"),
+        "statuses_url": format!("{api}/statuses/{{sha}}"), "subscribers_url": format!("{api}/subscribers"),
+        "subscription_url": format!("{api}/subscription"), "tags_url": format!("{api}/tags"),
+    });
+    let rest = json!({
+        "teams_url": format!("{api}/teams"), "trees_url": format!("{api}/git/trees{{/sha}}"),
+        "clone_url": format!("https://github.com/{full}.git"), "mirror_url": null,
+        "svn_url": format!("https://github.com/{full}"), "homepage": null, "language": "Rust",
+        "forks": 0, "forks_count": 0, "stargazers_count": 0, "watchers_count": 0, "watchers": 0,
+        "size": 108, "default_branch": repo.default_branch, "open_issues": 0, "open_issues_count": 0,
+        "is_template": false, "topics": [], "has_issues": true, "has_projects": false, "has_wiki": false,
+        "has_pages": false, "has_downloads": true, "has_discussions": false, "archived": false, "disabled": false,
+        "pushed_at": "2026-11-20T10:00:00Z", "created_at": "2024-01-26T19:01:12Z", "updated_at": "2026-11-20T10:00:00Z",
+        "allow_forking": false, "license": null, "network_count": 0, "subscribers_count": 1,
+    });
+    for extra in [more, rest] {
+        if let (Some(target), Value::Object(extra)) = (value.as_object_mut(), extra) {
+            target.extend(extra);
+        }
+    }
+    let (admin, push) = match access {
+        Access::Admin => (true, true),
+        Access::Write => (false, true),
+        Access::App => (false, true),
+    };
+    value["permissions"] = json!({"admin": admin, "maintain": admin, "push": push, "triage": true, "pull": true});
+    value
+}
+
+pub fn classic_json(c: &Classic, url: &str) -> Value {
+    let flag = |on: bool| json!({ "enabled": on });
+    let mut value = json!({
+        "url": url,
+        "enforce_admins": {"url": format!("{url}/enforce_admins"), "enabled": c.enforce_admins},
+        "required_linear_history": flag(c.linear_history),
+        "allow_force_pushes": flag(c.allow_force_pushes),
+        "allow_deletions": flag(c.allow_deletions),
+        "block_creations": flag(false),
+        "required_conversation_resolution": flag(c.conversation_resolution),
+        "lock_branch": flag(false),
+        "allow_fork_syncing": flag(false),
+        "required_signatures": {"url": format!("{url}/required_signatures"), "enabled": c.signatures},
+    });
+    if let Some(count) = c.approvals {
+        value["required_pull_request_reviews"] = json!({
+            "url": format!("{url}/required_pull_request_reviews"),
+            "dismiss_stale_reviews": c.dismiss_stale,
+            "require_code_owner_reviews": c.code_owners,
+            "required_approving_review_count": count,
+            "require_last_push_approval": c.last_push
+        });
+    }
+    if let Some((strict, contexts)) = &c.status_checks {
+        value["required_status_checks"] = json!({
+            "url": format!("{url}/required_status_checks"),
+            "strict": strict,
+            "contexts": contexts,
+            "contexts_url": format!("{url}/required_status_checks/contexts"),
+            "checks": contexts.iter().map(|c| json!({"context": c, "app_id": null})).collect::<Vec<_>>()
+        });
+    }
+    value
+}
+
+fn ruleset_json(state: &State, repo: &Repo, r: &Ruleset, level: &str, url: &str, detail: bool) -> Value {
+    let full = format!("{}/{}", repo.owner, repo.name);
+    let source = if level == "Organization" {
+        repo.owner.clone()
+    } else {
+        full.clone()
+    };
+    let mut value = json!({
+        "id": r.id, "name": r.name, "target": "branch", "source_type": level, "source": source,
+        "enforcement": r.enforcement, "node_id": format!("RRS_{}", r.id),
+        "_links": {"self": {"href": format!("{url}/repos/{full}/rulesets/{}", r.id)},
+                   "html": {"href": format!("https://github.com/{full}/rules/{}", r.id)}},
+        "created_at": "2025-01-02T10:00:00Z", "updated_at": "2026-11-01T10:00:00Z",
+    });
+    if detail {
+        let sees_bypass = match level {
+            "Organization" => state.scenario.org_admin,
+            _ => state.scenario.access == Access::Admin,
+        };
+        if sees_bypass {
+            value["bypass_actors"] = json!(r.bypass_actors);
+        }
+        let can_bypass = if sees_bypass && !r.bypass_actors.is_empty() {
+            "always"
+        } else {
+            "never"
+        };
+        value["current_user_can_bypass"] = json!(can_bypass);
+        value["conditions"] = json!({"ref_name": {"include": r.include, "exclude": []}});
+        value["rules"] = json!(r.rules);
+    }
+    value
+}
+
+/// Reads the whole body of a stream (for tests that talk to the fake directly).
+pub fn raw_get(url: &str, path: &str, headers: &[(&str, &str)]) -> (u16, String) {
+    let mut stream = TcpStream::connect(url.trim_start_matches("http://")).expect("connect");
+    let mut request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).expect("write");
+    let mut text = String::new();
+    let _ = stream.read_to_string(&mut text);
+    let status = text.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
