@@ -38,6 +38,7 @@ pub fn run(command: Command) -> Outcome {
             Ok(settings) => run_scan(&settings),
             Err(err) => Outcome::error(err),
         },
+        Command::Protect(args) => run_protect(args),
         Command::Checks { format } => list_checks(format),
         Command::Explain { code } => match checks::lookup(&code) {
             Some(meta) => Outcome {
@@ -162,6 +163,8 @@ fn run_scan(settings: &ScanSettings) -> Outcome {
         findings: &outcome.findings,
         stats: Some(&outcome.stats),
         fail_on: settings.fail_on,
+        details: None,
+        extra: None,
     };
     let color = settings.format == Format::Human
         && settings.output.is_none()
@@ -388,6 +391,8 @@ pub fn pre_push(repo: &git2::Repository, remote: &str, input: &str) -> Outcome {
         findings: &findings,
         stats: Some(&stats),
         fail_on: Severity::Error,
+        details: None,
+        extra: None,
     };
     let verdict = report.verdict();
     let mut stderr = if findings.is_empty() {
@@ -413,5 +418,110 @@ pub fn pre_push(repo: &git2::Repository, remote: &str, input: &str) -> Outcome {
         stdout: String::new(),
         stderr,
         exit,
+    }
+}
+
+/// Client options from the shared GitHub flags and the environment.
+pub fn client_options(args: &crate::cli::GitHubArgs) -> Result<crate::github::client::ClientOptions, String> {
+    use crate::github::client::{Auth, ClientOptions, DEFAULT_API_URL};
+    use crate::github::secret::Secret;
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let api_url = args
+        .api_url
+        .clone()
+        .or_else(|| env("GITHUB_API_URL"))
+        .unwrap_or_else(|| DEFAULT_API_URL.to_owned());
+    let api_url = api_url.trim_end_matches('/').to_owned();
+    if !(api_url.starts_with("https://") || api_url.starts_with("http://")) {
+        return Err(format!("--api-url / GITHUB_API_URL: `{api_url}` is not an http(s) URL"));
+    }
+    let auth = match (args.app_id, &args.app_key, args.installation_id) {
+        (Some(app_id), Some(key), Some(installation_id)) => {
+            let pem = std::fs::read_to_string(key)
+                .map_err(|err| format!("--app-key {}: cannot read: {err}", key.display()))?;
+            Auth::App {
+                app_id,
+                private_key_pem: Secret::new(pem),
+                installation_id,
+            }
+        }
+        _ => match crate::protect::token_from(args.token_file.as_ref(), env)? {
+            Some(token) => Auth::Token(token),
+            None => Auth::None,
+        },
+    };
+    let cache_dir = if args.no_cache {
+        None
+    } else {
+        args.cache_dir.clone().or_else(crate::github::cache::default_dir)
+    };
+    Ok(ClientOptions {
+        api_url,
+        auth,
+        cache_dir,
+        request_timeout: std::time::Duration::from_secs(args.timeout.max(1)),
+        budget: std::time::Duration::from_secs(args.budget.max(1)),
+        retries: args.retries,
+        max_rate_limit_wait: std::time::Duration::from_secs(args.max_rate_limit_wait),
+        verbose: args.verbose,
+        ..ClientOptions::default()
+    })
+}
+
+fn run_protect(args: crate::cli::ProtectArgs) -> Outcome {
+    let (owner, name) = match crate::cli::parse_repo("--repo", &args.repo) {
+        Ok(parts) => parts,
+        Err(err) => return Outcome::error(err),
+    };
+    let Some(format) = Format::parse(&args.format) else {
+        return Outcome::error(format!("--format: unknown format `{}`", args.format));
+    };
+    let client = match client_options(&args.github) {
+        Ok(options) => options,
+        Err(err) => return Outcome::error(err),
+    };
+    let root = repo_root(Path::new("."));
+    let policy = match load_policy(args.policy.as_deref(), &root) {
+        Ok(policy) => policy,
+        Err(err) => return Outcome::error(err),
+    };
+    let branches_policy = policy.merged.branches.clone().unwrap_or_default();
+    let color = format == Format::Human
+        && args.output.is_none()
+        && match args.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        };
+    let settings = crate::protect::ProtectSettings {
+        owner,
+        name,
+        branches: args.branches,
+        policy: args.policy,
+        format,
+        output: args.output.clone(),
+        fail_on: args.fail_on.severity(),
+        color,
+        client,
+    };
+    let (rendered, log, exit) = match crate::protect::run(&settings, &branches_policy) {
+        Ok(done) => done,
+        Err(err) => return Outcome::error(err),
+    };
+    let stderr: String = log.iter().map(|line| format!("livegate: {line}\n")).collect();
+    match &args.output {
+        Some(file) => match std::fs::write(file, rendered) {
+            Ok(()) => Outcome {
+                stdout: String::new(),
+                stderr,
+                exit,
+            },
+            Err(err) => Outcome::error(format!("--output {}: cannot write: {err}", file.display())),
+        },
+        None => Outcome {
+            stdout: rendered,
+            stderr,
+            exit,
+        },
     }
 }

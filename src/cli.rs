@@ -34,6 +34,8 @@ pub enum Command {
         /// A check code (LG412) or id (test-file-in-production).
         code: String,
     },
+    /// Check that deploying branches are protected as the policy says (classic protection and rulesets, merged).
+    Protect(ProtectArgs),
     /// Install, remove or run the git pre-push hook.
     Hook {
         #[command(subcommand)]
@@ -145,6 +147,99 @@ pub enum FailOn {
     Error,
     Warning,
     Note,
+}
+
+/// How to reach GitHub; shared by every online command.
+#[derive(Debug, Args)]
+pub struct GitHubArgs {
+    /// API base URL (GitHub Enterprise Server: https://HOST/api/v3); default: $GITHUB_API_URL, else https://api.github.com.
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
+    /// Read the token from FILE instead of $GITHUB_TOKEN / $GH_TOKEN.
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    /// Authenticate as a GitHub App (with --app-key and --installation-id).
+    #[arg(long, value_name = "ID", requires_all = ["app_key", "installation_id"])]
+    pub app_id: Option<u64>,
+    /// The App's private key (PEM file).
+    #[arg(long, value_name = "FILE")]
+    pub app_key: Option<PathBuf>,
+    /// The App installation to act as.
+    #[arg(long, value_name = "ID")]
+    pub installation_id: Option<u64>,
+    /// Where ETags and cached answers are kept (default: the user cache directory).
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    pub cache_dir: Option<PathBuf>,
+    /// Do not use or write the ETag cache.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Print every request, its status and the remaining quota to standard error.
+    #[arg(long)]
+    pub verbose: bool,
+    /// Seconds before one request times out.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub timeout: u64,
+    /// Seconds the whole command may take talking to GitHub.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub budget: u64,
+    /// Longest rate-limit wait to sit out; longer waits fail with exit 3.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub max_rate_limit_wait: u64,
+    /// Retries after a 5xx, a timeout or a connection error.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub retries: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct ProtectArgs {
+    /// The repository: OWNER/NAME.
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub repo: String,
+    /// A branch to check (repeatable); default: the policy's [branches] patterns, else the default branch.
+    #[arg(long = "branch", value_name = "NAME")]
+    pub branches: Vec<String>,
+    /// Policy file; default: .github/livegate.toml or livegate.toml in the current repository, else the standard preset.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    #[arg(long, default_value = "human", value_parser = clap::builder::PossibleValuesParser::new(Format::NAMES))]
+    pub format: String,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Fail (exit 1) on findings at or above this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    #[command(flatten)]
+    pub github: GitHubArgs,
+}
+
+/// Splits OWNER/NAME, naming the flag when it is malformed.
+pub fn parse_repo(flag: &'static str, text: &str) -> Result<(String, String), UsageError> {
+    let valid = |part: &str| {
+        !part.is_empty()
+            && part
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    match text.split_once('/') {
+        Some((owner, name)) if valid(owner) && valid(name) => Ok((owner.to_owned(), name.to_owned())),
+        _ => Err(UsageError {
+            flag,
+            message: format!("`{text}` is not OWNER/NAME (e.g. acme/api)"),
+        }),
+    }
+}
+
+impl FailOn {
+    pub fn severity(self) -> Severity {
+        match self {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Note => Severity::Note,
+        }
+    }
 }
 
 /// A usage problem, naming the flag.

@@ -10,6 +10,7 @@ pub mod facts;
 pub mod github;
 pub mod hook;
 pub mod policy;
+pub mod protect;
 pub mod report;
 pub mod scan;
 pub mod values;

@@ -2,6 +2,7 @@
 //! traits the scan engine drives. Checks never do I/O.
 
 pub mod leaks;
+pub mod protection;
 pub mod verify;
 
 use crate::report::finding::Severity;
@@ -95,6 +96,21 @@ pub fn registry() -> &'static [&'static CheckMeta] {
 }
 
 static REGISTRY: &[&CheckMeta] = &[
+    &protection::BRANCH_UNPROTECTED,
+    &protection::TOO_FEW_APPROVALS,
+    &protection::STALE_REVIEWS_KEPT,
+    &protection::CODE_OWNER_REVIEW_MISSING,
+    &protection::LAST_PUSH_APPROVAL_MISSING,
+    &protection::STATUS_CHECK_NOT_REQUIRED,
+    &protection::STATUS_CHECKS_NOT_STRICT,
+    &protection::CONVERSATION_RESOLUTION_MISSING,
+    &protection::ADMINS_CAN_BYPASS,
+    &protection::RULESET_BYPASS_ACTOR,
+    &protection::FORCE_PUSH_ALLOWED,
+    &protection::DELETION_ALLOWED,
+    &protection::LINEAR_HISTORY_MISSING,
+    &protection::SIGNED_COMMITS_MISSING,
+    &protection::RULESET_NOT_ENFORCED,
     &leaks::placement::JVM_TEST_CLASS_IN_MAIN,
     &leaks::placement::TEST_FILE_IN_PRODUCTION,
     &leaks::placement::TEST_FILE_IN_MIGRATIONS,
@@ -126,6 +142,9 @@ static REGISTRY: &[&CheckMeta] = &[
     &verify::REPOSITORY_UNREADABLE,
     &verify::FILE_UNREADABLE,
     &verify::SHALLOW_HISTORY,
+    &protection::PROTECTION_UNREADABLE,
+    &protection::BYPASS_LIST_HIDDEN,
+    &protection::GITHUB_UNREADABLE,
 ];
 
 /// Looks a check up by code (`LG412`) or id (`test-file-in-production`),

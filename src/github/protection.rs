@@ -114,6 +114,8 @@ pub fn collect_branch(
     let classic = match client.get(&protection_endpoint) {
         Ok(response) => Known::Known(Some(response.json::<ClassicProtection>(&protection_endpoint)?)),
         Err(ApiError::NotFound { message, .. }) if message == "Branch not protected" => Known::Known(None),
+        // An admin asking about a branch that does not exist.
+        Err(err @ ApiError::NotFound { .. }) if err.to_string().ends_with("Branch not found") => return Err(err),
         Err(err @ (ApiError::NotFound { .. } | ApiError::Denied { .. })) => Known::Unknown(Unknown {
             reason: format!("{err} (GitHub answers this way when the token may not read branch protection)"),
             permission: ADMIN_READ.to_owned(),

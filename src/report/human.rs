@@ -47,6 +47,10 @@ fn printable(text: &str) -> String {
 pub fn render(report: &Report<'_>, color: bool) -> String {
     let paint = Paint { on: color };
     let mut out = String::new();
+    if let Some(details) = report.details {
+        out.push_str(&printable_block(details));
+        out.push('\n');
+    }
     for finding in report.findings {
         let _ = writeln!(
             out,
@@ -137,4 +141,10 @@ pub fn render(report: &Report<'_>, color: bool) -> String {
     };
     let _ = writeln!(out, "{line}: {verdict_text}");
     out
+}
+
+/// Command details (tables): control characters replaced line by line, line
+/// breaks kept.
+fn printable_block(text: &str) -> String {
+    text.lines().map(|line| format!("{}\n", printable(line))).collect()
 }

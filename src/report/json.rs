@@ -26,7 +26,7 @@ pub fn finding_json(finding: &Finding) -> Value {
 
 pub fn render(report: &Report<'_>) -> String {
     let summary = Summary::of(report.findings);
-    let document = json!({
+    let mut document = json!({
         "version": JSON_VERSION,
         "tool": { "name": "livegate", "version": env!("CARGO_PKG_VERSION") },
         "command": report.command,
@@ -41,6 +41,11 @@ pub fn render(report: &Report<'_>) -> String {
         },
         "stats": report.stats,
     });
+    if let (Some(Value::Object(extra)), Some(root)) = (report.extra, document.as_object_mut()) {
+        for (key, value) in extra {
+            root.insert(key.clone(), value.clone());
+        }
+    }
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
     text.push('\n');
     text

@@ -54,6 +54,9 @@ pub fn render(report: &Report<'_>) -> String {
         "## {mark} livegate {}: {}\n\n{} error(s), {} warning(s), {} note(s); failing at **{}** and above.\n",
         report.command, verdict, summary.errors, summary.warnings, summary.notes, report.fail_on
     );
+    if let Some(details) = report.details {
+        out.push_str(&format!("\n```text\n{}\n```\n", details.replace('`', "'")));
+    }
     if report.findings.is_empty() {
         out.push_str("\nNo findings.\n");
         return out;

@@ -80,6 +80,11 @@ pub struct Report<'a> {
     pub findings: &'a [Finding],
     pub stats: Option<&'a ScanStats>,
     pub fail_on: Severity,
+    /// Command-specific text the human and Markdown formats show before the
+    /// findings (protect's per-branch tables).
+    pub details: Option<&'a str>,
+    /// Command-specific data merged into the JSON document (`api`, `branches`).
+    pub extra: Option<&'a serde_json::Value>,
 }
 
 impl Report<'_> {

@@ -401,17 +401,19 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>, url: &str) {
     let (response, delay) = {
         let mut state = state.lock().unwrap();
         let (response, delay) = respond(&mut state, &request, url);
-        let counts = response.status != 304;
-        if counts {
-            state.remaining = state.remaining.saturating_sub(1);
+        let remaining = state.remaining;
+        let (bytes, status) = finish(response, &request, remaining.saturating_sub(1));
+        // Conditional requests answered 304 do not count against the quota.
+        if status != 304 {
+            state.remaining = remaining.saturating_sub(1);
         }
         state.log.push(Logged {
             path: request.path.clone(),
             authorization: request.headers.get("authorization").cloned(),
             if_none_match: request.headers.get("if-none-match").cloned(),
-            status: response.status,
+            status,
         });
-        (finish(response, &request, state.remaining), delay)
+        (bytes, delay)
     };
     if let Some(delay) = delay {
         std::thread::sleep(delay);
@@ -421,7 +423,7 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>, url: &str) {
 }
 
 /// Adds ETag handling and the standard headers, and serialises.
-fn finish(mut response: Response, request: &Request, remaining: u64) -> Vec<u8> {
+fn finish(mut response: Response, request: &Request, remaining: u64) -> (Vec<u8>, u16) {
     if response.status == 200 && response.length.is_none() {
         let etag = format!("W/\"{:016x}\"", fnv(&response.body));
         if request.headers.get("if-none-match") == Some(&etag) {
@@ -473,7 +475,7 @@ fn finish(mut response: Response, request: &Request, remaining: u64) -> Vec<u8> 
     head.push_str("\r\n");
     let mut bytes = head.into_bytes();
     bytes.extend_from_slice(&response.body);
-    bytes
+    (bytes, response.status)
 }
 
 fn fnv(bytes: &[u8]) -> u64 {

@@ -34,7 +34,10 @@ pub struct Setting<T> {
 
 impl<T: Default> Default for Setting<T> {
     fn default() -> Self {
-        Setting { value: T::default(), source: Source::None }
+        Setting {
+            value: T::default(),
+            source: Source::None,
+        }
     }
 }
 
@@ -94,7 +97,10 @@ pub struct EffectiveProtection {
 
 fn add_status_check(list: &mut Vec<Setting<String>>, context: String, source: &Source) {
     if !list.iter().any(|s| s.value == context) {
-        list.push(Setting { value: context, source: source.clone() });
+        list.push(Setting {
+            value: context,
+            source: source.clone(),
+        });
     }
 }
 
@@ -106,19 +112,28 @@ pub fn effective_protection(facts: &BranchFacts) -> EffectiveProtection {
             eff.protected = true;
             if let Some(reviews) = &classic.required_pull_request_reviews {
                 eff.pull_request_required.enable(true, &source);
-                eff.required_approvals.raise(reviews.required_approving_review_count, &source);
+                eff.required_approvals
+                    .raise(reviews.required_approving_review_count, &source);
                 eff.dismiss_stale_reviews.enable(reviews.dismiss_stale_reviews, &source);
-                eff.code_owner_review.enable(reviews.require_code_owner_reviews, &source);
-                eff.last_push_approval.enable(reviews.require_last_push_approval, &source);
+                eff.code_owner_review
+                    .enable(reviews.require_code_owner_reviews, &source);
+                eff.last_push_approval
+                    .enable(reviews.require_last_push_approval, &source);
             }
             if let Some(checks) = &classic.required_status_checks {
                 eff.strict_status_checks.enable(checks.strict, &source);
-                for context in checks.contexts.iter().cloned().chain(checks.checks.iter().map(|c| c.context.clone())) {
+                for context in checks
+                    .contexts
+                    .iter()
+                    .cloned()
+                    .chain(checks.checks.iter().map(|c| c.context.clone()))
+                {
                     add_status_check(&mut eff.status_checks, context, &source);
                 }
             }
             let on = |flag: Option<crate::github::models::Enabled>| flag.is_some_and(|f| f.enabled);
-            eff.conversation_resolution.enable(on(classic.required_conversation_resolution), &source);
+            eff.conversation_resolution
+                .enable(on(classic.required_conversation_resolution), &source);
             eff.linear_history.enable(on(classic.required_linear_history), &source);
             eff.signed_commits.enable(on(classic.required_signatures), &source);
             // Classic protection blocks force pushes and deletions unless they are allowed.
@@ -133,8 +148,15 @@ pub fn effective_protection(facts: &BranchFacts) -> EffectiveProtection {
         let ruleset = rule.ruleset_id.and_then(|id| facts.rulesets.get(&id));
         let source = Source::Ruleset {
             id: rule.ruleset_id.unwrap_or_default(),
-            name: ruleset.map_or_else(|| format!("ruleset {}", rule.ruleset_id.unwrap_or_default()), |r| r.name.clone()),
-            level: match rule.ruleset_source_type.as_deref().or(ruleset.map(|r| r.source_type.as_str())) {
+            name: ruleset.map_or_else(
+                || format!("ruleset {}", rule.ruleset_id.unwrap_or_default()),
+                |r| r.name.clone(),
+            ),
+            level: match rule
+                .ruleset_source_type
+                .as_deref()
+                .or(ruleset.map(|r| r.source_type.as_str()))
+            {
                 Some("Organization") => "organization".to_owned(),
                 Some("Enterprise") => "enterprise".to_owned(),
                 _ => "repository".to_owned(),
@@ -144,14 +166,20 @@ pub fn effective_protection(facts: &BranchFacts) -> EffectiveProtection {
         match rule.kind.as_str() {
             "pull_request" => {
                 eff.pull_request_required.enable(true, &source);
-                eff.required_approvals.raise(rule.param_u32("required_approving_review_count").unwrap_or(0), &source);
-                eff.dismiss_stale_reviews.enable(rule.param_bool("dismiss_stale_reviews_on_push"), &source);
-                eff.code_owner_review.enable(rule.param_bool("require_code_owner_review"), &source);
-                eff.last_push_approval.enable(rule.param_bool("require_last_push_approval"), &source);
-                eff.conversation_resolution.enable(rule.param_bool("required_review_thread_resolution"), &source);
+                eff.required_approvals
+                    .raise(rule.param_u32("required_approving_review_count").unwrap_or(0), &source);
+                eff.dismiss_stale_reviews
+                    .enable(rule.param_bool("dismiss_stale_reviews_on_push"), &source);
+                eff.code_owner_review
+                    .enable(rule.param_bool("require_code_owner_review"), &source);
+                eff.last_push_approval
+                    .enable(rule.param_bool("require_last_push_approval"), &source);
+                eff.conversation_resolution
+                    .enable(rule.param_bool("required_review_thread_resolution"), &source);
             }
             "required_status_checks" => {
-                eff.strict_status_checks.enable(rule.param_bool("strict_required_status_checks_policy"), &source);
+                eff.strict_status_checks
+                    .enable(rule.param_bool("strict_required_status_checks_policy"), &source);
                 for context in rule.status_contexts() {
                     add_status_check(&mut eff.status_checks, context, &source);
                 }
@@ -167,15 +195,22 @@ pub fn effective_protection(facts: &BranchFacts) -> EffectiveProtection {
         let source = Source::Ruleset {
             id: ruleset.id,
             name: ruleset.name.clone(),
-            level: if ruleset.source_type == "Organization" { "organization" } else { "repository" }.to_owned(),
+            level: if ruleset.source_type == "Organization" {
+                "organization"
+            } else {
+                "repository"
+            }
+            .to_owned(),
         };
         match &ruleset.bypass {
-            Known::Known(actors) => eff.bypass.extend(actors.iter().map(|(actor_type, actor_id, mode)| Bypass {
-                source: source.clone(),
-                actor_type: actor_type.clone(),
-                actor_id: *actor_id,
-                mode: mode.clone(),
-            })),
+            Known::Known(actors) => eff
+                .bypass
+                .extend(actors.iter().map(|(actor_type, actor_id, mode)| Bypass {
+                    source: source.clone(),
+                    actor_type: actor_type.clone(),
+                    actor_id: *actor_id,
+                    mode: mode.clone(),
+                })),
             Known::Unknown(unknown) => eff.bypass_unknown.push((source, unknown.permission.clone())),
         }
     }

@@ -1,0 +1,352 @@
+//! `livegate protect`: is every deploying branch protected as the policy
+//! says? Collects from GitHub, merges classic protection and rulesets,
+//! compares with `[branches]`, and fails closed when it cannot see.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use serde_json::json;
+
+use crate::checks::protection::{self, BranchReport, GITHUB_UNREADABLE};
+use crate::facts::Known;
+use crate::github::client::{ApiError, Auth, Client, ClientOptions};
+use crate::github::models::Repository;
+use crate::github::protection::{collect_branch, collect_repo, encode_branch};
+use crate::github::secret::Secret;
+use crate::policy::model::BranchesSection;
+use crate::report::finding::{sort_findings, Finding, Location, Severity};
+use crate::report::{Format, Report};
+
+/// Everything `protect` needs, resolved from flags and environment.
+#[derive(Debug, Clone)]
+pub struct ProtectSettings {
+    pub owner: String,
+    pub name: String,
+    /// Explicit branches; empty: the policy's patterns.
+    pub branches: Vec<String>,
+    pub policy: Option<PathBuf>,
+    pub format: Format,
+    pub output: Option<PathBuf>,
+    pub fail_on: Severity,
+    pub color: bool,
+    pub client: ClientOptions,
+}
+
+/// What a run produced, before rendering.
+pub struct ProtectRun {
+    pub findings: Vec<Finding>,
+    pub details: String,
+    pub extra: serde_json::Value,
+    pub log: Vec<String>,
+}
+
+/// Errors that are the caller's to fix (exit 2): a bad token, a repository
+/// that does not exist, a branch that does not exist, a bad flag.
+#[derive(Debug, thiserror::Error)]
+pub enum ProtectError {
+    #[error("{0}")]
+    Api(ApiError),
+    #[error("repository {repo} not found, or not visible to this token ({detail}); check --repo and the token's repository access")]
+    RepoNotFound { repo: String, detail: String },
+    #[error("branch `{branch}` does not exist in {repo} ({detail}); check --branch")]
+    BranchNotFound {
+        repo: String,
+        branch: String,
+        detail: String,
+    },
+    #[error("{0}")]
+    Policy(#[from] crate::policy::PolicyError),
+}
+
+/// API failures that mean "could not verify" become LG913 findings; the
+/// rest are errors.
+fn classify(err: ApiError, at: &str) -> Result<Finding, ProtectError> {
+    match err {
+        ApiError::Unauthorized { .. } | ApiError::Setup(_) => Err(ProtectError::Api(err)),
+        ApiError::RateLimited { .. }
+        | ApiError::Unavailable { .. }
+        | ApiError::Malformed { .. }
+        | ApiError::TooManyPages { .. }
+        | ApiError::Budget { .. }
+        | ApiError::Denied { .. }
+        | ApiError::NotFound { .. } => Ok(Finding::new(
+            &GITHUB_UNREADABLE,
+            Location::file(at),
+            format!("could not verify {at}: {err}"),
+        )),
+    }
+}
+
+/// Branches to check: explicit ones, else the policy's patterns resolved
+/// against the repository (`~DEFAULT_BRANCH`, `~ALL`, globs, names).
+fn select_branches(
+    client: &Client,
+    repo: &Repository,
+    explicit: &[String],
+    patterns: &[String],
+) -> Result<(Vec<String>, Vec<String>), ApiError> {
+    if !explicit.is_empty() {
+        return Ok((explicit.to_vec(), Vec::new()));
+    }
+    let patterns: Vec<String> = if patterns.is_empty() {
+        vec!["~DEFAULT_BRANCH".to_owned()]
+    } else {
+        patterns.to_vec()
+    };
+    let mut selected = Vec::new();
+    let mut unmatched = Vec::new();
+    let needs_listing = patterns.iter().any(|p| p == "~ALL" || p.contains(['*', '?', '[']));
+    let existing: Vec<String> = if needs_listing {
+        #[derive(serde::Deserialize)]
+        struct ShortBranch {
+            name: String,
+        }
+        client
+            .get_all::<ShortBranch>(&format!("/repos/{}/branches", repo.full_name))?
+            .into_iter()
+            .map(|b| b.name)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    for pattern in &patterns {
+        let before = selected.len();
+        match pattern.as_str() {
+            "~DEFAULT_BRANCH" => selected.push(repo.default_branch.clone()),
+            "~ALL" => selected.extend(existing.iter().cloned()),
+            p if p.contains(['*', '?', '[']) => {
+                if let Ok(glob) = globset::GlobBuilder::new(p).literal_separator(true).build() {
+                    let matcher = glob.compile_matcher();
+                    selected.extend(existing.iter().filter(|b| matcher.is_match(b.as_str())).cloned());
+                }
+            }
+            p => selected.push(p.to_owned()),
+        }
+        if selected.len() == before {
+            unmatched.push(pattern.clone());
+        }
+    }
+    selected.sort();
+    selected.dedup();
+    Ok((selected, unmatched))
+}
+
+fn pad(text: &str, width: usize) -> String {
+    let len = text.chars().count();
+    format!("{text}{}", " ".repeat(width.saturating_sub(len)))
+}
+
+/// The compact per-branch table of the human output.
+fn table(report: &BranchReport) -> String {
+    let mut out = String::new();
+    let headers = ["setting", "required", "actual", "source"];
+    let mut rows: Vec<[String; 4]> = report
+        .rows
+        .iter()
+        .map(|r| {
+            [
+                format!("{} {}", if r.ok { "ok  " } else { "FAIL" }, r.setting),
+                r.required.clone(),
+                r.actual.clone(),
+                r.source.clone(),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        rows.push([
+            "(the policy requires nothing of this branch)".to_owned(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ]);
+    }
+    let widths: Vec<usize> = (0..4)
+        .map(|i| {
+            rows.iter()
+                .map(|r| r[i].chars().count())
+                .chain([headers[i].len() + 5 * usize::from(i == 0)])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    // Every source that provides a setting shown, in order of appearance.
+    let mut protected_by: Vec<String> = Vec::new();
+    for source in report.rows.iter().map(|r| r.source.clone()) {
+        if source != "-" && !protected_by.contains(&source) {
+            protected_by.push(source);
+        }
+    }
+    if report.effective.classic_unknown.is_some() {
+        protected_by.push("classic protection: unknown, no permission to read it".to_owned());
+    }
+    let _ = writeln!(
+        out,
+        "{}@{}{}",
+        report.repo,
+        report.branch,
+        if protected_by.is_empty() {
+            String::new()
+        } else {
+            format!("  ({})", protected_by.join("; "))
+        }
+    );
+    let _ = writeln!(
+        out,
+        "  {}  {}  {}  {}",
+        pad(&format!("     {}", headers[0]), widths[0]),
+        pad(headers[1], widths[1]),
+        pad(headers[2], widths[2]),
+        headers[3]
+    );
+    for row in rows {
+        let _ = writeln!(
+            out,
+            "  {}  {}  {}  {}",
+            pad(&row[0], widths[0]),
+            pad(&row[1], widths[1]),
+            pad(&row[2], widths[2]),
+            row[3]
+        );
+    }
+    out
+}
+
+/// Runs the collection and evaluation; `Err` for the caller's mistakes.
+pub fn collect_and_evaluate(
+    client: &Client,
+    settings: &ProtectSettings,
+    policy: &BranchesSection,
+) -> Result<ProtectRun, ProtectError> {
+    let full = format!("{}/{}", settings.owner, settings.name);
+    let mut findings = Vec::new();
+    let mut details = String::new();
+    let mut branch_json = Vec::new();
+    let finish = |findings: Vec<Finding>,
+                  details: String,
+                  branch_json: Vec<serde_json::Value>,
+                  repo_json: serde_json::Value| {
+        let stats = client.stats();
+        ProtectRun {
+            findings,
+            details,
+            extra: json!({
+                "api": { "requests": stats.requests, "conditional_hits": stats.conditional_hits, "retries": stats.retries },
+                "repository": repo_json,
+                "branches": branch_json,
+            }),
+            log: client.take_log(),
+        }
+    };
+    let repo_facts = match collect_repo(client, &settings.owner, &settings.name) {
+        Ok(facts) => facts,
+        Err(ApiError::NotFound { message, .. }) if !settings.owner.is_empty() => {
+            return Err(ProtectError::RepoNotFound {
+                repo: full,
+                detail: format!("404 {message}"),
+            })
+        }
+        Err(err) => {
+            findings.push(classify(err, &full)?);
+            return Ok(finish(findings, details, branch_json, json!({ "full_name": full })));
+        }
+    };
+    let patterns: Vec<String> = policy.patterns.iter().flatten().map(|p| p.get_ref().clone()).collect();
+    let (branches, unmatched) = match select_branches(client, &repo_facts.repo, &settings.branches, &patterns) {
+        Ok(selected) => selected,
+        Err(err) => {
+            findings.push(classify(err, &full)?);
+            return Ok(finish(findings, details, branch_json, json!({ "full_name": full })));
+        }
+    };
+    for pattern in unmatched {
+        let _ = writeln!(
+            details,
+            "note: the policy's branch pattern `{pattern}` matches no branch of {full}"
+        );
+    }
+    let mut seen = BTreeMap::new();
+    for branch in &branches {
+        match collect_branch(client, &settings.owner, &settings.name, branch, &mut seen) {
+            Ok(facts) => {
+                let report = protection::evaluate(policy, &facts);
+                details.push_str(&table(&report));
+                details.push('\n');
+                findings.extend(report.findings.iter().cloned());
+                branch_json.push(serde_json::to_value(&report).unwrap_or_default());
+            }
+            Err(err @ ApiError::NotFound { .. }) if err.to_string().ends_with("Branch not found") => {
+                return Err(ProtectError::BranchNotFound {
+                    repo: full,
+                    branch: branch.clone(),
+                    detail: format!(
+                        "GET /repos/{}/{}/branches/{}/protection: 404",
+                        settings.owner,
+                        settings.name,
+                        encode_branch(branch)
+                    ),
+                })
+            }
+            Err(err) => findings.push(classify(err, &format!("{full}@{branch}"))?),
+        }
+    }
+    match &repo_facts.inactive_rulesets {
+        Known::Known(inactive) => findings.extend(protection::inactive_rulesets(&full, inactive)),
+        Known::Unknown(unknown) => {
+            let _ = writeln!(
+                details,
+                "note: rulesets in evaluate or disabled mode could not be listed ({})",
+                unknown.reason
+            );
+        }
+    }
+    let repo_json = json!({
+        "full_name": repo_facts.repo.full_name,
+        "default_branch": repo_facts.repo.default_branch,
+        "private": repo_facts.repo.private,
+    });
+    Ok(finish(findings, details, branch_json, repo_json))
+}
+
+/// Token from --token-file, else GITHUB_TOKEN, else GH_TOKEN.
+pub fn token_from(file: Option<&PathBuf>, env: impl Fn(&str) -> Option<String>) -> Result<Option<Secret>, String> {
+    if let Some(file) = file {
+        let text = std::fs::read_to_string(file)
+            .map_err(|err| format!("--token-file {}: cannot read: {err}", file.display()))?;
+        let token = text.trim();
+        if token.is_empty() {
+            return Err(format!("--token-file {}: the file is empty", file.display()));
+        }
+        return Ok(Some(Secret::new(token)));
+    }
+    Ok(["GITHUB_TOKEN", "GH_TOKEN"]
+        .iter()
+        .filter_map(|name| env(name))
+        .map(|t| t.trim().to_owned())
+        .find(|t| !t.is_empty())
+        .map(Secret::new))
+}
+
+/// The whole command: returns (rendered report, log lines, exit code) or an
+/// error message for exit 2.
+pub fn run(settings: &ProtectSettings, policy: &BranchesSection) -> Result<(String, Vec<String>, i32), String> {
+    let client = Client::new(settings.client.clone()).map_err(|e| e.to_string())?;
+    let mut run = collect_and_evaluate(&client, settings, policy).map_err(|e| {
+        let secret = match &settings.client.auth {
+            Auth::Token(token) => Some(token.clone()),
+            _ => None,
+        };
+        crate::github::secret::scrub(&e.to_string(), secret.as_ref())
+    })?;
+    sort_findings(&mut run.findings);
+    let report = Report {
+        command: "protect",
+        findings: &run.findings,
+        stats: None,
+        fail_on: settings.fail_on,
+        details: Some(&run.details),
+        extra: Some(&run.extra),
+    };
+    let rendered = crate::report::render(settings.format, &report, settings.color);
+    Ok((rendered, run.log, report.verdict().exit_code()))
+}
