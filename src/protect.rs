@@ -82,13 +82,14 @@ fn classify(err: ApiError, at: &str) -> Result<Finding, ProtectError> {
 /// against the repository (`~DEFAULT_BRANCH`, `~ALL`, globs, names).
 fn select_branches(
     client: &Client,
-    repo: &Repository,
+    repo: Option<&Repository>,
+    full: &str,
     explicit: &[String],
     patterns: &[String],
 ) -> Result<(Vec<String>, Vec<String>), ApiError> {
-    if !explicit.is_empty() {
+    let Some(repo) = repo.filter(|_| explicit.is_empty()) else {
         return Ok((explicit.to_vec(), Vec::new()));
-    }
+    };
     let patterns: Vec<String> = if patterns.is_empty() {
         vec!["~DEFAULT_BRANCH".to_owned()]
     } else {
@@ -103,7 +104,7 @@ fn select_branches(
             name: String,
         }
         client
-            .get_all::<ShortBranch>(&format!("/repos/{}/branches", repo.full_name))?
+            .get_all::<ShortBranch>(&format!("/repos/{full}/branches"))?
             .into_iter()
             .map(|b| b.name)
             .collect()
@@ -238,7 +239,7 @@ pub fn collect_and_evaluate(
             log: client.take_log(),
         }
     };
-    let repo_facts = match collect_repo(client, &settings.owner, &settings.name) {
+    let repo_facts = match collect_repo(client, &settings.owner, &settings.name, settings.branches.is_empty()) {
         Ok(facts) => facts,
         Err(ApiError::NotFound { message, .. }) if !settings.owner.is_empty() => {
             return Err(ProtectError::RepoNotFound {
@@ -252,13 +253,14 @@ pub fn collect_and_evaluate(
         }
     };
     let patterns: Vec<String> = policy.patterns.iter().flatten().map(|p| p.get_ref().clone()).collect();
-    let (branches, unmatched) = match select_branches(client, &repo_facts.repo, &settings.branches, &patterns) {
-        Ok(selected) => selected,
-        Err(err) => {
-            findings.push(classify(err, &full)?);
-            return Ok(finish(findings, details, branch_json, json!({ "full_name": full })));
-        }
-    };
+    let (branches, unmatched) =
+        match select_branches(client, repo_facts.repo.as_ref(), &full, &settings.branches, &patterns) {
+            Ok(selected) => selected,
+            Err(err) => {
+                findings.push(classify(err, &full)?);
+                return Ok(finish(findings, details, branch_json, json!({ "full_name": full })));
+            }
+        };
     for pattern in unmatched {
         let _ = writeln!(
             details,
@@ -300,11 +302,14 @@ pub fn collect_and_evaluate(
             );
         }
     }
-    let repo_json = json!({
-        "full_name": repo_facts.repo.full_name,
-        "default_branch": repo_facts.repo.default_branch,
-        "private": repo_facts.repo.private,
-    });
+    let repo_json = match &repo_facts.repo {
+        Some(repo) => json!({
+            "full_name": repo.full_name,
+            "default_branch": repo.default_branch,
+            "private": repo.private,
+        }),
+        None => json!({ "full_name": full }),
+    };
     Ok(finish(findings, details, branch_json, repo_json))
 }
 

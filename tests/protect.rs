@@ -639,3 +639,110 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn github_app_authentication() {
+    let env = Env::new(BASELINE);
+    let key = env.path().join("app.pem");
+    let status = std::process::Command::new("openssl")
+        .args(["genrsa", "-out", key.to_str().unwrap(), "2048"])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("openssl is installed (Debian: apt-get install openssl)");
+    assert!(status.success());
+    let mut scenario = Scenario::new(protected_repo());
+    scenario.app = Some((1234, 99));
+    scenario.token = Some("ghs_installation_token".to_owned());
+    let fake = FakeGitHub::start(scenario);
+    let args = [
+        "protect",
+        "--repo",
+        "acme/api",
+        "--api-url",
+        &fake.url,
+        "--no-cache",
+        "--format",
+        "json",
+        "--app-id",
+        "1234",
+        "--app-key",
+        key.to_str().unwrap(),
+        "--installation-id",
+        "99",
+    ];
+    let run = livegate_env(env.path(), &args, &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let log = fake.log();
+    assert_eq!(log[0].path, "/app/installations/99/access_tokens");
+    assert!(log[1..].iter().all(|l| l
+        .authorization
+        .as_deref()
+        .is_some_and(|a| a.ends_with("ghs_installation_token"))));
+    // A wrong app id is refused by GitHub and reported as a token problem.
+    let wrong = args
+        .iter()
+        .map(|a| if *a == "1234" { "4321" } else { a })
+        .collect::<Vec<_>>();
+    let run = livegate_env(env.path(), &wrong, &[]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("JSON web token"), "{}", run.stderr);
+    // A key file that is not a key is a usage error naming the flag.
+    std::fs::write(&key, "not a key").unwrap();
+    let run = livegate_env(env.path(), &args, &[]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("--app-key"), "{}", run.stderr);
+}
+
+#[test]
+fn a_corrupt_cache_is_detected_and_rebuilt() {
+    let fake = FakeGitHub::start(Scenario::new(protected_repo().branch("main", Some(good_classic()))));
+    let env = Env::new(BASELINE);
+    let cache = env.path().join("cache");
+    let args = [
+        "protect",
+        "--repo",
+        "acme/api",
+        "--api-url",
+        &fake.url,
+        "--cache-dir",
+        cache.to_str().unwrap(),
+        "--format",
+        "json",
+    ];
+    let cold = livegate_env(env.path(), &args, &[("GITHUB_TOKEN", "test-token")]);
+    assert_eq!(cold.code, 0, "{}", cold.stdout);
+    let files = walk(&cache);
+    assert!(!files.is_empty());
+    for file in &files {
+        let mut bytes = std::fs::read(file).unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0x55;
+        std::fs::write(file, bytes).unwrap();
+    }
+    let rerun = livegate_env(env.path(), &args, &[("GITHUB_TOKEN", "test-token")]);
+    assert_eq!(rerun.code, 0, "{}{}", rerun.stdout, rerun.stderr);
+    assert_eq!(
+        json(&rerun)["api"]["conditional_hits"],
+        0,
+        "corrupt entries are not trusted"
+    );
+    let warm = livegate_env(env.path(), &args, &[("GITHUB_TOKEN", "test-token")]);
+    assert_eq!(
+        json(&warm)["api"]["conditional_hits"],
+        json(&warm)["api"]["requests"],
+        "and were rebuilt"
+    );
+}
+
+#[test]
+fn a_public_repository_without_a_token_is_read_as_far_as_github_allows() {
+    let mut repo = protected_repo();
+    repo.private = false;
+    let fake = FakeGitHub::start(Scenario::new(repo));
+    let env = Env::new(BASELINE);
+    let run = env.protect_with(&fake, &[], &[]);
+    // Rules are public; classic protection and bypass lists are not.
+    assert_eq!(run.code, 3, "{}{}", run.stdout, run.stderr);
+    assert_eq!(codes(&run), ["LG912"]);
+    assert!(fake.log().iter().all(|l| l.authorization.is_none()));
+}

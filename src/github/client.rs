@@ -68,7 +68,7 @@ impl Default for ClientOptions {
 /// Why a request did not produce data. Every variant names the endpoint.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum ApiError {
-    #[error("GET {endpoint}: 401 {message}; check the token (GITHUB_TOKEN, GH_TOKEN or --token-file)")]
+    #[error("GET {endpoint}: 401 {message}; check the credentials (GITHUB_TOKEN, GH_TOKEN, --token-file, or --app-id/--app-key/--installation-id)")]
     Unauthorized { endpoint: String, message: String },
     #[error("GET {endpoint}: {status} {message}")]
     Denied {
@@ -336,6 +336,19 @@ impl Client {
         });
         let (parts, bytes) = match result {
             Ok(ok) => ok,
+            // GitHub refused the App's credentials while octocrab fetched an
+            // installation token: an authentication problem, not an outage.
+            Err(octocrab::Error::GitHub { source, .. }) if source.status_code.is_client_error() => {
+                let message = scrub(&source.message, self.secret.as_ref());
+                self.note(format!(
+                    "GET {endpoint} -> {} while authenticating: {message}",
+                    source.status_code.as_u16()
+                ));
+                return Attempt::Fail(ApiError::Unauthorized {
+                    endpoint: endpoint.to_owned(),
+                    message: format!("{message} (GitHub App installation token request failed)"),
+                });
+            }
             Err(err) => {
                 let detail = scrub(&describe_transport_error(&err), self.secret.as_ref());
                 self.note(format!("GET {endpoint} -> error: {detail}"));

@@ -37,7 +37,8 @@ pub struct BranchFacts {
 /// Repository-level facts shared by every branch.
 #[derive(Debug, Clone)]
 pub struct RepoFacts {
-    pub repo: Repository,
+    /// Absent when it was not needed (explicit branches).
+    pub repo: Option<Repository>,
     /// Branch rulesets in evaluate or disabled mode: they protect nothing.
     pub inactive_rulesets: Known<Vec<RulesetFacts>>,
 }
@@ -77,9 +78,17 @@ fn ruleset_facts(ruleset: &Ruleset, endpoint: &str) -> RulesetFacts {
     }
 }
 
-pub fn collect_repo(client: &Client, owner: &str, name: &str) -> Result<RepoFacts, ApiError> {
-    let endpoint = format!("/repos/{owner}/{name}");
-    let repo: Repository = client.get(&endpoint)?.json(&endpoint)?;
+/// Collects the repository (when `need_repository`: its default branch is
+/// needed to resolve `~DEFAULT_BRANCH`) and its inactive rulesets. With
+/// explicit branches the repository call is skipped: the rulesets list
+/// answers 404 for a repository that does not exist just the same.
+pub fn collect_repo(client: &Client, owner: &str, name: &str, need_repository: bool) -> Result<RepoFacts, ApiError> {
+    let repo = if need_repository {
+        let endpoint = format!("/repos/{owner}/{name}");
+        Some(client.get(&endpoint)?.json::<Repository>(&endpoint)?)
+    } else {
+        None
+    };
     let list_endpoint = format!("/repos/{owner}/{name}/rulesets?includes_parents=true");
     let inactive_rulesets = match client.get_all::<Ruleset>(&list_endpoint) {
         Ok(list) => Known::Known(
@@ -88,6 +97,8 @@ pub fn collect_repo(client: &Client, owner: &str, name: &str) -> Result<RepoFact
                 .map(|r| ruleset_facts(r, &list_endpoint))
                 .collect(),
         ),
+        // Without the repository call, a 404 here is the "not found" answer.
+        Err(err @ ApiError::NotFound { .. }) if repo.is_none() => return Err(err),
         Err(err @ (ApiError::Denied { .. } | ApiError::NotFound { .. })) => Known::Unknown(Unknown {
             reason: err.to_string(),
             permission: "Metadata: read".to_owned(),
@@ -116,10 +127,14 @@ pub fn collect_branch(
         Err(ApiError::NotFound { message, .. }) if message == "Branch not protected" => Known::Known(None),
         // An admin asking about a branch that does not exist.
         Err(err @ ApiError::NotFound { .. }) if err.to_string().ends_with("Branch not found") => return Err(err),
-        Err(err @ (ApiError::NotFound { .. } | ApiError::Denied { .. })) => Known::Unknown(Unknown {
-            reason: format!("{err} (GitHub answers this way when the token may not read branch protection)"),
-            permission: ADMIN_READ.to_owned(),
-        }),
+        // Unauthenticated (a public repository read without a token), or
+        // authenticated without admin: either way, unknown.
+        Err(err @ (ApiError::NotFound { .. } | ApiError::Denied { .. } | ApiError::Unauthorized { .. })) => {
+            Known::Unknown(Unknown {
+                reason: format!("{err} (GitHub answers this way when the caller may not read branch protection)"),
+                permission: ADMIN_READ.to_owned(),
+            })
+        }
         Err(err) => return Err(err),
     };
     let rules_endpoint = format!("/repos/{owner}/{name}/rules/branches/{encoded}");

@@ -200,6 +200,9 @@ pub struct Scenario {
     /// Forces small pages to exercise Link pagination.
     pub page_size: Option<usize>,
     pub quota: u64,
+    /// (app id, installation id) of a GitHub App whose JWT is accepted at
+    /// POST /app/installations/{id}/access_tokens, answered with `token`.
+    pub app: Option<(u64, u64)>,
 }
 
 impl Scenario {
@@ -213,6 +216,7 @@ impl Scenario {
             faults: Vec::new(),
             page_size: None,
             quota: 5000,
+            app: None,
         }
     }
 
@@ -308,6 +312,7 @@ impl Drop for FakeGitHub {
 }
 
 struct Request {
+    method: String,
     path: String,
     query: BTreeMap<String, String>,
     headers: BTreeMap<String, String>,
@@ -318,7 +323,7 @@ fn read_request(stream: &TcpStream) -> Option<Request> {
     let mut line = String::new();
     reader.read_line(&mut line).ok()?;
     let mut parts = line.split_whitespace();
-    let _method = parts.next()?;
+    let method = parts.next()?.to_owned();
     let target = parts.next()?.to_owned();
     let mut headers = BTreeMap::new();
     loop {
@@ -330,6 +335,14 @@ fn read_request(stream: &TcpStream) -> Option<Request> {
             headers.insert(name.trim().to_ascii_lowercase(), value.trim().to_owned());
         }
     }
+    // Read the body too: closing a socket with unread data resets it.
+    if let Some(length) = headers
+        .get("content-length")
+        .and_then(|l: &String| l.parse::<usize>().ok())
+    {
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).ok()?;
+    }
     let (path, query) = target.split_once('?').unwrap_or((&target, ""));
     let query = query
         .split('&')
@@ -337,6 +350,7 @@ fn read_request(stream: &TcpStream) -> Option<Request> {
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
     Some(Request {
+        method,
         path: percent_decode(path),
         query,
         headers,
@@ -434,6 +448,7 @@ fn finish(mut response: Response, request: &Request, remaining: u64) -> (Vec<u8>
     }
     let reason = match response.status {
         200 => "OK",
+        201 => "Created",
         304 => "Not Modified",
         401 => "Unauthorized",
         403 => "Forbidden",
@@ -557,6 +572,9 @@ fn authorised(state: &State, request: &Request) -> Result<bool, Response> {
 }
 
 fn route(state: &State, request: &Request, url: &str) -> (Response, Option<Duration>) {
+    if request.method == "POST" {
+        return (app_token(state, request), None);
+    }
     let authed = match authorised(state, request) {
         Ok(authed) => authed,
         Err(response) => return (response, None),
@@ -646,7 +664,7 @@ fn repo_route(state: &State, repo: &Repo, rest: &str, request: &Request, url: &s
         let mut items: Vec<Value> = repo
             .rulesets
             .iter()
-            .map(|r| ruleset_json(state, repo, r, "Repository", url, false))
+            .map(|r| ruleset_json(state, repo, r, "Repository", url, None))
             .collect();
         if with_parents {
             items.extend(
@@ -654,17 +672,17 @@ fn repo_route(state: &State, repo: &Repo, rest: &str, request: &Request, url: &s
                     .scenario
                     .org_rulesets
                     .iter()
-                    .map(|r| ruleset_json(state, repo, r, "Organization", url, false)),
+                    .map(|r| ruleset_json(state, repo, r, "Organization", url, None)),
             );
         }
         return page(items, request, url, state.scenario.page_size);
     }
     if let Some(id) = rest.strip_prefix("rulesets/").and_then(|id| id.parse::<u64>().ok()) {
         if let Some(r) = repo.rulesets.iter().find(|r| r.id == id) {
-            return ok(ruleset_json(state, repo, r, "Repository", url, true));
+            return ok(ruleset_json(state, repo, r, "Repository", url, Some(authed)));
         }
         if let Some(r) = state.scenario.org_rulesets.iter().find(|r| r.id == id) {
-            return ok(ruleset_json(state, repo, r, "Organization", url, true));
+            return ok(ruleset_json(state, repo, r, "Organization", url, Some(authed)));
         }
         return error(404, "Not Found");
     }
@@ -840,7 +858,10 @@ pub fn classic_json(c: &Classic, url: &str) -> Value {
     value
 }
 
-fn ruleset_json(state: &State, repo: &Repo, r: &Ruleset, level: &str, url: &str, detail: bool) -> Value {
+/// A ruleset; `detail` (whether the caller is authenticated) for the
+/// single-ruleset endpoint, where an authenticated caller with enough
+/// rights also sees the bypass list.
+fn ruleset_json(state: &State, repo: &Repo, r: &Ruleset, level: &str, url: &str, detail: Option<bool>) -> Value {
     let full = format!("{}/{}", repo.owner, repo.name);
     let source = if level == "Organization" {
         repo.owner.clone()
@@ -854,11 +875,12 @@ fn ruleset_json(state: &State, repo: &Repo, r: &Ruleset, level: &str, url: &str,
                    "html": {"href": format!("https://github.com/{full}/rules/{}", r.id)}},
         "created_at": "2025-01-02T10:00:00Z", "updated_at": "2026-11-01T10:00:00Z",
     });
-    if detail {
-        let sees_bypass = match level {
-            "Organization" => state.scenario.org_admin,
-            _ => state.scenario.access == Access::Admin,
-        };
+    if let Some(authed) = detail {
+        let sees_bypass = authed
+            && match level {
+                "Organization" => state.scenario.org_admin,
+                _ => state.scenario.access == Access::Admin,
+            };
         if sees_bypass {
             value["bypass_actors"] = json!(r.bypass_actors);
         }
@@ -891,4 +913,92 @@ pub fn raw_get(url: &str, path: &str, headers: &[(&str, &str)]) -> (u16, String)
         .map(|(_, b)| b.to_owned())
         .unwrap_or_default();
     (status, body)
+}
+
+fn base64url_decode(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut buffer = 0u32;
+    let mut bits = 0;
+    for c in text.bytes() {
+        let value = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' => 62,
+            b'_' => 63,
+            b'=' => continue,
+            _ => return None,
+        };
+        buffer = (buffer << 6) | u32::from(value);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buffer >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// POST /app/installations/{id}/access_tokens: a JWT signed by the app (its
+/// `iss` is the app id) buys an installation token.
+fn app_token(state: &State, request: &Request) -> Response {
+    let Some((app_id, installation)) = state.scenario.app else {
+        return error(404, "Not Found");
+    };
+    if request.path != format!("/app/installations/{installation}/access_tokens") {
+        return error(404, "Not Found");
+    }
+    let jwt = request
+        .headers
+        .get("authorization")
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .unwrap_or("");
+    let claims = jwt
+        .split('.')
+        .nth(1)
+        .and_then(base64url_decode)
+        .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok());
+    let issuer = claims
+        .as_ref()
+        .and_then(|c| c.get("iss"))
+        .and_then(|i| i.as_u64().or_else(|| i.as_str()?.parse().ok()));
+    if jwt.split('.').count() != 3 || issuer != Some(app_id) {
+        let message = format!(
+            "A JSON web token could not be decoded (iss {issuer:?}, {} parts)",
+            jwt.split('.').count()
+        );
+        return error(401, &message);
+    }
+    let expires = SystemTime::now() + Duration::from_secs(3600);
+    let secs = expires.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let (days, rem) = (secs / 86400, secs % 86400);
+    // Civil date from days since the epoch (Howard Hinnant's algorithm).
+    let z = days as i64 + 719468;
+    let era = z.div_euclid(146097);
+    let doe = z - era * 146097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let stamp = format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    );
+    let token = state.scenario.token.clone().unwrap_or_default();
+    let body = json!({
+        "token": token,
+        "expires_at": stamp,
+        "permissions": {"administration": "read", "metadata": "read"},
+        "repository_selection": "all"
+    });
+    Response {
+        status: 201,
+        body: body.to_string().into_bytes(),
+        headers: Vec::new(),
+        length: None,
+    }
 }
