@@ -12,5 +12,6 @@ pub mod hook;
 pub mod policy;
 pub mod protect;
 pub mod report;
+pub mod review;
 pub mod scan;
 pub mod values;

@@ -111,6 +111,12 @@ static REGISTRY: &[&CheckMeta] = &[
     &protection::LINEAR_HISTORY_MISSING,
     &protection::SIGNED_COMMITS_MISSING,
     &protection::RULESET_NOT_ENFORCED,
+    &crate::review::NOT_ENOUGH_APPROVALS,
+    &crate::review::CHANGES_REQUESTED,
+    &crate::review::CODE_OWNER_APPROVAL_MISSING,
+    &crate::review::PATH_RULE_UNMET,
+    &crate::review::POLICY_CHANGE_UNAPPROVED,
+    &crate::review::CODEOWNERS_SYNTAX_ERROR,
     &leaks::placement::JVM_TEST_CLASS_IN_MAIN,
     &leaks::placement::TEST_FILE_IN_PRODUCTION,
     &leaks::placement::TEST_FILE_IN_MIGRATIONS,
@@ -145,6 +151,7 @@ static REGISTRY: &[&CheckMeta] = &[
     &protection::PROTECTION_UNREADABLE,
     &protection::BYPASS_LIST_HIDDEN,
     &protection::GITHUB_UNREADABLE,
+    &crate::review::REVIEW_UNVERIFIABLE,
 ];
 
 /// Looks a check up by code (`LG412`) or id (`test-file-in-production`),
