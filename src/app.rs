@@ -39,6 +39,7 @@ pub fn run(command: Command) -> Outcome {
             Err(err) => Outcome::error(err),
         },
         Command::Protect(args) => run_protect(args),
+        Command::Pr(args) => run_pr(args),
         Command::Checks { format } => list_checks(format),
         Command::Explain { code } => match checks::lookup(&code) {
             Some(meta) => Outcome {
@@ -164,6 +165,7 @@ fn run_scan(settings: &ScanSettings) -> Outcome {
         stats: Some(&outcome.stats),
         fail_on: settings.fail_on,
         details: None,
+        details_markdown: None,
         extra: None,
     };
     let color = settings.format == Format::Human
@@ -392,6 +394,7 @@ pub fn pre_push(repo: &git2::Repository, remote: &str, input: &str) -> Outcome {
         stats: Some(&stats),
         fail_on: Severity::Error,
         details: None,
+        details_markdown: None,
         extra: None,
     };
     let verdict = report.verdict();
@@ -509,6 +512,110 @@ fn run_protect(args: crate::cli::ProtectArgs) -> Outcome {
         Err(err) => return Outcome::error(err),
     };
     let stderr: String = log.iter().map(|line| format!("livegate: {line}\n")).collect();
+    match &args.output {
+        Some(file) => match std::fs::write(file, rendered) {
+            Ok(()) => Outcome {
+                stdout: String::new(),
+                stderr,
+                exit,
+            },
+            Err(err) => Outcome::error(format!("--output {}: cannot write: {err}", file.display())),
+        },
+        None => Outcome {
+            stdout: rendered,
+            stderr,
+            exit,
+        },
+    }
+}
+
+/// The pull request to judge: from the flags, else from the Actions event.
+fn pr_target(args: &crate::cli::PrArgs) -> Result<(String, String, u64), String> {
+    let (full, number) = match (&args.repo, args.number) {
+        (Some(repo), Some(number)) => (repo.clone(), number),
+        _ => {
+            let path = std::env::var_os("GITHUB_EVENT_PATH").ok_or(
+                "no pull request given: pass --repo OWNER/NAME --number N, or run in GitHub Actions \
+                 (GITHUB_EVENT_PATH names the event payload)",
+            )?;
+            let name = std::env::var("GITHUB_EVENT_NAME").unwrap_or_default();
+            let text = std::fs::read_to_string(&path)
+                .map_err(|err| format!("GITHUB_EVENT_PATH {}: cannot read: {err}", Path::new(&path).display()))?;
+            let payload: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|err| format!("GITHUB_EVENT_PATH {}: not JSON ({err})", Path::new(&path).display()))?;
+            crate::pr::from_event(&name, &payload).map_err(|err| format!("GITHUB_EVENT_PATH ({name} event): {err}"))?
+        }
+    };
+    let (owner, name) = crate::cli::parse_repo("--repo", &full).map_err(|e| e.to_string())?;
+    if number == 0 {
+        return Err("--number: pull request numbers start at 1".to_owned());
+    }
+    Ok((owner, name, number))
+}
+
+fn color_for(choice: ColorChoice, format: Format, to_file: bool) -> bool {
+    format == Format::Human
+        && !to_file
+        && match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        }
+}
+
+fn run_pr(args: crate::cli::PrArgs) -> Outcome {
+    let (owner, name, number) = match pr_target(&args) {
+        Ok(target) => target,
+        Err(err) => return Outcome::error(err),
+    };
+    let Some(format) = Format::parse(&args.format) else {
+        return Outcome::error(format!("--format: unknown format `{}`", args.format));
+    };
+    let client = match client_options(&args.github) {
+        Ok(options) => options,
+        Err(err) => return Outcome::error(err),
+    };
+    let env = |key: &str| std::env::var(key).ok().filter(|v| !v.is_empty());
+    let target_url = match (env("GITHUB_SERVER_URL"), env("GITHUB_REPOSITORY"), env("GITHUB_RUN_ID")) {
+        (Some(server), Some(repo), Some(run)) => Some(format!("{server}/{repo}/actions/runs/{run}")),
+        _ => None,
+    };
+    let settings = crate::pr::PrSettings {
+        owner,
+        name,
+        number,
+        policy: args.policy.clone(),
+        checkout: args.checkout.clone(),
+        format,
+        fail_on: args.fail_on.severity(),
+        color: color_for(args.color, format, args.output.is_some()),
+        status: args.status,
+        target_url,
+        client,
+    };
+    let (rendered, summary, log, exit) = match crate::pr::run(&settings) {
+        Ok(done) => done,
+        Err(err) => return Outcome::error(err),
+    };
+    let mut stderr: String = log.iter().map(|line| format!("livegate: {line}\n")).collect();
+    let summary_file = args.summary.clone().or_else(|| {
+        (format == Format::Github)
+            .then(|| std::env::var_os("GITHUB_STEP_SUMMARY").map(PathBuf::from))
+            .flatten()
+    });
+    if let Some(file) = summary_file {
+        let appended = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&file)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, summary.as_bytes()));
+        if let Err(err) = appended {
+            stderr.push_str(&format!(
+                "livegate: --summary {}: cannot write: {err}\n",
+                file.display()
+            ));
+        }
+    }
     match &args.output {
         Some(file) => match std::fs::write(file, rendered) {
             Ok(()) => Outcome {

@@ -36,6 +36,8 @@ pub enum Command {
     },
     /// Check that deploying branches are protected as the policy says (classic protection and rulesets, merged).
     Protect(ProtectArgs),
+    /// Gate a pull request on real review (policy from the base branch, read through the API).
+    Pr(PrArgs),
     /// Install, remove or run the git pre-push hook.
     Hook {
         #[command(subcommand)]
@@ -201,6 +203,40 @@ pub struct ProtectArgs {
     /// Policy file; default: .github/livegate.toml or livegate.toml in the current repository, else the standard preset.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
+    #[arg(long, default_value = "human", value_parser = clap::builder::PossibleValuesParser::new(Format::NAMES))]
+    pub format: String,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Fail (exit 1) on findings at or above this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    #[command(flatten)]
+    pub github: GitHubArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PrArgs {
+    /// The repository: OWNER/NAME (default: from $GITHUB_EVENT_PATH in GitHub Actions).
+    #[arg(long, value_name = "OWNER/NAME", requires = "number")]
+    pub repo: Option<String>,
+    /// The pull request number (default: from $GITHUB_EVENT_PATH).
+    #[arg(long, value_name = "N", requires = "repo")]
+    pub number: Option<u64>,
+    /// A local policy file instead of the base branch's. Never point this into the pull request's checkout.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// A clone to take the change's content from when it has both commits (default: .); else GitHub's patches are used.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub checkout: PathBuf,
+    /// Post the verdict as the commit status `livegate/review` on the head commit (needs statuses: write).
+    #[arg(long)]
+    pub status: bool,
+    /// Also append the Markdown summary to FILE (default with --format github: $GITHUB_STEP_SUMMARY).
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
     #[arg(long, default_value = "human", value_parser = clap::builder::PossibleValuesParser::new(Format::NAMES))]
     pub format: String,
     /// Write the report to FILE instead of standard output.

@@ -10,6 +10,7 @@ pub mod facts;
 pub mod github;
 pub mod hook;
 pub mod policy;
+pub mod pr;
 pub mod protect;
 pub mod report;
 pub mod review;

@@ -350,6 +350,7 @@ pub fn run(settings: &ProtectSettings, policy: &BranchesSection) -> Result<(Stri
         stats: None,
         fail_on: settings.fail_on,
         details: Some(&run.details),
+        details_markdown: None,
         extra: Some(&run.extra),
     };
     let rendered = crate::report::render(settings.format, &report, settings.color);

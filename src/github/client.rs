@@ -68,33 +68,33 @@ impl Default for ClientOptions {
 /// Why a request did not produce data. Every variant names the endpoint.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum ApiError {
-    #[error("GET {endpoint}: 401 {message}; check the credentials (GITHUB_TOKEN, GH_TOKEN, --token-file, or --app-id/--app-key/--installation-id)")]
+    #[error("{endpoint}: 401 {message}; check the credentials (GITHUB_TOKEN, GH_TOKEN, --token-file, or --app-id/--app-key/--installation-id)")]
     Unauthorized { endpoint: String, message: String },
-    #[error("GET {endpoint}: {status} {message}")]
+    #[error("{endpoint}: {status} {message}")]
     Denied {
         endpoint: String,
         status: u16,
         message: String,
     },
-    #[error("GET {endpoint}: 404 {message}")]
+    #[error("{endpoint}: 404 {message}")]
     NotFound { endpoint: String, message: String },
-    #[error("GET {endpoint}: rate limited{}; {wait}", reset.map(|r| format!(" until {r} (unix time)")).unwrap_or_default())]
+    #[error("{endpoint}: rate limited{}; {wait}", reset.map(|r| format!(" until {r} (unix time)")).unwrap_or_default())]
     RateLimited {
         endpoint: String,
         reset: Option<u64>,
         wait: String,
     },
-    #[error("GET {endpoint}: GitHub unavailable after {attempts} attempt(s): {detail}")]
+    #[error("{endpoint}: GitHub unavailable after {attempts} attempt(s): {detail}")]
     Unavailable {
         endpoint: String,
         attempts: u32,
         detail: String,
     },
-    #[error("GET {endpoint}: unexpected response: {detail}")]
+    #[error("{endpoint}: unexpected response: {detail}")]
     Malformed { endpoint: String, detail: String },
-    #[error("GET {endpoint}: more than {pages} pages; refusing a partial answer")]
+    #[error("{endpoint}: more than {pages} pages; refusing a partial answer")]
     TooManyPages { endpoint: String, pages: usize },
-    #[error("GET {endpoint}: the time budget of {seconds}s is spent")]
+    #[error("{endpoint}: the time budget of {seconds}s is spent")]
     Budget { endpoint: String, seconds: u64 },
     #[error("GitHub client: {0}")]
     Setup(String),
@@ -131,7 +131,11 @@ pub struct ApiResponse {
 impl ApiResponse {
     pub fn json<T: DeserializeOwned>(&self, endpoint: &str) -> Result<T, ApiError> {
         serde_json::from_slice(&self.body).map_err(|err| ApiError::Malformed {
-            endpoint: endpoint.to_owned(),
+            endpoint: if endpoint.starts_with('/') {
+                format!("GET {endpoint}")
+            } else {
+                endpoint.to_owned()
+            },
             detail: format!("body is not the expected JSON ({err})"),
         })
     }
@@ -254,22 +258,34 @@ impl Client {
 
     /// One GET with retries, rate-limit handling and the ETag cache.
     pub fn get(&self, endpoint: &str) -> Result<ApiResponse, ApiError> {
+        self.send("GET", endpoint, None)
+    }
+
+    /// One POST of a JSON body, with the same retries and rate-limit
+    /// handling (never cached). Only for idempotent effects, such as a
+    /// commit status that a retry merely sets again.
+    pub fn post(&self, endpoint: &str, body: &serde_json::Value) -> Result<ApiResponse, ApiError> {
+        self.send("POST", endpoint, Some(body))
+    }
+
+    fn send(&self, method: &str, endpoint: &str, body: Option<&serde_json::Value>) -> Result<ApiResponse, ApiError> {
+        let label = format!("{method} {endpoint}");
         let mut attempt = 0u32;
         loop {
             let elapsed = self.started.elapsed();
             if elapsed >= self.options.budget {
                 return Err(ApiError::Budget {
-                    endpoint: endpoint.to_owned(),
+                    endpoint: label.clone(),
                     seconds: self.options.budget.as_secs(),
                 });
             }
-            match self.attempt(endpoint) {
+            match self.attempt(method, endpoint, body, &label) {
                 Attempt::Done(response) => return Ok(response),
                 Attempt::Fail(err) => return Err(err),
                 Attempt::Retry { detail, after } => {
                     if attempt >= self.options.retries {
                         return Err(ApiError::Unavailable {
-                            endpoint: endpoint.to_owned(),
+                            endpoint: label.clone(),
                             attempts: attempt + 1,
                             detail,
                         });
@@ -277,12 +293,12 @@ impl Client {
                     let wait = after.unwrap_or_else(|| backoff(self.options.backoff_base, attempt));
                     if self.started.elapsed() + wait >= self.options.budget {
                         return Err(ApiError::Budget {
-                            endpoint: endpoint.to_owned(),
+                            endpoint: label.clone(),
                             seconds: self.options.budget.as_secs(),
                         });
                     }
                     self.counters.retries.fetch_add(1, Ordering::Relaxed);
-                    self.note(format!("retrying GET {endpoint} in {} ms: {detail}", wait.as_millis()));
+                    self.note(format!("retrying {label} in {} ms: {detail}", wait.as_millis()));
                     std::thread::sleep(wait);
                     attempt += 1;
                 }
@@ -299,7 +315,7 @@ impl Client {
         while let Some(url) = next {
             if pages == self.options.max_pages {
                 return Err(ApiError::TooManyPages {
-                    endpoint: endpoint.to_owned(),
+                    endpoint: format!("GET {endpoint}"),
                     pages,
                 });
             }
@@ -312,10 +328,11 @@ impl Client {
         Ok(items)
     }
 
-    fn attempt(&self, endpoint: &str) -> Attempt {
+    fn attempt(&self, method: &str, endpoint: &str, body: Option<&serde_json::Value>, label: &str) -> Attempt {
         let cached = self
             .cache
             .as_ref()
+            .filter(|_| method == "GET")
             .and_then(|cache| cache.load(&self.options.api_url, endpoint));
         let mut headers = HeaderMap::new();
         headers.insert(
@@ -329,7 +346,10 @@ impl Client {
         }
         self.counters.requests.fetch_add(1, Ordering::Relaxed);
         let result = self.runtime.block_on(async {
-            let response = self.octo._get_with_headers(endpoint, Some(headers)).await?;
+            let response = match body {
+                Some(body) => self.octo._post(endpoint, Some(body)).await?,
+                None => self.octo._get_with_headers(endpoint, Some(headers)).await?,
+            };
             let (parts, body) = response.into_parts();
             let bytes = body.collect().await?.to_bytes();
             Ok::<_, octocrab::Error>((parts, bytes))
@@ -341,17 +361,17 @@ impl Client {
             Err(octocrab::Error::GitHub { source, .. }) if source.status_code.is_client_error() => {
                 let message = scrub(&source.message, self.secret.as_ref());
                 self.note(format!(
-                    "GET {endpoint} -> {} while authenticating: {message}",
+                    "{label} -> {} while authenticating: {message}",
                     source.status_code.as_u16()
                 ));
                 return Attempt::Fail(ApiError::Unauthorized {
-                    endpoint: endpoint.to_owned(),
+                    endpoint: label.to_owned(),
                     message: format!("{message} (GitHub App installation token request failed)"),
                 });
             }
             Err(err) => {
                 let detail = scrub(&describe_transport_error(&err), self.secret.as_ref());
-                self.note(format!("GET {endpoint} -> error: {detail}"));
+                self.note(format!("{label} -> error: {detail}"));
                 return Attempt::Retry { detail, after: None };
             }
         };
@@ -359,7 +379,7 @@ impl Client {
         let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let remaining = header("x-ratelimit-remaining");
         self.note(format!(
-            "GET {endpoint} -> {status} (quota remaining: {})",
+            "{label} -> {status} (quota remaining: {})",
             remaining.as_deref().unwrap_or("?")
         ));
         let next = header("link").and_then(|link| next_link(&link));
@@ -374,15 +394,18 @@ impl Client {
                 });
             }
             return Attempt::Fail(ApiError::Malformed {
-                endpoint: endpoint.to_owned(),
+                endpoint: label.to_owned(),
                 detail: "304 without a cached copy".to_owned(),
             });
         }
         let message = || error_message(&bytes);
         match status {
             200..=299 => {
-                if let (Some(cache), Some(etag)) = (&self.cache, parts.headers.get(ETAG).and_then(|v| v.to_str().ok()))
-                {
+                if let (Some(cache), Some(etag), "GET") = (
+                    &self.cache,
+                    parts.headers.get(ETAG).and_then(|v| v.to_str().ok()),
+                    method,
+                ) {
                     cache.store(&self.options.api_url, endpoint, etag, &bytes, next.as_deref());
                 }
                 Attempt::Done(ApiResponse {
@@ -393,7 +416,7 @@ impl Client {
                 })
             }
             401 => Attempt::Fail(ApiError::Unauthorized {
-                endpoint: endpoint.to_owned(),
+                endpoint: label.to_owned(),
                 message: message(),
             }),
             403 | 429 => {
@@ -413,7 +436,7 @@ impl Client {
                         };
                     }
                     return Attempt::Fail(ApiError::RateLimited {
-                        endpoint: endpoint.to_owned(),
+                        endpoint: label.to_owned(),
                         reset: reset.or_else(|| retry_after.map(|s| now() + s)),
                         wait: format!(
                             "waiting {}s is longer than the {}s allowed; rerun after the reset",
@@ -423,13 +446,13 @@ impl Client {
                     });
                 }
                 Attempt::Fail(ApiError::Denied {
-                    endpoint: endpoint.to_owned(),
+                    endpoint: label.to_owned(),
                     status,
                     message: message(),
                 })
             }
             404 => Attempt::Fail(ApiError::NotFound {
-                endpoint: endpoint.to_owned(),
+                endpoint: label.to_owned(),
                 message: message(),
             }),
             500..=599 => Attempt::Retry {
@@ -437,7 +460,7 @@ impl Client {
                 after: None,
             },
             _ => Attempt::Fail(ApiError::Denied {
-                endpoint: endpoint.to_owned(),
+                endpoint: label.to_owned(),
                 status,
                 message: message(),
             }),

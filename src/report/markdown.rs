@@ -54,7 +54,10 @@ pub fn render(report: &Report<'_>) -> String {
         "## {mark} livegate {}: {}\n\n{} error(s), {} warning(s), {} note(s); failing at **{}** and above.\n",
         report.command, verdict, summary.errors, summary.warnings, summary.notes, report.fail_on
     );
-    if let Some(details) = report.details {
+    if let Some(markdown) = report.details_markdown {
+        out.push('\n');
+        out.push_str(markdown);
+    } else if let Some(details) = report.details {
         out.push_str(&format!("\n```text\n{}\n```\n", details.replace('`', "'")));
     }
     if report.findings.is_empty() {

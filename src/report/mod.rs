@@ -83,6 +83,9 @@ pub struct Report<'a> {
     /// Command-specific text the human and Markdown formats show before the
     /// findings (protect's per-branch tables).
     pub details: Option<&'a str>,
+    /// The same details as Markdown (tables), for the Markdown format; when
+    /// absent, `details` is shown there as a text block.
+    pub details_markdown: Option<&'a str>,
     /// Command-specific data merged into the JSON document (`api`, `branches`).
     pub extra: Option<&'a serde_json::Value>,
 }

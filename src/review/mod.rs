@@ -154,13 +154,15 @@ pub struct PrFacts {
     pub last_pusher: Option<String>,
     pub reviews: Vec<ReviewFact>,
     /// Each reviewer's permission on the repository.
-    pub permissions: BTreeMap<String, Known<Permission>>,
+    /// Each reviewer's permission on the repository (`None`: not a collaborator).
+    pub permissions: BTreeMap<String, Known<Option<Permission>>>,
     /// Members of the teams the verdict needs (`org/team`).
     pub teams: BTreeMap<String, Known<BTreeSet<String>>>,
     /// CODEOWNERS of the base commit, with its path.
     pub codeowners: Option<(String, CodeOwners)>,
-    /// The policy file path if the PR changes it.
-    pub policy_changed: Option<String>,
+    /// Files of the gate itself that the PR changes: the policy file, and
+    /// CODEOWNERS when code-owner review is required.
+    pub policy_changed: Vec<String>,
     /// Completeness problems found while collecting (file or commit caps).
     pub incomplete: Vec<Unknown>,
 }
@@ -240,12 +242,27 @@ impl ReviewPolicy {
     }
 }
 
+/// One requirement (the overall count, a code-owner group, a path rule) and
+/// whether the counted approvals meet it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleVerdict {
+    pub rule: String,
+    /// Counted approvals that apply to it.
+    pub approvals: usize,
+    pub required: u32,
+    /// Whose approval it needs, if anyone's in particular.
+    pub who: String,
+    pub met: bool,
+    pub files: Vec<String>,
+}
+
 /// The verdict for one pull request.
 #[derive(Debug, Clone, Serialize)]
 pub struct Evaluation {
     pub approvals: usize,
     pub required: u32,
     pub reviewers: Vec<ReviewerVerdict>,
+    pub rules: Vec<RuleVerdict>,
     #[serde(skip)]
     pub findings: Vec<Finding>,
 }
@@ -287,6 +304,9 @@ struct Ctx<'a> {
     here: Location,
     findings: Vec<Finding>,
     unknowns: Vec<String>,
+    rules: Vec<RuleVerdict>,
+    /// "; @bob's approval was on an older commit (abc1234)" for messages.
+    why_not: String,
 }
 
 impl Ctx<'_> {
@@ -322,6 +342,8 @@ pub fn evaluate(policy: &ReviewPolicy, facts: &PrFacts) -> Evaluation {
         here: here.clone(),
         findings: Vec::new(),
         unknowns: Vec::new(),
+        rules: Vec::new(),
+        why_not: String::new(),
     };
 
     // The latest state per reviewer; comments and pending reviews change nothing.
@@ -357,7 +379,11 @@ pub fn evaluate(policy: &ReviewPolicy, facts: &PrFacts) -> Evaluation {
             Some("pushed the most recent commits (require-last-push-approval)".to_owned())
         } else {
             match facts.permissions.get(login) {
-                Some(Known::Known(permission)) if *permission < policy.min_permission => Some(format!(
+                Some(Known::Known(None)) => Some(format!(
+                    "is not a collaborator of the repository (min-permission {})",
+                    permission_name(policy.min_permission)
+                )),
+                Some(Known::Known(Some(permission))) if *permission < policy.min_permission => Some(format!(
                     "has {} permission, below min-permission {}",
                     permission_name(*permission),
                     permission_name(policy.min_permission)
@@ -420,20 +446,29 @@ pub fn evaluate(policy: &ReviewPolicy, facts: &PrFacts) -> Evaluation {
     }
 
     let approvals = approvers.len();
-    if (approvals as u32) < policy.required_approvals {
+    let not_counted: Vec<String> = reviewers
+        .iter()
+        .filter(|r| !r.counts)
+        .map(|r| format!("@{}: {}", r.login, r.reason.trim_start_matches("does not count: ")))
+        .collect();
+    if !not_counted.is_empty() {
+        ctx.why_not = format!("; {}", not_counted.join("; "));
+    }
+    let met = approvals as u32 >= policy.required_approvals;
+    ctx.rules.push(RuleVerdict {
+        rule: "[review] required-approvals".to_owned(),
+        approvals,
+        required: policy.required_approvals,
+        who: String::new(),
+        met,
+        files: Vec::new(),
+    });
+    if !met {
         let missing = policy.required_approvals - approvals as u32;
-        let stale: Vec<String> = reviewers
-            .iter()
-            .filter(|r| !r.counts)
-            .map(|r| format!("@{} {}", r.login, r.reason.trim_start_matches("does not count: ")))
-            .collect();
-        let mut message = format!(
-            "needs {missing} more approval(s): {approvals} of {} counted",
-            policy.required_approvals
+        let message = format!(
+            "needs {missing} more approval(s): {approvals} of {} counted{}",
+            policy.required_approvals, ctx.why_not
         );
-        if !stale.is_empty() {
-            message.push_str(&format!("; {}", stale.join("; ")));
-        }
         ctx.findings
             .push(Finding::new(&NOT_ENOUGH_APPROVALS, here.clone(), message));
     }
@@ -464,6 +499,7 @@ pub fn evaluate(policy: &ReviewPolicy, facts: &PrFacts) -> Evaluation {
         approvals,
         required: policy.required_approvals,
         reviewers,
+        rules: ctx.rules,
         findings: ctx.findings,
     }
 }
@@ -483,21 +519,31 @@ fn code_owners(policy: &ReviewPolicy, ctx: &mut Ctx<'_>, approvers: &[String]) {
         }
     }
     for (owners, files) in needs {
-        let mut satisfied = false;
+        let mut satisfied = 0usize;
         let mut undecided = false;
         for approver in approvers {
+            let mut owns = false;
             for owner in &owners {
                 match ctx.is_owner(approver, owner) {
-                    Some(true) => satisfied = true,
+                    Some(true) => owns = true,
                     Some(false) => {}
                     None => undecided = true,
                 }
             }
-        }
-        if satisfied {
-            continue;
+            satisfied += usize::from(owns);
         }
         let names: Vec<String> = owners.iter().map(Owner::to_string).collect();
+        ctx.rules.push(RuleVerdict {
+            rule: "CODEOWNERS".to_owned(),
+            approvals: satisfied,
+            required: 1,
+            who: names.join(" or "),
+            met: satisfied > 0,
+            files: files.clone(),
+        });
+        if satisfied > 0 {
+            continue;
+        }
         if undecided || owners.iter().all(|o| matches!(o, Owner::Email(_))) {
             let emails: Vec<&String> = names.iter().filter(|n| !n.starts_with('@')).collect();
             if !emails.is_empty() {
@@ -514,7 +560,12 @@ fn code_owners(policy: &ReviewPolicy, ctx: &mut Ctx<'_>, approvers: &[String]) {
         ctx.findings.push(Finding::new(
             &CODE_OWNER_APPROVAL_MISSING,
             ctx.here.clone(),
-            format!("needs an approval from {} for {}", names.join(" or "), files.join(", ")),
+            format!(
+                "needs 1 approval from {} for {}{}",
+                names.join(" or "),
+                files.join(", "),
+                ctx.why_not
+            ),
         ));
     }
 }
@@ -541,49 +592,57 @@ fn path_rules(policy: &ReviewPolicy, ctx: &mut Ctx<'_>, approvers: &[String]) {
     for (index, files) in chosen {
         let rule = &policy.rules[index];
         let mut problems = Vec::new();
+        let mut named = 0usize;
+        let mut undecided = false;
+        let constrained = !rule.teams.is_empty() || !rule.users.is_empty();
+        if constrained {
+            for approver in approvers {
+                let mut counts = rule
+                    .users
+                    .iter()
+                    .any(|u| u.trim_start_matches('@').eq_ignore_ascii_case(approver));
+                for team in &rule.teams {
+                    match ctx.in_team(approver, team) {
+                        Some(true) => counts = true,
+                        Some(false) => {}
+                        None => undecided = true,
+                    }
+                }
+                named += usize::from(counts);
+            }
+        }
+        let mut who: Vec<String> = rule.teams.iter().map(|t| format!("a member of {t}")).collect();
+        who.extend(rule.users.iter().map(|u| format!("@{}", u.trim_start_matches('@'))));
         if (approvers.len() as u32) < rule.required {
             problems.push(format!(
-                "{} more approval(s) ({} of {})",
+                "{} more approval(s) ({} of {} counted)",
                 rule.required - approvers.len() as u32,
                 approvers.len(),
                 rule.required
             ));
         }
-        if !rule.teams.is_empty() || !rule.users.is_empty() {
-            let mut from_named = false;
-            let mut undecided = false;
-            for approver in approvers {
-                if rule
-                    .users
-                    .iter()
-                    .any(|u| u.trim_start_matches('@').eq_ignore_ascii_case(approver))
-                {
-                    from_named = true;
-                }
-                for team in &rule.teams {
-                    match ctx.in_team(approver, team) {
-                        Some(true) => from_named = true,
-                        Some(false) => {}
-                        None => undecided = true,
-                    }
-                }
-            }
-            if !from_named && !undecided {
-                let mut who: Vec<String> = rule.teams.iter().map(|t| format!("a member of {t}")).collect();
-                who.extend(rule.users.iter().map(|u| format!("@{}", u.trim_start_matches('@'))));
-                problems.push(format!("1 approval from {}", who.join(" or ")));
-            }
+        if constrained && named == 0 && !undecided {
+            problems.push(format!("1 approval from {}", who.join(" or ")));
         }
+        ctx.rules.push(RuleVerdict {
+            rule: format!("[[review.rules]] #{} ({})", index + 1, rule.patterns.join(", ")),
+            approvals: approvers.len(),
+            required: rule.required,
+            who: who.join(" or "),
+            met: problems.is_empty() && !(constrained && named == 0),
+            files: files.clone(),
+        });
         if !problems.is_empty() {
             ctx.findings.push(Finding::new(
                 &PATH_RULE_UNMET,
                 ctx.here.clone(),
                 format!(
-                    "[[review.rules]] #{} ({}) needs {} for {}",
+                    "[[review.rules]] #{} ({}) needs {} for {}{}",
                     index + 1,
                     rule.patterns.join(", "),
                     problems.join(" and "),
-                    files.join(", ")
+                    files.join(", "),
+                    ctx.why_not
                 ),
             ));
         }
@@ -591,14 +650,17 @@ fn path_rules(policy: &ReviewPolicy, ctx: &mut Ctx<'_>, approvers: &[String]) {
 }
 
 fn policy_change(ctx: &mut Ctx<'_>, approvers: &[String]) {
-    let Some(path) = ctx.facts.policy_changed.clone() else {
-        return;
-    };
+    for path in ctx.facts.policy_changed.clone() {
+        gate_file_change(ctx, approvers, &path);
+    }
+}
+
+fn gate_file_change(ctx: &mut Ctx<'_>, approvers: &[String], path: &str) {
     let owners = ctx
         .facts
         .codeowners
         .as_ref()
-        .and_then(|(_, co)| co.owners_of(&path))
+        .and_then(|(_, co)| co.owners_of(path))
         .map(|o| o.owners)
         .unwrap_or_default();
     let mut satisfied = false;
@@ -606,7 +668,7 @@ fn policy_change(ctx: &mut Ctx<'_>, approvers: &[String]) {
     let who = if owners.is_empty() {
         for approver in approvers {
             match ctx.facts.permissions.get(approver) {
-                Some(Known::Known(Permission::Admin)) => satisfied = true,
+                Some(Known::Known(Some(Permission::Admin))) => satisfied = true,
                 Some(Known::Known(_)) => {}
                 _ => undecided = true,
             }

@@ -28,7 +28,7 @@ fn facts(reviews: Vec<ReviewFact>) -> PrFacts {
         ("dependabot[bot]", Permission::Write),
         ("dba-dan", Permission::Write),
     ] {
-        permissions.insert(login.to_owned(), Known::Known(permission));
+        permissions.insert(login.to_owned(), Known::Known(Some(permission)));
     }
     PrFacts {
         repo: "acme/api".to_owned(),
@@ -114,7 +114,7 @@ fn cases() -> Vec<Case> {
         }),
     );
     let mut policy_pr = facts(vec![review("alice", "APPROVED", HEAD)]);
-    policy_pr.policy_changed = Some(".github/livegate.toml".to_owned());
+    policy_pr.policy_changed = vec![".github/livegate.toml".to_owned()];
     let mut policy_pr_admin = policy_pr.clone();
     policy_pr_admin.reviews.push(review("root", "APPROVED", HEAD));
     let mut policy_owned = policy_pr.clone();
@@ -137,7 +137,7 @@ fn cases() -> Vec<Case> {
             facts: facts(vec![review("alice", "APPROVED", OLD)]),
             codes: &["LG201"],
             reasons: &[("alice", "approval was on an older commit (abc1234)")],
-            message: Some("needs 1 more approval(s): 0 of 1 counted; @alice approval was on an older commit (abc1234)"),
+            message: Some("needs 1 more approval(s): 0 of 1 counted; @alice: approval was on an older commit (abc1234)"),
         },
         Case {
             name: "approval on an old head with stale dismissal off",
@@ -269,7 +269,7 @@ fn cases() -> Vec<Case> {
             facts: with_owners("db/ @acme/dba\n", &["db/migrations/001.sql"], vec![review("alice", "APPROVED", HEAD)]),
             codes: &["LG203"],
             reasons: &[],
-            message: Some("needs an approval from @acme/dba for db/migrations/001.sql"),
+            message: Some("needs 1 approval from @acme/dba for db/migrations/001.sql"),
         },
         Case {
             name: "a later CODEOWNERS line un-owns a nested path",
@@ -290,7 +290,23 @@ fn cases() -> Vec<Case> {
             },
             codes: &["LG204"],
             reasons: &[],
-            message: Some("[[review.rules]] #2 (db/migrations/**) needs 1 more approval(s) (1 of 2) and 1 approval from a member of acme/dba for db/migrations/002_seed.sql"),
+            message: Some("[[review.rules]] #2 (db/migrations/**) needs 1 more approval(s) (1 of 2 counted) and 1 approval from a member of acme/dba for db/migrations/002_seed.sql"),
+        },
+        Case {
+            name: "a path rule's message says why an approval did not count",
+            policy: policy(rules),
+            facts: {
+                let mut f = facts(vec![
+                    review("bob", "APPROVED", HEAD),
+                    review("alice", "APPROVED", OLD),
+                ]);
+                f.files = vec!["db/migrations/2024_01_seed.sql".to_owned()];
+                f.teams.insert("acme/dba".to_owned(), team(&["dba-dan", "alice"]));
+                f
+            },
+            codes: &["LG204"],
+            reasons: &[("alice", "older commit (abc1234)")],
+            message: Some("needs 1 more approval(s) (1 of 2 counted) and 1 approval from a member of acme/dba for db/migrations/2024_01_seed.sql; @alice: approval was on an older commit (abc1234), not the head b2c3d4e"),
         },
         Case {
             name: "the strictest rule met",

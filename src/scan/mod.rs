@@ -5,6 +5,7 @@
 
 mod baseline;
 mod git;
+pub mod remote;
 mod walk;
 
 use std::path::{Path, PathBuf};
