@@ -3,7 +3,9 @@
 //! organisation rulesets, what the token may see, and injected faults. It
 //! serves payloads shaped like GitHub's (each kind is validated against the
 //! official OpenAPI description in tests/github_conformance.rs), with Link
-//! pagination, ETags and 304s, and rate-limit headers.
+//! pagination, ETags and 304s, and rate-limit headers. Pull requests,
+//! contents, collaborators, team members and commit statuses live in the
+//! sibling module `fake_pulls`; their data types are re-exported here.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -14,6 +16,10 @@ use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
+
+use super::fake_pulls;
+#[allow(unused_imports)] // Not every test crate uses every type.
+pub use super::fake_pulls::{Pull, PullCommit, PullFile, PullReview};
 
 /// What the token may do on the repositories of the scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,7 +49,10 @@ pub enum FaultKind {
     Truncated,
 }
 
-/// Injects `kind` into the next `times` requests whose path contains `path`.
+/// Injects `kind` into the next `times` requests whose path contains `path`;
+/// a `path` ending in `$` is anchored: the request path must end with what
+/// comes before the `$` (so "/repos/o/r/collaborators$" faults the listing
+/// but not "/repos/o/r/collaborators/{login}/permission").
 #[derive(Debug, Clone)]
 pub struct Fault {
     pub path: String,
@@ -153,6 +162,15 @@ pub struct Repo {
     pub private: bool,
     pub branches: Vec<Branch>,
     pub rulesets: Vec<Ruleset>,
+    pub pulls: Vec<Pull>,
+    /// `(git ref, path, bytes)`: the ref is a branch name (optionally
+    /// `refs/heads/...`) or a commit sha. A branch name and the sha of its
+    /// tip are interchangeable when a pull request of the scenario says
+    /// which sha the tip is (its head or base), and the default branch is
+    /// also reachable by the sha the branch listing reports.
+    pub contents: Vec<(String, String, Vec<u8>)>,
+    /// `(login, role)`, the role one of admin, maintain, write, triage, read.
+    pub collaborators: Vec<(String, String)>,
 }
 
 impl Repo {
@@ -168,6 +186,9 @@ impl Repo {
                 classic: None,
             }],
             rulesets: Vec::new(),
+            pulls: Vec::new(),
+            contents: Vec::new(),
+            collaborators: Vec::new(),
         }
     }
 
@@ -182,6 +203,27 @@ impl Repo {
 
     pub fn ruleset(mut self, ruleset: Ruleset) -> Self {
         self.rulesets.push(ruleset);
+        self
+    }
+
+    /// Adds (or replaces, by number) a pull request.
+    pub fn pull(mut self, pull: Pull) -> Self {
+        self.pulls.retain(|p| p.number != pull.number);
+        self.pulls.push(pull);
+        self
+    }
+
+    /// A file at a ref (branch name or commit sha); replaces the same ref and path.
+    pub fn content(mut self, git_ref: &str, path: &str, bytes: impl Into<Vec<u8>>) -> Self {
+        self.contents.retain(|(r, p, _)| !(r == git_ref && p == path));
+        self.contents.push((git_ref.to_owned(), path.to_owned(), bytes.into()));
+        self
+    }
+
+    /// A collaborator with a role: admin, maintain, write, triage or read.
+    pub fn collaborator(mut self, login: &str, role: &str) -> Self {
+        self.collaborators.retain(|(l, _)| !l.eq_ignore_ascii_case(login));
+        self.collaborators.push((login.to_owned(), role.to_owned()));
         self
     }
 }
@@ -203,6 +245,14 @@ pub struct Scenario {
     /// (app id, installation id) of a GitHub App whose JWT is accepted at
     /// POST /app/installations/{id}/access_tokens, answered with `token`.
     pub app: Option<(u64, u64)>,
+    /// `(org, team slug, member logins)`.
+    pub teams: Vec<(String, String, Vec<String>)>,
+    /// Whether the token may list team members (Members: read); when false
+    /// the listing answers 403 like a GITHUB_TOKEN.
+    pub members_access: bool,
+    /// Whether the token may create commit statuses (Statuses: write); when
+    /// false a POST answers 403.
+    pub statuses_access: bool,
 }
 
 impl Scenario {
@@ -217,7 +267,21 @@ impl Scenario {
             page_size: None,
             quota: 5000,
             app: None,
+            teams: Vec::new(),
+            members_access: true,
+            statuses_access: true,
         }
+    }
+
+    /// A team of an organisation and its members; replaces the same team.
+    pub fn team(mut self, org: &str, slug: &str, members: &[&str]) -> Self {
+        self.teams.retain(|(o, s, _)| !(o == org && s == slug));
+        self.teams.push((
+            org.to_owned(),
+            slug.to_owned(),
+            members.iter().map(|m| m.to_string()).collect(),
+        ));
+        self
     }
 
     pub fn fault(mut self, path: &str, kind: FaultKind, times: usize) -> Self {
@@ -233,16 +297,19 @@ impl Scenario {
 /// One request as the server saw it.
 #[derive(Debug, Clone)]
 pub struct Logged {
+    pub method: String,
     pub path: String,
     pub authorization: Option<String>,
     pub if_none_match: Option<String>,
     pub status: u16,
 }
 
-struct State {
-    scenario: Scenario,
+pub(super) struct State {
+    pub(super) scenario: Scenario,
     log: Vec<Logged>,
     remaining: u64,
+    /// Commit statuses created: (sha, the body as posted).
+    pub(super) statuses: Vec<(String, Value)>,
 }
 
 pub struct FakeGitHub {
@@ -261,6 +328,7 @@ impl FakeGitHub {
             scenario,
             log: Vec::new(),
             remaining,
+            statuses: Vec::new(),
         }));
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
@@ -294,6 +362,11 @@ impl FakeGitHub {
         state.scenario.quota - state.remaining
     }
 
+    /// Commit statuses created so far, in order: (sha, the JSON body as posted).
+    pub fn statuses(&self) -> Vec<(String, Value)> {
+        self.state.lock().unwrap().statuses.clone()
+    }
+
     /// Changes the scenario between runs (a setting changed on GitHub).
     pub fn update(&self, change: impl FnOnce(&mut Scenario)) {
         change(&mut self.state.lock().unwrap().scenario);
@@ -311,11 +384,15 @@ impl Drop for FakeGitHub {
     }
 }
 
-struct Request {
-    method: String,
-    path: String,
-    query: BTreeMap<String, String>,
-    headers: BTreeMap<String, String>,
+pub(super) struct Request {
+    pub(super) method: String,
+    /// Percent-decoded.
+    pub(super) path: String,
+    /// As sent (not decoded).
+    pub(super) query: BTreeMap<String, String>,
+    /// Names in lower case.
+    pub(super) headers: BTreeMap<String, String>,
+    pub(super) body: Vec<u8>,
 }
 
 fn read_request(stream: &TcpStream) -> Option<Request> {
@@ -335,13 +412,29 @@ fn read_request(stream: &TcpStream) -> Option<Request> {
             headers.insert(name.trim().to_ascii_lowercase(), value.trim().to_owned());
         }
     }
-    // Read the body too: closing a socket with unread data resets it.
+    // Read the body too (closing a socket with unread data resets it); POSTs use it.
+    let mut body = Vec::new();
     if let Some(length) = headers
         .get("content-length")
         .and_then(|l: &String| l.parse::<usize>().ok())
     {
-        let mut body = vec![0; length];
+        body = vec![0; length];
         reader.read_exact(&mut body).ok()?;
+    } else if headers
+        .get("transfer-encoding")
+        .is_some_and(|t| t.eq_ignore_ascii_case("chunked"))
+    {
+        loop {
+            let mut size = String::new();
+            reader.read_line(&mut size).ok()?;
+            let size = usize::from_str_radix(size.trim().split(';').next()?, 16).ok()?;
+            let mut chunk = vec![0; size + 2];
+            reader.read_exact(&mut chunk).ok()?;
+            if size == 0 {
+                break;
+            }
+            body.extend_from_slice(&chunk[..size]);
+        }
     }
     let (path, query) = target.split_once('?').unwrap_or((&target, ""));
     let query = query
@@ -354,10 +447,11 @@ fn read_request(stream: &TcpStream) -> Option<Request> {
         path: percent_decode(path),
         query,
         headers,
+        body,
     })
 }
 
-fn percent_decode(text: &str) -> String {
+pub(super) fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -375,15 +469,15 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-struct Response {
-    status: u16,
-    body: Vec<u8>,
-    headers: Vec<(String, String)>,
+pub(super) struct Response {
+    pub(super) status: u16,
+    pub(super) body: Vec<u8>,
+    pub(super) headers: Vec<(String, String)>,
     /// Declared length, when it must differ from the body (truncation).
-    length: Option<usize>,
+    pub(super) length: Option<usize>,
 }
 
-fn error(status: u16, message: &str) -> Response {
+pub(super) fn error(status: u16, message: &str) -> Response {
     let body = json!({
         "message": message,
         "documentation_url": "https://docs.github.com/rest",
@@ -397,7 +491,7 @@ fn error(status: u16, message: &str) -> Response {
     }
 }
 
-fn ok(value: Value) -> Response {
+pub(super) fn ok(value: Value) -> Response {
     Response {
         status: 200,
         body: value.to_string().into_bytes(),
@@ -406,8 +500,29 @@ fn ok(value: Value) -> Response {
     }
 }
 
-fn now() -> u64 {
+pub(super) fn now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// `YYYY-MM-DDThh:mm:ssZ` for seconds since the epoch.
+pub(super) fn iso8601(secs: u64) -> String {
+    let (days, rem) = (secs / 86400, secs % 86400);
+    // Civil date from days since the epoch (Howard Hinnant's algorithm).
+    let z = days as i64 + 719468;
+    let era = z.div_euclid(146097);
+    let doe = z - era * 146097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 fn serve(mut stream: TcpStream, state: &Mutex<State>, url: &str) {
@@ -422,6 +537,7 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>, url: &str) {
             state.remaining = remaining.saturating_sub(1);
         }
         state.log.push(Logged {
+            method: request.method.clone(),
             path: request.path.clone(),
             authorization: request.headers.get("authorization").cloned(),
             if_none_match: request.headers.get("if-none-match").cloned(),
@@ -449,10 +565,12 @@ fn finish(mut response: Response, request: &Request, remaining: u64) -> (Vec<u8>
     let reason = match response.status {
         200 => "OK",
         201 => "Created",
+        204 => "No Content",
         304 => "Not Modified",
         401 => "Unauthorized",
         403 => "Forbidden",
         404 => "Not Found",
+        422 => "Unprocessable Entity",
         429 => "Too Many Requests",
         500 => "Internal Server Error",
         502 => "Bad Gateway",
@@ -476,7 +594,7 @@ fn finish(mut response: Response, request: &Request, remaining: u64) -> (Vec<u8>
     response
         .headers
         .push(("x-github-api-version-selected".to_owned(), "2022-11-28".to_owned()));
-    if response.status != 304 {
+    if response.status != 304 && !has(&response.headers, "content-type") {
         response
             .headers
             .push(("Content-Type".to_owned(), "application/json; charset=utf-8".to_owned()));
@@ -499,13 +617,20 @@ fn fnv(bytes: &[u8]) -> u64 {
     })
 }
 
+fn fault_matches(pattern: &str, path: &str) -> bool {
+    match pattern.strip_suffix('$') {
+        Some(tail) => path.ends_with(tail),
+        None => path.contains(pattern),
+    }
+}
+
 fn respond(state: &mut State, request: &Request, url: &str) -> (Response, Option<Duration>) {
     // Faults first: they stand for the network and GitHub misbehaving.
     if let Some(fault) = state
         .scenario
         .faults
         .iter_mut()
-        .find(|f| f.times > 0 && request.path.contains(&f.path))
+        .find(|f| f.times > 0 && fault_matches(&f.path, &request.path))
     {
         fault.times -= 1;
         match fault.kind.clone() {
@@ -571,8 +696,8 @@ fn authorised(state: &State, request: &Request) -> Result<bool, Response> {
     }
 }
 
-fn route(state: &State, request: &Request, url: &str) -> (Response, Option<Duration>) {
-    if request.method == "POST" {
+fn route(state: &mut State, request: &Request, url: &str) -> (Response, Option<Duration>) {
+    if request.method == "POST" && request.path.starts_with("/app/") {
         return (app_token(state, request), None);
     }
     let authed = match authorised(state, request) {
@@ -593,8 +718,24 @@ fn route(state: &State, request: &Request, url: &str) -> (Response, Option<Durat
             if repo.private && !authed {
                 return (error(404, "Not Found"), None);
             }
-            repo_route(state, repo, rest.first().copied().unwrap_or(""), request, url, authed)
+            let rest = rest.first().copied().unwrap_or("");
+            match request.method.as_str() {
+                "GET" | "HEAD" => repo_route(state, repo, rest, request, url, authed),
+                "POST" => match rest.strip_prefix("statuses/") {
+                    Some(sha) => {
+                        let (response, created) = fake_pulls::post_status(state, repo, sha, request, url, authed);
+                        state.statuses.extend(created);
+                        response
+                    }
+                    None => error(404, "Not Found"),
+                },
+                _ => error(404, "Not Found"),
+            }
         }
+        ["orgs", org, "teams", rest] if request.method == "GET" => {
+            fake_pulls::team_route(state, org, rest, request, url, authed)
+        }
+        ["raw", owner, name, rest] if request.method == "GET" => fake_pulls::raw(state, owner, name, rest, authed),
         _ => error(404, "Not Found"),
     };
     (response, None)
@@ -605,6 +746,9 @@ fn repo_route(state: &State, repo: &Repo, rest: &str, request: &Request, url: &s
     if rest.is_empty() {
         return ok(repository_json(repo, state.scenario.access, url));
     }
+    if let Some(response) = fake_pulls::repo_route(state, repo, rest, request, url, authed) {
+        return response;
+    }
     if rest == "branches" {
         let items: Vec<Value> = repo
             .branches
@@ -612,7 +756,7 @@ fn repo_route(state: &State, repo: &Repo, rest: &str, request: &Request, url: &s
             .map(|b| {
                 json!({
                     "name": b.name,
-                    "commit": {"sha": "6dcb09b5b57875f334f61aebed695e2e4193db5e", "url": format!("{url}/repos/{full}/commits/6dcb09b5b57875f334f61aebed695e2e4193db5e")},
+                    "commit": {"sha": fake_pulls::BRANCH_SHA, "url": format!("{url}/repos/{full}/commits/{}", fake_pulls::BRANCH_SHA)},
                     "protected": b.classic.is_some() || !matching_rulesets(state, repo, &b.name, true).is_empty(),
                 })
             })
@@ -720,7 +864,7 @@ fn ref_matches(pattern: &str, branch: &str, default_branch: &str) -> bool {
     }
 }
 
-fn page(items: Vec<Value>, request: &Request, url: &str, forced: Option<usize>) -> Response {
+pub(super) fn page(items: Vec<Value>, request: &Request, url: &str, forced: Option<usize>) -> Response {
     let per_page: usize = request.query.get("per_page").and_then(|p| p.parse().ok()).unwrap_or(30);
     let page: usize = request
         .query
@@ -733,7 +877,14 @@ fn page(items: Vec<Value>, request: &Request, url: &str, forced: Option<usize>) 
     let chunk: Vec<Value> = items.into_iter().skip((page - 1) * size).take(size).collect();
     let mut response = ok(Value::Array(chunk));
     if page < last {
-        let link = |n: usize| format!("<{url}{}?per_page={per_page}&page={n}>", request.path);
+        // Other parameters (filters) carry over to the next page, as on GitHub.
+        let carried: String = request
+            .query
+            .iter()
+            .filter(|(k, _)| *k != "per_page" && *k != "page")
+            .map(|(k, v)| format!("{k}={v}&"))
+            .collect();
+        let link = |n: usize| format!("<{url}{}?{carried}per_page={per_page}&page={n}>", request.path);
         response.headers.push((
             "Link".to_owned(),
             format!("{}; rel=\"next\", {}; rel=\"last\"", link(page + 1), link(last)),
@@ -750,7 +901,7 @@ impl Scenario {
     }
 }
 
-fn user_json(login: &str, id: u64, kind: &str, url: &str) -> Value {
+pub(super) fn user_json(login: &str, id: u64, kind: &str, url: &str) -> Value {
     json!({
         "login": login, "id": id, "node_id": format!("U_{id}"),
         "avatar_url": format!("{url}/avatars/{login}"), "gravatar_id": "",
@@ -898,21 +1049,47 @@ fn ruleset_json(state: &State, repo: &Repo, r: &Ruleset, level: &str, url: &str,
 
 /// Reads the whole body of a stream (for tests that talk to the fake directly).
 pub fn raw_get(url: &str, path: &str, headers: &[(&str, &str)]) -> (u16, String) {
+    raw_request(url, "GET", path, headers, None)
+}
+
+/// Sends one request with an optional body; returns the status and the body.
+pub fn raw_request(url: &str, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&str>) -> (u16, String) {
+    let (status, _, body) = raw_exchange(url, method, path, headers, body);
+    (status, body)
+}
+
+/// Sends one request; returns the status, the response headers (names in
+/// lower case) and the body.
+pub fn raw_exchange(
+    url: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> (u16, BTreeMap<String, String>, String) {
     let mut stream = TcpStream::connect(url.trim_start_matches("http://")).expect("connect");
-    let mut request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n");
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\n");
     for (name, value) in headers {
         request.push_str(&format!("{name}: {value}\r\n"));
     }
+    if let Some(body) = body {
+        request.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
     request.push_str("\r\n");
+    request.push_str(body.unwrap_or(""));
     stream.write_all(request.as_bytes()).expect("write");
-    let mut text = String::new();
-    let _ = stream.read_to_string(&mut text);
-    let status = text.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default();
-    (status, body)
+    let mut bytes = Vec::new();
+    let _ = stream.read_to_end(&mut bytes);
+    let text = String::from_utf8_lossy(&bytes);
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let headers = head
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+        .collect();
+    (status, headers, body.to_owned())
 }
 
 fn base64url_decode(text: &str) -> Option<Vec<u8>> {
@@ -969,25 +1146,7 @@ fn app_token(state: &State, request: &Request) -> Response {
         );
         return error(401, &message);
     }
-    let expires = SystemTime::now() + Duration::from_secs(3600);
-    let secs = expires.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let (days, rem) = (secs / 86400, secs % 86400);
-    // Civil date from days since the epoch (Howard Hinnant's algorithm).
-    let z = days as i64 + 719468;
-    let era = z.div_euclid(146097);
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    let stamp = format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    );
+    let stamp = iso8601(now() + 3600);
     let token = state.scenario.token.clone().unwrap_or_default();
     let body = json!({
         "token": token,

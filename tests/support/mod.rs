@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod fake_github;
+pub mod fake_pulls;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
