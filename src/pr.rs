@@ -987,7 +987,7 @@ pub fn collect_and_evaluate(client: &Client, settings: &PrSettings) -> Result<Pr
         evaluation.approvals,
         evaluation.required,
         if policy.dismiss_stale { "do not count" } else { "count" },
-        policy.min_permission,
+        format!("{:?}", policy.min_permission).to_lowercase(),
         if policy.require_code_owner_review {
             "required"
         } else {
@@ -1037,7 +1037,7 @@ pub fn collect_and_evaluate(client: &Client, settings: &PrSettings) -> Result<Pr
         .collect();
     let rule_headers = ["rule", "approvals", "from", "status", "files"];
     if !rule_rows.is_empty() {
-        details.push_str("path rules:\n");
+        details.push_str("requirements:\n");
         details.push_str(&text_table(&rule_headers, &rule_rows));
     }
     let _ = writeln!(details, "{leak_how}: {leak_count} finding(s)");
@@ -1061,7 +1061,7 @@ pub fn collect_and_evaluate(client: &Client, settings: &PrSettings) -> Result<Pr
         markdown.push_str(&md_table(&headers, &reviewer_rows));
     }
     if !rule_rows.is_empty() {
-        markdown.push_str("\n**Path rules**\n\n");
+        markdown.push_str("\n**Requirements**\n\n");
         markdown.push_str(&md_table(&rule_headers, &rule_rows));
     }
     let _ = write!(markdown, "\n{}: {leak_count} finding(s)\n", md_cell(&leak_how));

@@ -718,3 +718,40 @@ fn an_invalid_base_policy_is_an_error_with_its_location() {
     assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stderr.contains(".github/livegate.toml@main:2"), "{}", run.stderr);
 }
+
+#[test]
+fn the_human_report_lists_each_reviewer_and_requirement() {
+    let fake = FakeGitHub::start(scenario(pull(
+        vec![PullFile::added(
+            "migrations/2024_01_seed.sql",
+            "CREATE TABLE t (id int);\n",
+        )],
+        vec![
+            review(1, "alice", "APPROVED", HEAD),
+            review(2, "dan", "APPROVED", OLD_HEAD),
+        ],
+    )));
+    let run = run_pr(&fake, &["--format", "human", "--color", "never"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let out = &run.stdout;
+    assert!(
+        out.contains("policy: .github/livegate.toml on the base branch main"),
+        "{out}"
+    );
+    assert!(out.contains("approvals: 1 of 2 counted"), "{out}");
+    let alice = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("@alice"))
+        .unwrap_or_default();
+    assert!(alice.contains("APPROVED") && alice.contains("yes"), "{out}");
+    let dan = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("@dan"))
+        .unwrap_or_default();
+    assert!(dan.contains("no") && dan.contains("older commit (abc1234)"), "{out}");
+    assert!(
+        out.contains("[[review.rules]] #1 (migrations/**)") && out.contains("NOT MET"),
+        "{out}"
+    );
+    assert!(out.contains("leak scan: GitHub's patches of 1 file(s)"), "{out}");
+}
