@@ -176,6 +176,9 @@ fn run_scan(settings: &ScanSettings) -> Outcome {
             ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
         };
     let rendered = report::render(settings.format, &report, color);
+    if let Err(err) = report::emit_all(&report, &settings.emit) {
+        return Outcome::error(err);
+    }
     let verdict = report.verdict();
     // Writing the baseline is adoption: the run that records findings passes
     // unless something could not be verified.
@@ -503,6 +506,7 @@ fn run_protect(args: crate::cli::ProtectArgs) -> Outcome {
         policy: args.policy,
         format,
         output: args.output.clone(),
+        emit: args.emit.clone(),
         fail_on: args.fail_on.severity(),
         color,
         client,
@@ -591,6 +595,7 @@ fn run_pr(args: crate::cli::PrArgs) -> Outcome {
         color: color_for(args.color, format, args.output.is_some()),
         status: args.status,
         target_url,
+        emit: args.emit.clone(),
         client,
     };
     let (rendered, summary, log, exit) = match crate::pr::run(&settings) {

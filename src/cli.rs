@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::report::finding::Severity;
-use crate::report::Format;
+use crate::report::{Emit, Format};
 use crate::scan::ScanMode;
 
 #[derive(Debug, Parser)]
@@ -125,6 +125,9 @@ pub struct ScanArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Also write the report in another form: KIND=FILE, KIND one of human, json, sarif, github, markdown, outputs (repeatable).
+    #[arg(long = "emit", value_name = "KIND=FILE", value_parser = Emit::parse)]
+    pub emit: Vec<Emit>,
     /// Fail (exit 1) on findings at or above this severity.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
@@ -208,6 +211,9 @@ pub struct ProtectArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Also write the report in another form: KIND=FILE, KIND one of human, json, sarif, github, markdown, outputs (repeatable).
+    #[arg(long = "emit", value_name = "KIND=FILE", value_parser = Emit::parse)]
+    pub emit: Vec<Emit>,
     /// Fail (exit 1) on findings at or above this severity.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
@@ -242,6 +248,9 @@ pub struct PrArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Also write the report in another form: KIND=FILE, KIND one of human, json, sarif, github, markdown, outputs (repeatable).
+    #[arg(long = "emit", value_name = "KIND=FILE", value_parser = Emit::parse)]
+    pub emit: Vec<Emit>,
     /// Fail (exit 1) on findings at or above this severity.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
@@ -293,6 +302,7 @@ pub struct ScanSettings {
     pub mode: ScanMode,
     pub format: Format,
     pub output: Option<PathBuf>,
+    pub emit: Vec<Emit>,
     pub fail_on: Severity,
     pub policy: Option<PathBuf>,
     pub baseline: Option<PathBuf>,
@@ -337,6 +347,7 @@ impl ScanArgs {
             mode,
             format,
             output: self.output,
+            emit: self.emit,
             fail_on: match self.fail_on {
                 FailOn::Error => Severity::Error,
                 FailOn::Warning => Severity::Warning,

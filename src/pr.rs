@@ -56,6 +56,7 @@ pub struct PrSettings {
     pub status: bool,
     /// Link for the commit status (the Actions run), if known.
     pub target_url: Option<String>,
+    pub emit: Vec<crate::report::Emit>,
     pub client: ClientOptions,
 }
 
@@ -1156,6 +1157,7 @@ pub fn run(settings: &PrSettings) -> Result<(String, String, Vec<String>, i32), 
     let verdict = report.verdict();
     let rendered = crate::report::render(settings.format, &report, settings.color);
     let summary = crate::report::render(Format::Markdown, &report, false);
+    crate::report::emit_all(&report, &settings.emit)?;
     let mut exit = verdict.exit_code();
     let mut log = run.log;
     if settings.status {

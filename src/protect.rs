@@ -28,6 +28,7 @@ pub struct ProtectSettings {
     pub policy: Option<PathBuf>,
     pub format: Format,
     pub output: Option<PathBuf>,
+    pub emit: Vec<crate::report::Emit>,
     pub fail_on: Severity,
     pub color: bool,
     pub client: ClientOptions,
@@ -354,5 +355,6 @@ pub fn run(settings: &ProtectSettings, policy: &BranchesSection) -> Result<(Stri
         extra: Some(&run.extra),
     };
     let rendered = crate::report::render(settings.format, &report, settings.color);
+    crate::report::emit_all(&report, &settings.emit)?;
     Ok((rendered, run.log, report.verdict().exit_code()))
 }

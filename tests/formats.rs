@@ -183,3 +183,50 @@ fn a_file_named_like_a_workflow_command_cannot_inject_one() {
         commands[0]
     );
 }
+
+#[test]
+fn emit_writes_extra_renderings_and_step_outputs_in_one_run() {
+    let repo = support::TestRepo::new();
+    repo.write(
+        "migrations/0002_seed.sql",
+        "INSERT INTO cards (number) VALUES ('4111 1111 1111 1111');\n",
+    );
+    repo.commit("seed");
+    let out = tempfile::tempdir().unwrap();
+    let sarif = out.path().join("report.sarif");
+    let outputs = out.path().join("outputs.txt");
+    let summary = out.path().join("summary.md");
+    let run = support::livegate(
+        repo.path(),
+        &[
+            "scan",
+            "--format",
+            "github",
+            "--emit",
+            &format!("sarif={}", sarif.display()),
+            "--emit",
+            &format!("outputs={}", outputs.display()),
+            "--emit",
+            &format!("markdown={}", summary.display()),
+        ],
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("::error file=migrations/0002_seed.sql"),
+        "{}",
+        run.stdout
+    );
+    let sarif: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(sarif).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let outputs = std::fs::read_to_string(outputs).unwrap();
+    assert!(outputs.starts_with("result=fail\nfindings="), "{outputs}");
+    assert!(std::fs::read_to_string(summary)
+        .unwrap()
+        .contains("livegate scan: fail"));
+    let bad = support::livegate(repo.path(), &["scan", "--emit", "yaml=x.yml"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("unknown kind `yaml`"), "{}", bad.stderr);
+    let missing = support::livegate(repo.path(), &["scan", "--emit", "sarif"]);
+    assert_eq!(missing.code, 2);
+    assert!(missing.stderr.contains("KIND=FILE"), "{}", missing.stderr);
+}

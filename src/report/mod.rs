@@ -38,6 +38,70 @@ impl Format {
     }
 }
 
+/// What `--emit KIND=FILE` writes besides the main report: another format,
+/// or `outputs` — `key=value` lines (result, findings, errors, warnings,
+/// notes) in the form of GitHub Actions step outputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EmitKind {
+    Format(Format),
+    Outputs,
+}
+
+/// One `--emit` request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Emit {
+    pub kind: EmitKind,
+    pub file: std::path::PathBuf,
+}
+
+impl Emit {
+    /// Parses `KIND=FILE` (`=`, not `:`, so that Windows paths work).
+    pub fn parse(text: &str) -> Result<Emit, String> {
+        let (kind, file) = text
+            .split_once('=')
+            .ok_or_else(|| format!("--emit `{text}`: expected KIND=FILE, e.g. sarif=livegate.sarif"))?;
+        let kind = match kind {
+            "outputs" => EmitKind::Outputs,
+            other => EmitKind::Format(Format::parse(other).ok_or_else(|| {
+                format!(
+                    "--emit `{text}`: unknown kind `{other}` (one of {}, outputs)",
+                    Format::NAMES.join(", ")
+                )
+            })?),
+        };
+        if file.is_empty() {
+            return Err(format!("--emit `{text}`: no file after `=`"));
+        }
+        Ok(Emit {
+            kind,
+            file: file.into(),
+        })
+    }
+}
+
+/// Writes every `--emit` rendering; the first failure names the file.
+pub fn emit_all(report: &Report<'_>, emits: &[Emit]) -> Result<(), String> {
+    for emit in emits {
+        let text = match &emit.kind {
+            EmitKind::Format(format) => render(*format, report, false),
+            EmitKind::Outputs => {
+                let summary = finding::Summary::of(report.findings);
+                format!(
+                    "result={}\nfindings={}\nerrors={}\nwarnings={}\nnotes={}\n",
+                    report.verdict(),
+                    report.findings.len(),
+                    summary.errors,
+                    summary.warnings,
+                    summary.notes
+                )
+            }
+        };
+        std::fs::write(&emit.file, text)
+            .map_err(|err| format!("--emit {}: cannot write: {err}", emit.file.display()))?;
+    }
+    Ok(())
+}
+
 /// The overall verdict, which also decides the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
