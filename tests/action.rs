@@ -556,3 +556,49 @@ fn which(tool: &str) -> Result<PathBuf, ()> {
         .find(|p| p.is_file())
         .ok_or(())
 }
+
+#[test]
+fn workflows_use_only_inputs_the_action_declares() {
+    let action = action();
+    let inputs: Vec<String> = action["inputs"].as_hash().unwrap().keys().map(text).collect();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut checked = 0;
+    for dir in ["examples/workflows", ".github/workflows"] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            let text_of_file = std::fs::read_to_string(&path).unwrap();
+            let doc = YamlLoader::load_from_str(&text_of_file)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+                .remove(0);
+            assert!(!doc["jobs"].is_badvalue(), "{}: no jobs", path.display());
+            assert!(
+                !doc["permissions"].is_badvalue(),
+                "{}: no top-level permissions block",
+                path.display()
+            );
+            for (_, job) in doc["jobs"].as_hash().unwrap() {
+                for step in job["steps"].as_vec().into_iter().flatten() {
+                    let uses = text(&step["uses"]);
+                    if uses == "./" || uses.contains("/livegate@") {
+                        checked += 1;
+                        for (key, _) in step["with"].as_hash().into_iter().flatten() {
+                            assert!(
+                                inputs.contains(&text(key)),
+                                "{}: unknown input {}",
+                                path.display(),
+                                text(key)
+                            );
+                        }
+                        let command = text(&step["with"]["command"]);
+                        assert!(
+                            ["pr", "protect", "audit", "scan"].contains(&command.as_str()),
+                            "{}",
+                            path.display()
+                        );
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked >= 5, "only {checked} action steps found");
+}
