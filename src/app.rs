@@ -40,6 +40,7 @@ pub fn run(command: Command) -> Outcome {
         },
         Command::Protect(args) => run_protect(args),
         Command::Pr(args) => run_pr(args),
+        Command::Audit(args) => run_audit(args),
         Command::Checks { format } => list_checks(format),
         Command::Explain { code } => match checks::lookup(&code) {
             Some(meta) => Outcome {
@@ -634,6 +635,86 @@ fn run_pr(args: crate::cli::PrArgs) -> Outcome {
             stdout: rendered,
             stderr,
             exit,
+        },
+    }
+}
+
+fn run_audit(args: crate::cli::AuditArgs) -> Outcome {
+    if args.repos.is_empty() && args.org.is_none() {
+        return Outcome::error("nothing to audit: pass --repo OWNER/NAME (repeatable) or --org ORG");
+    }
+    for repo in &args.repos {
+        if let Err(err) = crate::cli::parse_repo("--repo", repo) {
+            return Outcome::error(err);
+        }
+    }
+    let mut properties = Vec::new();
+    for text in &args.property {
+        match text.split_once('=') {
+            Some((key, value)) if !key.trim().is_empty() => {
+                properties.push((key.trim().to_owned(), value.trim().to_owned()))
+            }
+            _ => {
+                return Outcome::error(format!(
+                    "--property `{text}`: expected KEY=VALUE (e.g. classification=sensitive)"
+                ))
+            }
+        }
+    }
+    for glob in args.include.iter().chain(&args.exclude) {
+        if let Err(err) = crate::policy::compile_glob(glob) {
+            return Outcome::error(format!("--include/--exclude `{glob}`: {err}"));
+        }
+    }
+    let Some(format) = Format::parse(&args.format) else {
+        return Outcome::error(format!("--format: unknown format `{}`", args.format));
+    };
+    let client = match client_options(&args.github) {
+        Ok(options) => options,
+        Err(err) => return Outcome::error(err),
+    };
+    let root = repo_root(Path::new("."));
+    let policy = match load_policy(args.policy.as_deref(), &root) {
+        Ok(policy) => policy,
+        Err(err) => return Outcome::error(err),
+    };
+    let settings = crate::audit::AuditSettings {
+        repos: args.repos.clone(),
+        org: args.org.clone(),
+        include: args.include.clone(),
+        exclude: args.exclude.clone(),
+        topics: args.topic.clone(),
+        properties,
+        include_archived: args.include_archived,
+        snapshot: args.snapshot.clone(),
+        baseline: args.baseline.clone(),
+        allow_unknown: args.allow_unknown,
+        concurrency: args.concurrency,
+        format,
+        fail_on: args.fail_on.severity(),
+        color: color_for(args.color, format, args.output.is_some()),
+        emit: args.emit.clone(),
+        client,
+    };
+    let section = policy.merged.settings.clone().unwrap_or_default();
+    let run = match crate::audit::run(&settings, &section) {
+        Ok(run) => run,
+        Err(err) => return Outcome::error(err),
+    };
+    let stderr: String = run.log.iter().map(|line| format!("livegate: {line}\n")).collect();
+    match &args.output {
+        Some(file) => match std::fs::write(file, run.rendered) {
+            Ok(()) => Outcome {
+                stdout: String::new(),
+                stderr,
+                exit: run.exit,
+            },
+            Err(err) => Outcome::error(format!("--output {}: cannot write: {err}", file.display())),
+        },
+        None => Outcome {
+            stdout: run.rendered,
+            stderr,
+            exit: run.exit,
         },
     }
 }

@@ -36,6 +36,8 @@ pub enum Command {
     },
     /// Check that deploying branches are protected as the policy says (classic protection and rulesets, merged).
     Protect(ProtectArgs),
+    /// Audit repository and organisation settings against the policy, with a snapshot and drift against a previous one.
+    Audit(AuditArgs),
     /// Gate a pull request on real review (policy from the base branch, read through the API).
     Pr(PrArgs),
     /// Install, remove or run the git pre-push hook.
@@ -203,6 +205,61 @@ pub struct ProtectArgs {
     /// A branch to check (repeatable); default: the policy's [branches] patterns, else the default branch.
     #[arg(long = "branch", value_name = "NAME")]
     pub branches: Vec<String>,
+    /// Policy file; default: .github/livegate.toml or livegate.toml in the current repository, else the standard preset.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    #[arg(long, default_value = "human", value_parser = clap::builder::PossibleValuesParser::new(Format::NAMES))]
+    pub format: String,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also write the report in another form: KIND=FILE, KIND one of human, json, sarif, github, markdown, outputs (repeatable).
+    #[arg(long = "emit", value_name = "KIND=FILE", value_parser = Emit::parse)]
+    pub emit: Vec<Emit>,
+    /// Fail (exit 1) on findings at or above this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    #[command(flatten)]
+    pub github: GitHubArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// A repository to audit: OWNER/NAME (repeatable).
+    #[arg(long = "repo", value_name = "OWNER/NAME")]
+    pub repos: Vec<String>,
+    /// Audit an organisation: its settings and its repositories (filtered by the flags below).
+    #[arg(long, value_name = "ORG")]
+    pub org: Option<String>,
+    /// Only repositories whose name matches GLOB (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Skip repositories whose name matches GLOB (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Only repositories with this topic (repeatable: all must be present).
+    #[arg(long, value_name = "TOPIC")]
+    pub topic: Vec<String>,
+    /// Only repositories whose custom property KEY has VALUE (repeatable).
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub property: Vec<String>,
+    /// Audit archived repositories too.
+    #[arg(long)]
+    pub include_archived: bool,
+    /// Write everything observed to FILE (versioned JSON, stable order, written atomically).
+    #[arg(long, value_name = "FILE")]
+    pub snapshot: Option<PathBuf>,
+    /// Compare with a previous snapshot and report every change (loosening ones as errors).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Report settings the token cannot read as notes instead of failing with exit 3.
+    #[arg(long)]
+    pub allow_unknown: bool,
+    /// Repositories audited at the same time.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub concurrency: usize,
     /// Policy file; default: .github/livegate.toml or livegate.toml in the current repository, else the standard preset.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,

@@ -1,9 +1,9 @@
 //! What collectors observed. A setting that could not be read is not "off":
 //! it is `Unknown`, with the reason and the permission that would reveal it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Unknown {
     /// What went wrong, naming the endpoint.
     pub reason: String,
@@ -11,7 +11,7 @@ pub struct Unknown {
     pub permission: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", content = "value", rename_all = "lowercase")]
 pub enum Known<T> {
     Known(T),

@@ -2,6 +2,7 @@
 //! the binary only parses arguments, runs, prints and maps exit codes.
 
 pub mod app;
+pub mod audit;
 pub mod checks;
 pub mod classify;
 pub mod cli;

@@ -3,6 +3,7 @@
 
 pub mod leaks;
 pub mod protection;
+pub mod settings;
 pub mod verify;
 
 use crate::report::finding::Severity;
@@ -145,6 +146,25 @@ static REGISTRY: &[&CheckMeta] = &[
     &leaks::config::TEST_PAYMENT_KEY_IN_PRODUCTION_CONFIG,
     &leaks::suppression::UNUSED_ALLOW_ENTRY,
     &leaks::suppression::SUPPRESSION_WITHOUT_REASON,
+    &settings::VISIBILITY_NOT_ALLOWED,
+    &settings::FORKING_ALLOWED,
+    &settings::TOO_MANY_ADMINS,
+    &settings::OUTSIDE_COLLABORATOR_ACCESS,
+    &settings::DEPLOY_KEY_WRITE,
+    &settings::WEBHOOK_INSECURE,
+    &settings::WORKFLOW_TOKEN_WRITE,
+    &settings::ACTIONS_CAN_APPROVE,
+    &settings::SECRET_SCANNING_OFF,
+    &settings::DEPENDABOT_ALERTS_OFF,
+    &settings::CODEOWNERS_PROBLEM,
+    &settings::ORG_TWO_FACTOR_OFF,
+    &settings::ORG_BASE_PERMISSION,
+    &settings::ORG_PUBLIC_REPO_CREATION,
+    &settings::ORG_TOO_MANY_ADMINS,
+    &settings::SETTING_LOOSENED,
+    &settings::SETTING_CHANGED,
+    &settings::REPOSITORY_APPEARED_OR_GONE,
+    &settings::SETTING_UNKNOWN_ALLOWED,
     &verify::REPOSITORY_UNREADABLE,
     &verify::FILE_UNREADABLE,
     &verify::SHALLOW_HISTORY,
@@ -152,6 +172,7 @@ static REGISTRY: &[&CheckMeta] = &[
     &protection::BYPASS_LIST_HIDDEN,
     &protection::GITHUB_UNREADABLE,
     &crate::review::REVIEW_UNVERIFIABLE,
+    &settings::SETTINGS_UNREADABLE,
 ];
 
 /// Looks a check up by code (`LG412`) or id (`test-file-in-production`),

@@ -195,6 +195,27 @@ pub fn validate(source: &SourcedPolicy) -> Result<(), PolicyError> {
             }
         }
     }
+    if let Some(settings) = &file.settings {
+        for rule in settings.visibility_rules.iter().flatten() {
+            if let Some(name) = &rule.name {
+                check_glob(source, name)?;
+            }
+            if let Some(property) = &rule.property {
+                let valid = property
+                    .get_ref()
+                    .split_once('=')
+                    .is_some_and(|(key, _)| !key.trim().is_empty());
+                if !valid {
+                    return Err(error_at(
+                        source,
+                        property,
+                        format!("property `{}` is not KEY=VALUE", property.get_ref()),
+                        Some("write custom properties as \"classification=sensitive\"".to_owned()),
+                    ));
+                }
+            }
+        }
+    }
     if let Some(leaks) = &file.leaks {
         for list in [
             &leaks.production,
@@ -401,7 +422,7 @@ fn merge(base: &mut PolicyFile, over: PolicyFile) {
         take!(base, over; visibility, allow_forking, max_admins, outside_collaborators_max,
             default_workflow_permissions, actions_can_approve_pull_requests, require_secret_scanning,
             require_push_protection, require_dependabot_alerts, require_codeowners, require_two_factor,
-            base_permission_max, members_can_create_public_repositories, max_org_admins);
+            base_permission_max, members_can_create_public_repositories, max_org_admins, visibility_rules);
     }
 }
 

@@ -186,6 +186,25 @@ pub struct SettingsSection {
     pub members_can_create_public_repositories: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_org_admins: Option<u32>,
+    /// Visibility by repository name, topic or custom property; every rule
+    /// that matches a repository applies (the allowed sets intersect).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visibility_rules: Option<Vec<VisibilityRule>>,
+}
+
+/// `[[settings.visibility-rules]]`: which visibilities some repositories may have.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct VisibilityRule {
+    /// Repository name glob (`payments-*`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<Spanned<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+    /// A custom property, `KEY=VALUE` (`classification=sensitive`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub property: Option<Spanned<String>>,
+    pub allowed: Vec<Visibility>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]

@@ -1,0 +1,349 @@
+//! Snapshots (everything an audit observed, as a versioned JSON document)
+//! and drift: what changed since a previous snapshot, with loosening changes
+//! marked as such.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::collect::{HookFacts, OrgSettings, RepoSettings};
+use crate::checks::settings::{REPOSITORY_APPEARED_OR_GONE, SETTING_CHANGED, SETTING_LOOSENED};
+use crate::facts::Known;
+use crate::report::finding::{Finding, Location};
+
+pub const SNAPSHOT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub livegate_snapshot: u32,
+    pub organisations: Vec<OrgSettings>,
+    pub repositories: Vec<RepoSettings>,
+}
+
+impl Snapshot {
+    pub fn new(mut organisations: Vec<OrgSettings>, mut repositories: Vec<RepoSettings>) -> Snapshot {
+        organisations.sort_by(|a, b| a.login.cmp(&b.login));
+        repositories.sort_by(|a, b| a.full_name.cmp(&b.full_name));
+        Snapshot {
+            livegate_snapshot: SNAPSHOT_VERSION,
+            organisations,
+            repositories,
+        }
+    }
+
+    pub fn load(path: &Path) -> Result<Snapshot, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|err| format!("--baseline {}: cannot read: {err}", path.display()))?;
+        let value: serde_json::Value = serde_json::from_str(&text).map_err(|err| {
+            format!(
+                "--baseline {}:{}:{}: not JSON: {err}",
+                path.display(),
+                err.line(),
+                err.column()
+            )
+        })?;
+        match value.get("livegate_snapshot").and_then(|v| v.as_u64()) {
+            Some(v) if v == u64::from(SNAPSHOT_VERSION) => {}
+            Some(v) => {
+                return Err(format!(
+                    "--baseline {}: snapshot version {v}, this livegate reads version {SNAPSHOT_VERSION}; take a new \
+                     snapshot with --snapshot",
+                    path.display()
+                ))
+            }
+            None => {
+                return Err(format!(
+                    "--baseline {}: not a livegate snapshot (no `livegate_snapshot` version); pass a file written \
+                     by --snapshot",
+                    path.display()
+                ))
+            }
+        }
+        serde_json::from_value(value)
+            .map_err(|err| format!("--baseline {}: not a valid snapshot: {err}", path.display()))
+    }
+
+    /// Writes atomically: a temporary file beside the target, flushed, then
+    /// renamed over it, so a crash never leaves a half-written snapshot.
+    pub fn write(&self, path: &Path) -> Result<(), String> {
+        let text = serde_json::to_string_pretty(self).map_err(|err| err.to_string())? + "\n";
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let result = (|| {
+            use std::io::Write;
+            let mut file = std::fs::File::create(&temp)?;
+            file.write_all(text.as_bytes())?;
+            file.sync_all()?;
+            std::fs::rename(&temp, path)
+        })();
+        result.map_err(|err| {
+            let _ = std::fs::remove_file(&temp);
+            format!("--snapshot {}: cannot write: {err}", path.display())
+        })
+    }
+}
+
+/// One observed change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    pub subject: String,
+    pub setting: String,
+    pub before: String,
+    pub after: String,
+    pub loosened: bool,
+}
+
+fn show<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+fn known_show<T: Serialize>(value: &Known<T>) -> String {
+    match value {
+        Known::Known(v) => show(v),
+        Known::Unknown(_) => "unknown".to_owned(),
+    }
+}
+
+fn visibility_rank(v: &str) -> u8 {
+    match v {
+        "private" => 0,
+        "internal" => 1,
+        _ => 2,
+    }
+}
+
+fn role_rank(role: &str) -> u8 {
+    match role {
+        "admin" => 4,
+        "maintain" => 3,
+        "write" | "push" => 2,
+        "triage" => 1,
+        _ => 0,
+    }
+}
+
+struct Diff<'a> {
+    subject: &'a str,
+    changes: Vec<Change>,
+}
+
+impl Diff<'_> {
+    fn push(&mut self, setting: &str, before: String, after: String, loosened: bool) {
+        if before != after {
+            self.changes.push(Change {
+                subject: self.subject.to_owned(),
+                setting: setting.to_owned(),
+                before,
+                after,
+                loosened,
+            });
+        }
+    }
+
+    /// A setting that can be unknown on either side: a loosening only when
+    /// both sides are known.
+    fn known<T: Serialize + PartialEq>(
+        &mut self,
+        setting: &str,
+        before: &Known<T>,
+        after: &Known<T>,
+        loosened: impl Fn(&T, &T) -> bool,
+    ) {
+        let is_loose = match (before, after) {
+            (Known::Known(b), Known::Known(a)) => loosened(b, a),
+            _ => false,
+        };
+        self.push(setting, known_show(before), known_show(after), is_loose);
+    }
+}
+
+fn hooks_loosened(before: &[HookFacts], after: &[HookFacts]) -> bool {
+    after.iter().any(|hook| {
+        let weak = |h: &HookFacts| !h.has_secret || h.insecure_ssl || h.url.starts_with("http://");
+        let previous = before.iter().find(|b| b.id == hook.id);
+        hook.active && weak(hook) && previous.is_none_or(|p| !weak(p) || !p.active)
+    })
+}
+
+pub fn compare_repo(before: &RepoSettings, after: &RepoSettings) -> Vec<Change> {
+    let mut d = Diff {
+        subject: &after.full_name,
+        changes: Vec::new(),
+    };
+    d.push(
+        "visibility",
+        before.visibility.clone(),
+        after.visibility.clone(),
+        visibility_rank(&after.visibility) > visibility_rank(&before.visibility),
+    );
+    d.push(
+        "allow_forking",
+        show(&before.allow_forking),
+        show(&after.allow_forking),
+        after.allow_forking == Some(true) && before.allow_forking != Some(true) && after.visibility != "public",
+    );
+    d.push("archived", show(&before.archived), show(&after.archived), false);
+    d.push("topics", show(&before.topics), show(&after.topics), false);
+    d.push(
+        "custom_properties",
+        show(&before.properties),
+        show(&after.properties),
+        false,
+    );
+    d.known("admins", &before.admins, &after.admins, |b, a| {
+        let b: BTreeSet<&String> = b.iter().collect();
+        a.iter().any(|x| !b.contains(x))
+    });
+    d.known(
+        "outside_collaborators",
+        &before.outside_collaborators,
+        &after.outside_collaborators,
+        |b, a| {
+            a.iter().any(|(login, role)| {
+                role_rank(role) >= 2 && b.get(login).is_none_or(|old| role_rank(old) < role_rank(role))
+            })
+        },
+    );
+    d.known("teams", &before.teams, &after.teams, |b, a| {
+        a.iter()
+            .any(|(team, p)| role_rank(p) >= 2 && b.get(team).is_none_or(|old| role_rank(old) < role_rank(p)))
+    });
+    d.known("deploy_keys", &before.deploy_keys, &after.deploy_keys, |b, a| {
+        a.iter()
+            .any(|k| !k.read_only && b.iter().find(|o| o.id == k.id).is_none_or(|o| o.read_only))
+    });
+    d.known("hooks", &before.hooks, &after.hooks, |b, a| hooks_loosened(b, a));
+    d.known("workflow_permissions", &before.workflow, &after.workflow, |b, a| {
+        (a.0 == "write" && b.0 != "write") || (a.1 && !b.1)
+    });
+    d.known(
+        "secret_scanning",
+        &before.secret_scanning,
+        &after.secret_scanning,
+        |b, a| *b == Some(true) && *a != Some(true),
+    );
+    d.known(
+        "push_protection",
+        &before.push_protection,
+        &after.push_protection,
+        |b, a| *b == Some(true) && *a != Some(true),
+    );
+    d.known(
+        "dependabot_alerts",
+        &before.dependabot_alerts,
+        &after.dependabot_alerts,
+        |b, a| *b && !*a,
+    );
+    d.known("codeowners", &before.codeowners, &after.codeowners, |b, a| {
+        b.is_some() && a.is_none()
+    });
+    d.changes
+}
+
+pub fn compare_org(before: &OrgSettings, after: &OrgSettings) -> Vec<Change> {
+    let mut d = Diff {
+        subject: &after.login,
+        changes: Vec::new(),
+    };
+    d.known(
+        "two_factor_requirement_enabled",
+        &before.two_factor_required,
+        &after.two_factor_required,
+        |b, a| *b && !*a,
+    );
+    d.known(
+        "default_repository_permission",
+        &before.base_permission,
+        &after.base_permission,
+        |b, a| role_rank(a) > role_rank(b) && a != "none",
+    );
+    d.known(
+        "members_can_create_public_repositories",
+        &before.members_can_create_public_repositories,
+        &after.members_can_create_public_repositories,
+        |b, a| *a && !*b,
+    );
+    d.known("owners", &before.admins, &after.admins, |b, a| {
+        a.iter().any(|x| !b.contains(x))
+    });
+    d.known("hooks", &before.hooks, &after.hooks, |b, a| hooks_loosened(b, a));
+    d.known("workflow_permissions", &before.workflow, &after.workflow, |b, a| {
+        (a.0 == "write" && b.0 != "write") || (a.1 && !b.1)
+    });
+    d.changes
+}
+
+/// Drift findings between a baseline and the current snapshot. Repositories
+/// are compared only within the audited scope (`audited`), so a narrower
+/// run does not report the others as gone.
+pub fn drift(baseline: &Snapshot, current: &Snapshot, complete_scope: bool) -> (Vec<Finding>, Vec<Change>) {
+    let mut findings = Vec::new();
+    let mut changes = Vec::new();
+    let before: BTreeMap<&str, &RepoSettings> = baseline
+        .repositories
+        .iter()
+        .map(|r| (r.full_name.as_str(), r))
+        .collect();
+    let after: BTreeMap<&str, &RepoSettings> = current.repositories.iter().map(|r| (r.full_name.as_str(), r)).collect();
+    for (name, repo) in &after {
+        match before.get(name) {
+            Some(old) => changes.extend(compare_repo(old, repo)),
+            None if !baseline.repositories.is_empty() => findings.push(Finding::new(
+                &REPOSITORY_APPEARED_OR_GONE,
+                Location::file(name),
+                format!("{name} appeared since the baseline ({})", repo.visibility),
+            )),
+            None => {}
+        }
+    }
+    if complete_scope {
+        for (name, repo) in &before {
+            if !after.contains_key(name) {
+                findings.push(Finding::new(
+                    &REPOSITORY_APPEARED_OR_GONE,
+                    Location::file(name),
+                    format!(
+                        "{name} ({}) is gone since the baseline: deleted, renamed, transferred, or no longer visible \
+                         to this token",
+                        repo.visibility
+                    ),
+                ));
+            }
+        }
+    }
+    let orgs_before: BTreeMap<&str, &OrgSettings> =
+        baseline.organisations.iter().map(|o| (o.login.as_str(), o)).collect();
+    for org in &current.organisations {
+        if let Some(old) = orgs_before.get(org.login.as_str()) {
+            changes.extend(compare_org(old, org));
+        }
+    }
+    for change in &changes {
+        let meta = if change.loosened {
+            &SETTING_LOOSENED
+        } else {
+            &SETTING_CHANGED
+        };
+        findings.push(Finding::new(
+            meta,
+            Location::file(&format!("{}#{}", change.subject, change.setting)),
+            format!(
+                "{}: {} {} → {}{}",
+                change.subject,
+                change.setting,
+                change.before,
+                change.after,
+                if change.loosened { " (less safe)" } else { "" }
+            ),
+        ));
+    }
+    (findings, changes)
+}
