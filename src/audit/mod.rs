@@ -318,3 +318,6 @@ pub fn run(settings: &AuditSettings, policy: &SettingsSection) -> Result<AuditRu
         exit,
     })
 }
+
+#[cfg(test)]
+mod tests;
