@@ -643,6 +643,11 @@ fn run_audit(args: crate::cli::AuditArgs) -> Outcome {
     if args.repos.is_empty() && args.org.is_none() {
         return Outcome::error("nothing to audit: pass --repo OWNER/NAME (repeatable) or --org ORG");
     }
+    if let Some(repo) = &args.issue_repo {
+        if let Err(err) = crate::cli::parse_repo("--issue-repo", repo) {
+            return Outcome::error(err);
+        }
+    }
     for repo in &args.repos {
         if let Err(err) = crate::cli::parse_repo("--repo", repo) {
             return Outcome::error(err);
@@ -689,6 +694,7 @@ fn run_audit(args: crate::cli::AuditArgs) -> Outcome {
         snapshot: args.snapshot.clone(),
         baseline: args.baseline.clone(),
         allow_unknown: args.allow_unknown,
+        issue_repo: args.issue_repo.clone(),
         concurrency: args.concurrency,
         format,
         fail_on: args.fail_on.severity(),

@@ -257,6 +257,9 @@ pub struct AuditArgs {
     /// Report settings the token cannot read as notes instead of failing with exit 3.
     #[arg(long)]
     pub allow_unknown: bool,
+    /// Keep one tracking issue per audited repository in OWNER/NAME: opened, updated, closed when clean.
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub issue_repo: Option<String>,
     /// Repositories audited at the same time.
     #[arg(long, value_name = "N", default_value_t = 8)]
     pub concurrency: usize,

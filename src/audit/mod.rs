@@ -4,6 +4,7 @@
 
 pub mod collect;
 pub mod drift;
+pub mod issues;
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -34,6 +35,8 @@ pub struct AuditSettings {
     pub snapshot: Option<PathBuf>,
     pub baseline: Option<PathBuf>,
     pub allow_unknown: bool,
+    /// Keep one tracking issue per audited repository in this repository.
+    pub issue_repo: Option<String>,
     pub concurrency: usize,
     pub format: Format,
     pub fail_on: Severity,
@@ -263,6 +266,22 @@ pub fn run(settings: &AuditSettings, policy: &SettingsSection) -> Result<AuditRu
             );
         }
     }
+    let mut issue_actions = None;
+    if let Some(issue_repo) = &settings.issue_repo {
+        let audited: Vec<String> = snapshot.repositories.iter().map(|r| r.full_name.clone()).collect();
+        match issues::reconcile(&client, issue_repo, &audited, &findings) {
+            Ok(actions) => issue_actions = Some(actions),
+            Err(err @ ApiError::Unauthorized { .. }) => return Err(scrub(&err.to_string())),
+            Err(err) => findings.push(Finding::new(
+                &crate::checks::protection::GITHUB_UNREADABLE,
+                Location::file(issue_repo),
+                format!(
+                    "could not update the tracking issues in {issue_repo}: {err}; the token needs {}",
+                    issues::ISSUES_WRITE
+                ),
+            )),
+        }
+    }
     sort_findings(&mut findings);
     let (requests, hits, retries) = {
         let own = client.stats();
@@ -287,6 +306,17 @@ pub fn run(settings: &AuditSettings, policy: &SettingsSection) -> Result<AuditRu
     if let Some(path) = &settings.snapshot {
         let _ = writeln!(details, "snapshot written to {}", path.display());
     }
+    if let Some(actions) = &issue_actions {
+        let _ = writeln!(
+            details,
+            "tracking issues: {} opened, {} updated, {} reopened, {} closed, {} unchanged",
+            actions.opened.len(),
+            actions.updated.len(),
+            actions.reopened.len(),
+            actions.closed.len(),
+            actions.unchanged.len()
+        );
+    }
     if baseline.is_some() {
         let loosened = changes.iter().filter(|c| c.loosened).count();
         let _ = writeln!(details, "drift: {} change(s), {loosened} less safe", changes.len());
@@ -296,6 +326,7 @@ pub fn run(settings: &AuditSettings, policy: &SettingsSection) -> Result<AuditRu
         "audited": audited,
         "failed": failed,
         "changes": changes,
+        "issues": issue_actions,
     });
     let report = Report {
         command: "audit",

@@ -268,6 +268,11 @@ impl Client {
         self.send("POST", endpoint, Some(body))
     }
 
+    /// One PATCH of a JSON body (an update that a retry merely repeats).
+    pub fn patch(&self, endpoint: &str, body: &serde_json::Value) -> Result<ApiResponse, ApiError> {
+        self.send("PATCH", endpoint, Some(body))
+    }
+
     fn send(&self, method: &str, endpoint: &str, body: Option<&serde_json::Value>) -> Result<ApiResponse, ApiError> {
         let label = format!("{method} {endpoint}");
         let mut attempt = 0u32;
@@ -347,6 +352,7 @@ impl Client {
         self.counters.requests.fetch_add(1, Ordering::Relaxed);
         let result = self.runtime.block_on(async {
             let response = match body {
+                Some(body) if method == "PATCH" => self.octo._patch(endpoint, Some(body)).await?,
                 Some(body) => self.octo._post(endpoint, Some(body)).await?,
                 None => self.octo._get_with_headers(endpoint, Some(headers)).await?,
             };
