@@ -318,16 +318,18 @@ pub fn collect_repo(
     org_outside: Option<&BTreeSet<String>>,
 ) -> Result<RepoSettings, ApiError> {
     let full = repo.full_name.clone();
-    // The listing object may lack the admin-only block; the permissions
-    // field says whether this token is an admin here.
-    let admin = repo.permissions.as_ref().is_some_and(|p| p.admin);
+    // A listing object may lack `permissions` (whether this token is an
+    // admin here) or the admin-only `security_and_analysis` block: then the
+    // repository itself is fetched.
     let fetched;
-    let repo = if repo.security_and_analysis.is_none() && admin {
-        fetched = repo_object(client, &full)?;
-        &fetched
-    } else {
-        repo
+    let repo = match &repo.permissions {
+        Some(p) if !(p.admin && repo.security_and_analysis.is_none()) => repo,
+        _ => {
+            fetched = repo_object(client, &full)?;
+            &fetched
+        }
     };
+    let admin = repo.permissions.as_ref().is_some_and(|p| p.admin);
     let security = repo.security_and_analysis.as_ref();
     let status = |s: Option<&Status>| s.map(|s| s.status == "enabled");
     let (secret_scanning, push_protection) = match security {
@@ -335,6 +337,8 @@ pub fn collect_repo(
             Known::Known(status(sa.secret_scanning.as_ref())),
             Known::Known(status(sa.secret_scanning_push_protection.as_ref())),
         ),
+        // An admin sees the block whenever the features exist.
+        None if admin => (Known::Known(None), Known::Known(None)),
         None => (
             Known::Unknown(not_admin(&full, "security_and_analysis settings")),
             Known::Unknown(not_admin(&full, "security_and_analysis settings")),
