@@ -5,7 +5,8 @@
 //! official OpenAPI description in tests/github_conformance.rs), with Link
 //! pagination, ETags and 304s, and rate-limit headers. Pull requests,
 //! contents, collaborators, team members and commit statuses live in the
-//! sibling module `fake_pulls`; their data types are re-exported here.
+//! sibling module `fake_pulls`; repository and organisation settings and
+//! issues in `fake_settings`. Their data types are re-exported here.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -17,9 +18,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
 
-use super::fake_pulls;
 #[allow(unused_imports)] // Not every test crate uses every type.
 pub use super::fake_pulls::{Pull, PullCommit, PullFile, PullReview};
+#[allow(unused_imports)] // Not every test crate uses every type.
+pub use super::fake_settings::{Hook, Issue, Org};
+use super::{fake_pulls, fake_settings};
 
 /// What the token may do on the repositories of the scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,6 +174,36 @@ pub struct Repo {
     pub contents: Vec<(String, String, Vec<u8>)>,
     /// `(login, role)`, the role one of admin, maintain, write, triage, read.
     pub collaborators: Vec<(String, String)>,
+    /// The repository id (1296269 unless set; `Scenario::org_with_repos`
+    /// numbers its repositories).
+    pub id: u64,
+    /// Visibility "internal" (with `private` true); see `Repo::internal`.
+    pub internal: bool,
+    pub archived: bool,
+    pub allow_forking: bool,
+    pub topics: Vec<String>,
+    pub custom_properties: BTreeMap<String, String>,
+    /// `None`: the feature is not available, and GitHub leaves it out of
+    /// `security_and_analysis`.
+    pub secret_scanning: Option<bool>,
+    pub push_protection: Option<bool>,
+    /// Dependabot alerts (`/vulnerability-alerts`); security updates
+    /// (`security_and_analysis.dependabot_security_updates`) follow it.
+    pub dependabot_alerts: bool,
+    /// Logins among `collaborators` that are outside collaborators.
+    pub outside_collaborators: Vec<String>,
+    /// `(team slug, permission)`, the permission one of pull, triage, push, maintain, admin.
+    pub teams: Vec<(String, String)>,
+    /// `(id, title, read_only)`.
+    pub deploy_keys: Vec<(u64, String, bool)>,
+    pub hooks: Vec<Hook>,
+    /// `(default_workflow_permissions: "read" or "write", can_approve_pull_request_reviews)`.
+    pub workflow_permissions: (String, bool),
+    /// `None`: no CODEOWNERS file (404); `Some(errors)`: `(line, message)`.
+    pub codeowners: Option<Vec<(u64, String)>>,
+    /// Issues (pull requests are listed among them too, as on GitHub);
+    /// issues created through the API are added here.
+    pub issues: Vec<Issue>,
 }
 
 impl Repo {
@@ -189,6 +222,22 @@ impl Repo {
             pulls: Vec::new(),
             contents: Vec::new(),
             collaborators: Vec::new(),
+            id: 1296269,
+            internal: false,
+            archived: false,
+            allow_forking: true,
+            topics: Vec::new(),
+            custom_properties: BTreeMap::new(),
+            secret_scanning: None,
+            push_protection: None,
+            dependabot_alerts: false,
+            outside_collaborators: Vec::new(),
+            teams: Vec::new(),
+            deploy_keys: Vec::new(),
+            hooks: Vec::new(),
+            workflow_permissions: ("read".to_owned(), false),
+            codeowners: None,
+            issues: Vec::new(),
         }
     }
 
@@ -253,6 +302,16 @@ pub struct Scenario {
     /// Whether the token may create commit statuses (Statuses: write); when
     /// false a POST answers 403.
     pub statuses_access: bool,
+    /// Organisations with their settings (`/orgs/{org}`...). An owner of
+    /// repositories of the scenario without an entry here is served as
+    /// `Org::new(owner)`.
+    pub orgs: Vec<Org>,
+    /// Whether the token may create and edit issues (Issues: write); when
+    /// false POST and PATCH on issues answer 403.
+    pub issues_access: bool,
+    /// Every request waits this long before it is answered (outside the
+    /// server's lock: concurrent requests overlap).
+    pub latency: Option<Duration>,
 }
 
 impl Scenario {
@@ -270,6 +329,9 @@ impl Scenario {
             teams: Vec::new(),
             members_access: true,
             statuses_access: true,
+            orgs: Vec::new(),
+            issues_access: true,
+            latency: None,
         }
     }
 
@@ -365,6 +427,20 @@ impl FakeGitHub {
     /// Commit statuses created so far, in order: (sha, the JSON body as posted).
     pub fn statuses(&self) -> Vec<(String, Value)> {
         self.state.lock().unwrap().statuses.clone()
+    }
+
+    /// The issues of a repository ("owner/name") as they stand: those of the
+    /// scenario and those created through the API, with their edits and
+    /// comments. Empty for an unknown repository.
+    pub fn issues(&self, repo_full: &str) -> Vec<Issue> {
+        let state = self.state.lock().unwrap();
+        state
+            .scenario
+            .repos
+            .iter()
+            .find(|r| format!("{}/{}", r.owner, r.name).eq_ignore_ascii_case(repo_full))
+            .map(|r| r.issues.clone())
+            .unwrap_or_default()
     }
 
     /// Changes the scenario between runs (a setting changed on GitHub).
@@ -527,6 +603,12 @@ pub(super) fn iso8601(secs: u64) -> String {
 
 fn serve(mut stream: TcpStream, state: &Mutex<State>, url: &str) {
     let Some(request) = read_request(&stream) else { return };
+    // The scenario's latency is served before the lock is taken, so that
+    // concurrent requests wait side by side.
+    let latency = state.lock().unwrap().scenario.latency;
+    if let Some(latency) = latency {
+        std::thread::sleep(latency);
+    }
     let (response, delay) = {
         let mut state = state.lock().unwrap();
         let (response, delay) = respond(&mut state, &request, url);
@@ -707,33 +789,37 @@ fn route(state: &mut State, request: &Request, url: &str) -> (Response, Option<D
     let segments: Vec<&str> = request.path.trim_start_matches('/').splitn(4, '/').collect();
     let response = match segments.as_slice() {
         ["repos", owner, name, rest @ ..] => {
-            let Some(repo) = state
+            let Some(index) = state
                 .scenario
                 .repos
                 .iter()
-                .find(|r| r.owner == *owner && r.name == *name)
+                .position(|r| r.owner == *owner && r.name == *name)
             else {
                 return (error(404, "Not Found"), None);
             };
+            let repo = &state.scenario.repos[index];
             if repo.private && !authed {
                 return (error(404, "Not Found"), None);
             }
             let rest = rest.first().copied().unwrap_or("");
-            match request.method.as_str() {
-                "GET" | "HEAD" => repo_route(state, repo, rest, request, url, authed),
-                "POST" => match rest.strip_prefix("statuses/") {
-                    Some(sha) => {
-                        let (response, created) = fake_pulls::post_status(state, repo, sha, request, url, authed);
-                        state.statuses.extend(created);
-                        response
-                    }
-                    None => error(404, "Not Found"),
-                },
+            match (request.method.as_str(), rest.strip_prefix("statuses/")) {
+                ("GET" | "HEAD", _) => repo_route(state, repo, rest, request, url, authed),
+                ("POST", Some(sha)) => {
+                    let (response, created) = fake_pulls::post_status(state, repo, sha, request, url, authed);
+                    state.statuses.extend(created);
+                    response
+                }
+                ("POST" | "PATCH", None) => fake_settings::repo_write(state, index, rest, request, url, authed)
+                    .unwrap_or_else(|| error(404, "Not Found")),
                 _ => error(404, "Not Found"),
             }
         }
         ["orgs", org, "teams", rest] if request.method == "GET" => {
             fake_pulls::team_route(state, org, rest, request, url, authed)
+        }
+        ["orgs", org, ..] if request.method == "GET" || request.method == "HEAD" => {
+            let rest = request.path.trim_start_matches('/').splitn(3, '/').nth(2).unwrap_or("");
+            fake_settings::org_route(state, org, rest, request, url, authed)
         }
         ["raw", owner, name, rest] if request.method == "GET" => fake_pulls::raw(state, owner, name, rest, authed),
         _ => error(404, "Not Found"),
@@ -743,8 +829,8 @@ fn route(state: &mut State, request: &Request, url: &str) -> (Response, Option<D
 
 fn repo_route(state: &State, repo: &Repo, rest: &str, request: &Request, url: &str, authed: bool) -> Response {
     let full = format!("{}/{}", repo.owner, repo.name);
-    if rest.is_empty() {
-        return ok(repository_json(repo, state.scenario.access, url));
+    if let Some(response) = fake_settings::repo_route(state, repo, rest, request, url, authed) {
+        return response;
     }
     if let Some(response) = fake_pulls::repo_route(state, repo, rest, request, url, authed) {
         return response;
@@ -923,9 +1009,9 @@ pub fn repository_json(repo: &Repo, access: Access, url: &str) -> Value {
     let full = format!("{}/{}", repo.owner, repo.name);
     let api = format!("{url}/repos/{full}");
     let mut value = json!({
-        "id": 1296269, "node_id": "R_1296269", "name": repo.name, "full_name": full,
+        "id": repo.id, "node_id": format!("R_{}", repo.id), "name": repo.name, "full_name": full,
         "owner": user_json(&repo.owner, 1, "Organization", url),
-        "private": repo.private, "visibility": if repo.private { "private" } else { "public" },
+        "private": repo.private, "visibility": fake_settings::visibility(repo),
         "html_url": format!("https://github.com/{full}"), "description": "A service", "fork": false,
         "url": api, "archive_url": format!("{api}/{{archive_format}}{{/ref}}"),
         "assignees_url": format!("{api}/assignees{{/user}}"), "blobs_url": format!("{api}/git/blobs{{/sha}}"),
@@ -955,10 +1041,11 @@ pub fn repository_json(repo: &Repo, access: Access, url: &str) -> Value {
         "svn_url": format!("https://github.com/{full}"), "homepage": null, "language": "Rust",
         "forks": 0, "forks_count": 0, "stargazers_count": 0, "watchers_count": 0, "watchers": 0,
         "size": 108, "default_branch": repo.default_branch, "open_issues": 0, "open_issues_count": 0,
-        "is_template": false, "topics": [], "has_issues": true, "has_projects": false, "has_wiki": false,
-        "has_pages": false, "has_downloads": true, "has_discussions": false, "archived": false, "disabled": false,
+        "is_template": false, "topics": repo.topics, "has_issues": true, "has_projects": false,
+        "has_wiki": false, "has_pages": false, "has_downloads": true, "has_discussions": false,
+        "archived": repo.archived, "disabled": false,
         "pushed_at": "2026-11-20T10:00:00Z", "created_at": "2024-01-26T19:01:12Z", "updated_at": "2026-11-20T10:00:00Z",
-        "allow_forking": false, "license": null, "network_count": 0, "subscribers_count": 1,
+        "allow_forking": repo.allow_forking, "license": null, "network_count": 0, "subscribers_count": 1,
     });
     for extra in [more, rest] {
         if let (Some(target), Value::Object(extra)) = (value.as_object_mut(), extra) {

@@ -25,7 +25,9 @@
 //!   `members_access` false, team members answer 403 "Resource not
 //!   accessible by integration" before the team's existence is checked (an
 //!   unknown team is then 403, not 404). `?permission=` filters collaborators
-//!   to that level or above; an unknown level is 422.
+//!   to that level or above; an unknown level is 422. `?affiliation=outside`
+//!   keeps the repository's `outside_collaborators`; `direct` and `all` list
+//!   every collaborator; another value is 422.
 //! - Contents: a file larger than 1 MiB comes with empty `content` and
 //!   encoding `none`, as on GitHub; `Accept: application/vnd.github.raw`
 //!   returns the bytes themselves; a directory lists its entries;
@@ -367,7 +369,7 @@ impl PullReview {
 }
 
 /// "Bot" for `name[bot]` logins, else "User".
-fn kind_of(login: &str) -> &'static str {
+pub(super) fn kind_of(login: &str) -> &'static str {
     if login.ends_with("[bot]") {
         "Bot"
     } else {
@@ -383,7 +385,7 @@ fn user_id(login: &str) -> u64 {
     1000 + hash % 100_000_000
 }
 
-fn user(login: &str, kind: &str, url: &str) -> Value {
+pub(super) fn user(login: &str, kind: &str, url: &str) -> Value {
     user_json(login, user_id(login), kind, url)
 }
 
@@ -477,7 +479,7 @@ pub(super) fn base64_lines(data: &[u8]) -> String {
     out
 }
 
-fn merge(mut value: Value, extra: Value) -> Value {
+pub(super) fn merge(mut value: Value, extra: Value) -> Value {
     if let (Some(target), Value::Object(extra)) = (value.as_object_mut(), extra) {
         target.extend(extra);
     }
@@ -485,7 +487,7 @@ fn merge(mut value: Value, extra: Value) -> Value {
 }
 
 /// How GitHub would label a login's relation to the repository (see the module notes).
-fn association(state: &State, repo: &Repo, login: Option<&str>) -> &'static str {
+pub(super) fn association(state: &State, repo: &Repo, login: Option<&str>) -> &'static str {
     let Some(login) = login else { return "NONE" };
     let member = state.scenario.teams.iter().any(|(org, _, members)| {
         org.eq_ignore_ascii_case(&repo.owner) && members.iter().any(|m| m.eq_ignore_ascii_case(login))
@@ -949,7 +951,7 @@ pub(super) fn raw(state: &State, owner: &str, name: &str, rest: &str, authed: bo
     }
 }
 
-fn validation_failed(resource: &str, field: &str, code: &str, message: &str) -> Response {
+pub(super) fn validation_failed(resource: &str, field: &str, code: &str, message: &str) -> Response {
     let mut response = error(422, "Validation Failed");
     let mut body: Value = serde_json::from_slice(&response.body).unwrap_or_default();
     body["errors"] = json!([{"resource": resource, "code": code, "field": field, "message": message}]);
@@ -978,10 +980,27 @@ fn collaborators(state: &State, repo: &Repo, tail: &str, request: &Request, url:
                 )
             }
         };
+        // `outside`: only the outside collaborators; `direct` and `all`:
+        // every collaborator (the fake has no access through teams here).
+        let outside_only = match request.query.get("affiliation").map(String::as_str) {
+            None | Some("all") | Some("direct") => false,
+            Some("outside") => true,
+            Some(_) => {
+                return validation_failed(
+                    "Repository",
+                    "affiliation",
+                    "invalid",
+                    "affiliation must be one of outside, direct, all",
+                )
+            }
+        };
         let items = repo
             .collaborators
             .iter()
             .filter(|(_, role)| role_level(role) >= least)
+            .filter(|(login, _)| {
+                !outside_only || repo.outside_collaborators.iter().any(|o| o.eq_ignore_ascii_case(login))
+            })
             .map(|(login, role)| collaborator_json(login, role, url))
             .collect();
         return page(items, request, url, state.scenario.page_size);

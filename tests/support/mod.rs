@@ -4,6 +4,7 @@
 
 pub mod fake_github;
 pub mod fake_pulls;
+pub mod fake_settings;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

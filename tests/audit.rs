@@ -1,0 +1,437 @@
+//! `livegate audit` against the fake GitHub API: each setting compliant and
+//! not, unknown permissions, drift through --baseline, tracking issues, an
+//! organisation with pagination and per-repository faults.
+
+mod support;
+
+use std::path::Path;
+
+use serde_json::Value;
+use support::fake_github::{Access, FakeGitHub, FaultKind, Repo, Scenario};
+use support::fake_settings::{Hook, Org};
+use support::{livegate_env, Run};
+
+const POLICY: &str = "[settings]\nvisibility = \"private\"\nallow-forking = false\nmax-admins = 2\noutside-collaborators-max = \"read\"\ndefault-workflow-permissions = \"read\"\nactions-can-approve-pull-requests = false\nrequire-secret-scanning = true\nrequire-push-protection = true\nrequire-dependabot-alerts = true\nrequire-codeowners = true\nrequire-two-factor = true\nbase-permission-max = \"read\"\nmembers-can-create-public-repositories = false\nmax-org-admins = 2\n";
+
+/// A repository that meets POLICY.
+fn compliant(full: &str) -> Repo {
+    Repo::new(full)
+        .allow_forking(false)
+        .secret_scanning(Some(true))
+        .push_protection(Some(true))
+        .dependabot_alerts(true)
+        .codeowners(&[])
+        .collaborator("alice", "admin")
+        .collaborator("bob", "write")
+        .outside_collaborator("contractor", "read")
+        .team("devs", "push")
+        .deploy_key(1, "ci", true)
+        .hook(Hook::new(7, "https://ci.example.net/hook").secret(true))
+        .workflow_permissions("read", false)
+}
+
+fn compliant_org(login: &str) -> Org {
+    Org::new(login)
+        .two_factor_required(true)
+        .default_repository_permission("read")
+        .members_can_create_public_repositories(false)
+        .admin("root")
+        .member("alice")
+        .member("bob")
+}
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("livegate.toml"), POLICY).unwrap();
+        Env { dir }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn audit(&self, fake: &FakeGitHub, extra: &[&str]) -> Run {
+        let mut args = vec!["audit", "--api-url", &fake.url, "--no-cache", "--format", "json"];
+        args.extend_from_slice(extra);
+        livegate_env(self.path(), &args, &[("GITHUB_TOKEN", "test-token")])
+    }
+}
+
+fn json(run: &Run) -> Value {
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}\nstdout: {}\nstderr: {}", run.stdout, run.stderr))
+}
+
+fn findings(run: &Run) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = json(run)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_owned(),
+                f["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn codes(run: &Run) -> Vec<String> {
+    findings(run).into_iter().map(|(c, _)| c).collect()
+}
+
+#[test]
+fn a_compliant_repository_passes() {
+    let fake = FakeGitHub::start(Scenario::new(compliant("acme/api")));
+    let env = Env::new();
+    let run = env.audit(&fake, &["--repo", "acme/api"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(codes(&run), Vec::<String>::new());
+    assert_eq!(json(&run)["audited"], 1);
+}
+
+#[test]
+fn each_repository_setting_out_of_policy_is_reported() {
+    type Change = fn(Repo) -> Repo;
+    let cases: Vec<(&str, Change, &str, &str)> = vec![
+        ("visibility", |r| r.public(), "LG501", "acme/api is public"),
+        ("forking", |r| r.allow_forking(true), "LG502", "allows forking"),
+        (
+            "admins",
+            |r| r.collaborator("carol", "admin").team("ops", "admin"),
+            "LG503",
+            "3 admins",
+        ),
+        (
+            "outside",
+            |r| r.outside_collaborator("eve", "write"),
+            "LG504",
+            "@eve has write",
+        ),
+        (
+            "deploy key",
+            |r| r.deploy_key(9, "box", false),
+            "LG506",
+            "\"box\" (id 9) has write access",
+        ),
+        (
+            "webhook",
+            |r| {
+                r.hook(
+                    Hook::new(8, "http://hooks.example.net/x")
+                        .insecure_ssl(true)
+                        .secret(false),
+                )
+            },
+            "LG507",
+            "a plain http:// URL, SSL verification off, no secret",
+        ),
+        ("token", |r| r.workflow_permissions("write", false), "LG508", "write"),
+        (
+            "approve",
+            |r| r.workflow_permissions("read", true),
+            "LG509",
+            "can approve",
+        ),
+        (
+            "secret scanning",
+            |r| r.secret_scanning(Some(false)),
+            "LG510",
+            "secret scanning is disabled",
+        ),
+        (
+            "push protection",
+            |r| r.push_protection(None),
+            "LG510",
+            "push protection is not available",
+        ),
+        (
+            "dependabot",
+            |r| r.dependabot_alerts(false),
+            "LG512",
+            "Dependabot alerts are disabled",
+        ),
+        (
+            "codeowners errors",
+            |r| r.codeowners(&[(3, "Unknown owner on line 3")]),
+            "LG513",
+            "line 3",
+        ),
+        (
+            "no codeowners",
+            |mut r| {
+                r.codeowners = None;
+                r
+            },
+            "LG513",
+            "no CODEOWNERS",
+        ),
+    ];
+    let env = Env::new();
+    for (name, change, code, text) in cases {
+        let fake = FakeGitHub::start(Scenario::new(change(compliant("acme/api"))));
+        let run = env.audit(&fake, &["--repo", "acme/api"]);
+        let found = findings(&run);
+        assert_eq!(found.len(), 1, "{name}: {found:?}\n{}", run.stdout);
+        assert_eq!(found[0].0, code, "{name}");
+        assert!(found[0].1.contains(text), "{name}: {}", found[0].1);
+        // Warnings do not fail at the default --fail-on error.
+        let severity = livegate::checks::lookup(code).unwrap().severity;
+        let expected = if severity == livegate::report::finding::Severity::Error {
+            1
+        } else {
+            0
+        };
+        assert_eq!(run.code, expected, "{name}: {}", run.stderr);
+    }
+}
+
+#[test]
+fn settings_the_token_cannot_read_are_unknown_not_compliant() {
+    let mut scenario = Scenario::new(compliant("acme/api"));
+    scenario.access = Access::Write;
+    let fake = FakeGitHub::start(scenario);
+    let env = Env::new();
+    let run = env.audit(&fake, &["--repo", "acme/api"]);
+    assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
+    let found = findings(&run);
+    assert!(found.iter().all(|(c, _)| c == "LG915"), "{found:?}");
+    let text: String = found.iter().map(|(_, m)| m.clone()).collect::<Vec<_>>().join("\n");
+    for setting in [
+        "deploy keys",
+        "webhooks",
+        "Dependabot alerts",
+        "secret scanning",
+        "Actions workflow permissions",
+    ] {
+        assert!(text.contains(setting), "{setting} missing:\n{text}");
+    }
+    assert!(text.contains("Administration: read"), "{text}");
+    // No admin-only endpoint was even asked: the repository object said so.
+    assert!(fake
+        .log()
+        .iter()
+        .all(|l| !l.path.ends_with("/hooks") && !l.path.ends_with("/keys")));
+
+    let allowed = env.audit(&fake, &["--repo", "acme/api", "--allow-unknown"]);
+    assert_eq!(allowed.code, 0, "{}\n{}", allowed.stdout, allowed.stderr);
+    assert!(codes(&allowed).iter().all(|c| c == "LG590"));
+    assert!(!codes(&allowed).is_empty());
+}
+
+#[test]
+fn a_visibility_flip_is_caught_through_the_baseline() {
+    let fake = FakeGitHub::start(Scenario::new(compliant("acme/complaints")));
+    let env = Env::new();
+    let snapshot = env.path().join("monday.json");
+    let run = env.audit(
+        &fake,
+        &["--repo", "acme/complaints", "--snapshot", snapshot.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&snapshot).unwrap()).unwrap();
+    assert_eq!(doc["livegate_snapshot"], 1);
+    assert_eq!(doc["repositories"][0]["visibility"], "private");
+
+    // The access change: the repository turns public and someone gains admin.
+    fake.update(|s| {
+        let repo = s.repos[0].clone().public().collaborator("mallory", "admin");
+        s.repos[0] = repo;
+    });
+    let tuesday = env.path().join("tuesday.json");
+    let run = env.audit(
+        &fake,
+        &[
+            "--repo",
+            "acme/complaints",
+            "--baseline",
+            snapshot.to_str().unwrap(),
+            "--snapshot",
+            tuesday.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let found = findings(&run);
+    assert!(
+        found
+            .iter()
+            .any(|(c, m)| c == "LG580" && m.contains("visibility private → public")),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|(c, m)| c == "LG580" && m.contains("admins") && m.contains("mallory")),
+        "{found:?}"
+    );
+    assert!(found.iter().any(|(c, _)| c == "LG501"));
+    let changes = json(&run)["changes"].as_array().unwrap().clone();
+    let visibility = changes.iter().find(|c| c["setting"] == "visibility").unwrap();
+    assert_eq!(visibility["before"], "private");
+    assert_eq!(visibility["after"], "public");
+    assert_eq!(visibility["loosened"], true);
+}
+
+#[test]
+fn tracking_issues_are_opened_updated_and_closed_without_duplicates() {
+    let mut scenario = Scenario::new(compliant("acme/api").public());
+    scenario.repos.push(Repo::new("acme/security"));
+    let fake = FakeGitHub::start(scenario);
+    let env = Env::new();
+    let args = ["--repo", "acme/api", "--issue-repo", "acme/security"];
+    let run = env.audit(&fake, &args);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let issues = fake.issues("acme/security");
+    assert_eq!(issues.len(), 1);
+    assert_eq!(issues[0].state, "open");
+    assert!(issues[0]
+        .body
+        .as_deref()
+        .unwrap()
+        .contains("<!-- livegate-audit:acme/api -->"));
+    assert!(issues[0].body.as_deref().unwrap().contains("LG501"));
+
+    // A rerun with the same findings touches nothing and opens nothing.
+    let run = env.audit(&fake, &args);
+    assert_eq!(json(&run)["issues"]["unchanged"][0], "acme/api");
+    assert_eq!(fake.issues("acme/security").len(), 1);
+
+    // A new finding updates the body; renaming the issue changes nothing.
+    fake.update(|s| {
+        s.repos[0] = s.repos[0].clone().deploy_key(9, "box", false);
+        for repo in &mut s.repos {
+            for issue in &mut repo.issues {
+                issue.title = "renamed by someone".to_owned();
+            }
+        }
+    });
+    let run = env.audit(&fake, &args);
+    assert_eq!(json(&run)["issues"]["updated"][0], "acme/api");
+    let issues = fake.issues("acme/security");
+    assert_eq!(issues.len(), 1);
+    assert!(issues[0].body.as_deref().unwrap().contains("LG506"));
+
+    // Fixed: closed with a comment.
+    fake.update(|s| s.repos[0] = compliant("acme/api"));
+    let run = env.audit(&fake, &args);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let issues = fake.issues("acme/security");
+    assert_eq!(issues.len(), 1);
+    assert_eq!(issues[0].state, "closed");
+    assert!(
+        issues[0].comments.iter().any(|c| c.contains("now meets the policy")),
+        "{:?}",
+        issues[0].comments
+    );
+}
+
+#[test]
+fn an_organisation_is_listed_page_by_page_and_one_failing_repository_does_not_stop_the_rest() {
+    let mut scenario = Scenario::new(compliant("acme/r00")).org(compliant_org("acme"));
+    for i in 1..12 {
+        let mut repo = compliant(&format!("acme/r{i:02}"));
+        if i == 5 {
+            repo = repo.public();
+        }
+        if i == 11 {
+            repo = repo.archived();
+        }
+        scenario.repos.push(repo);
+    }
+    let scenario = scenario
+        .with_page_size(5)
+        .fault("/repos/acme/r07/hooks", FaultKind::Status(500), 100);
+    let fake = FakeGitHub::start(scenario);
+    let env = Env::new();
+    let run = env.audit(&fake, &["--org", "acme", "--retries", "1", "--concurrency", "4"]);
+    assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
+    let doc = json(&run);
+    assert_eq!(doc["audited"], 10, "12 repositories, one archived, one failing");
+    assert_eq!(doc["failed"][0], "acme/r07");
+    let found = findings(&run);
+    assert!(
+        found
+            .iter()
+            .any(|(c, m)| c == "LG501" && m.contains("acme/r05 is public")),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().any(|(c, m)| c == "LG913" && m.contains("acme/r07")),
+        "{found:?}"
+    );
+    let listing_pages = fake.log().iter().filter(|l| l.path == "/orgs/acme/repos").count();
+    assert_eq!(listing_pages, 3, "12 repositories at 5 per page");
+
+    let archived = env.audit(
+        &fake,
+        &[
+            "--org",
+            "acme",
+            "--include-archived",
+            "--exclude",
+            "r0*",
+            "--retries",
+            "0",
+        ],
+    );
+    assert_eq!(json(&archived)["audited"], 2, "r10 and the archived r11");
+}
+
+#[test]
+fn organisation_settings_are_checked() {
+    let org = Org::new("acme")
+        .default_repository_permission("write")
+        .admin("a")
+        .admin("b")
+        .admin("c")
+        .hook(Hook::new(3, "https://hooks.example.net/org").secret(false))
+        .workflow_permissions("write", true);
+    let scenario = Scenario::new(compliant("acme/api")).org(org);
+    let fake = FakeGitHub::start(scenario);
+    let env = Env::new();
+    let run = env.audit(&fake, &["--org", "acme"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let found = codes(&run);
+    for code in ["LG507", "LG508", "LG509", "LG520", "LG521", "LG522", "LG523"] {
+        assert!(found.contains(&code.to_owned()), "{code} missing: {found:?}");
+    }
+
+    let mut hidden = Scenario::new(compliant("acme/api")).org(compliant_org("acme"));
+    hidden.org_admin = false;
+    let fake = FakeGitHub::start(hidden);
+    let run = env.audit(&fake, &["--org", "acme"]);
+    assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
+    assert!(findings(&run)
+        .iter()
+        .any(|(c, m)| c == "LG915" && m.contains("two_factor_requirement_enabled")));
+}
+
+#[test]
+fn bad_input_is_named() {
+    let fake = FakeGitHub::start(Scenario::new(compliant("acme/api")));
+    let env = Env::new();
+    let run = env.audit(&fake, &[]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("--repo OWNER/NAME"), "{}", run.stderr);
+    let run = env.audit(&fake, &["--repo", "acme/nope"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("--repo acme/nope: repository not found"),
+        "{}",
+        run.stderr
+    );
+    let run = env.audit(&fake, &["--org", "acme", "--property", "novalue"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("--property `novalue`"), "{}", run.stderr);
+    let broken = env.path().join("broken.json");
+    std::fs::write(&broken, "{}").unwrap();
+    let run = env.audit(&fake, &["--repo", "acme/api", "--baseline", broken.to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("not a livegate snapshot"), "{}", run.stderr);
+}

@@ -1,0 +1,109 @@
+//! Audit scale: requests per repository cold, the share of 304s on an
+//! unchanged rerun, and wall time, against the fake GitHub with injected
+//! latency. The small case runs with `cargo test`; the 1,000-repository case
+//! (50 ms per request) is `#[ignore]`d and run by `bench/audit-scale.sh`.
+#![allow(clippy::print_stdout)]
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use support::fake_github::{FakeGitHub, Scenario};
+use support::livegate_env;
+
+struct Measured {
+    repos: u64,
+    cold_requests: u64,
+    cold_seconds: f64,
+    warm_requests: u64,
+    warm_304: u64,
+    warm_seconds: f64,
+}
+
+fn measure(repos: usize, latency_ms: u64, concurrency: usize) -> Measured {
+    let scenario = Scenario::org_with_repos("acme", repos).latency(Duration::from_millis(latency_ms));
+    let fake = FakeGitHub::start(scenario);
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let concurrency = concurrency.to_string();
+    let args = [
+        "audit",
+        "--org",
+        "acme",
+        "--api-url",
+        &fake.url,
+        "--format",
+        "json",
+        "--cache-dir",
+        cache.to_str().unwrap(),
+        "--concurrency",
+        &concurrency,
+        "--allow-unknown",
+        "--include-archived",
+    ];
+    let env = [("GITHUB_TOKEN", "test-token")];
+    let started = Instant::now();
+    let cold = livegate_env(dir.path(), &args, &env);
+    let cold_seconds = started.elapsed().as_secs_f64();
+    assert!(cold.code == 0 || cold.code == 1, "{}\n{}", cold.stdout, cold.stderr);
+    let cold_doc: serde_json::Value = serde_json::from_str(&cold.stdout).unwrap();
+    assert_eq!(cold_doc["audited"].as_u64().unwrap(), repos as u64, "{}", cold.stderr);
+    let started = Instant::now();
+    let warm = livegate_env(dir.path(), &args, &env);
+    let warm_seconds = started.elapsed().as_secs_f64();
+    let warm_doc: serde_json::Value = serde_json::from_str(&warm.stdout).unwrap();
+    Measured {
+        repos: repos as u64,
+        cold_requests: cold_doc["api"]["requests"].as_u64().unwrap(),
+        cold_seconds,
+        warm_requests: warm_doc["api"]["requests"].as_u64().unwrap(),
+        warm_304: warm_doc["api"]["conditional_hits"].as_u64().unwrap(),
+        warm_seconds,
+    }
+}
+
+fn report(m: &Measured) {
+    println!("repos  cold requests  per repo  cold s  warm requests  answered 304  share  warm s");
+    println!(
+        "{:>5}  {:>13}  {:>8.2}  {:>6.1}  {:>13}  {:>12}  {:>4.0}%  {:>6.1}",
+        m.repos,
+        m.cold_requests,
+        m.cold_requests as f64 / m.repos as f64,
+        m.cold_seconds,
+        m.warm_requests,
+        m.warm_304,
+        100.0 * m.warm_304 as f64 / m.warm_requests.max(1) as f64,
+        m.warm_seconds
+    );
+}
+
+fn assert_targets(m: &Measured) {
+    assert!(
+        m.cold_requests as f64 / m.repos as f64 <= 8.0,
+        "{} requests for {} repositories",
+        m.cold_requests,
+        m.repos
+    );
+    assert!(
+        m.warm_304 as f64 >= 0.8 * m.warm_requests as f64,
+        "{} of {} answered 304",
+        m.warm_304,
+        m.warm_requests
+    );
+}
+
+#[test]
+fn fifty_repositories_stay_within_the_request_budget() {
+    let m = measure(50, 5, 8);
+    report(&m);
+    assert_targets(&m);
+}
+
+#[test]
+#[ignore = "the 1,000-repository benchmark: bench/audit-scale.sh"]
+fn one_thousand_repositories_with_50ms_latency() {
+    let m = measure(1000, 50, 16);
+    report(&m);
+    assert_targets(&m);
+    assert!(m.cold_seconds < 60.0, "cold audit took {:.1}s", m.cold_seconds);
+}
