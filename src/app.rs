@@ -319,12 +319,18 @@ fn run_hook(action: HookAction) -> Outcome {
             },
             Err(err) => Outcome::error(err),
         },
-        HookAction::PrePush { remote, url: _ } => {
+        HookAction::PrePush { from_env: true, .. } => {
+            match hook::update_from_env(&repo, |name| std::env::var(name).ok()) {
+                Ok((remote, update)) => pre_push(&repo, &remote, &update.to_line()),
+                Err(err) => Outcome::error(err),
+            }
+        }
+        HookAction::PrePush { remote, url: _, .. } => {
             let mut input = String::new();
             if let Err(err) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut input) {
                 return Outcome::error(format!("cannot read the pre-push input: {err}"));
             }
-            pre_push(&repo, &remote, &input)
+            pre_push(&repo, &remote.unwrap_or_default(), &input)
         }
     }
 }
@@ -696,6 +702,7 @@ fn run_audit(args: crate::cli::AuditArgs) -> Outcome {
         allow_unknown: args.allow_unknown,
         issue_repo: args.issue_repo.clone(),
         concurrency: args.concurrency,
+        protection: args.protection,
         format,
         fail_on: args.fail_on.severity(),
         color: color_for(args.color, format, args.output.is_some()),
@@ -703,7 +710,8 @@ fn run_audit(args: crate::cli::AuditArgs) -> Outcome {
         client,
     };
     let section = policy.merged.settings.clone().unwrap_or_default();
-    let run = match crate::audit::run(&settings, &section) {
+    let branches = policy.merged.branches.clone().unwrap_or_default();
+    let run = match crate::audit::run(&settings, &section, &branches) {
         Ok(run) => run,
         Err(err) => return Outcome::error(err),
     };

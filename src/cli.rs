@@ -75,9 +75,13 @@ pub enum HookAction {
     /// Run as git's pre-push hook: reads `<local ref> <local sha> <remote ref> <remote sha>` lines on stdin.
     PrePush {
         /// The remote's name (git passes it).
-        remote: String,
+        #[arg(required_unless_present = "from_env")]
+        remote: Option<String>,
         /// The remote's URL (git passes it).
         url: Option<String>,
+        /// Take the push from pre-commit's PRE_COMMIT_* variables (`stages: [pre-push]`), not arguments and stdin.
+        #[arg(long, conflicts_with_all = ["remote", "url"])]
+        from_env: bool,
     },
 }
 
@@ -260,6 +264,9 @@ pub struct AuditArgs {
     /// Keep one tracking issue per audited repository in OWNER/NAME: opened, updated, closed when clean.
     #[arg(long, value_name = "OWNER/NAME")]
     pub issue_repo: Option<String>,
+    /// Also check each repository's deploying branches as `livegate protect` does (the policy's [branches]).
+    #[arg(long)]
+    pub protection: bool,
     /// Repositories audited at the same time.
     #[arg(long, value_name = "N", default_value_t = 8)]
     pub concurrency: usize,

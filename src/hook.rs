@@ -27,6 +27,8 @@ pub enum HookError {
     Install { path: String, message: String },
     #[error("not in a git repository ({0}); run this inside the repository")]
     NoRepository(String),
+    #[error("{variable} {problem}\n  hint: `livegate hook pre-push --from-env` reads the push from the variables pre-commit sets for hooks with `stages: [pre-push]`; run it from pre-commit's pre-push stage (`pre-commit install --hook-type pre-push`), or run `livegate hook pre-push <remote> <url>` from git's own pre-push hook")]
+    Environment { variable: &'static str, problem: String },
 }
 
 /// One line of pre-push input.
@@ -50,6 +52,14 @@ impl RefUpdate {
     /// The branch name on the remote, for `refs/heads/...` refs.
     pub fn remote_branch(&self) -> Option<&str> {
         self.remote_ref.strip_prefix("refs/heads/")
+    }
+
+    /// The update as one line of git's pre-push input (what `parse_input` reads).
+    pub fn to_line(&self) -> String {
+        format!(
+            "{} {} {} {}\n",
+            self.local_ref, self.local, self.remote_ref, self.remote
+        )
     }
 }
 
@@ -88,6 +98,100 @@ pub fn parse_input(input: &str) -> Result<Vec<RefUpdate>, HookError> {
         });
     }
     Ok(updates)
+}
+
+/// The variables pre-commit sets for hooks at its pre-push stage.
+pub const ENV_FROM_REF: &str = "PRE_COMMIT_FROM_REF";
+pub const ENV_TO_REF: &str = "PRE_COMMIT_TO_REF";
+pub const ENV_REMOTE_NAME: &str = "PRE_COMMIT_REMOTE_NAME";
+pub const ENV_REMOTE_BRANCH: &str = "PRE_COMMIT_REMOTE_BRANCH";
+pub const ENV_LOCAL_BRANCH: &str = "PRE_COMMIT_LOCAL_BRANCH";
+
+fn env_error(variable: &'static str, problem: impl Into<String>) -> HookError {
+    HookError::Environment {
+        variable,
+        problem: problem.into(),
+    }
+}
+
+/// What a variable may name besides a commit of this repository.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Named {
+    /// The pushed commit; all zeros means a deletion, as in git's input.
+    Pushed,
+    /// What the remote had; all zeros means nothing, and a full object id
+    /// this clone lacks is taken as given, as in git's input.
+    Old,
+    /// A local ref, which must name a commit.
+    Ref,
+}
+
+fn commit_from_env(repo: &Repository, variable: &'static str, text: &str, named: Named) -> Result<Oid, HookError> {
+    if let Some(oid) = parse_oid(text) {
+        if oid.is_zero() && named != Named::Ref {
+            return Ok(oid);
+        }
+        if named == Named::Old {
+            return Ok(oid);
+        }
+    }
+    repo.revparse_single(text)
+        .and_then(|object| object.peel_to_commit())
+        .map(|commit| commit.id())
+        .map_err(|_| env_error(variable, format!("`{text}` does not name a commit in this repository")))
+}
+
+/// The push that pre-commit describes in its pre-push variables, as the one
+/// ref update it stands for, with the remote's name. `var` reads a variable.
+///
+/// pre-commit (2.x and later) sets `PRE_COMMIT_REMOTE_NAME`, `_REMOTE_URL`,
+/// `_REMOTE_BRANCH` (git's `<remote ref>`) and `_LOCAL_BRANCH` (git's
+/// `<local ref>`) together, and `PRE_COMMIT_FROM_REF`/`_TO_REF` (the
+/// remote's old commit or the last commit it already has, and the pushed
+/// commit) unless the push carries a root commit, when it sets neither.
+/// It describes only the first ref of a push that has commits to send, and
+/// runs no hook for a push that only deletes.
+pub fn update_from_env(
+    repo: &Repository,
+    var: impl Fn(&str) -> Option<String>,
+) -> Result<(String, RefUpdate), HookError> {
+    let get = |name: &str| var(name).filter(|value| !value.trim().is_empty());
+    let required = |name: &'static str| {
+        let value = get(name).ok_or_else(|| env_error(name, "is not set"))?;
+        if value.chars().any(char::is_whitespace) {
+            return Err(env_error(name, format!("`{value}` contains white space")));
+        }
+        Ok(value)
+    };
+    let remote = required(ENV_REMOTE_NAME)?;
+    let remote_ref = required(ENV_REMOTE_BRANCH)?;
+    // `pre-commit run --remote-branch main` passes whatever it is given.
+    let remote_ref = if remote_ref.starts_with("refs/") {
+        remote_ref
+    } else {
+        format!("refs/heads/{remote_ref}")
+    };
+    let local_ref = required(ENV_LOCAL_BRANCH)?;
+    let (local, old) = match (get(ENV_FROM_REF), get(ENV_TO_REF)) {
+        (Some(from), Some(to)) => (
+            commit_from_env(repo, ENV_TO_REF, to.trim(), Named::Pushed)?,
+            commit_from_env(repo, ENV_FROM_REF, from.trim(), Named::Old)?,
+        ),
+        // A whole new history: judged against what the remote already has.
+        (None, None) => (
+            commit_from_env(repo, ENV_LOCAL_BRANCH, &local_ref, Named::Ref)?,
+            Oid::ZERO_SHA1,
+        ),
+        (Some(_), None) => return Err(env_error(ENV_TO_REF, format!("is not set but {ENV_FROM_REF} is"))),
+        (None, Some(_)) => return Err(env_error(ENV_FROM_REF, format!("is not set but {ENV_TO_REF} is"))),
+    };
+    let update = RefUpdate {
+        local_ref,
+        local,
+        remote_ref,
+        remote: old,
+    };
+    Ok((remote, update))
 }
 
 /// What the remote already has of a pushed commit's history: the tips of the

@@ -435,3 +435,64 @@ fn bad_input_is_named() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("not a livegate snapshot"), "{}", run.stderr);
 }
+
+#[test]
+fn with_protection_a_removed_branch_protection_is_drift() {
+    use support::fake_github::Classic;
+    let protected = || {
+        compliant("acme/api").branch(
+            "main",
+            Some(Classic {
+                approvals: Some(1),
+                dismiss_stale: true,
+                enforce_admins: true,
+                ..Classic::default()
+            }),
+        )
+    };
+    let fake = FakeGitHub::start(Scenario::new(protected()));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("livegate.toml"),
+        format!("extends = \"baseline\"\n{POLICY}"),
+    )
+    .unwrap();
+    let env = Env { dir };
+    let snapshot = env.path().join("before.json");
+    let run = env.audit(
+        &fake,
+        &[
+            "--repo",
+            "acme/api",
+            "--protection",
+            "--snapshot",
+            snapshot.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&snapshot).unwrap()).unwrap();
+    let main = &doc["repositories"][0]["protection"]["main"];
+    assert_eq!(main["required approvals (required 1)"]["ok"], true, "{main}");
+
+    // Someone lowers the approvals to none and lets admins bypass.
+    fake.update(|s| s.repos[0] = compliant("acme/api").branch("main", None));
+    let run = env.audit(
+        &fake,
+        &[
+            "--repo",
+            "acme/api",
+            "--protection",
+            "--baseline",
+            snapshot.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let found = findings(&run);
+    assert!(found.iter().any(|(c, _)| c == "LG101"), "{found:?}");
+    assert!(
+        found
+            .iter()
+            .any(|(c, m)| c == "LG580" && m.contains("protection of main: required approvals")),
+        "{found:?}"
+    );
+}

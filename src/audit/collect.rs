@@ -60,6 +60,17 @@ pub struct RepoSettings {
     pub dependabot_alerts: Known<bool>,
     /// `None`: no CODEOWNERS; else its errors as GitHub reports them.
     pub codeowners: Known<Option<Vec<String>>>,
+    /// With `--protection`: per deploying branch, each compared setting's
+    /// actual value (with its source) and whether it met the policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protection: Option<BTreeMap<String, BTreeMap<String, ProtectionValue>>>,
+}
+
+/// One row of `protect`'s comparison, as kept in a snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProtectionValue {
+    pub actual: String,
+    pub ok: bool,
 }
 
 /// Everything observed of an organisation.
@@ -480,6 +491,7 @@ pub fn collect_repo(
         workflow,
         dependabot_alerts,
         codeowners,
+        protection: None,
     })
 }
 

@@ -245,6 +245,39 @@ pub fn compare_repo(before: &RepoSettings, after: &RepoSettings) -> Vec<Change> 
     d.known("codeowners", &before.codeowners, &after.codeowners, |b, a| {
         b.is_some() && a.is_none()
     });
+    // Branch protection (with --protection): a requirement that was met and
+    // is not any more is a loosening (approvals lowered, a ruleset disabled,
+    // protection removed).
+    if let (Some(b), Some(a)) = (&before.protection, &after.protection) {
+        for (branch, rows) in a {
+            let old = b.get(branch);
+            for (setting, value) in rows {
+                let previous = old.and_then(|o| o.get(setting));
+                let before_text = previous.map_or("absent".to_owned(), |p| p.actual.clone());
+                let loosened = previous.is_some_and(|p| p.ok) && !value.ok;
+                d.push(
+                    &format!("protection of {branch}: {setting}"),
+                    before_text,
+                    value.actual.clone(),
+                    loosened,
+                );
+            }
+        }
+        // Rows that vanished: the branch lost its protection altogether.
+        for (branch, rows) in b {
+            let now = a.get(branch);
+            for (setting, value) in rows {
+                if now.is_none_or(|n| !n.contains_key(setting)) {
+                    d.push(
+                        &format!("protection of {branch}: {setting}"),
+                        value.actual.clone(),
+                        "absent (not protected)".to_owned(),
+                        value.ok,
+                    );
+                }
+            }
+        }
+    }
     d.changes
 }
 

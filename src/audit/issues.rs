@@ -94,7 +94,10 @@ pub fn reconcile(
     for repo in audited {
         let mine: Vec<&Finding> = findings
             .iter()
-            .filter(|f| f.location.path == *repo || f.location.path.starts_with(&format!("{repo}#")))
+            .filter(|f| {
+                let path = &f.location.path;
+                path == repo || path.starts_with(&format!("{repo}#")) || path.starts_with(&format!("{repo}@"))
+            })
             .filter(|f| f.severity >= crate::report::finding::Severity::Warning)
             .collect();
         let mut issues = by_repo.remove(repo).unwrap_or_default();

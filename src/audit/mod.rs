@@ -17,7 +17,7 @@ use serde_json::json;
 
 use crate::checks::settings::{self, SETTINGS_UNREADABLE};
 use crate::github::client::{ApiError, Auth, Client, ClientOptions};
-use crate::policy::model::SettingsSection;
+use crate::policy::model::{BranchesSection, SettingsSection};
 use crate::report::finding::{sort_findings, Finding, Location, Severity};
 use crate::report::{Emit, Format, Report};
 use collect::{OrgSettings, RepoObject, RepoSettings};
@@ -38,6 +38,8 @@ pub struct AuditSettings {
     /// Keep one tracking issue per audited repository in this repository.
     pub issue_repo: Option<String>,
     pub concurrency: usize,
+    /// Also check the deploying branches' protection (as `livegate protect`).
+    pub protection: bool,
     pub format: Format,
     pub fail_on: Severity,
     pub color: bool,
@@ -80,8 +82,64 @@ fn selected(settings: &AuditSettings, repo: &RepoObject) -> bool {
     })
 }
 
-/// One repository's audit: its settings, or its name and why it failed.
-type RepoResult = Result<RepoSettings, (String, ApiError)>;
+/// One repository's audit: its settings and protection findings, or its
+/// name and why it failed.
+type RepoResult = Result<(RepoSettings, Vec<Finding>), (String, ApiError)>;
+
+/// The deploying branches' protection of one repository, through `protect`.
+fn protection(
+    client: &Client,
+    settings: &AuditSettings,
+    branches: &BranchesSection,
+    repo: &mut RepoSettings,
+) -> Result<Vec<Finding>, ApiError> {
+    let (owner, name) = repo.full_name.split_once('/').unwrap_or(("", ""));
+    let protect = crate::protect::ProtectSettings {
+        owner: owner.to_owned(),
+        name: name.to_owned(),
+        branches: Vec::new(),
+        policy: None,
+        format: Format::Json,
+        output: None,
+        emit: Vec::new(),
+        fail_on: settings.fail_on,
+        color: false,
+        client: settings.client.clone(),
+    };
+    let run = match crate::protect::collect_and_evaluate(client, &protect, branches) {
+        Ok(run) => run,
+        Err(crate::protect::ProtectError::Api(err)) => return Err(err),
+        Err(other) => {
+            return Ok(vec![Finding::new(
+                &crate::checks::protection::GITHUB_UNREADABLE,
+                Location::file(&repo.full_name),
+                format!("{}: branch protection could not be checked: {other}", repo.full_name),
+            )])
+        }
+    };
+    let mut table = std::collections::BTreeMap::new();
+    for branch in run.extra["branches"].as_array().into_iter().flatten() {
+        let mut rows = std::collections::BTreeMap::new();
+        for row in branch["rows"].as_array().into_iter().flatten() {
+            let key = format!(
+                "{} (required {})",
+                row["setting"].as_str().unwrap_or_default(),
+                row["required"].as_str().unwrap_or_default()
+            );
+            let source = row["source"].as_str().unwrap_or_default();
+            rows.insert(
+                key,
+                collect::ProtectionValue {
+                    actual: format!("{} [{source}]", row["actual"].as_str().unwrap_or_default()),
+                    ok: row["ok"].as_bool().unwrap_or(false),
+                },
+            );
+        }
+        table.insert(branch["branch"].as_str().unwrap_or_default().to_owned(), rows);
+    }
+    repo.protection = Some(table);
+    Ok(run.findings)
+}
 
 fn could_not_audit(subject: &str, err: &ApiError) -> Finding {
     Finding::new(
@@ -97,6 +155,7 @@ fn audit_repos(
     settings: &AuditSettings,
     repos: Vec<RepoObject>,
     outside: Option<&BTreeSet<String>>,
+    branches: &BranchesSection,
     stats: &Mutex<(u64, u64, u64)>,
 ) -> Result<Vec<RepoResult>, String> {
     let total = repos.len();
@@ -122,7 +181,16 @@ fn audit_repos(
                         break;
                     }
                     let repo = &repos[index];
-                    let result = collect::collect_repo(&client, repo, outside).map_err(|e| (repo.full_name.clone(), e));
+                    let result = collect::collect_repo(&client, repo, outside)
+                        .and_then(|mut collected| {
+                            let found = if settings.protection {
+                                protection(&client, settings, branches, &mut collected)?
+                            } else {
+                                Vec::new()
+                            };
+                            Ok((collected, found))
+                        })
+                        .map_err(|e| (repo.full_name.clone(), e));
                     if let Err((_, ApiError::Unauthorized { .. })) = &result {
                         if let Err((_, err)) = &result {
                             *fatal.lock().unwrap_or_else(|e| e.into_inner()) = Some(err.to_string());
@@ -173,7 +241,7 @@ fn progress(tty: bool, finished: usize, total: usize) {
     }
 }
 
-pub fn run(settings: &AuditSettings, policy: &SettingsSection) -> Result<AuditRun, String> {
+pub fn run(settings: &AuditSettings, policy: &SettingsSection, branches: &BranchesSection) -> Result<AuditRun, String> {
     let secret = match &settings.client.auth {
         Auth::Token(token) => Some(token.clone()),
         _ => None,
@@ -229,13 +297,14 @@ pub fn run(settings: &AuditSettings, policy: &SettingsSection) -> Result<AuditRu
     let mut seen = BTreeSet::new();
     objects.retain(|r| seen.insert(r.full_name.clone()));
     let stats = Mutex::new((0u64, 0u64, 0u64));
-    let results = audit_repos(settings, objects, outside.as_ref(), &stats).map_err(|e| scrub(&e))?;
+    let results = audit_repos(settings, objects, outside.as_ref(), branches, &stats).map_err(|e| scrub(&e))?;
     let mut repos = Vec::new();
     let mut failed = Vec::new();
     for result in results {
         match result {
-            Ok(repo) => {
+            Ok((repo, protection_findings)) => {
                 findings.extend(settings::evaluate_repo(policy, &repo));
+                findings.extend(protection_findings);
                 repos.push(repo);
             }
             Err((name, err)) => {

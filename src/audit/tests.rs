@@ -43,6 +43,7 @@ fn compliant() -> RepoSettings {
         workflow: Known::Known(("read".to_owned(), false)),
         dependabot_alerts: Known::Known(true),
         codeowners: Known::Known(Some(Vec::new())),
+        protection: None,
     }
 }
 
