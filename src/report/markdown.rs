@@ -6,9 +6,10 @@ use std::collections::BTreeSet;
 use super::finding::{Finding, Summary};
 use super::Report;
 
-/// Rows beyond this are counted, not listed: GitHub comments are capped at
-/// 65,536 characters.
-pub const MAX_ROWS: usize = 200;
+/// The findings table stops before the document would pass this size, so
+/// that the whole summary fits GitHub's 1 MiB limit for a step summary; what
+/// does not fit is counted, never silently dropped.
+pub const MAX_TABLE_BYTES: usize = 900 * 1024;
 
 /// Escapes text for a table cell: pipes, backslashes, markup characters,
 /// HTML, and line breaks (which would end the row).
@@ -65,13 +66,20 @@ pub fn render(report: &Report<'_>) -> String {
         return out;
     }
     out.push_str("\n| Severity | Check | Location | Message |\n| --- | --- | --- | --- |\n");
-    for finding in report.findings.iter().take(MAX_ROWS) {
-        out.push_str(&row(finding));
+    let mut listed = 0;
+    for finding in report.findings {
+        let line = row(finding);
+        if out.len() + line.len() > MAX_TABLE_BYTES {
+            break;
+        }
+        out.push_str(&line);
+        listed += 1;
     }
-    if report.findings.len() > MAX_ROWS {
+    if report.findings.len() > listed {
         out.push_str(&format!(
-            "\n…and {} more finding(s) not listed here; run `livegate {} --format json` for all of them.\n",
-            report.findings.len() - MAX_ROWS,
+            "\n…and {} more finding(s) that do not fit GitHub's summary size limit; run `livegate {} --format json` \
+             or `--format sarif` for all of them.\n",
+            report.findings.len() - listed,
             report.command
         ));
     }
@@ -100,5 +108,42 @@ mod tests {
         assert_eq!(escape_cell("a|b\nc"), "a\\|b c");
         assert_eq!(escape_cell("<script>&"), "&lt;script&gt;&amp;");
         assert_eq!(escape_cell("`x` *y*"), "\\`x\\` \\*y\\*");
+    }
+
+    #[test]
+    fn every_finding_is_listed_until_the_size_limit_and_the_rest_is_counted() {
+        use crate::report::finding::{Location, Severity};
+        let make = |n: usize, message: &str| -> Vec<Finding> {
+            (0..n)
+                .map(|i| {
+                    Finding::new(
+                        &crate::checks::leaks::content::TEST_PAYMENT_CARD,
+                        Location::at(&format!("db/seed-{i}.sql"), 1, 1),
+                        message.to_owned(),
+                    )
+                })
+                .collect()
+        };
+        let report = |findings: &[Finding]| -> String {
+            render(&Report {
+                command: "scan",
+                findings,
+                stats: None,
+                fail_on: Severity::Error,
+                details: None,
+                details_markdown: None,
+                extra: None,
+            })
+        };
+        // 1,000 short findings: all listed (the old 200-row cap is gone).
+        let many = make(1000, "test card");
+        let text = report(&many);
+        assert!(text.contains("db/seed-999.sql"));
+        assert!(!text.contains("more finding(s)"));
+        // Findings with long messages stop at the size limit and are counted.
+        let long = make(2000, &"x".repeat(1000));
+        let text = report(&long);
+        assert!(text.len() < 1024 * 1024, "{}", text.len());
+        assert!(text.contains("more finding(s) that do not fit"), "counted, not dropped");
     }
 }
