@@ -439,6 +439,12 @@ mod tests {
     }
 
     #[test]
+    fn an_update_round_trips_through_the_input_line() {
+        let updates = parse_input(&format!("HEAD {A} refs/heads/feature {Z}\n")).unwrap();
+        assert_eq!(parse_input(&updates[0].to_line()).unwrap(), updates);
+    }
+
+    #[test]
     fn malformed_input_is_an_error_with_the_line() {
         let err = parse_input(&format!("refs/heads/a {A} refs/heads/a\n"))
             .unwrap_err()
