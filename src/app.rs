@@ -169,13 +169,7 @@ fn run_scan(settings: &ScanSettings) -> Outcome {
         details_markdown: None,
         extra: None,
     };
-    let color = settings.format == Format::Human
-        && settings.output.is_none()
-        && match settings.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-        };
+    let color = color_for(settings.color, settings.format, settings.output.is_some());
     let rendered = report::render(settings.format, &report, color);
     if let Err(err) = report::emit_all(&report, &settings.emit) {
         return Outcome::error(err);
@@ -188,21 +182,7 @@ fn run_scan(settings: &ScanSettings) -> Outcome {
     } else {
         verdict.exit_code()
     };
-    match &settings.output {
-        Some(file) => match std::fs::write(file, rendered) {
-            Ok(()) => Outcome {
-                stdout: String::new(),
-                stderr,
-                exit,
-            },
-            Err(err) => Outcome::error(format!("--output {}: cannot write: {err}", file.display())),
-        },
-        None => Outcome {
-            stdout: rendered,
-            stderr,
-            exit,
-        },
-    }
+    deliver(rendered, stderr, exit, settings.output.as_deref())
 }
 
 fn run_policy(action: PolicyAction) -> Outcome {
@@ -499,13 +479,7 @@ fn run_protect(args: crate::cli::ProtectArgs) -> Outcome {
         Err(err) => return Outcome::error(err),
     };
     let branches_policy = policy.merged.branches.clone().unwrap_or_default();
-    let color = format == Format::Human
-        && args.output.is_none()
-        && match args.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-        };
+    let color = color_for(args.color, format, args.output.is_some());
     let settings = crate::protect::ProtectSettings {
         owner,
         name,
@@ -523,21 +497,7 @@ fn run_protect(args: crate::cli::ProtectArgs) -> Outcome {
         Err(err) => return Outcome::error(err),
     };
     let stderr: String = log.iter().map(|line| format!("livegate: {line}\n")).collect();
-    match &args.output {
-        Some(file) => match std::fs::write(file, rendered) {
-            Ok(()) => Outcome {
-                stdout: String::new(),
-                stderr,
-                exit,
-            },
-            Err(err) => Outcome::error(format!("--output {}: cannot write: {err}", file.display())),
-        },
-        None => Outcome {
-            stdout: rendered,
-            stderr,
-            exit,
-        },
-    }
+    deliver(rendered, stderr, exit, args.output.as_deref())
 }
 
 /// The pull request to judge: from the flags, else from the Actions event.
@@ -628,21 +588,7 @@ fn run_pr(args: crate::cli::PrArgs) -> Outcome {
             ));
         }
     }
-    match &args.output {
-        Some(file) => match std::fs::write(file, rendered) {
-            Ok(()) => Outcome {
-                stdout: String::new(),
-                stderr,
-                exit,
-            },
-            Err(err) => Outcome::error(format!("--output {}: cannot write: {err}", file.display())),
-        },
-        None => Outcome {
-            stdout: rendered,
-            stderr,
-            exit,
-        },
-    }
+    deliver(rendered, stderr, exit, args.output.as_deref())
 }
 
 fn run_audit(args: crate::cli::AuditArgs) -> Outcome {
@@ -716,19 +662,24 @@ fn run_audit(args: crate::cli::AuditArgs) -> Outcome {
         Err(err) => return Outcome::error(err),
     };
     let stderr: String = run.log.iter().map(|line| format!("livegate: {line}\n")).collect();
-    match &args.output {
-        Some(file) => match std::fs::write(file, run.rendered) {
+    deliver(run.rendered, stderr, run.exit, args.output.as_deref())
+}
+
+/// The report to `--output FILE`, or to standard output.
+fn deliver(rendered: String, stderr: String, exit: i32, output: Option<&Path>) -> Outcome {
+    match output {
+        Some(file) => match std::fs::write(file, rendered) {
             Ok(()) => Outcome {
                 stdout: String::new(),
                 stderr,
-                exit: run.exit,
+                exit,
             },
             Err(err) => Outcome::error(format!("--output {}: cannot write: {err}", file.display())),
         },
         None => Outcome {
-            stdout: run.rendered,
+            stdout: rendered,
             stderr,
-            exit: run.exit,
+            exit,
         },
     }
 }

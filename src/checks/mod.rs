@@ -1,6 +1,23 @@
 //! The check registry: every check's metadata in one ordered list, and the
 //! traits the scan engine drives. Checks never do I/O.
 
+/// Declares a check's metadata as a `pub const` (the registry lists them).
+macro_rules! meta {
+    ($name:ident, $code:literal, $id:literal, $severity:expr, $summary:literal, $what:literal, $why:literal, $example:literal, $fix:literal) => {
+        pub const $name: $crate::checks::CheckMeta = $crate::checks::CheckMeta {
+            code: $code,
+            id: $id,
+            severity: $severity,
+            summary: $summary,
+            what: $what,
+            why: $why,
+            example: $example,
+            fix: $fix,
+        };
+    };
+}
+pub(crate) use meta;
+
 pub mod leaks;
 pub mod protection;
 pub mod settings;

@@ -2,25 +2,9 @@
 //! drift between two snapshots. Pure: the facts come from `audit::collect`.
 
 use crate::audit::collect::{HookFacts, OrgSettings, RepoSettings};
-use crate::checks::CheckMeta;
 use crate::facts::Known;
 use crate::policy::model::{Permission, SettingsSection, Visibility, WorkflowPermission};
 use crate::report::finding::{Finding, Location, Severity};
-
-macro_rules! meta {
-    ($name:ident, $code:literal, $id:literal, $severity:expr, $summary:literal, $what:literal, $why:literal, $example:literal, $fix:literal) => {
-        pub const $name: CheckMeta = CheckMeta {
-            code: $code,
-            id: $id,
-            severity: $severity,
-            summary: $summary,
-            what: $what,
-            why: $why,
-            example: $example,
-            fix: $fix,
-        };
-    };
-}
 
 meta!(
     VISIBILITY_NOT_ALLOWED,

@@ -16,20 +16,7 @@ use crate::policy::model::{Permission, ReviewSection};
 use crate::report::finding::{Finding, Location, Severity};
 use codeowners::{CodeOwners, Owner};
 
-macro_rules! meta {
-    ($name:ident, $code:literal, $id:literal, $severity:expr, $summary:literal, $what:literal, $why:literal, $example:literal, $fix:literal) => {
-        pub const $name: CheckMeta = CheckMeta {
-            code: $code,
-            id: $id,
-            severity: $severity,
-            summary: $summary,
-            what: $what,
-            why: $why,
-            example: $example,
-            fix: $fix,
-        };
-    };
-}
+use crate::checks::meta;
 
 meta!(
     NOT_ENOUGH_APPROVALS,

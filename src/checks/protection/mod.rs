@@ -12,21 +12,6 @@ use crate::policy::model::BranchesSection;
 use crate::report::finding::{Finding, Location, Severity};
 use effective::{effective_protection, EffectiveProtection, Setting, Source};
 
-macro_rules! meta {
-    ($name:ident, $code:literal, $id:literal, $severity:expr, $summary:literal, $what:literal, $why:literal, $example:literal, $fix:literal) => {
-        pub const $name: CheckMeta = CheckMeta {
-            code: $code,
-            id: $id,
-            severity: $severity,
-            summary: $summary,
-            what: $what,
-            why: $why,
-            example: $example,
-            fix: $fix,
-        };
-    };
-}
-
 meta!(
     BRANCH_UNPROTECTED,
     "LG101",
