@@ -15,7 +15,7 @@
 # target/pre-commit-home for the commit under test, so a rerun at the same
 # commit skips the build; delete that directory to test the install again.
 # Note: pre-commit runs `cargo install` without --locked, so it resolves
-# dependencies afresh (crates.io needed) rather than from Cargo.lock.
+# dependencies afresh (the crate index must be reachable) rather than from Cargo.lock.
 #
 # Usage: scripts/test-pre-commit.sh        (exit 0: every check passed)
 set -euo pipefail
