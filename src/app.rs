@@ -466,8 +466,8 @@ fn run_protect(args: crate::cli::ProtectArgs) -> Outcome {
         Ok(parts) => parts,
         Err(err) => return Outcome::error(err),
     };
-    let Some(format) = Format::parse(&args.format) else {
-        return Outcome::error(format!("--format: unknown format `{}`", args.format));
+    let Some(format) = Format::parse(&args.report.format) else {
+        return Outcome::error(format!("--format: unknown format `{}`", args.report.format));
     };
     let client = match client_options(&args.github) {
         Ok(options) => options,
@@ -479,16 +479,16 @@ fn run_protect(args: crate::cli::ProtectArgs) -> Outcome {
         Err(err) => return Outcome::error(err),
     };
     let branches_policy = policy.merged.branches.clone().unwrap_or_default();
-    let color = color_for(args.color, format, args.output.is_some());
+    let color = color_for(args.report.color, format, args.report.output.is_some());
     let settings = crate::protect::ProtectSettings {
         owner,
         name,
         branches: args.branches,
         policy: args.policy,
         format,
-        output: args.output.clone(),
-        emit: args.emit.clone(),
-        fail_on: args.fail_on.severity(),
+        output: args.report.output.clone(),
+        emit: args.report.emit.clone(),
+        fail_on: args.report.fail_on.severity(),
         color,
         client,
     };
@@ -497,7 +497,7 @@ fn run_protect(args: crate::cli::ProtectArgs) -> Outcome {
         Err(err) => return Outcome::error(err),
     };
     let stderr: String = log.iter().map(|line| format!("livegate: {line}\n")).collect();
-    deliver(rendered, stderr, exit, args.output.as_deref())
+    deliver(rendered, stderr, exit, args.report.output.as_deref())
 }
 
 /// The pull request to judge: from the flags, else from the Actions event.
@@ -539,8 +539,8 @@ fn run_pr(args: crate::cli::PrArgs) -> Outcome {
         Ok(target) => target,
         Err(err) => return Outcome::error(err),
     };
-    let Some(format) = Format::parse(&args.format) else {
-        return Outcome::error(format!("--format: unknown format `{}`", args.format));
+    let Some(format) = Format::parse(&args.report.format) else {
+        return Outcome::error(format!("--format: unknown format `{}`", args.report.format));
     };
     let client = match client_options(&args.github) {
         Ok(options) => options,
@@ -558,11 +558,11 @@ fn run_pr(args: crate::cli::PrArgs) -> Outcome {
         policy: args.policy.clone(),
         checkout: args.checkout.clone(),
         format,
-        fail_on: args.fail_on.severity(),
-        color: color_for(args.color, format, args.output.is_some()),
+        fail_on: args.report.fail_on.severity(),
+        color: color_for(args.report.color, format, args.report.output.is_some()),
         status: args.status,
         target_url,
-        emit: args.emit.clone(),
+        emit: args.report.emit.clone(),
         client,
     };
     let (rendered, summary, log, exit) = match crate::pr::run(&settings) {
@@ -588,7 +588,7 @@ fn run_pr(args: crate::cli::PrArgs) -> Outcome {
             ));
         }
     }
-    deliver(rendered, stderr, exit, args.output.as_deref())
+    deliver(rendered, stderr, exit, args.report.output.as_deref())
 }
 
 fn run_audit(args: crate::cli::AuditArgs) -> Outcome {
@@ -623,8 +623,8 @@ fn run_audit(args: crate::cli::AuditArgs) -> Outcome {
             return Outcome::error(format!("--include/--exclude `{glob}`: {err}"));
         }
     }
-    let Some(format) = Format::parse(&args.format) else {
-        return Outcome::error(format!("--format: unknown format `{}`", args.format));
+    let Some(format) = Format::parse(&args.report.format) else {
+        return Outcome::error(format!("--format: unknown format `{}`", args.report.format));
     };
     let client = match client_options(&args.github) {
         Ok(options) => options,
@@ -650,9 +650,9 @@ fn run_audit(args: crate::cli::AuditArgs) -> Outcome {
         concurrency: args.concurrency,
         protection: args.protection,
         format,
-        fail_on: args.fail_on.severity(),
-        color: color_for(args.color, format, args.output.is_some()),
-        emit: args.emit.clone(),
+        fail_on: args.report.fail_on.severity(),
+        color: color_for(args.report.color, format, args.report.output.is_some()),
+        emit: args.report.emit.clone(),
         client,
     };
     let section = policy.merged.settings.clone().unwrap_or_default();
@@ -662,7 +662,7 @@ fn run_audit(args: crate::cli::AuditArgs) -> Outcome {
         Err(err) => return Outcome::error(err),
     };
     let stderr: String = run.log.iter().map(|line| format!("livegate: {line}\n")).collect();
-    deliver(run.rendered, stderr, run.exit, args.output.as_deref())
+    deliver(run.rendered, stderr, run.exit, args.report.output.as_deref())
 }
 
 /// The report to `--output FILE`, or to standard output.

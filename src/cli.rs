@@ -201,17 +201,9 @@ pub struct GitHubArgs {
     pub retries: u32,
 }
 
+/// How an online command reports; shared by protect, pr and audit.
 #[derive(Debug, Args)]
-pub struct ProtectArgs {
-    /// The repository: OWNER/NAME.
-    #[arg(long, value_name = "OWNER/NAME")]
-    pub repo: String,
-    /// A branch to check (repeatable); default: the policy's [branches] patterns, else the default branch.
-    #[arg(long = "branch", value_name = "NAME")]
-    pub branches: Vec<String>,
-    /// Policy file; default: .github/livegate.toml or livegate.toml in the current repository, else the standard preset.
-    #[arg(long, value_name = "FILE")]
-    pub policy: Option<PathBuf>,
+pub struct ReportArgs {
     #[arg(long, default_value = "human", value_parser = clap::builder::PossibleValuesParser::new(Format::NAMES))]
     pub format: String,
     /// Write the report to FILE instead of standard output.
@@ -225,6 +217,21 @@ pub struct ProtectArgs {
     pub fail_on: FailOn,
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+}
+
+#[derive(Debug, Args)]
+pub struct ProtectArgs {
+    /// The repository: OWNER/NAME.
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub repo: String,
+    /// A branch to check (repeatable); default: the policy's [branches] patterns, else the default branch.
+    #[arg(long = "branch", value_name = "NAME")]
+    pub branches: Vec<String>,
+    /// Policy file; default: .github/livegate.toml or livegate.toml in the current repository, else the standard preset.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
     #[command(flatten)]
     pub github: GitHubArgs,
 }
@@ -273,19 +280,8 @@ pub struct AuditArgs {
     /// Policy file; default: .github/livegate.toml or livegate.toml in the current repository, else the standard preset.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
-    #[arg(long, default_value = "human", value_parser = clap::builder::PossibleValuesParser::new(Format::NAMES))]
-    pub format: String,
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Also write the report in another form: KIND=FILE, KIND one of human, json, sarif, github, markdown, outputs (repeatable).
-    #[arg(long = "emit", value_name = "KIND=FILE", value_parser = Emit::parse)]
-    pub emit: Vec<Emit>,
-    /// Fail (exit 1) on findings at or above this severity.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    pub fail_on: FailOn,
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
+    #[command(flatten)]
+    pub report: ReportArgs,
     #[command(flatten)]
     pub github: GitHubArgs,
 }
@@ -310,19 +306,8 @@ pub struct PrArgs {
     /// Also append the Markdown summary to FILE (default with --format github: $GITHUB_STEP_SUMMARY).
     #[arg(long, value_name = "FILE")]
     pub summary: Option<PathBuf>,
-    #[arg(long, default_value = "human", value_parser = clap::builder::PossibleValuesParser::new(Format::NAMES))]
-    pub format: String,
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Also write the report in another form: KIND=FILE, KIND one of human, json, sarif, github, markdown, outputs (repeatable).
-    #[arg(long = "emit", value_name = "KIND=FILE", value_parser = Emit::parse)]
-    pub emit: Vec<Emit>,
-    /// Fail (exit 1) on findings at or above this severity.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    pub fail_on: FailOn,
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
+    #[command(flatten)]
+    pub report: ReportArgs,
     #[command(flatten)]
     pub github: GitHubArgs,
 }
