@@ -466,11 +466,8 @@ fn run_protect(args: crate::cli::ProtectArgs) -> Outcome {
         Ok(parts) => parts,
         Err(err) => return Outcome::error(err),
     };
-    let Some(format) = Format::parse(&args.report.format) else {
-        return Outcome::error(format!("--format: unknown format `{}`", args.report.format));
-    };
-    let client = match client_options(&args.github) {
-        Ok(options) => options,
+    let (format, client) = match online_setup(&args.report, &args.github) {
+        Ok(setup) => setup,
         Err(err) => return Outcome::error(err),
     };
     let root = repo_root(Path::new("."));
@@ -539,11 +536,8 @@ fn run_pr(args: crate::cli::PrArgs) -> Outcome {
         Ok(target) => target,
         Err(err) => return Outcome::error(err),
     };
-    let Some(format) = Format::parse(&args.report.format) else {
-        return Outcome::error(format!("--format: unknown format `{}`", args.report.format));
-    };
-    let client = match client_options(&args.github) {
-        Ok(options) => options,
+    let (format, client) = match online_setup(&args.report, &args.github) {
+        Ok(setup) => setup,
         Err(err) => return Outcome::error(err),
     };
     let env = |key: &str| std::env::var(key).ok().filter(|v| !v.is_empty());
@@ -623,11 +617,8 @@ fn run_audit(args: crate::cli::AuditArgs) -> Outcome {
             return Outcome::error(format!("--include/--exclude `{glob}`: {err}"));
         }
     }
-    let Some(format) = Format::parse(&args.report.format) else {
-        return Outcome::error(format!("--format: unknown format `{}`", args.report.format));
-    };
-    let client = match client_options(&args.github) {
-        Ok(options) => options,
+    let (format, client) = match online_setup(&args.report, &args.github) {
+        Ok(setup) => setup,
         Err(err) => return Outcome::error(err),
     };
     let root = repo_root(Path::new("."));
@@ -663,6 +654,16 @@ fn run_audit(args: crate::cli::AuditArgs) -> Outcome {
     };
     let stderr: String = run.log.iter().map(|line| format!("livegate: {line}\n")).collect();
     deliver(run.rendered, stderr, run.exit, args.report.output.as_deref())
+}
+
+/// The output format and the GitHub client options of an online command.
+fn online_setup(
+    report: &crate::cli::ReportArgs,
+    github: &crate::cli::GitHubArgs,
+) -> Result<(Format, crate::github::client::ClientOptions), String> {
+    let format =
+        Format::parse(&report.format).ok_or_else(|| format!("--format: unknown format `{}`", report.format))?;
+    Ok((format, client_options(github)?))
 }
 
 /// The report to `--output FILE`, or to standard output.

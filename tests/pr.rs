@@ -55,6 +55,30 @@ fn pull(files: Vec<PullFile>, reviews: Vec<PullReview>) -> Pull {
     pull
 }
 
+/// A one-line change to production code that no rule or owner singles out.
+fn lib_change() -> PullFile {
+    PullFile::modified("src/lib.rs", "@@ -1,1 +1,2 @@\n fn a() {}\n+fn b() {}")
+}
+
+/// `livegate pr --repo acme/api --number N` with a token, outside Actions.
+fn pr_by_number(fake: &FakeGitHub, number: &str, token: &str) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    livegate_env(
+        dir.path(),
+        &[
+            "pr",
+            "--repo",
+            "acme/api",
+            "--number",
+            number,
+            "--api-url",
+            &fake.url,
+            "--no-cache",
+        ],
+        &[("GITHUB_TOKEN", token)],
+    )
+}
+
 fn repo(pull: Pull) -> Repo {
     let mut repo = Repo::new("acme/api")
         .content("main", ".github/livegate.toml", POLICY.as_bytes().to_vec())
@@ -170,10 +194,7 @@ fn reviewer<'a>(run: &'a Value, login: &str) -> &'a Value {
 #[test]
 fn two_eligible_approvals_on_the_head_pass() {
     let fake = FakeGitHub::start(scenario(pull(
-        vec![PullFile::modified(
-            "src/lib.rs",
-            "@@ -1,1 +1,2 @@\n fn a() {}\n+fn b() {}",
-        )],
+        vec![lib_change()],
         vec![review(1, "alice", "APPROVED", HEAD), review(2, "bob", "APPROVED", HEAD)],
     )));
     let run = run_pr(&fake, &[]);
@@ -195,10 +216,7 @@ fn two_eligible_approvals_on_the_head_pass() {
 #[test]
 fn stale_self_bot_and_read_only_approvals_do_not_count() {
     let fake = FakeGitHub::start(scenario(pull(
-        vec![PullFile::modified(
-            "src/lib.rs",
-            "@@ -1,1 +1,2 @@\n fn a() {}\n+fn b() {}",
-        )],
+        vec![lib_change()],
         vec![
             review(1, "alice", "APPROVED", OLD_HEAD),
             review(2, "author", "APPROVED", HEAD),
@@ -291,10 +309,7 @@ fn the_policy_comes_from_the_base_branch_and_a_policy_change_needs_its_owners() 
 #[test]
 fn changes_requested_blocks_until_the_reviewer_approves() {
     let fake = FakeGitHub::start(scenario(pull(
-        vec![PullFile::modified(
-            "src/lib.rs",
-            "@@ -1,1 +1,2 @@\n fn a() {}\n+fn b() {}",
-        )],
+        vec![lib_change()],
         vec![
             review(1, "alice", "APPROVED", HEAD),
             review(2, "bob", "APPROVED", HEAD),
@@ -314,13 +329,7 @@ fn three_hundred_and_one_reviews_are_read_across_pages() {
     let mut reviews: Vec<PullReview> = (1..=299).map(|i| review(i, "carol", "COMMENTED", HEAD)).collect();
     reviews.push(review(300, "alice", "APPROVED", HEAD));
     reviews.push(review(301, "bob", "APPROVED", HEAD));
-    let fake = FakeGitHub::start(scenario(pull(
-        vec![PullFile::modified(
-            "src/lib.rs",
-            "@@ -1,1 +1,2 @@\n fn a() {}\n+fn b() {}",
-        )],
-        reviews,
-    )));
+    let fake = FakeGitHub::start(scenario(pull(vec![lib_change()], reviews)));
     let run = run_pr(&fake, &[]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let pages = fake
@@ -335,10 +344,7 @@ fn three_hundred_and_one_reviews_are_read_across_pages() {
 fn an_unreadable_review_list_is_never_a_pass() {
     for kind in [FaultKind::Status(500), FaultKind::Malformed, FaultKind::Truncated] {
         let scenario = scenario(pull(
-            vec![PullFile::modified(
-                "src/lib.rs",
-                "@@ -1,1 +1,2 @@\n fn a() {}\n+fn b() {}",
-            )],
+            vec![lib_change()],
             vec![review(1, "alice", "APPROVED", HEAD), review(2, "bob", "APPROVED", HEAD)],
         ))
         .fault("/repos/acme/api/pulls/7/reviews", kind.clone(), 100);
@@ -364,10 +370,7 @@ fn each_injected_fault_fails_closed_or_is_retried() {
         // Transient: retried, then a normal verdict.
         let base = || {
             scenario(pull(
-                vec![PullFile::modified(
-                    "src/lib.rs",
-                    "@@ -1,1 +1,2 @@\n fn a() {}\n+fn b() {}",
-                )],
+                vec![lib_change()],
                 vec![
                     review(1, "alice", "APPROVED", HEAD),
                     review(2, "bob", "APPROVED", HEAD),
@@ -398,10 +401,7 @@ fn each_injected_fault_fails_closed_or_is_retried() {
 fn an_unreadable_collaborator_list_falls_back_to_one_lookup_per_reviewer() {
     let three = || {
         scenario(pull(
-            vec![PullFile::modified(
-                "src/lib.rs",
-                "@@ -1,1 +1,2 @@\n fn a() {}\n+fn b() {}",
-            )],
+            vec![lib_change()],
             vec![
                 review(1, "alice", "APPROVED", HEAD),
                 review(2, "bob", "APPROVED", HEAD),
@@ -434,10 +434,7 @@ fn an_unreadable_collaborator_list_falls_back_to_one_lookup_per_reviewer() {
 #[test]
 fn team_membership_hidden_from_the_token_is_unverified_with_the_permission_named() {
     let mut scenario = scenario(pull(
-        vec![PullFile::modified(
-            "src/lib.rs",
-            "@@ -1,1 +1,2 @@\n fn a() {}\n+fn b() {}",
-        )],
+        vec![lib_change()],
         vec![review(1, "alice", "APPROVED", HEAD), review(2, "bob", "APPROVED", HEAD)],
     ));
     scenario.members_access = false;
@@ -451,10 +448,7 @@ fn team_membership_hidden_from_the_token_is_unverified_with_the_permission_named
 #[test]
 fn more_files_or_commits_than_github_lists_fail_closed() {
     let mut big = pull(
-        vec![PullFile::modified(
-            "src/lib.rs",
-            "@@ -1,1 +1,2 @@\n fn a() {}\n+fn b() {}",
-        )],
+        vec![lib_change()],
         vec![review(1, "alice", "APPROVED", HEAD), review(2, "bob", "APPROVED", HEAD)],
     );
     big.changed_files = Some(3500);
@@ -464,10 +458,7 @@ fn more_files_or_commits_than_github_lists_fail_closed() {
     assert!(messages(&run).contains("3500 files"), "{}", run.stdout);
 
     let mut long = pull(
-        vec![PullFile::modified(
-            "src/lib.rs",
-            "@@ -1,1 +1,2 @@\n fn a() {}\n+fn b() {}",
-        )],
+        vec![lib_change()],
         vec![review(1, "alice", "APPROVED", HEAD), review(2, "bob", "APPROVED", HEAD)],
     );
     long.commit_count = Some(300);
@@ -480,10 +471,7 @@ fn more_files_or_commits_than_github_lists_fail_closed() {
 #[test]
 fn a_co_author_cannot_approve() {
     let mut p = pull(
-        vec![PullFile::modified(
-            "src/lib.rs",
-            "@@ -1,1 +1,2 @@\n fn a() {}\n+fn b() {}",
-        )],
+        vec![lib_change()],
         vec![review(1, "alice", "APPROVED", HEAD), review(2, "bob", "APPROVED", HEAD)],
     );
     let mut c = commit("2222222222222222222222222222222222222222", "author");
@@ -507,7 +495,7 @@ fn leaks_in_the_change_are_annotated_on_their_lines_from_patches() {
                 "migrations/0002_seed.sql",
                 "CREATE TABLE cards (n text);\nINSERT INTO cards VALUES ('4111 1111 1111 1111');\n",
             ),
-            PullFile::modified("src/lib.rs", "@@ -1,1 +1,2 @@\n fn a() {}\n+fn b() {}"),
+            lib_change(),
         ],
         vec![review(1, "alice", "APPROVED", HEAD), review(2, "dan", "APPROVED", HEAD)],
     )));
@@ -579,10 +567,7 @@ fn leaks_are_scanned_from_a_local_clone_when_it_has_both_commits() {
 #[test]
 fn status_is_posted_on_the_head_commit() {
     let fake = FakeGitHub::start(scenario(pull(
-        vec![PullFile::modified(
-            "src/lib.rs",
-            "@@ -1,1 +1,2 @@\n fn a() {}\n+fn b() {}",
-        )],
+        vec![lib_change()],
         vec![review(1, "alice", "APPROVED", HEAD)],
     )));
     let run = run_pr(&fake, &["--status"]);
@@ -598,10 +583,7 @@ fn status_is_posted_on_the_head_commit() {
 #[test]
 fn a_refused_status_is_an_error_not_a_silent_pass() {
     let mut scenario = scenario(pull(
-        vec![PullFile::modified(
-            "src/lib.rs",
-            "@@ -1,1 +1,2 @@\n fn a() {}\n+fn b() {}",
-        )],
+        vec![lib_change()],
         vec![review(1, "alice", "APPROVED", HEAD), review(2, "bob", "APPROVED", HEAD)],
     ));
     scenario.statuses_access = false;
@@ -614,10 +596,7 @@ fn a_refused_status_is_an_error_not_a_silent_pass() {
 #[test]
 fn merge_group_events_re_evaluate_the_queued_pull_request() {
     let fake = FakeGitHub::start(scenario(pull(
-        vec![PullFile::modified(
-            "src/lib.rs",
-            "@@ -1,1 +1,2 @@\n fn a() {}\n+fn b() {}",
-        )],
+        vec![lib_change()],
         vec![
             review(1, "alice", "APPROVED", OLD_HEAD),
             review(2, "bob", "APPROVED", HEAD),
@@ -650,39 +629,13 @@ fn bad_input_is_named() {
     );
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("--repo and --number"), "{}", run.stderr);
-    let dir = tempfile::tempdir().unwrap();
-    let run = livegate_env(
-        dir.path(),
-        &[
-            "pr",
-            "--repo",
-            "acme/api",
-            "--number",
-            "99",
-            "--api-url",
-            &fake.url,
-            "--no-cache",
-        ],
-        &[("GITHUB_TOKEN", "test-token")],
-    );
+    let run = pr_by_number(&fake, "99", "test-token");
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("acme/api#99 not found"), "{}", run.stderr);
-    let run = livegate_env(
-        dir.path(),
-        &[
-            "pr",
-            "--repo",
-            "acme/api",
-            "--number",
-            "7",
-            "--api-url",
-            &fake.url,
-            "--no-cache",
-        ],
-        &[("GITHUB_TOKEN", "wrong-token")],
-    );
+    let run = pr_by_number(&fake, "7", "wrong-token");
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("401"), "{}", run.stderr);
+    let dir = tempfile::tempdir().unwrap();
     assert!(!run.stderr.contains("wrong-token"));
     let broken = Path::new(dir.path()).join("event.json");
     std::fs::write(&broken, "{not json").unwrap();
