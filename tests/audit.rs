@@ -11,7 +11,7 @@ use support::fake_github::{Access, FakeGitHub, FaultKind, Repo, Scenario};
 use support::fake_settings::{Hook, Org};
 use support::{livegate_env, Run};
 
-const POLICY: &str = "[settings]\nvisibility = \"private\"\nallow-forking = false\nmax-admins = 2\noutside-collaborators-max = \"read\"\ndefault-workflow-permissions = \"read\"\nactions-can-approve-pull-requests = false\nrequire-secret-scanning = true\nrequire-push-protection = true\nrequire-dependabot-alerts = true\nrequire-codeowners = true\nrequire-two-factor = true\nbase-permission-max = \"read\"\nmembers-can-create-public-repositories = false\nmax-org-admins = 2\n";
+const POLICY: &str = "[settings]\nvisibility = \"private\"\nallow-forking = false\nmax-admins = 2\noutside-collaborators-max = \"read\"\ndefault-workflow-permissions = \"read\"\nactions-can-approve-pull-requests = false\nrequire-secret-scanning = true\nrequire-push-protection = true\nrequire-dependabot-alerts = true\nrequire-codeowners = true\nrequire-two-factor = true\nbase-permission-max = \"read\"\nmembers-can-create-public-repositories = false\nmax-org-admins = 2\nteam-permission-max = \"write\"\n[settings.team-permission-exceptions]\nplatform = \"admin\"\n";
 
 /// A repository that meets POLICY.
 fn compliant(full: &str) -> Repo {
@@ -25,6 +25,7 @@ fn compliant(full: &str) -> Repo {
         .collaborator("bob", "write")
         .outside_collaborator("contractor", "read")
         .team("devs", "push")
+        .team("platform", "admin")
         .deploy_key(1, "ci", true)
         .hook(Hook::new(7, "https://ci.example.net/hook").secret(true))
         .workflow_permissions("read", false)
@@ -104,9 +105,15 @@ fn each_repository_setting_out_of_policy_is_reported() {
         ("forking", |r| r.allow_forking(true), "LG502", "allows forking"),
         (
             "admins",
-            |r| r.collaborator("carol", "admin").team("ops", "admin"),
+            |r| r.collaborator("carol", "admin"),
             "LG503",
-            "3 admins",
+            "3 admins (users: alice, carol; teams: platform)",
+        ),
+        (
+            "team",
+            |r| r.team("everyone", "maintain"),
+            "LG505",
+            "team `everyone` has maintain; team-permission-max = write",
         ),
         (
             "outside",

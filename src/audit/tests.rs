@@ -176,6 +176,50 @@ fn each_repository_setting_out_of_policy_is_a_finding() {
 }
 
 #[test]
+fn team_permissions_above_the_maximum_unless_excepted() {
+    let text = "[settings]\nteam-permission-max = \"write\"\n[settings.team-permission-exceptions]\nplatform = \"admin\"\nqa = \"read\"\n";
+    let policy = crate::policy::resolve(Some(crate::policy::parse("p.toml", text).unwrap())).unwrap();
+    let policy = policy.merged.settings.unwrap();
+    let mut repo = compliant();
+    repo.teams = Known::Known(BTreeMap::from([
+        ("platform".to_owned(), "admin".to_owned()),
+        ("devs".to_owned(), "push".to_owned()),
+        // An exception never lowers the maximum.
+        ("qa".to_owned(), "push".to_owned()),
+        ("everyone".to_owned(), "maintain".to_owned()),
+    ]));
+    let findings: Vec<_> = evaluate_repo(&policy, &repo)
+        .into_iter()
+        .filter(|f| f.code() == "LG505")
+        .collect();
+    assert_eq!(
+        findings.len(),
+        1,
+        "{:?}",
+        findings.iter().map(|f| &f.message).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        findings[0].message,
+        "acme/api: team `everyone` has maintain; team-permission-max = write"
+    );
+    repo.teams = Known::Known(BTreeMap::from([("platform".to_owned(), "admin".to_owned())]));
+    assert!(evaluate_repo(&policy, &repo).iter().all(|f| f.code() != "LG505"));
+    repo.teams = Known::Unknown(hidden());
+    let unknown: Vec<_> = evaluate_repo(&policy, &repo)
+        .into_iter()
+        .filter(|f| f.code() == "LG915")
+        .collect();
+    assert_eq!(unknown.len(), 1);
+    assert!(
+        unknown[0]
+            .message
+            .contains("teams (for max-admins and team-permission-max) could not be read"),
+        "{}",
+        unknown[0].message
+    );
+}
+
+#[test]
 fn visibility_rules_by_property_topic_and_name() {
     let text = "[settings]\nvisibility = \"public\"\n[[settings.visibility-rules]]\nproperty = \"classification=sensitive\"\nallowed = [\"private\", \"internal\"]\n[[settings.visibility-rules]]\nname = \"oss-*\"\nallowed = [\"public\"]\n";
     let policy = crate::policy::resolve(Some(crate::policy::parse("p.toml", text).unwrap())).unwrap();

@@ -167,6 +167,7 @@ static REGISTRY: &[&CheckMeta] = &[
     &settings::FORKING_ALLOWED,
     &settings::TOO_MANY_ADMINS,
     &settings::OUTSIDE_COLLABORATOR_ACCESS,
+    &settings::TEAM_PERMISSION_TOO_HIGH,
     &settings::DEPLOY_KEY_WRITE,
     &settings::WEBHOOK_INSECURE,
     &settings::WORKFLOW_TOKEN_WRITE,

@@ -56,6 +56,21 @@ meta!(
     "Settings → Collaborators and teams → change the role, or remove the collaborator."
 );
 meta!(
+    TEAM_PERMISSION_TOO_HIGH,
+    "LG505",
+    "team-permission-too-high",
+    Severity::Warning,
+    "A team has more access to a repository than the policy allows",
+    "A team's permission on the repository exceeds `team-permission-max`, and the team is not listed in \
+     `[settings.team-permission-exceptions]` with at least that permission.",
+    "A team grant reaches every current and future member of the team: one membership change quietly \
+     widens who can administer or push.",
+    "team-permission-max = \"write\"; team `everyone` has admin on acme/complaints",
+    "Settings → Collaborators and teams → lower the team's role (PUT \
+     /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo} {\"permission\": \"push\"}), or list the team under \
+     [settings.team-permission-exceptions]."
+);
+meta!(
     DEPLOY_KEY_WRITE,
     "LG506",
     "deploy-key-write",
@@ -268,6 +283,11 @@ fn rank(role: &str) -> Option<Permission> {
     })
 }
 
+/// GitHub's REST names (`pull`, `push`) as the roles the UI shows.
+fn role_name(role: &str) -> &str {
+    rank(role).map_or(role, |p| permission_name(p))
+}
+
 fn permission_name(p: Permission) -> &'static str {
     match p {
         Permission::Read => "read",
@@ -396,7 +416,8 @@ pub fn evaluate_repo(policy: &SettingsSection, repo: &RepoSettings) -> Vec<Findi
                         ),
                     ));
                 }
-                if let Known::Unknown(u) = teams {
+                // With a team ceiling the unreadable team list is reported once, below.
+                if let (Known::Unknown(u), None) = (teams, policy.team_permission_max) {
                     unknown("teams (for max-admins)", u, &mut out);
                 }
             }
@@ -420,6 +441,38 @@ pub fn evaluate_repo(policy: &SettingsSection, repo: &RepoSettings) -> Vec<Findi
                 }
             }
             Known::Unknown(u) => unknown("outside collaborators", u, &mut out),
+        }
+    }
+    if let Some(max) = policy.team_permission_max {
+        match &repo.teams {
+            Known::Known(teams) => {
+                for (slug, role) in teams {
+                    let limit = policy
+                        .team_permission_exceptions
+                        .as_ref()
+                        .and_then(|e| e.get(slug))
+                        .map_or(max, |allowed| (*allowed).max(max));
+                    if rank(role).is_none_or(|r| r > limit) {
+                        let why = if limit == max {
+                            format!("team-permission-max = {}", permission_name(max))
+                        } else {
+                            format!(
+                                "[settings.team-permission-exceptions] {slug} = {}",
+                                permission_name(limit)
+                            )
+                        };
+                        out.push(Finding::new(
+                            &TEAM_PERMISSION_TOO_HIGH,
+                            at(full, "teams"),
+                            format!("{full}: team `{slug}` has {}; {why}", role_name(role)),
+                        ));
+                    }
+                }
+            }
+            Known::Unknown(u) if policy.max_admins.is_some() => {
+                unknown("teams (for max-admins and team-permission-max)", u, &mut out)
+            }
+            Known::Unknown(u) => unknown("teams", u, &mut out),
         }
     }
     match &repo.deploy_keys {

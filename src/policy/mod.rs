@@ -419,7 +419,8 @@ fn merge(base: &mut PolicyFile, over: PolicyFile) {
     }
     if let Some(over) = over.settings {
         let base = base.settings.get_or_insert_with(Default::default);
-        take!(base, over; visibility, allow_forking, max_admins, outside_collaborators_max,
+        take!(base, over; visibility, allow_forking, max_admins, outside_collaborators_max, team_permission_max,
+            team_permission_exceptions,
             default_workflow_permissions, actions_can_approve_pull_requests, require_secret_scanning,
             require_push_protection, require_dependabot_alerts, require_codeowners, require_two_factor,
             base_permission_max, members_can_create_public_repositories, max_org_admins, visibility_rules);

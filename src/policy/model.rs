@@ -166,6 +166,12 @@ pub struct SettingsSection {
     pub max_admins: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outside_collaborators_max: Option<Permission>,
+    /// The highest permission a team may have on a repository.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team_permission_max: Option<Permission>,
+    /// Teams (by slug) allowed more than `team-permission-max`, and up to what.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team_permission_exceptions: Option<BTreeMap<String, Permission>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_workflow_permissions: Option<WorkflowPermission>,
     #[serde(skip_serializing_if = "Option::is_none")]
