@@ -32,62 +32,29 @@ impl Snapshot {
         }
     }
 
+    /// Reads a whole snapshot into memory (the audit itself streams it).
     pub fn load(path: &Path) -> Result<Snapshot, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|err| format!("--baseline {}: cannot read: {err}", path.display()))?;
-        let value: serde_json::Value = serde_json::from_str(&text).map_err(|err| {
-            format!(
-                "--baseline {}:{}:{}: not JSON: {err}",
-                path.display(),
-                err.line(),
-                err.column()
-            )
-        })?;
-        match value.get("livegate_snapshot").and_then(|v| v.as_u64()) {
-            Some(v) if v == u64::from(SNAPSHOT_VERSION) => {}
-            Some(v) => {
-                return Err(format!(
-                    "--baseline {}: snapshot version {v}, this livegate reads version {SNAPSHOT_VERSION}; take a new \
-                     snapshot with --snapshot",
-                    path.display()
-                ))
-            }
-            None => {
-                return Err(format!(
-                    "--baseline {}: not a livegate snapshot (no `livegate_snapshot` version); pass a file written \
-                     by --snapshot",
-                    path.display()
-                ))
-            }
-        }
-        serde_json::from_value(value)
-            .map_err(|err| format!("--baseline {}: not a valid snapshot: {err}", path.display()))
+        let baseline = super::spool::load(path)?;
+        let repositories = baseline
+            .repositories
+            .names()
+            .map(|name| {
+                baseline
+                    .repositories
+                    .get(name)?
+                    .ok_or_else(|| format!("{name} vanished from the spool"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Snapshot::new(baseline.organisations, repositories))
     }
 
-    /// Writes atomically: a temporary file beside the target, flushed, then
-    /// renamed over it, so a crash never leaves a half-written snapshot.
+    /// Writes atomically: a crash never leaves a half-written snapshot.
     pub fn write(&self, path: &Path) -> Result<(), String> {
-        let text = serde_json::to_string_pretty(self).map_err(|err| err.to_string())? + "\n";
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-        let result = (|| {
-            use std::io::Write;
-            let mut file = std::fs::File::create(&temp)?;
-            file.write_all(text.as_bytes())?;
-            file.sync_all()?;
-            std::fs::rename(&temp, path)
-        })();
-        result.map_err(|err| {
-            let _ = std::fs::remove_file(&temp);
-            format!("--snapshot {}: cannot write: {err}", path.display())
-        })
+        let mut spool = super::spool::Spool::new()?;
+        for repo in &self.repositories {
+            spool.put(repo)?;
+        }
+        super::spool::write(path, &self.organisations, &spool)
     }
 }
 
@@ -314,69 +281,100 @@ pub fn compare_org(before: &OrgSettings, after: &OrgSettings) -> Vec<Change> {
     d.changes
 }
 
-/// Drift findings between a baseline and the current snapshot. Repositories
-/// are compared only within the audited scope (`audited`), so a narrower
-/// run does not report the others as gone.
+/// Drift, one repository at a time, as an audit observes them.
+#[derive(Default)]
+pub struct Drift {
+    findings: Vec<Finding>,
+    changes: Vec<Change>,
+}
+
+impl Drift {
+    /// An audited repository against its baseline entry (`None`: the
+    /// baseline did not have it; "appeared" only when the baseline had any
+    /// repository at all).
+    pub fn repo(&mut self, before: Option<&RepoSettings>, after: &RepoSettings, baseline_has_repos: bool) {
+        match before {
+            Some(old) => self.changes.extend(compare_repo(old, after)),
+            None if baseline_has_repos => self.findings.push(Finding::new(
+                &REPOSITORY_APPEARED_OR_GONE,
+                Location::file(&after.full_name),
+                format!("{} appeared since the baseline ({})", after.full_name, after.visibility),
+            )),
+            None => {}
+        }
+    }
+
+    /// A baseline repository that the complete listing no longer has.
+    pub fn gone(&mut self, name: &str, visibility: &str) {
+        self.findings.push(Finding::new(
+            &REPOSITORY_APPEARED_OR_GONE,
+            Location::file(name),
+            format!(
+                "{name} ({visibility}) is gone since the baseline: deleted, renamed, transferred, or no longer visible \
+                 to this token"
+            ),
+        ));
+    }
+
+    pub fn org(&mut self, before: &OrgSettings, after: &OrgSettings) {
+        self.changes.extend(compare_org(before, after));
+    }
+
+    /// The findings (changes as LG580/LG581, appeared/gone as LG582) and the
+    /// changes, ordered by subject.
+    pub fn finish(mut self) -> (Vec<Finding>, Vec<Change>) {
+        self.changes.sort_by(|a, b| a.subject.cmp(&b.subject));
+        for change in &self.changes {
+            let meta = if change.loosened {
+                &SETTING_LOOSENED
+            } else {
+                &SETTING_CHANGED
+            };
+            self.findings.push(Finding::new(
+                meta,
+                Location::file(&format!("{}#{}", change.subject, change.setting)),
+                format!(
+                    "{}: {} {} → {}{}",
+                    change.subject,
+                    change.setting,
+                    change.before,
+                    change.after,
+                    if change.loosened { " (less safe)" } else { "" }
+                ),
+            ));
+        }
+        (self.findings, self.changes)
+    }
+}
+
+/// Drift between two whole snapshots. Disappearances are reported only for
+/// a complete scope, so a narrower run does not report the others as gone.
 pub fn drift(baseline: &Snapshot, current: &Snapshot, complete_scope: bool) -> (Vec<Finding>, Vec<Change>) {
-    let mut findings = Vec::new();
-    let mut changes = Vec::new();
+    let mut drift = Drift::default();
     let before: BTreeMap<&str, &RepoSettings> = baseline
         .repositories
         .iter()
         .map(|r| (r.full_name.as_str(), r))
         .collect();
-    let after: BTreeMap<&str, &RepoSettings> = current.repositories.iter().map(|r| (r.full_name.as_str(), r)).collect();
-    for (name, repo) in &after {
-        match before.get(name) {
-            Some(old) => changes.extend(compare_repo(old, repo)),
-            None if !baseline.repositories.is_empty() => findings.push(Finding::new(
-                &REPOSITORY_APPEARED_OR_GONE,
-                Location::file(name),
-                format!("{name} appeared since the baseline ({})", repo.visibility),
-            )),
-            None => {}
-        }
+    let after: BTreeSet<&str> = current.repositories.iter().map(|r| r.full_name.as_str()).collect();
+    for repo in &current.repositories {
+        drift.repo(
+            before.get(repo.full_name.as_str()).copied(),
+            repo,
+            !baseline.repositories.is_empty(),
+        );
     }
     if complete_scope {
         for (name, repo) in &before {
-            if !after.contains_key(name) {
-                findings.push(Finding::new(
-                    &REPOSITORY_APPEARED_OR_GONE,
-                    Location::file(name),
-                    format!(
-                        "{name} ({}) is gone since the baseline: deleted, renamed, transferred, or no longer visible \
-                         to this token",
-                        repo.visibility
-                    ),
-                ));
+            if !after.contains(name) {
+                drift.gone(name, &repo.visibility);
             }
         }
     }
-    let orgs_before: BTreeMap<&str, &OrgSettings> =
-        baseline.organisations.iter().map(|o| (o.login.as_str(), o)).collect();
     for org in &current.organisations {
-        if let Some(old) = orgs_before.get(org.login.as_str()) {
-            changes.extend(compare_org(old, org));
+        if let Some(old) = baseline.organisations.iter().find(|o| o.login == org.login) {
+            drift.org(old, org);
         }
     }
-    for change in &changes {
-        let meta = if change.loosened {
-            &SETTING_LOOSENED
-        } else {
-            &SETTING_CHANGED
-        };
-        findings.push(Finding::new(
-            meta,
-            Location::file(&format!("{}#{}", change.subject, change.setting)),
-            format!(
-                "{}: {} {} → {}{}",
-                change.subject,
-                change.setting,
-                change.before,
-                change.after,
-                if change.loosened { " (less safe)" } else { "" }
-            ),
-        ));
-    }
-    (findings, changes)
+    drift.finish()
 }

@@ -5,23 +5,25 @@
 pub mod collect;
 pub mod drift;
 pub mod issues;
+pub mod spool;
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write as _};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use serde_json::json;
 
 use crate::checks::settings::{self, SETTINGS_UNREADABLE};
-use crate::github::client::{ApiError, Auth, Client, ClientOptions};
+use crate::github::client::{ApiError, ApiStats, Auth, Client, ClientOptions};
 use crate::policy::model::{BranchesSection, SettingsSection};
 use crate::report::finding::{sort_findings, Finding, Location, Severity};
 use crate::report::{Emit, Format, Report};
 use collect::{OrgSettings, RepoObject, RepoSettings};
-use drift::Snapshot;
+use drift::Drift;
+use spool::Spool;
 
 #[derive(Debug, Clone)]
 pub struct AuditSettings {
@@ -82,9 +84,14 @@ fn selected(settings: &AuditSettings, repo: &RepoObject) -> bool {
     })
 }
 
-/// One repository's audit: its settings and protection findings, or its
-/// name and why it failed.
-type RepoResult = Result<(RepoSettings, Vec<Finding>), (String, ApiError)>;
+/// What a worker hands back for one repository.
+enum Outcome {
+    /// Its settings and its branch-protection findings.
+    Audited(RepoSettings, Vec<Finding>),
+    Failed(String, ApiError),
+    /// Not attempted: the audit had stopped (a rate limit longer than allowed).
+    Skipped(String),
+}
 
 /// The deploying branches' protection of one repository, through `protect`.
 fn protection(
@@ -149,95 +156,195 @@ fn could_not_audit(subject: &str, err: &ApiError) -> Finding {
     )
 }
 
-/// Audits repositories concurrently, each worker with its own client (and
-/// the shared on-disk ETag cache), at most `concurrency` requests in flight.
-fn audit_repos(
+/// How the listing and the workers ended.
+struct Streamed {
+    /// Repositories the organisation listing returned (before selection).
+    listed: usize,
+    /// Every name listed or given, selected or not.
+    seen: BTreeSet<String>,
+    listing_error: Option<ApiError>,
+    /// Why the audit stopped early, if it did.
+    stopped: Option<ApiError>,
+    /// Worker clients' request counts.
+    stats: ApiStats,
+}
+
+/// Lists the repositories page by page and audits them as they arrive, on
+/// `concurrency` workers each with its own client (all sharing the ETag
+/// cache and the rate-limit gate), handing each outcome to `collect` on the
+/// calling thread. Bounded queues between the three keep at most a few
+/// repositories per worker in memory whatever the organisation's size.
+fn audit_stream(
     settings: &AuditSettings,
-    repos: Vec<RepoObject>,
+    client: &Client,
+    direct: Vec<RepoObject>,
     outside: Option<&BTreeSet<String>>,
     branches: &BranchesSection,
-    stats: &Mutex<(u64, u64, u64)>,
-) -> Result<Vec<RepoResult>, String> {
-    let total = repos.len();
-    let next = AtomicUsize::new(0);
-    let done = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<RepoResult>>> = Mutex::new((0..total).map(|_| None).collect());
-    let tty = std::io::stderr().is_terminal();
-    let workers = settings.concurrency.clamp(1, 64).min(total.max(1));
+    mut collect: impl FnMut(Outcome, usize, bool),
+) -> Result<Streamed, String> {
+    let workers = if settings.org.is_some() {
+        settings.concurrency.clamp(1, 64)
+    } else {
+        settings.concurrency.clamp(1, 64).min(direct.len().max(1))
+    };
+    let clients = (0..workers)
+        .map(|_| Client::new(settings.client.clone()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|err| err.to_string())?;
+    let (job_tx, job_rx) = std::sync::mpsc::sync_channel::<RepoObject>(workers * 2);
+    let job_rx = Mutex::new(job_rx);
+    let (out_tx, out_rx) = std::sync::mpsc::sync_channel::<Outcome>(workers * 2);
+    let stop = AtomicBool::new(false);
+    let listing_done = AtomicBool::new(false);
+    let queued = AtomicUsize::new(0);
     let fatal: Mutex<Option<String>> = Mutex::new(None);
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                let client = match Client::new(settings.client.clone()) {
-                    Ok(client) => client,
-                    Err(err) => {
-                        *fatal.lock().unwrap_or_else(|e| e.into_inner()) = Some(err.to_string());
-                        return;
-                    }
-                };
-                loop {
-                    let index = next.fetch_add(1, Ordering::SeqCst);
-                    if index >= total {
+    let stopped: Mutex<Option<ApiError>> = Mutex::new(None);
+    let totals = Mutex::new(ApiStats::default());
+    let streamed = std::thread::scope(|scope| {
+        let producer = scope.spawn(|| {
+            let job_tx = job_tx;
+            let mut seen = BTreeSet::new();
+            let mut listed = 0usize;
+            let mut listing_error = None;
+            let offer = |repo: RepoObject, seen: &mut BTreeSet<String>| -> bool {
+                if !seen.insert(repo.full_name.clone()) || !selected(settings, &repo) {
+                    return true;
+                }
+                if stop.load(Ordering::SeqCst) {
+                    return false;
+                }
+                queued.fetch_add(1, Ordering::SeqCst);
+                job_tx.send(repo).is_ok()
+            };
+            for repo in direct {
+                // Repositories named with --repo are audited even when archived.
+                if seen.insert(repo.full_name.clone()) {
+                    queued.fetch_add(1, Ordering::SeqCst);
+                    if job_tx.send(repo).is_err() {
                         break;
                     }
-                    let repo = &repos[index];
-                    let result = collect::collect_repo(&client, repo, outside)
-                        .and_then(|mut collected| {
-                            let found = if settings.protection {
-                                protection(&client, settings, branches, &mut collected)?
-                            } else {
-                                Vec::new()
-                            };
-                            Ok((collected, found))
-                        })
-                        .map_err(|e| (repo.full_name.clone(), e));
-                    if let Err((_, ApiError::Unauthorized { .. })) = &result {
-                        if let Err((_, err)) = &result {
-                            *fatal.lock().unwrap_or_else(|e| e.into_inner()) = Some(err.to_string());
-                        }
-                        next.store(total, Ordering::SeqCst);
-                    }
-                    results.lock().unwrap_or_else(|e| e.into_inner())[index] = Some(result);
-                    let finished = done.fetch_add(1, Ordering::SeqCst) + 1;
-                    progress(tty, finished, total);
                 }
-                let s = client.stats();
-                let mut totals = stats.lock().unwrap_or_else(|e| e.into_inner());
-                totals.0 += s.requests;
-                totals.1 += s.conditional_hits;
-                totals.2 += s.retries;
+            }
+            if let Some(org) = &settings.org {
+                let endpoint = format!("/orgs/{org}/repos?type=all");
+                let result = client.for_each_page(&endpoint, |page: Vec<RepoObject>| {
+                    listed += page.len();
+                    page.into_iter().all(|repo| offer(repo, &mut seen))
+                });
+                if let Err(err) = result {
+                    listing_error = Some(err);
+                }
+            }
+            listing_done.store(true, Ordering::SeqCst);
+            (listed, seen, listing_error)
+        });
+        for worker in clients {
+            let out_tx = out_tx.clone();
+            let (job_rx, stop, fatal, stopped, totals) = (&job_rx, &stop, &fatal, &stopped, &totals);
+            scope.spawn(move || {
+                loop {
+                    let job = job_rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                    let Ok(repo) = job else { break };
+                    let outcome = if stop.load(Ordering::SeqCst) {
+                        Outcome::Skipped(repo.full_name.clone())
+                    } else {
+                        audit_one(&worker, settings, &repo, outside, branches)
+                    };
+                    match &outcome {
+                        Outcome::Failed(_, err @ ApiError::Unauthorized { .. }) => {
+                            fatal
+                                .lock()
+                                .unwrap_or_else(|e| e.into_inner())
+                                .get_or_insert(err.to_string());
+                            stop.store(true, Ordering::SeqCst);
+                        }
+                        Outcome::Failed(_, err @ ApiError::RateLimited { .. }) => {
+                            stopped
+                                .lock()
+                                .unwrap_or_else(|e| e.into_inner())
+                                .get_or_insert(err.clone());
+                            stop.store(true, Ordering::SeqCst);
+                        }
+                        _ => {}
+                    }
+                    if out_tx.send(outcome).is_err() {
+                        break;
+                    }
+                }
+                let s = worker.stats();
+                let mut totals = totals.lock().unwrap_or_else(|e| e.into_inner());
+                totals.requests += s.requests;
+                totals.conditional_hits += s.conditional_hits;
+                totals.retries += s.retries;
+                totals.rate_limit_waits += s.rate_limit_waits;
             });
         }
+        drop(out_tx);
+        for outcome in out_rx {
+            collect(
+                outcome,
+                queued.load(Ordering::SeqCst),
+                listing_done.load(Ordering::SeqCst),
+            );
+        }
+        producer.join()
     });
-    if tty && total > 0 {
-        let _ = writeln!(std::io::stderr());
-    }
+    let (listed, seen, listing_error) = streamed.map_err(|_| "the repository listing thread panicked".to_owned())?;
     if let Some(err) = fatal.into_inner().unwrap_or_else(|e| e.into_inner()) {
         return Err(err);
     }
-    Ok(results
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner())
-        .into_iter()
-        .flatten()
-        .collect())
+    Ok(Streamed {
+        listed,
+        seen,
+        listing_error,
+        stopped: stopped.into_inner().unwrap_or_else(|e| e.into_inner()),
+        stats: totals.into_inner().unwrap_or_else(|e| e.into_inner()),
+    })
 }
 
-/// A progress bar on a terminal; plain lines every 10% otherwise.
-fn progress(tty: bool, finished: usize, total: usize) {
+fn audit_one(
+    client: &Client,
+    settings: &AuditSettings,
+    repo: &RepoObject,
+    outside: Option<&BTreeSet<String>>,
+    branches: &BranchesSection,
+) -> Outcome {
+    let result = collect::collect_repo(client, repo, outside).and_then(|mut collected| {
+        let found = if settings.protection {
+            protection(client, settings, branches, &mut collected)?
+        } else {
+            Vec::new()
+        };
+        Ok((collected, found))
+    });
+    match result {
+        Ok((collected, found)) => Outcome::Audited(collected, found),
+        Err(err) => Outcome::Failed(repo.full_name.clone(), err),
+    }
+}
+
+/// A progress bar on a terminal (against the repositories queued so far
+/// while the listing goes on); plain lines every 100 repositories otherwise.
+fn progress(tty: bool, finished: usize, queued: usize, listing_done: bool) {
     let mut err = std::io::stderr().lock();
+    let total = queued.max(finished);
+    let of = if listing_done {
+        format!("{total}")
+    } else {
+        format!("{total}+")
+    };
     if tty {
         let width = 30;
         let filled = finished * width / total.max(1);
         let _ = write!(
             err,
-            "\rlivegate audit [{}{}] {finished}/{total}",
+            "\rlivegate audit [{}{}] {finished}/{of}",
             "#".repeat(filled),
             " ".repeat(width - filled)
         );
         let _ = err.flush();
-    } else if total >= 20 && (finished * 10 / total != (finished - 1) * 10 / total || finished == total) {
-        let _ = writeln!(err, "livegate: audited {finished}/{total} repositories");
+    } else if finished % 100 == 0 || (listing_done && finished == total && total >= 20) {
+        let _ = writeln!(err, "livegate: audited {finished}/{of} repositories");
     }
 }
 
@@ -247,15 +354,14 @@ pub fn run(settings: &AuditSettings, policy: &SettingsSection, branches: &Branch
         _ => None,
     };
     let scrub = |text: &str| crate::github::secret::scrub(text, secret.as_ref());
-    let baseline = settings.baseline.as_deref().map(Snapshot::load).transpose()?;
+    let baseline = settings.baseline.as_deref().map(spool::load).transpose()?;
     let mut options = settings.client.clone();
     options.max_pages = options.max_pages.max(1000);
     let client = Client::new(options.clone()).map_err(|e| scrub(&e.to_string()))?;
     let mut findings = Vec::new();
     let mut orgs: Vec<OrgSettings> = Vec::new();
-    let mut objects: Vec<RepoObject> = Vec::new();
+    let mut direct: Vec<RepoObject> = Vec::new();
     let mut outside = None;
-    let mut listed = 0usize;
     if let Some(org) = &settings.org {
         match collect::collect_org(&client, org) {
             Ok(org_settings) => {
@@ -270,20 +376,11 @@ pub fn run(settings: &AuditSettings, policy: &SettingsSection, branches: &Branch
             }
             Err(err) => findings.push(could_not_audit(org, &err)),
         }
-        let endpoint = format!("/orgs/{org}/repos?type=all");
-        match client.get_all::<RepoObject>(&endpoint) {
-            Ok(list) => {
-                listed = list.len();
-                objects.extend(list.into_iter().filter(|r| selected(settings, r)));
-            }
-            Err(err @ ApiError::Unauthorized { .. }) => return Err(scrub(&err.to_string())),
-            Err(err) => findings.push(could_not_audit(&format!("{org} (repository list)"), &err)),
-        }
         outside = collect::org_outside_collaborators(&client, org);
     }
     for full in &settings.repos {
         match collect::repo_object(&client, full) {
-            Ok(object) => objects.push(object),
+            Ok(object) => direct.push(object),
             Err(err @ ApiError::Unauthorized { .. }) => return Err(scrub(&err.to_string())),
             Err(ApiError::NotFound { .. }) => {
                 return Err(format!(
@@ -294,37 +391,127 @@ pub fn run(settings: &AuditSettings, policy: &SettingsSection, branches: &Branch
             Err(err) => findings.push(could_not_audit(full, &err)),
         }
     }
-    let mut seen = BTreeSet::new();
-    objects.retain(|r| seen.insert(r.full_name.clone()));
-    let stats = Mutex::new((0u64, 0u64, 0u64));
-    let results = audit_repos(settings, objects, outside.as_ref(), branches, &stats).map_err(|e| scrub(&e))?;
-    let mut repos = Vec::new();
-    let mut failed = Vec::new();
-    for result in results {
-        match result {
-            Ok((repo, protection_findings)) => {
-                findings.extend(settings::evaluate_repo(policy, &repo));
-                findings.extend(protection_findings);
-                repos.push(repo);
-            }
-            Err((name, err)) => {
-                findings.push(could_not_audit(&name, &err));
-                failed.push(name);
-            }
+
+    // Each outcome is checked, compared with its baseline entry and spooled
+    // to disk as it arrives; only findings stay in memory.
+    let mut observed = Spool::new()?;
+    let mut drift = Drift::default();
+    let baseline_has_repos = baseline.as_ref().is_some_and(|b| !b.repositories.is_empty());
+    let mut failed: Vec<String> = Vec::new();
+    let mut skipped = 0usize;
+    let mut spool_error: Option<String> = None;
+    let mut done = 0usize;
+    let tty = std::io::stderr().is_terminal();
+    let carry = |name: &str, observed: &mut Spool| -> Result<(), String> {
+        // A repository that could not be audited keeps its last known state,
+        // so the next run still compares against it.
+        if let Some(old) = baseline
+            .as_ref()
+            .map(|b| b.repositories.get(name))
+            .transpose()?
+            .flatten()
+        {
+            observed.carry(&old)?;
         }
+        Ok(())
+    };
+    let streamed = audit_stream(
+        settings,
+        &client,
+        direct,
+        outside.as_ref(),
+        branches,
+        |outcome, queued, listing_done| {
+            let result = match outcome {
+                Outcome::Audited(repo, protection_findings) => {
+                    findings.extend(settings::evaluate_repo(policy, &repo));
+                    findings.extend(protection_findings);
+                    let before = match &baseline {
+                        Some(b) => b.repositories.get(&repo.full_name),
+                        None => Ok(None),
+                    };
+                    before
+                        .map(|before| {
+                            if baseline.is_some() {
+                                drift.repo(before.as_ref(), &repo, baseline_has_repos);
+                            }
+                        })
+                        .and_then(|()| observed.put(&repo))
+                }
+                Outcome::Failed(name, err) => {
+                    findings.push(could_not_audit(&name, &err));
+                    let kept = carry(&name, &mut observed);
+                    failed.push(name);
+                    kept
+                }
+                Outcome::Skipped(name) => {
+                    skipped += 1;
+                    carry(&name, &mut observed)
+                }
+            };
+            if let Err(err) = result {
+                spool_error.get_or_insert(err);
+            }
+            done += 1;
+            progress(tty, done, queued, listing_done);
+        },
+    )
+    .map_err(|e| scrub(&e))?;
+    if tty && done > 0 {
+        let _ = writeln!(std::io::stderr());
     }
-    let snapshot = Snapshot::new(orgs, repos);
+    if let Some(err) = spool_error {
+        return Err(err);
+    }
+    let listed = streamed.listed;
+    if let (Some(org), Some(err)) = (&settings.org, &streamed.listing_error) {
+        if let ApiError::Unauthorized { .. } = err {
+            return Err(scrub(&err.to_string()));
+        }
+        findings.push(could_not_audit(&format!("{org} (repository list)"), err));
+    }
+    if let Some(err) = &streamed.stopped {
+        findings.push(Finding::new(
+            &crate::checks::protection::GITHUB_UNREADABLE,
+            Location::file(settings.org.as_deref().unwrap_or("audit")),
+            format!(
+                "the audit stopped early: {err}; {skipped} more repositor{} not audited{}",
+                if skipped == 1 { "y was" } else { "ies were" },
+                if settings.org.is_some() {
+                    " and the rest of the organisation's listing was not read"
+                } else {
+                    ""
+                }
+            ),
+        ));
+    }
     let mut changes = Vec::new();
     if let Some(baseline) = &baseline {
         // Disappearances are only meaningful for a whole organisation listed
         // completely, with no repository failing.
-        let complete = settings.org.is_some() && settings.repos.is_empty() && failed.is_empty();
-        let (drift_findings, drift_changes) = drift::drift(baseline, &snapshot, complete);
+        let complete = settings.org.is_some()
+            && settings.repos.is_empty()
+            && failed.is_empty()
+            && streamed.listing_error.is_none()
+            && streamed.stopped.is_none();
+        if complete {
+            for name in baseline.repositories.names() {
+                if !streamed.seen.contains(name) {
+                    drift.gone(name, baseline.repositories.visibility(name).unwrap_or("unknown"));
+                }
+            }
+        }
+        for org in &orgs {
+            if let Some(old) = baseline.organisations.iter().find(|o| o.login == org.login) {
+                drift.org(old, org);
+            }
+        }
+        let (drift_findings, drift_changes) = std::mem::take(&mut drift).finish();
         findings.extend(drift_findings);
         changes = drift_changes;
     }
     if let Some(path) = &settings.snapshot {
-        snapshot.write(path)?;
+        spool::write(path, &orgs, &observed)?;
     }
     if settings.allow_unknown {
         for finding in findings.iter_mut().filter(|f| f.code() == SETTINGS_UNREADABLE.code) {
@@ -335,10 +522,10 @@ pub fn run(settings: &AuditSettings, policy: &SettingsSection, branches: &Branch
             );
         }
     }
+    let audited_names: Vec<String> = observed.observed().map(str::to_owned).collect();
     let mut issue_actions = None;
     if let Some(issue_repo) = &settings.issue_repo {
-        let audited: Vec<String> = snapshot.repositories.iter().map(|r| r.full_name.clone()).collect();
-        match issues::reconcile(&client, issue_repo, &audited, &findings) {
+        match issues::reconcile(&client, issue_repo, &audited_names, &findings) {
             Ok(actions) => issue_actions = Some(actions),
             Err(err @ ApiError::Unauthorized { .. }) => return Err(scrub(&err.to_string())),
             Err(err) => findings.push(Finding::new(
@@ -352,25 +539,26 @@ pub fn run(settings: &AuditSettings, policy: &SettingsSection, branches: &Branch
         }
     }
     sort_findings(&mut findings);
-    let (requests, hits, retries) = {
-        let own = client.stats();
-        let workers = stats.into_inner().unwrap_or_else(|e| e.into_inner());
-        (
-            own.requests + workers.0,
-            own.conditional_hits + workers.1,
-            own.retries + workers.2,
-        )
-    };
+    let own = client.stats();
+    let workers = streamed.stats;
+    let (requests, hits, retries, waits) = (
+        own.requests + workers.requests,
+        own.conditional_hits + workers.conditional_hits,
+        own.retries + workers.retries,
+        own.rate_limit_waits + workers.rate_limit_waits,
+    );
     let mut details = String::new();
-    let audited = snapshot.repositories.len();
+    let audited = audited_names.len();
     let _ =
         writeln!(
         details,
-        "audited {audited} repositor{} ({} failed){}; {} organisation(s); {requests} requests ({hits} answered 304)",
+        "audited {audited} repositor{} ({} failed{}){}; {} organisation(s); {requests} requests ({hits} answered 304{})",
         if audited == 1 { "y" } else { "ies" },
         failed.len(),
+        if skipped > 0 { format!(", {skipped} skipped") } else { String::new() },
         if settings.org.is_some() { format!(" of {listed} listed") } else { String::new() },
-        snapshot.organisations.len()
+        orgs.len(),
+        if waits > 0 { format!(", {waits} held back by a rate-limit pause") } else { String::new() }
     );
     if let Some(path) = &settings.snapshot {
         let _ = writeln!(details, "snapshot written to {}", path.display());
@@ -391,9 +579,10 @@ pub fn run(settings: &AuditSettings, policy: &SettingsSection, branches: &Branch
         let _ = writeln!(details, "drift: {} change(s), {loosened} less safe", changes.len());
     }
     let extra = json!({
-        "api": { "requests": requests, "conditional_hits": hits, "retries": retries },
+        "api": { "requests": requests, "conditional_hits": hits, "retries": retries, "rate_limit_waits": waits },
         "audited": audited,
         "failed": failed,
+        "skipped": skipped,
         "changes": changes,
         "issues": issue_actions,
     });
@@ -409,7 +598,7 @@ pub fn run(settings: &AuditSettings, policy: &SettingsSection, branches: &Branch
     let rendered = crate::report::render(settings.format, &report, settings.color);
     crate::report::emit_all(&report, &settings.emit)?;
     let mut exit = report.verdict().exit_code();
-    if !failed.is_empty() && exit == 0 {
+    if (!failed.is_empty() || skipped > 0 || streamed.stopped.is_some()) && exit == 0 {
         exit = 3;
     }
     Ok(AuditRun {

@@ -5,7 +5,7 @@
 //! blocking API so that collectors stay simple.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use http::header::{HeaderMap, HeaderName, HeaderValue, ETAG, IF_NONE_MATCH};
@@ -46,6 +46,34 @@ pub struct ClientOptions {
     /// Pages followed through `Link` before giving up (fail closed).
     pub max_pages: usize,
     pub verbose: bool,
+    /// Shared by every client made from clones of these options, so that a
+    /// pause GitHub asks of one request holds every worker.
+    pub gate: RateGate,
+}
+
+/// When GitHub asks for a pause (a secondary limit's `retry-after`, or the
+/// primary quota used up until `x-ratelimit-reset`), no client sharing the
+/// gate sends anything before the pause is over: GitHub counts requests per
+/// credential, not per connection, so one worker's limit is everyone's.
+#[derive(Debug, Clone, Default)]
+pub struct RateGate(Arc<AtomicU64>);
+
+impl RateGate {
+    /// Nobody sends before this unix time (in milliseconds); a later pause
+    /// already set is kept.
+    pub fn pause_until(&self, unix_ms: u64) {
+        self.0.fetch_max(unix_ms, Ordering::SeqCst);
+    }
+
+    /// How long a request must still wait.
+    pub fn remaining(&self) -> Duration {
+        Duration::from_millis(self.0.load(Ordering::SeqCst).saturating_sub(now_ms()))
+    }
+
+    /// The end of the current pause, in unix seconds (rounded up).
+    fn until_secs(&self) -> u64 {
+        self.0.load(Ordering::SeqCst).div_ceil(1000)
+    }
 }
 
 impl Default for ClientOptions {
@@ -61,6 +89,7 @@ impl Default for ClientOptions {
             max_rate_limit_wait: Duration::from_secs(60),
             max_pages: 100,
             verbose: false,
+            gate: RateGate::default(),
         }
     }
 }
@@ -147,6 +176,7 @@ pub struct Counters {
     pub requests: AtomicU64,
     pub conditional_hits: AtomicU64,
     pub retries: AtomicU64,
+    pub rate_limit_waits: AtomicU64,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -154,6 +184,8 @@ pub struct ApiStats {
     pub requests: u64,
     pub conditional_hits: u64,
     pub retries: u64,
+    /// Requests held back because GitHub had asked for a pause.
+    pub rate_limit_waits: u64,
 }
 
 pub struct Client {
@@ -237,6 +269,7 @@ impl Client {
             requests: self.counters.requests.load(Ordering::Relaxed),
             conditional_hits: self.counters.conditional_hits.load(Ordering::Relaxed),
             retries: self.counters.retries.load(Ordering::Relaxed),
+            rate_limit_waits: self.counters.rate_limit_waits.load(Ordering::Relaxed),
         }
     }
 
@@ -284,6 +317,7 @@ impl Client {
                     seconds: self.options.budget.as_secs(),
                 });
             }
+            self.wait_for_gate(&label)?;
             match self.attempt(method, endpoint, body, &label) {
                 Attempt::Done(response) => return Ok(response),
                 Attempt::Fail(err) => return Err(err),
@@ -311,11 +345,59 @@ impl Client {
         }
     }
 
+    /// Sleeps while a pause GitHub asked for (of this client or another one
+    /// sharing the gate) is on; fails when it is longer than allowed.
+    fn wait_for_gate(&self, label: &str) -> Result<(), ApiError> {
+        let pause = self.options.gate.remaining();
+        if pause.is_zero() {
+            return Ok(());
+        }
+        if pause > self.options.max_rate_limit_wait {
+            return Err(ApiError::RateLimited {
+                endpoint: label.to_owned(),
+                reset: Some(self.options.gate.until_secs()),
+                wait: format!(
+                    "not sent: GitHub asked for a pause of {}s, longer than the {}s allowed; rerun after the reset",
+                    pause.as_secs_f64().ceil() as u64,
+                    self.options.max_rate_limit_wait.as_secs()
+                ),
+            });
+        }
+        if self.started.elapsed() + pause >= self.options.budget {
+            return Err(ApiError::Budget {
+                endpoint: label.to_owned(),
+                seconds: self.options.budget.as_secs(),
+            });
+        }
+        self.counters.rate_limit_waits.fetch_add(1, Ordering::Relaxed);
+        self.note(format!(
+            "waiting {} ms before {label}: GitHub asked for a pause (rate limit)",
+            pause.as_millis()
+        ));
+        std::thread::sleep(pause);
+        Ok(())
+    }
+
     /// Every page of a list endpoint, concatenated; fails closed past `max_pages`.
     pub fn get_all<T: DeserializeOwned>(&self, endpoint: &str) -> Result<Vec<T>, ApiError> {
+        let mut items = Vec::new();
+        self.for_each_page(endpoint, |page: Vec<T>| {
+            items.extend(page);
+            true
+        })?;
+        Ok(items)
+    }
+
+    /// Hands each page of a list endpoint to `each` as it arrives, so that a
+    /// long listing is never held whole; `each` returns false to stop early.
+    /// Fails closed past `max_pages`.
+    pub fn for_each_page<T: DeserializeOwned>(
+        &self,
+        endpoint: &str,
+        mut each: impl FnMut(Vec<T>) -> bool,
+    ) -> Result<(), ApiError> {
         let separator = if endpoint.contains('?') { '&' } else { '?' };
         let mut next = Some(format!("{endpoint}{separator}per_page=100"));
-        let mut items = Vec::new();
         let mut pages = 0;
         while let Some(url) = next {
             if pages == self.options.max_pages {
@@ -326,11 +408,13 @@ impl Client {
             }
             let response = self.get(&url)?;
             let page: Vec<T> = response.json(endpoint)?;
-            items.extend(page);
+            if !each(page) {
+                return Ok(());
+            }
             next = response.next;
             pages += 1;
         }
-        Ok(items)
+        Ok(())
     }
 
     fn attempt(&self, method: &str, endpoint: &str, body: Option<&serde_json::Value>, label: &str) -> Attempt {
@@ -405,6 +489,15 @@ impl Client {
             });
         }
         let message = || error_message(&bytes);
+        if (200..300).contains(&status) && remaining.as_deref() == Some("0") {
+            // The quota is used up: the next request would be refused, so
+            // nobody sends one before the reset.
+            if let Some(reset) = header("x-ratelimit-reset").and_then(|v| v.trim().parse::<u64>().ok()) {
+                self.options
+                    .gate
+                    .pause_until(reset.saturating_add(1).saturating_mul(1000));
+            }
+        }
         match status {
             200..=299 => {
                 if let (Some(cache), Some(etag), "GET") = (
@@ -435,6 +528,9 @@ impl Client {
                         .map(Duration::from_secs)
                         .or_else(|| reset.map(until))
                         .unwrap_or(Duration::from_secs(60));
+                    self.options
+                        .gate
+                        .pause_until(now_ms().saturating_add(wait.as_millis() as u64));
                     if wait <= self.options.max_rate_limit_wait {
                         return Attempt::Retry {
                             detail: format!("rate limited ({status})"),
@@ -476,6 +572,12 @@ impl Client {
 
 fn now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 fn until(reset: u64) -> Duration {

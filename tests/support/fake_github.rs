@@ -14,7 +14,7 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
 
@@ -364,6 +364,10 @@ pub struct Logged {
     pub authorization: Option<String>,
     pub if_none_match: Option<String>,
     pub status: u16,
+    /// When the request had been read (before any injected latency).
+    pub received: Instant,
+    /// When the answer was ready to send.
+    pub answered: Instant,
 }
 
 pub(super) struct State {
@@ -603,6 +607,7 @@ pub(super) fn iso8601(secs: u64) -> String {
 
 fn serve(mut stream: TcpStream, state: &Mutex<State>, url: &str) {
     let Some(request) = read_request(&stream) else { return };
+    let received = Instant::now();
     // The scenario's latency is served before the lock is taken, so that
     // concurrent requests wait side by side.
     let latency = state.lock().unwrap().scenario.latency;
@@ -624,6 +629,8 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>, url: &str) {
             authorization: request.headers.get("authorization").cloned(),
             if_none_match: request.headers.get("if-none-match").cloned(),
             status,
+            received,
+            answered: Instant::now(),
         });
         (bytes, delay)
     };
@@ -707,6 +714,17 @@ fn fault_matches(pattern: &str, path: &str) -> bool {
 }
 
 fn respond(state: &mut State, request: &Request, url: &str) -> (Response, Option<Duration>) {
+    // The primary quota used up: GitHub refuses every request until the reset.
+    if state.remaining == 0 {
+        let mut response = error(403, "API rate limit exceeded for user ID 1.");
+        response
+            .headers
+            .push(("x-ratelimit-remaining".to_owned(), "0".to_owned()));
+        response
+            .headers
+            .push(("x-ratelimit-reset".to_owned(), (now() + 3600).to_string()));
+        return (response, None);
+    }
     // Faults first: they stand for the network and GitHub misbehaving.
     if let Some(fault) = state
         .scenario

@@ -395,9 +395,12 @@ impl Scenario {
     /// workflow permissions and CODEOWNERS (missing, valid or with an error).
     /// The organisation requires 2FA, has base permission read, owners
     /// `owner-0` and `owner-1`, the other collaborators as members, one hook;
-    /// its teams have members. The token is an admin and an owner.
+    /// its teams have members. The token is an admin and an owner, with the
+    /// 12,500 requests an hour of a GitHub App installation on an organisation
+    /// with many repositories (a thousand repositories take about 7,000 cold).
     pub fn org_with_repos(org: &str, n: usize) -> Scenario {
         let mut scenario = Scenario::new(Repo::new(&format!("{org}/repo-0000")));
+        scenario.quota = 12_500;
         scenario.repos = (0..n).map(|i| generated_repo(org, i)).collect();
         let mut settings = Org::new(org)
             .two_factor_required(true)
