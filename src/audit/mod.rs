@@ -87,7 +87,7 @@ fn selected(settings: &AuditSettings, repo: &RepoObject) -> bool {
 /// What a worker hands back for one repository.
 enum Outcome {
     /// Its settings and its branch-protection findings.
-    Audited(RepoSettings, Vec<Finding>),
+    Audited(Box<RepoSettings>, Vec<Finding>),
     Failed(String, ApiError),
     /// Not attempted: the audit had stopped (a rate limit longer than allowed).
     Skipped(String),
@@ -318,7 +318,7 @@ fn audit_one(
         Ok((collected, found))
     });
     match result {
-        Ok((collected, found)) => Outcome::Audited(collected, found),
+        Ok((collected, found)) => Outcome::Audited(Box::new(collected), found),
         Err(err) => Outcome::Failed(repo.full_name.clone(), err),
     }
 }
@@ -343,7 +343,7 @@ fn progress(tty: bool, finished: usize, queued: usize, listing_done: bool) {
             " ".repeat(width - filled)
         );
         let _ = err.flush();
-    } else if finished % 100 == 0 || (listing_done && finished == total && total >= 20) {
+    } else if finished.is_multiple_of(100) || (listing_done && finished == total && total >= 20) {
         let _ = writeln!(err, "livegate: audited {finished}/{of} repositories");
     }
 }
