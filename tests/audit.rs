@@ -503,3 +503,125 @@ fn with_protection_a_removed_branch_protection_is_drift() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_repository_that_cannot_be_audited_keeps_its_baseline_entry() {
+    let mut scenario = Scenario::new(compliant("acme/api")).org(compliant_org("acme"));
+    scenario.repos.push(compliant("acme/web"));
+    let fake = FakeGitHub::start(scenario);
+    let env = Env::new();
+    let first = env.path().join("first.json");
+    let run = env.audit(&fake, &["--org", "acme", "--snapshot", first.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+
+    // acme/web cannot be read this time: its previous state is kept.
+    fake.update(|s| {
+        s.faults.push(support::fake_github::Fault {
+            path: "/repos/acme/web/hooks".to_owned(),
+            kind: FaultKind::Status(500),
+            times: 100,
+        })
+    });
+    let second = env.path().join("second.json");
+    let run = env.audit(
+        &fake,
+        &[
+            "--org",
+            "acme",
+            "--retries",
+            "0",
+            "--baseline",
+            first.to_str().unwrap(),
+            "--snapshot",
+            second.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(json(&run)["failed"][0], "acme/web");
+    let kept: Value = serde_json::from_str(&std::fs::read_to_string(&second).unwrap()).unwrap();
+    let names: Vec<&str> = kept["repositories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["full_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["acme/api", "acme/web"]);
+
+    // Readable again, and public meanwhile: a loosening against the kept
+    // state, not a repository that merely "appeared".
+    fake.update(|s| {
+        s.faults.clear();
+        let web = s.repos.iter_mut().find(|r| r.name == "web").unwrap();
+        *web = compliant("acme/web").public();
+    });
+    let run = env.audit(&fake, &["--org", "acme", "--baseline", second.to_str().unwrap()]);
+    let found = findings(&run);
+    assert!(
+        found
+            .iter()
+            .any(|(c, m)| c == "LG580" && m.contains("acme/web: visibility private → public")),
+        "{found:?}"
+    );
+    assert!(found.iter().all(|(c, _)| c != "LG582"), "{found:?}");
+}
+
+#[test]
+fn a_rate_limit_pause_holds_every_worker() {
+    let scenario = Scenario::org_with_repos("acme", 16)
+        .latency(std::time::Duration::from_millis(20))
+        .fault(
+            "/repos/acme/repo-0003/hooks",
+            FaultKind::SecondaryLimit {
+                status: 429,
+                retry_after: 1,
+            },
+            1,
+        );
+    let fake = FakeGitHub::start(scenario);
+    let env = Env::new();
+    let run = env.audit(&fake, &["--org", "acme", "--concurrency", "4"]);
+    let doc = json(&run);
+    assert_eq!(doc["audited"], 16, "{}\n{}", run.stdout, run.stderr);
+    assert!(doc["api"]["rate_limit_waits"].as_u64().unwrap() >= 1, "{}", doc["api"]);
+    let log = fake.log();
+    let limited = log.iter().find(|l| l.status == 429).expect("the 429 was served");
+    let quiet_from = limited.answered + std::time::Duration::from_millis(150);
+    let quiet_to = limited.answered + std::time::Duration::from_millis(950);
+    let during: Vec<&str> = log
+        .iter()
+        .filter(|l| l.received > quiet_from && l.received < quiet_to)
+        .map(|l| l.path.as_str())
+        .collect();
+    assert!(
+        during.is_empty(),
+        "requests sent during the pause GitHub asked for: {during:?}"
+    );
+    let after = log.iter().filter(|l| l.received >= quiet_to).count();
+    assert!(after > 16, "the audit went on after the pause ({after} requests)");
+}
+
+#[test]
+fn a_used_up_quota_stops_the_audit_instead_of_hammering_github() {
+    let mut scenario = Scenario::org_with_repos("acme", 30);
+    scenario.quota = 40;
+    let fake = FakeGitHub::start(scenario);
+    let env = Env::new();
+    let run = env.audit(&fake, &["--org", "acme", "--concurrency", "4"]);
+    assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
+    let doc = json(&run);
+    assert!(doc["skipped"].as_u64().unwrap() > 0, "{doc}");
+    let found = findings(&run);
+    let stopped: Vec<_> = found
+        .iter()
+        .filter(|(c, m)| c == "LG913" && m.contains("the audit stopped early"))
+        .collect();
+    assert_eq!(stopped.len(), 1, "{found:?}");
+    assert!(stopped[0].1.contains("rate limited until"), "{}", stopped[0].1);
+    assert!(stopped[0].1.contains("rerun after the reset"), "{}", stopped[0].1);
+    // Once GitHub said the quota was used up, nothing more is sent but what
+    // was already in flight.
+    let log = fake.log();
+    let refused = log.iter().filter(|l| l.status == 403).count();
+    assert!(log.len() <= 40 + 4, "{} requests for a quota of 40", log.len());
+    assert!(refused <= 4, "{refused} requests refused after the quota was used up");
+}

@@ -107,3 +107,78 @@ fn one_thousand_repositories_with_50ms_latency() {
     assert_targets(&m);
     assert!(m.cold_seconds < 60.0, "cold audit took {:.1}s", m.cold_seconds);
 }
+
+/// Peak resident memory (KiB, from GNU time) of an audit with a snapshot and
+/// a baseline: the cold run writes the snapshot, the warm rerun reads it as
+/// its baseline and writes a new one.
+fn peak_memory(repos: usize, concurrency: usize, policy: Option<&str>) -> (u64, u64, usize) {
+    let mut scenario = Scenario::org_with_repos("acme", repos);
+    // Two uncached runs over thousands of repositories: more than an hour's
+    // quota, which is not what this measures.
+    scenario.quota = 1_000_000;
+    let fake = FakeGitHub::start(scenario);
+    let dir = tempfile::tempdir().unwrap();
+    if let Some(policy) = policy {
+        std::fs::write(dir.path().join("livegate.toml"), policy).unwrap();
+    }
+    let run = |extra: &[&str]| -> u64 {
+        let report = dir.path().join("time.txt");
+        let mut command = std::process::Command::new("/usr/bin/time");
+        command
+            .arg("-f")
+            .arg("%M")
+            .arg("-o")
+            .arg(&report)
+            .arg(env!("CARGO_BIN_EXE_livegate"))
+            .args([
+                "audit",
+                "--org",
+                "acme",
+                "--api-url",
+                &fake.url,
+                "--no-cache",
+                "--format",
+                "json",
+                "--output",
+                dir.path().join("report.json").to_str().unwrap(),
+                "--allow-unknown",
+                "--concurrency",
+                &concurrency.to_string(),
+            ])
+            .args(extra)
+            .current_dir(dir.path())
+            .env("GITHUB_TOKEN", "test-token");
+        let status = command.status().expect("GNU time at /usr/bin/time");
+        assert!(status.code().is_some_and(|c| c <= 1), "{status}");
+        // GNU time writes "Command exited with non-zero status N" first when N > 0.
+        let text = std::fs::read_to_string(&report).unwrap();
+        text.lines().last().unwrap_or_default().trim().parse().unwrap()
+    };
+    let cold = run(&["--snapshot", "one.json"]);
+    let warm = run(&["--baseline", "one.json", "--snapshot", "two.json"]);
+    let findings = std::fs::read_to_string(dir.path().join("report.json")).unwrap();
+    let findings: serde_json::Value = serde_json::from_str(&findings).unwrap();
+    (cold, warm, findings["findings"].as_array().unwrap().len())
+}
+
+#[test]
+#[ignore = "the memory benchmark: bench/audit-memory.sh"]
+fn memory_grows_with_concurrency_not_with_the_organisation() {
+    // The generated organisation against the standard preset has about three
+    // findings per repository; against this policy about one in eight
+    // repositories has one, which shows what the audit itself holds.
+    let lenient =
+        "extends = \"baseline\"\n[settings]\nvisibility = \"public\"\noutside-collaborators-max = \"admin\"\n\
+                   actions-can-approve-pull-requests = true\nrequire-two-factor = false\n";
+    println!("repos  concurrency  policy    findings  peak cold MiB  peak with baseline MiB");
+    for (policy, text) in [("lenient", Some(lenient)), ("standard", None)] {
+        for (repos, concurrency) in [(250, 8), (1000, 8), (4000, 8), (1000, 32)] {
+            let (cold, warm, findings) = peak_memory(repos, concurrency, text);
+            println!(
+                "{repos:>5}  {concurrency:>11}  {policy:<8}  {findings:>8}  {:>13.1}  {:>22.1}",
+                cold as f64 / 1024.0,
+                warm as f64 / 1024.0
+            );
+        }
+    }
+}

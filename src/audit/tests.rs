@@ -350,3 +350,54 @@ fn snapshots_round_trip_and_are_written_atomically() {
     let err = snapshot.write(&dir.path().join("missing/snap.json")).unwrap_err();
     assert!(err.starts_with("--snapshot "), "{err}");
 }
+
+#[test]
+fn a_streamed_snapshot_is_laid_out_as_the_whole_document_pretty_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("snap.json");
+    let mut second = org();
+    second.login = "beta".into();
+    let repos: Vec<RepoSettings> = ["acme/web", "acme/api", "beta/x"]
+        .iter()
+        .map(|name| {
+            let mut repo = compliant();
+            repo.full_name = (*name).to_owned();
+            repo
+        })
+        .collect();
+    for snapshot in [Snapshot::new(vec![second, org()], repos), Snapshot::new(vec![], vec![])] {
+        snapshot.write(&path).unwrap();
+        let whole = serde_json::to_string_pretty(&snapshot).unwrap() + "\n";
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), whole);
+    }
+}
+
+#[test]
+fn a_baseline_is_read_one_repository_at_a_time_and_errors_name_the_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("base.json");
+    let repos: Vec<RepoSettings> = (0..300)
+        .map(|i| {
+            let mut repo = compliant();
+            repo.full_name = format!("acme/r{i:03}");
+            repo
+        })
+        .collect();
+    let snapshot = Snapshot::new(vec![org()], repos);
+    snapshot.write(&path).unwrap();
+    let baseline = super::spool::load(&path).unwrap();
+    assert_eq!(baseline.repositories.len(), 300);
+    assert_eq!(baseline.organisations, vec![org()]);
+    let r150 = baseline.repositories.get("acme/r150").unwrap().unwrap();
+    assert_eq!(r150, snapshot.repositories[150]);
+    assert_eq!(baseline.repositories.get("acme/nope").unwrap(), None);
+
+    // A damaged repository entry: its line is named.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let damaged = text.replacen("\"visibility\": \"private\"", "\"visibility\": 7", 2);
+    let line = damaged.lines().position(|l| l.contains("\"visibility\": 7")).unwrap() + 1;
+    std::fs::write(&path, damaged).unwrap();
+    let err = super::spool::load(&path).err().unwrap();
+    assert!(err.contains(&format!("base.json:{line}:")), "{err}");
+    assert!(err.contains("not a valid snapshot"), "{err}");
+}

@@ -89,7 +89,7 @@ pub struct Finding {
     pub snippet: Option<String>,
     /// What to do about it; starts from the check's generic fix and may be
     /// made specific by the check.
-    pub remediation: String,
+    pub remediation: std::borrow::Cow<'static, str>,
 }
 
 impl Finding {
@@ -101,7 +101,7 @@ impl Finding {
             message: message.into(),
             location,
             snippet: None,
-            remediation: check.fix.to_owned(),
+            remediation: std::borrow::Cow::Borrowed(check.fix),
         }
     }
 
@@ -111,7 +111,7 @@ impl Finding {
     }
 
     pub fn with_remediation(mut self, remediation: impl Into<String>) -> Self {
-        self.remediation = remediation.into();
+        self.remediation = std::borrow::Cow::Owned(remediation.into());
         self
     }
 
