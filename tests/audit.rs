@@ -579,9 +579,12 @@ fn a_rate_limit_pause_holds_every_worker() {
         );
     let fake = FakeGitHub::start(scenario);
     let env = Env::new();
-    let run = env.audit(&fake, &["--org", "acme", "--concurrency", "4"]);
+    let run = env.audit(&fake, &["--org", "acme", "--concurrency", "4", "--verbose"]);
     let doc = json(&run);
     assert_eq!(doc["audited"], 16, "{}\n{}", run.stdout, run.stderr);
+    // --verbose shows the workers' requests and the pause.
+    assert!(run.stderr.contains("GET /repos/acme/repo-0012/hooks"), "{}", run.stderr);
+    assert!(run.stderr.contains("GitHub asked for a pause"), "{}", run.stderr);
     assert!(doc["api"]["rate_limit_waits"].as_u64().unwrap() >= 1, "{}", doc["api"]);
     let log = fake.log();
     let limited = log.iter().find(|l| l.status == 429).expect("the 429 was served");

@@ -167,6 +167,8 @@ struct Streamed {
     stopped: Option<ApiError>,
     /// Worker clients' request counts.
     stats: ApiStats,
+    /// Worker clients' `--verbose` lines.
+    log: Vec<String>,
 }
 
 /// Lists the repositories page by page and audits them as they arrive, on
@@ -199,7 +201,7 @@ fn audit_stream(
     let queued = AtomicUsize::new(0);
     let fatal: Mutex<Option<String>> = Mutex::new(None);
     let stopped: Mutex<Option<ApiError>> = Mutex::new(None);
-    let totals = Mutex::new(ApiStats::default());
+    let totals = Mutex::new((ApiStats::default(), Vec::new()));
     let streamed = std::thread::scope(|scope| {
         let producer = scope.spawn(|| {
             let job_tx = job_tx;
@@ -273,10 +275,11 @@ fn audit_stream(
                 }
                 let s = worker.stats();
                 let mut totals = totals.lock().unwrap_or_else(|e| e.into_inner());
-                totals.requests += s.requests;
-                totals.conditional_hits += s.conditional_hits;
-                totals.retries += s.retries;
-                totals.rate_limit_waits += s.rate_limit_waits;
+                totals.0.requests += s.requests;
+                totals.0.conditional_hits += s.conditional_hits;
+                totals.0.retries += s.retries;
+                totals.0.rate_limit_waits += s.rate_limit_waits;
+                totals.1.extend(worker.take_log());
             });
         }
         drop(out_tx);
@@ -293,12 +296,14 @@ fn audit_stream(
     if let Some(err) = fatal.into_inner().unwrap_or_else(|e| e.into_inner()) {
         return Err(err);
     }
+    let (stats, log) = totals.into_inner().unwrap_or_else(|e| e.into_inner());
     Ok(Streamed {
         listed,
         seen,
         listing_error,
         stopped: stopped.into_inner().unwrap_or_else(|e| e.into_inner()),
-        stats: totals.into_inner().unwrap_or_else(|e| e.into_inner()),
+        stats,
+        log,
     })
 }
 
@@ -603,7 +608,11 @@ pub fn run(settings: &AuditSettings, policy: &SettingsSection, branches: &Branch
     }
     Ok(AuditRun {
         rendered,
-        log: client.take_log(),
+        log: {
+            let mut log = client.take_log();
+            log.extend(streamed.log);
+            log
+        },
         exit,
     })
 }
