@@ -713,17 +713,22 @@ fn fault_matches(pattern: &str, path: &str) -> bool {
     }
 }
 
+/// GitHub's answer once the primary quota is used up, resetting in `reset_in` seconds.
+fn primary_limit(reset_in: u64) -> Response {
+    let mut response = error(403, "API rate limit exceeded for user ID 1.");
+    response
+        .headers
+        .push(("x-ratelimit-remaining".to_owned(), "0".to_owned()));
+    response
+        .headers
+        .push(("x-ratelimit-reset".to_owned(), (now() + reset_in).to_string()));
+    response
+}
+
 fn respond(state: &mut State, request: &Request, url: &str) -> (Response, Option<Duration>) {
     // The primary quota used up: GitHub refuses every request until the reset.
     if state.remaining == 0 {
-        let mut response = error(403, "API rate limit exceeded for user ID 1.");
-        response
-            .headers
-            .push(("x-ratelimit-remaining".to_owned(), "0".to_owned()));
-        response
-            .headers
-            .push(("x-ratelimit-reset".to_owned(), (now() + 3600).to_string()));
-        return (response, None);
+        return (primary_limit(3600), None);
     }
     // Faults first: they stand for the network and GitHub misbehaving.
     if let Some(fault) = state
@@ -745,16 +750,7 @@ fn respond(state: &mut State, request: &Request, url: &str) -> (Response, Option
                     .push(("retry-after".to_owned(), retry_after.to_string()));
                 return (response, None);
             }
-            FaultKind::PrimaryLimit { reset_in } => {
-                let mut response = error(403, "API rate limit exceeded for user ID 1.");
-                response
-                    .headers
-                    .push(("x-ratelimit-remaining".to_owned(), "0".to_owned()));
-                response
-                    .headers
-                    .push(("x-ratelimit-reset".to_owned(), (now() + reset_in).to_string()));
-                return (response, None);
-            }
+            FaultKind::PrimaryLimit { reset_in } => return (primary_limit(reset_in), None),
             FaultKind::Slow(delay) => {
                 let (response, _) = route(state, request, url);
                 return (response, Some(delay));
