@@ -489,12 +489,11 @@ fn run_protect(args: crate::cli::ProtectArgs) -> Outcome {
         color,
         client,
     };
-    let (rendered, log, exit) = match crate::protect::run(&settings, &branches_policy) {
+    let (rendered, exit) = match crate::protect::run(&settings, &branches_policy) {
         Ok(done) => done,
         Err(err) => return Outcome::error(err),
     };
-    let stderr: String = log.iter().map(|line| format!("livegate: {line}\n")).collect();
-    deliver(rendered, stderr, exit, args.report.output.as_deref())
+    deliver(rendered, String::new(), exit, args.report.output.as_deref())
 }
 
 /// The pull request to judge: from the flags, else from the Actions event.
@@ -652,8 +651,7 @@ fn run_audit(args: crate::cli::AuditArgs) -> Outcome {
         Ok(run) => run,
         Err(err) => return Outcome::error(err),
     };
-    let stderr: String = run.log.iter().map(|line| format!("livegate: {line}\n")).collect();
-    deliver(run.rendered, stderr, run.exit, args.report.output.as_deref())
+    deliver(run.rendered, String::new(), run.exit, args.report.output.as_deref())
 }
 
 /// The output format and the GitHub client options of an online command.

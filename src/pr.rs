@@ -454,7 +454,7 @@ fn finish_unverified(client: &Client, findings: Vec<Finding>, full: &str, number
             "api": { "requests": stats.requests, "conditional_hits": stats.conditional_hits, "retries": stats.retries },
             "pull_request": { "repository": full, "number": number },
         }),
-        log: client.take_log(),
+        log: Vec::new(),
         head_sha: None,
     }
 }
@@ -1092,7 +1092,7 @@ pub fn collect_and_evaluate(client: &Client, settings: &PrSettings) -> Result<Pr
         details,
         details_markdown: markdown,
         extra,
-        log: client.take_log(),
+        log: Vec::new(),
         head_sha: Some(pr.head.sha.clone()),
     })
 }
@@ -1169,7 +1169,6 @@ pub fn run(settings: &PrSettings) -> Result<(String, String, Vec<String>, i32), 
                         exit = crate::app::EXIT_ERROR;
                     }
                 }
-                log.extend(client.take_log());
             }
             None => log.push("--status: the head commit is unknown, so no status was posted".to_owned()),
         }

@@ -39,7 +39,6 @@ pub struct ProtectRun {
     pub findings: Vec<Finding>,
     pub details: String,
     pub extra: serde_json::Value,
-    pub log: Vec<String>,
 }
 
 /// Errors that are the caller's to fix (exit 2): a bad token, a repository
@@ -237,7 +236,6 @@ pub fn collect_and_evaluate(
                 "repository": repo_json,
                 "branches": branch_json,
             }),
-            log: client.take_log(),
         }
     };
     let repo_facts = match collect_repo(client, &settings.owner, &settings.name, settings.branches.is_empty()) {
@@ -333,9 +331,9 @@ pub fn token_from(file: Option<&PathBuf>, env: impl Fn(&str) -> Option<String>) 
         .map(Secret::new))
 }
 
-/// The whole command: returns (rendered report, log lines, exit code) or an
-/// error message for exit 2.
-pub fn run(settings: &ProtectSettings, policy: &BranchesSection) -> Result<(String, Vec<String>, i32), String> {
+/// The whole command: returns (rendered report, exit code) or an error
+/// message for exit 2.
+pub fn run(settings: &ProtectSettings, policy: &BranchesSection) -> Result<(String, i32), String> {
     let client = Client::new(settings.client.clone()).map_err(|e| e.to_string())?;
     let mut run = collect_and_evaluate(&client, settings, policy).map_err(|e| {
         let secret = match &settings.client.auth {
@@ -356,5 +354,5 @@ pub fn run(settings: &ProtectSettings, policy: &BranchesSection) -> Result<(Stri
     };
     let rendered = crate::report::render(settings.format, &report, settings.color);
     crate::report::emit_all(&report, &settings.emit)?;
-    Ok((rendered, run.log, report.verdict().exit_code()))
+    Ok((rendered, report.verdict().exit_code()))
 }

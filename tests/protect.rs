@@ -326,10 +326,24 @@ fn bad_token_and_missing_repository_are_errors() {
     assert!(run.stderr.contains("401 Bad credentials"), "{}", run.stderr);
     assert!(run.stderr.contains("GITHUB_TOKEN"), "{}", run.stderr);
 
-    let args = ["protect", "--repo", "acme/gone", "--api-url", &fake.url, "--no-cache"];
+    let args = [
+        "protect",
+        "--repo",
+        "acme/gone",
+        "--api-url",
+        &fake.url,
+        "--no-cache",
+        "--verbose",
+    ];
     let run = livegate_env(env.path(), &args, &[("GITHUB_TOKEN", "test-token")]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("repository acme/gone not found"), "{}", run.stderr);
+    // --verbose shows the requests of a run that ends in an error too.
+    assert!(
+        run.stderr.contains("livegate: GET /repos/acme/gone -> 404"),
+        "{}",
+        run.stderr
+    );
 
     let run = env.protect(&fake, &["--branch", "nope"]);
     assert_eq!(run.code, 2);

@@ -52,7 +52,6 @@ pub struct AuditSettings {
 /// What the run produced.
 pub struct AuditRun {
     pub rendered: String,
-    pub log: Vec<String>,
     pub exit: i32,
 }
 
@@ -167,8 +166,6 @@ struct Streamed {
     stopped: Option<ApiError>,
     /// Worker clients' request counts.
     stats: ApiStats,
-    /// Worker clients' `--verbose` lines.
-    log: Vec<String>,
 }
 
 /// Lists the repositories page by page and audits them as they arrive, on
@@ -201,7 +198,7 @@ fn audit_stream(
     let queued = AtomicUsize::new(0);
     let fatal: Mutex<Option<String>> = Mutex::new(None);
     let stopped: Mutex<Option<ApiError>> = Mutex::new(None);
-    let totals = Mutex::new((ApiStats::default(), Vec::new()));
+    let totals = Mutex::new(ApiStats::default());
     let streamed = std::thread::scope(|scope| {
         let producer = scope.spawn(|| {
             let job_tx = job_tx;
@@ -275,11 +272,10 @@ fn audit_stream(
                 }
                 let s = worker.stats();
                 let mut totals = totals.lock().unwrap_or_else(|e| e.into_inner());
-                totals.0.requests += s.requests;
-                totals.0.conditional_hits += s.conditional_hits;
-                totals.0.retries += s.retries;
-                totals.0.rate_limit_waits += s.rate_limit_waits;
-                totals.1.extend(worker.take_log());
+                totals.requests += s.requests;
+                totals.conditional_hits += s.conditional_hits;
+                totals.retries += s.retries;
+                totals.rate_limit_waits += s.rate_limit_waits;
             });
         }
         drop(out_tx);
@@ -296,14 +292,12 @@ fn audit_stream(
     if let Some(err) = fatal.into_inner().unwrap_or_else(|e| e.into_inner()) {
         return Err(err);
     }
-    let (stats, log) = totals.into_inner().unwrap_or_else(|e| e.into_inner());
     Ok(Streamed {
         listed,
         seen,
         listing_error,
         stopped: stopped.into_inner().unwrap_or_else(|e| e.into_inner()),
-        stats,
-        log,
+        stats: totals.into_inner().unwrap_or_else(|e| e.into_inner()),
     })
 }
 
@@ -606,15 +600,7 @@ pub fn run(settings: &AuditSettings, policy: &SettingsSection, branches: &Branch
     if (!failed.is_empty() || skipped > 0 || streamed.stopped.is_some()) && exit == 0 {
         exit = 3;
     }
-    Ok(AuditRun {
-        rendered,
-        log: {
-            let mut log = client.take_log();
-            log.extend(streamed.log);
-            log
-        },
-        exit,
-    })
+    Ok(AuditRun { rendered, exit })
 }
 
 #[cfg(test)]

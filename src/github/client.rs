@@ -5,7 +5,7 @@
 //! blocking API so that collectors stay simple.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use http::header::{HeaderMap, HeaderName, HeaderValue, ETAG, IF_NONE_MATCH};
@@ -195,7 +195,6 @@ pub struct Client {
     cache: Option<EtagCache>,
     counters: Counters,
     started: Instant,
-    log: Mutex<Vec<String>>,
     secret: Option<Secret>,
 }
 
@@ -259,7 +258,6 @@ impl Client {
             cache,
             counters: Counters::default(),
             started: Instant::now(),
-            log: Mutex::new(Vec::new()),
             secret,
         })
     }
@@ -273,19 +271,14 @@ impl Client {
         }
     }
 
-    /// Lines for `--verbose`: one per request with status and quota.
-    pub fn take_log(&self) -> Vec<String> {
-        self.log
-            .lock()
-            .map(|mut log| std::mem::take(&mut *log))
-            .unwrap_or_default()
-    }
-
+    /// `--verbose`: a line per request with status and quota, per retry and
+    /// per rate-limit wait, on stderr as it happens (so a long audit shows
+    /// its progress, and a run that ends in an error still shows its requests).
     fn note(&self, line: String) {
         if self.options.verbose {
-            if let Ok(mut log) = self.log.lock() {
-                log.push(scrub(&line, self.secret.as_ref()));
-            }
+            use std::io::Write as _;
+            let line = scrub(&line, self.secret.as_ref());
+            let _ = writeln!(std::io::stderr().lock(), "livegate: {line}");
         }
     }
 
