@@ -6,6 +6,7 @@ pub mod audit;
 pub mod checks;
 pub mod classify;
 pub mod cli;
+pub mod diag;
 pub mod docs;
 pub mod facts;
 pub mod github;

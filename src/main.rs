@@ -7,6 +7,11 @@ use clap::Parser;
 
 fn main() {
     let cli = livegate::cli::Cli::parse();
+    // Progress and --verbose lines, as they happen.
+    livegate::diag::install(Box::new(|text| {
+        let mut stderr = std::io::stderr().lock();
+        let _ = stderr.write_all(text.as_bytes()).and_then(|()| stderr.flush());
+    }));
     let outcome = livegate::app::run(cli.command);
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`livegate scan | head`) is not an error worth a panic.

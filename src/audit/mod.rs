@@ -9,7 +9,7 @@ pub mod spool;
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
-use std::io::{IsTerminal, Write as _};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -325,7 +325,6 @@ fn audit_one(
 /// A progress bar on a terminal (against the repositories queued so far
 /// while the listing goes on); plain lines every 100 repositories otherwise.
 fn progress(tty: bool, finished: usize, queued: usize, listing_done: bool) {
-    let mut err = std::io::stderr().lock();
     let total = queued.max(finished);
     let of = if listing_done {
         format!("{total}")
@@ -335,15 +334,13 @@ fn progress(tty: bool, finished: usize, queued: usize, listing_done: bool) {
     if tty {
         let width = 30;
         let filled = finished * width / total.max(1);
-        let _ = write!(
-            err,
+        crate::diag::emit(&format!(
             "\rlivegate audit [{}{}] {finished}/{of}",
             "#".repeat(filled),
             " ".repeat(width - filled)
-        );
-        let _ = err.flush();
+        ));
     } else if finished.is_multiple_of(100) || (listing_done && finished == total && total >= 20) {
-        let _ = writeln!(err, "livegate: audited {finished}/{of} repositories");
+        crate::diag::emit(&format!("livegate: audited {finished}/{of} repositories\n"));
     }
 }
 
@@ -457,7 +454,7 @@ pub fn run(settings: &AuditSettings, policy: &SettingsSection, branches: &Branch
     )
     .map_err(|e| scrub(&e))?;
     if tty && done > 0 {
-        let _ = writeln!(std::io::stderr());
+        crate::diag::emit("\n");
     }
     if let Some(err) = spool_error {
         return Err(err);

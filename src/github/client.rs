@@ -276,9 +276,7 @@ impl Client {
     /// its progress, and a run that ends in an error still shows its requests).
     fn note(&self, line: String) {
         if self.options.verbose {
-            use std::io::Write as _;
-            let line = scrub(&line, self.secret.as_ref());
-            let _ = writeln!(std::io::stderr().lock(), "livegate: {line}");
+            crate::diag::emit(&format!("livegate: {}\n", scrub(&line, self.secret.as_ref())));
         }
     }
 
