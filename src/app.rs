@@ -637,7 +637,7 @@ fn run_audit(args: crate::cli::AuditArgs) -> Outcome {
         baseline: args.baseline.clone(),
         allow_unknown: args.allow_unknown,
         issue_repo: args.issue_repo.clone(),
-        concurrency: args.concurrency,
+        concurrency: usize::from(args.concurrency),
         protection: args.protection,
         format,
         fail_on: args.report.fail_on.severity(),

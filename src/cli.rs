@@ -193,7 +193,7 @@ pub struct GitHubArgs {
     /// Seconds the whole command may take talking to GitHub.
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     pub budget: u64,
-    /// Longest rate-limit wait to sit out; longer waits fail with exit 3.
+    /// Longest rate-limit pause to sit out (every request waits for it); longer ones fail with exit 3.
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub max_rate_limit_wait: u64,
     /// Retries after a 5xx, a timeout or a connection error.
@@ -274,9 +274,9 @@ pub struct AuditArgs {
     /// Also check each repository's deploying branches as `livegate protect` does (the policy's [branches]).
     #[arg(long)]
     pub protection: bool,
-    /// Repositories audited at the same time.
-    #[arg(long, value_name = "N", default_value_t = 8)]
-    pub concurrency: usize,
+    /// Repositories audited at the same time (1 to 64), each with one request in flight.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
     /// Policy file; default: .github/livegate.toml or livegate.toml in the current repository, else the standard preset.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,

@@ -441,6 +441,10 @@ fn bad_input_is_named() {
     let run = env.audit(&fake, &["--repo", "acme/api", "--baseline", broken.to_str().unwrap()]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("not a livegate snapshot"), "{}", run.stderr);
+    let run = env.audit(&fake, &["--org", "acme", "--concurrency", "0"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("--concurrency"), "{}", run.stderr);
+    assert!(run.stderr.contains("1..=64"), "{}", run.stderr);
 }
 
 #[test]
