@@ -336,6 +336,16 @@ fn tracking_issues_are_opened_updated_and_closed_without_duplicates() {
         "{:?}",
         issues[0].comments
     );
+    // The comment and the close are a second apart, as GitHub asks of
+    // mutative requests.
+    let log = fake.log();
+    let writes: Vec<_> = log.iter().filter(|l| l.method != "GET").collect();
+    let [.., comment, close] = writes.as_slice() else {
+        panic!("a comment and a close: {writes:?}")
+    };
+    assert_eq!((comment.method.as_str(), close.method.as_str()), ("POST", "PATCH"));
+    let gap = close.received.duration_since(comment.received);
+    assert!(gap >= std::time::Duration::from_millis(900), "{gap:?}");
 }
 
 #[test]

@@ -409,6 +409,22 @@ fn persistent_faults_fail_closed_with_exit_3() {
 }
 
 #[test]
+fn a_secondary_limit_without_retry_after_waits_a_minute_not_until_the_quota_resets() {
+    let env = Env::new(BASELINE);
+    let kind = FaultKind::SecondaryLimitWithoutRetryAfter { status: 403 };
+    let fake = FakeGitHub::start(Scenario::new(protected_repo()).fault("/rules/branches/", kind, 10));
+    let run = env.protect(&fake, &["--max-rate-limit-wait", "30"]);
+    assert_eq!(run.code, 3, "{}{}", run.stdout, run.stderr);
+    let message = json(&run)["findings"][0]["message"].as_str().unwrap().to_owned();
+    // GitHub's guidance: at least a minute, not the primary window's reset
+    // (an hour away here, which the fake sends on every answer).
+    assert!(
+        message.contains("waiting 60s is longer than the 30s allowed"),
+        "{message}"
+    );
+}
+
+#[test]
 fn rules_are_followed_across_pages() {
     let fake = FakeGitHub::start(Scenario::new(protected_repo()).with_page_size(1));
     let run = Env::new(BASELINE).protect(&fake, &[]);

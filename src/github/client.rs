@@ -56,23 +56,51 @@ pub struct ClientOptions {
 /// gate sends anything before the pause is over: GitHub counts requests per
 /// credential, not per connection, so one worker's limit is everyone's.
 #[derive(Debug, Clone, Default)]
-pub struct RateGate(Arc<AtomicU64>);
+pub struct RateGate {
+    pause_until_ms: Arc<AtomicU64>,
+    /// When the last mutative request was (or will be) sent, unix ms.
+    last_write_ms: Arc<AtomicU64>,
+}
+
+/// The interval GitHub asks for between mutative requests.
+const WRITE_INTERVAL_MS: u64 = 1000;
 
 impl RateGate {
     /// Nobody sends before this unix time (in milliseconds); a later pause
     /// already set is kept.
     pub fn pause_until(&self, unix_ms: u64) {
-        self.0.fetch_max(unix_ms, Ordering::SeqCst);
+        self.pause_until_ms.fetch_max(unix_ms, Ordering::SeqCst);
     }
 
     /// How long a request must still wait.
     pub fn remaining(&self) -> Duration {
-        Duration::from_millis(self.0.load(Ordering::SeqCst).saturating_sub(now_ms()))
+        Duration::from_millis(self.pause_until_ms.load(Ordering::SeqCst).saturating_sub(now_ms()))
     }
 
     /// The end of the current pause, in unix seconds (rounded up).
     fn until_secs(&self) -> u64 {
-        self.0.load(Ordering::SeqCst).div_ceil(1000)
+        self.pause_until_ms.load(Ordering::SeqCst).div_ceil(1000)
+    }
+
+    /// Reserves the next slot for a mutative request, at least a second after
+    /// the previous one; returns how long to wait for it.
+    fn next_write_slot(&self) -> Duration {
+        loop {
+            let now = now_ms();
+            let last = self.last_write_ms.load(Ordering::SeqCst);
+            let slot = if last == 0 {
+                now
+            } else {
+                now.max(last + WRITE_INTERVAL_MS)
+            };
+            if self
+                .last_write_ms
+                .compare_exchange(last, slot, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+            {
+                return Duration::from_millis(slot - now);
+            }
+        }
     }
 }
 
@@ -309,7 +337,10 @@ impl Client {
                 });
             }
             self.wait_for_gate(&label)?;
-            match self.attempt(method, endpoint, body, &label) {
+            if method != "GET" {
+                self.pace_write();
+            }
+            match self.attempt(method, endpoint, body, &label, attempt) {
                 Attempt::Done(response) => return Ok(response),
                 Attempt::Fail(err) => return Err(err),
                 Attempt::Retry { detail, after } => {
@@ -333,6 +364,15 @@ impl Client {
                     attempt += 1;
                 }
             }
+        }
+    }
+
+    /// GitHub asks integrators to leave at least a second between mutative
+    /// requests (POST, PATCH, ...); every client sharing the gate keeps to it.
+    fn pace_write(&self) {
+        let wait = self.options.gate.next_write_slot();
+        if !wait.is_zero() {
+            std::thread::sleep(wait);
         }
     }
 
@@ -408,7 +448,14 @@ impl Client {
         Ok(())
     }
 
-    fn attempt(&self, method: &str, endpoint: &str, body: Option<&serde_json::Value>, label: &str) -> Attempt {
+    fn attempt(
+        &self,
+        method: &str,
+        endpoint: &str,
+        body: Option<&serde_json::Value>,
+        label: &str,
+        attempt: u32,
+    ) -> Attempt {
         let cached = self
             .cache
             .as_ref()
@@ -515,10 +562,14 @@ impl Client {
                 let exhausted = remaining.as_deref() == Some("0");
                 let secondary = message().to_ascii_lowercase().contains("secondary rate limit");
                 if status == 429 || retry_after.is_some() || exhausted || secondary {
-                    let wait = retry_after
-                        .map(Duration::from_secs)
-                        .or_else(|| reset.map(until))
-                        .unwrap_or(Duration::from_secs(60));
+                    // GitHub's guidance: `retry-after` when given; the reset
+                    // when the quota is used up; otherwise a minute, doubling
+                    // while the limit persists.
+                    let wait = match (retry_after, reset) {
+                        (Some(seconds), _) => Duration::from_secs(seconds),
+                        (None, Some(reset)) if exhausted => until(reset),
+                        _ => Duration::from_secs(60).saturating_mul(1u32 << attempt.min(6)),
+                    };
                     self.options
                         .gate
                         .pause_until(now_ms().saturating_add(wait.as_millis() as u64));
@@ -530,7 +581,7 @@ impl Client {
                     }
                     return Attempt::Fail(ApiError::RateLimited {
                         endpoint: label.to_owned(),
-                        reset: reset.or_else(|| retry_after.map(|s| now() + s)),
+                        reset: Some(now() + wait.as_secs()),
                         wait: format!(
                             "waiting {}s is longer than the {}s allowed; rerun after the reset",
                             wait.as_secs(),
@@ -636,6 +687,23 @@ mod tests {
         assert!(first >= base && first <= base.mul_f64(1.5));
         let third = backoff(base, 2);
         assert!(third >= base * 4 && third <= (base * 4).mul_f64(1.5));
+    }
+
+    #[test]
+    fn mutative_requests_are_spaced_a_second_apart_across_clients() {
+        let gate = RateGate::default();
+        let shared = gate.clone();
+        assert_eq!(gate.next_write_slot(), Duration::ZERO, "the first write goes at once");
+        let second = shared.next_write_slot();
+        assert!(
+            second > Duration::from_millis(900) && second <= Duration::from_secs(1),
+            "{second:?}"
+        );
+        let third = gate.next_write_slot();
+        assert!(
+            third > Duration::from_millis(1900) && third <= Duration::from_secs(2),
+            "{third:?}"
+        );
     }
 
     #[test]

@@ -42,6 +42,9 @@ pub enum FaultKind {
     Status(u16),
     /// A secondary rate limit: this status (403 or 429) with `retry-after`.
     SecondaryLimit { status: u16, retry_after: u64 },
+    /// A secondary rate limit without `retry-after` (GitHub does not always
+    /// send one); the primary quota is far from used up.
+    SecondaryLimitWithoutRetryAfter { status: u16 },
     /// The primary limit: 403, `x-ratelimit-remaining: 0`, reset in N seconds.
     PrimaryLimit { reset_in: u64 },
     /// Sleeps this long before answering (past the client's timeout).
@@ -749,6 +752,15 @@ fn respond(state: &mut State, request: &Request, url: &str) -> (Response, Option
                     .headers
                     .push(("retry-after".to_owned(), retry_after.to_string()));
                 return (response, None);
+            }
+            FaultKind::SecondaryLimitWithoutRetryAfter { status } => {
+                return (
+                    error(
+                        status,
+                        "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+                    ),
+                    None,
+                )
             }
             FaultKind::PrimaryLimit { reset_in } => return (primary_limit(reset_in), None),
             FaultKind::Slow(delay) => {
