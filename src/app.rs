@@ -415,6 +415,11 @@ pub fn pre_push(repo: &git2::Repository, remote: &str, input: &str) -> Outcome {
 }
 
 /// Client options from the shared GitHub flags and the environment.
+/// Seconds an online command may spend talking to GitHub, unless --budget says.
+const DEFAULT_BUDGET: u64 = 300;
+/// An organisation audit makes thousands of requests: an hour by default.
+const DEFAULT_AUDIT_BUDGET: u64 = 3600;
+
 pub fn client_options(args: &crate::cli::GitHubArgs) -> Result<crate::github::client::ClientOptions, String> {
     use crate::github::client::{Auth, ClientOptions, DEFAULT_API_URL};
     use crate::github::secret::Secret;
@@ -453,7 +458,7 @@ pub fn client_options(args: &crate::cli::GitHubArgs) -> Result<crate::github::cl
         auth,
         cache_dir,
         request_timeout: std::time::Duration::from_secs(args.timeout.max(1)),
-        budget: std::time::Duration::from_secs(args.budget.max(1)),
+        budget: std::time::Duration::from_secs(args.budget.unwrap_or(DEFAULT_BUDGET).max(1)),
         retries: args.retries,
         max_rate_limit_wait: std::time::Duration::from_secs(args.max_rate_limit_wait),
         verbose: args.verbose,
@@ -616,10 +621,13 @@ fn run_audit(args: crate::cli::AuditArgs) -> Outcome {
             return Outcome::error(format!("--include/--exclude `{glob}`: {err}"));
         }
     }
-    let (format, client) = match online_setup(&args.report, &args.github) {
+    let (format, mut client) = match online_setup(&args.report, &args.github) {
         Ok(setup) => setup,
         Err(err) => return Outcome::error(err),
     };
+    if args.github.budget.is_none() {
+        client.budget = std::time::Duration::from_secs(DEFAULT_AUDIT_BUDGET);
+    }
     let root = repo_root(Path::new("."));
     let policy = match load_policy(args.policy.as_deref(), &root) {
         Ok(policy) => policy,

@@ -190,9 +190,9 @@ pub struct GitHubArgs {
     /// Seconds before one request times out.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     pub timeout: u64,
-    /// Seconds the whole command may take talking to GitHub.
-    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
-    pub budget: u64,
+    /// Seconds the whole command may take talking to GitHub [default: 300; audit: 3600].
+    #[arg(long, value_name = "SECONDS")]
+    pub budget: Option<u64>,
     /// Longest rate-limit pause to sit out (every request waits for it); longer ones fail with exit 3.
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub max_rate_limit_wait: u64,

@@ -643,3 +643,27 @@ fn a_used_up_quota_stops_the_audit_instead_of_hammering_github() {
     assert!(log.len() <= 40 + 5, "{} requests for a quota of 40", log.len());
     assert!(refused <= 5, "{refused} requests refused after the quota was used up");
 }
+
+#[test]
+fn a_spent_time_budget_stops_the_audit_and_says_what_was_left() {
+    let scenario = Scenario::org_with_repos("acme", 30).latency(std::time::Duration::from_millis(50));
+    let fake = FakeGitHub::start(scenario);
+    let env = Env::new();
+    let run = env.audit(&fake, &["--org", "acme", "--concurrency", "2", "--budget", "1"]);
+    assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
+    let doc = json(&run);
+    let audited = doc["audited"].as_u64().unwrap();
+    assert!(audited < 30, "{doc}");
+    assert!(doc["skipped"].as_u64().unwrap() > 0, "{doc}");
+    let found = findings(&run);
+    let stopped: Vec<_> = found
+        .iter()
+        .filter(|(c, m)| c == "LG913" && m.contains("the audit stopped early"))
+        .collect();
+    assert_eq!(stopped.len(), 1, "{found:?}");
+    assert!(
+        stopped[0].1.contains("the time budget of 1s is spent"),
+        "{}",
+        stopped[0].1
+    );
+}

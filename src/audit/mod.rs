@@ -88,7 +88,8 @@ enum Outcome {
     /// Its settings and its branch-protection findings.
     Audited(Box<RepoSettings>, Vec<Finding>),
     Failed(String, ApiError),
-    /// Not attempted: the audit had stopped (a rate limit longer than allowed).
+    /// Not attempted: the audit had stopped (a rate-limit pause longer than
+    /// allowed, or the time budget spent).
     Skipped(String),
 }
 
@@ -257,7 +258,7 @@ fn audit_stream(
                                 .get_or_insert(err.to_string());
                             stop.store(true, Ordering::SeqCst);
                         }
-                        Outcome::Failed(_, err @ ApiError::RateLimited { .. }) => {
+                        Outcome::Failed(_, err @ (ApiError::RateLimited { .. } | ApiError::Budget { .. })) => {
                             stopped
                                 .lock()
                                 .unwrap_or_else(|e| e.into_inner())
