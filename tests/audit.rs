@@ -619,11 +619,27 @@ fn a_rate_limit_pause_holds_every_worker() {
 
 #[test]
 fn a_used_up_quota_stops_the_audit_instead_of_hammering_github() {
-    let mut scenario = Scenario::org_with_repos("acme", 30);
-    scenario.quota = 40;
-    let fake = FakeGitHub::start(scenario);
+    let fake = FakeGitHub::start(Scenario::org_with_repos("acme", 30));
     let env = Env::new();
-    let run = env.audit(&fake, &["--org", "acme", "--concurrency", "4"]);
+    let first = env.path().join("first.json");
+    let run = env.audit(&fake, &["--org", "acme", "--snapshot", first.to_str().unwrap()]);
+    assert_eq!(json(&run)["audited"], 29, "30 repositories, 1 archived");
+    let before = fake.log().len();
+    fake.set_remaining(40);
+    let second = env.path().join("second.json");
+    let run = env.audit(
+        &fake,
+        &[
+            "--org",
+            "acme",
+            "--concurrency",
+            "4",
+            "--baseline",
+            first.to_str().unwrap(),
+            "--snapshot",
+            second.to_str().unwrap(),
+        ],
+    );
     assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
     let doc = json(&run);
     assert!(doc["skipped"].as_u64().unwrap() > 0, "{doc}");
@@ -638,10 +654,16 @@ fn a_used_up_quota_stops_the_audit_instead_of_hammering_github() {
     // Once GitHub said the quota was used up, nothing more is sent but what
     // was already on its way: at most one request of each of the 4 workers
     // and of the listing.
-    let log = fake.log();
+    let log = &fake.log()[before..];
     let refused = log.iter().filter(|l| l.status == 403).count();
     assert!(log.len() <= 40 + 5, "{} requests for a quota of 40", log.len());
     assert!(refused <= 5, "{refused} requests refused after the quota was used up");
+    // What was not audited keeps its previous state in the new snapshot.
+    let count = |path: &Path| {
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        doc["repositories"].as_array().unwrap().len()
+    };
+    assert_eq!(count(&second), count(&first));
 }
 
 #[test]

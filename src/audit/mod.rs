@@ -482,6 +482,21 @@ pub fn run(settings: &AuditSettings, policy: &SettingsSection, branches: &Branch
             ),
         ));
     }
+    // An organisation listing cut short leaves repositories unseen or not
+    // queued: they keep their baseline entries too, so the snapshot never
+    // forgets them.
+    if settings.org.is_some() && (streamed.listing_error.is_some() || streamed.stopped.is_some()) {
+        if let Some(b) = &baseline {
+            let unseen: Vec<&str> = b
+                .repositories
+                .names()
+                .filter(|name| !observed.contains(name))
+                .collect();
+            for name in unseen {
+                carry(name, &mut observed)?;
+            }
+        }
+    }
     let mut changes = Vec::new();
     if let Some(baseline) = &baseline {
         // Disappearances are only meaningful for a whole organisation listed

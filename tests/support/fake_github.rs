@@ -425,6 +425,11 @@ impl FakeGitHub {
         self.state.lock().unwrap().log.clone()
     }
 
+    /// Sets what is left of the quota (the hour's window moved on, or ran low).
+    pub fn set_remaining(&self, remaining: u64) {
+        self.state.lock().unwrap().remaining = remaining;
+    }
+
     /// Requests that counted against the quota (everything but 304s).
     pub fn quota_used(&self) -> u64 {
         let state = self.state.lock().unwrap();
