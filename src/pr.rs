@@ -93,6 +93,22 @@ struct GitRef {
     sha: String,
     #[serde(rename = "ref")]
     name: String,
+    /// Null when the head repository (a fork) was deleted.
+    #[serde(default)]
+    repo: Option<RepoName>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct RepoName {
+    full_name: String,
+}
+
+/// One entry of `GET /repos/{owner}/{repo}/activity`.
+#[derive(Debug, Clone, Deserialize)]
+struct Activity {
+    after: String,
+    activity_type: String,
+    actor: Option<User>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -325,6 +341,45 @@ fn read_file(client: &Client, full: &str, path: &str, git_ref: &str) -> Result<O
         Err(ApiError::NotFound { .. }) => Ok(None),
         Err(err) => Err(err),
     }
+}
+
+/// Who pushed the pull request's head commit, from the head repository's
+/// activity (newest first); why not when it cannot be told.
+fn pusher_of_head(client: &Client, pr: &PullRequest) -> Result<String, String> {
+    let repo = pr
+        .head
+        .repo
+        .as_ref()
+        .ok_or("the head repository no longer exists")?
+        .full_name
+        .clone();
+    let endpoint = format!(
+        "/repos/{repo}/activity?ref={}&per_page=100",
+        encode_component(&format!("refs/heads/{}", pr.head.name))
+    );
+    let activities: Vec<Activity> = client
+        .get(&endpoint)
+        .and_then(|response| response.json(&endpoint))
+        .map_err(|err| err.to_string())?;
+    let push = activities
+        .iter()
+        .find(|a| {
+            a.after == pr.head.sha && matches!(a.activity_type.as_str(), "push" | "force_push" | "branch_creation")
+        })
+        .ok_or_else(|| {
+            format!(
+                "the newest {} activities of {repo} refs/heads/{} do not include the push of {}",
+                activities.len(),
+                pr.head.name,
+                review::short(&pr.head.sha)
+            )
+        })?;
+    push.actor.as_ref().map(|actor| actor.login.clone()).ok_or_else(|| {
+        format!(
+            "the push of {} was made by a deleted account",
+            review::short(&pr.head.sha)
+        )
+    })
 }
 
 fn encode_component(text: &str) -> String {
@@ -581,13 +636,29 @@ fn collect(client: &Client, settings: &PrSettings) -> Result<Result<Collected, V
             }
         }
     }
-    // The last pusher: GitHub does not say who pushed; the head commit's
-    // committer is the best evidence (its author when GitHub's web-flow
-    // committed it on someone's behalf).
-    let last_pusher = commits.last().and_then(|head| match &head.committer {
+    // The last pusher: the head repository's activity says who pushed the
+    // head commit. Without it, the head commit's committer (its author when
+    // GitHub's web-flow committed on someone's behalf) is the fallback, and
+    // the report says so: commit metadata is chosen by whoever commits.
+    let committer = commits.last().and_then(|head| match &head.committer {
         Some(user) if user.login != "web-flow" => Some(user.login.clone()),
         _ => head.author.as_ref().map(|u| u.login.clone()),
     });
+    let last_pusher = if review_policy.require_last_push_approval {
+        match pusher_of_head(client, &pr) {
+            Ok(login) => Some(login),
+            Err(why) => {
+                notes.push(format!(
+                    "the last pusher could not be read from the repository activity ({why}); the head commit's \
+                     committer{} is taken instead, which the committer can choose",
+                    committer.as_deref().map(|c| format!(" @{c}")).unwrap_or_default()
+                ));
+                committer
+            }
+        }
+    } else {
+        committer
+    };
 
     let mut files = Vec::new();
     for entry in &diff {

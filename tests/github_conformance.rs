@@ -351,6 +351,16 @@ fn fake_pull_request_payloads_conform_to_the_openapi_description() {
             "/orgs/{org}/teams/{team_slug}/members".to_owned(),
             200,
         ),
+        (
+            "/repos/acme/api/activity?ref=refs%2Fheads%2Ftopic-12&per_page=100",
+            "/repos/{owner}/{repo}/activity".to_owned(),
+            200,
+        ),
+        (
+            "/repos/acme/api/activity",
+            "/repos/{owner}/{repo}/activity".to_owned(),
+            200,
+        ),
     ];
     for (url_path, template, expected) in &cases {
         let (status, body) = raw_get(&fake.url, url_path, &auth);
@@ -358,6 +368,14 @@ fn fake_pull_request_payloads_conform_to_the_openapi_description() {
         assert_eq!(status, *expected, "{url_path}: {value}");
         spec.check(template, &status.to_string(), &value);
     }
+    // The activity filtered by ref has the head push and who made it.
+    let (_, body) = raw_get(&fake.url, "/repos/acme/api/activity?ref=refs%2Fheads%2Ftopic-12", &auth);
+    let pushes = json_body("activity", &body);
+    assert_eq!(pushes.as_array().map(Vec::len), Some(1), "{pushes}");
+    assert_eq!(
+        (&pushes[0]["after"], &pushes[0]["actor"]["login"]),
+        (&json!(HEAD), &json!("alice"))
+    );
     // Creating a commit status: 201 and a `status`.
     let body = r#"{"state":"success","context":"livegate/review","description":"2 of 2 approvals","target_url":"https://ci.example.com/1"}"#;
     let path = format!("/repos/acme/api/statuses/{HEAD}");

@@ -708,3 +708,56 @@ fn the_human_report_lists_each_reviewer_and_requirement() {
     );
     assert!(out.contains("leak scan: GitHub's patches of 1 file(s)"), "{out}");
 }
+
+#[test]
+fn the_last_pusher_comes_from_the_repository_activity_not_from_commit_metadata() {
+    // bob pushed the head commit, which names the author as its committer,
+    // and approved it himself.
+    let policy = "extends = \"baseline\"\n\n[review]\nrequired-approvals = 1\nrequire-last-push-approval = true\n";
+    let with_policy = |pull: Pull| {
+        let mut scenario = scenario(pull);
+        scenario.repos[0] =
+            scenario.repos[0]
+                .clone()
+                .content("main", ".github/livegate.toml", policy.as_bytes().to_vec());
+        scenario
+    };
+    let approved_by_bob = || pull(vec![lib_change()], vec![review(1, "bob", "APPROVED", HEAD)]).pushed_by("bob");
+    let fake = FakeGitHub::start(with_policy(approved_by_bob()));
+    let run = run_pr(&fake, &[]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let report = json_of(&run);
+    assert_eq!(reviewer(&report, "bob")["counts"], false);
+    assert!(
+        reviewer(&report, "bob")["reason"]
+            .as_str()
+            .unwrap()
+            .contains("pushed the most recent commits"),
+        "{}",
+        reviewer(&report, "bob")
+    );
+    let asked = fake
+        .log()
+        .iter()
+        .any(|l| l.path == "/repos/acme/api/activity" && l.status == 200);
+    assert!(asked, "the activity was read");
+
+    // Another reviewer's approval counts.
+    let fake = FakeGitHub::start(with_policy(
+        pull(vec![lib_change()], vec![review(1, "alice", "APPROVED", HEAD)]).pushed_by("bob"),
+    ));
+    assert_eq!(run_pr(&fake, &[]).code, 0);
+
+    // When the activity does not show the push, the committer is the
+    // fallback, and the report says so.
+    let fake = FakeGitHub::start(with_policy(approved_by_bob().push_unlisted()));
+    let run = run_pr(&fake, &[]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let notes = json_of(&run)["notes"].to_string();
+    assert!(
+        notes.contains("the last pusher could not be read from the repository activity")
+            && notes.contains("do not include the push of 9f8e7d6")
+            && notes.contains("committer @author"),
+        "{notes}"
+    );
+}

@@ -487,11 +487,7 @@ pub fn run(settings: &AuditSettings, policy: &SettingsSection, branches: &Branch
     // forgets them.
     if settings.org.is_some() && (streamed.listing_error.is_some() || streamed.stopped.is_some()) {
         if let Some(b) = &baseline {
-            let unseen: Vec<&str> = b
-                .repositories
-                .names()
-                .filter(|name| !observed.contains(name))
-                .collect();
+            let unseen: Vec<&str> = b.repositories.names().filter(|name| !observed.contains(name)).collect();
             for name in unseen {
                 carry(name, &mut observed)?;
             }

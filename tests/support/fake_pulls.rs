@@ -78,6 +78,11 @@ pub struct Pull {
     pub changed_files: Option<u64>,
     /// Overrides the reported `commits` (e.g. 300, past the listing's 250).
     pub commit_count: Option<u64>,
+    /// Who pushed the head commit, as the repository activity reports it;
+    /// `None`: the head commit's committer (its author for web-flow).
+    pub pusher: Option<String>,
+    /// The head push is missing from the repository activity.
+    pub push_unlisted: bool,
 }
 
 impl Pull {
@@ -100,7 +105,36 @@ impl Pull {
             reviews: Vec::new(),
             changed_files: None,
             commit_count: None,
+            pusher: None,
+            push_unlisted: false,
         }
+    }
+
+    /// The head commit was pushed by `login` (whatever its committer says).
+    pub fn pushed_by(mut self, login: &str) -> Self {
+        self.pusher = Some(login.to_owned());
+        self
+    }
+
+    /// The repository activity does not list the head push (older than what
+    /// it keeps, or the branch lives in a fork the token cannot read).
+    pub fn push_unlisted(mut self) -> Self {
+        self.push_unlisted = true;
+        self
+    }
+
+    /// Who the repository activity says pushed the head commit.
+    fn head_pusher(&self) -> String {
+        if let Some(login) = &self.pusher {
+            return login.clone();
+        }
+        self.commits
+            .last()
+            .and_then(|c| match c.committer_login.as_deref() {
+                Some("web-flow") | None => c.author_login.clone(),
+                Some(login) => Some(login.to_owned()),
+            })
+            .unwrap_or_else(|| self.author.clone())
     }
 
     pub fn file(mut self, file: PullFile) -> Self {
@@ -846,11 +880,57 @@ pub(super) fn repo_route(
         let path = rest.trim_start_matches("contents").trim_matches('/');
         return Some(contents(repo, path, request, url));
     }
+    if rest == "activity" {
+        return Some(activity(state, repo, request, url));
+    }
     if rest == "collaborators" || rest.starts_with("collaborators/") {
         let tail = rest.trim_start_matches("collaborators").trim_start_matches('/');
         return Some(collaborators(state, repo, tail, request, url, authed));
     }
     None
+}
+
+/// `GET /repos/{owner}/{repo}/activity`: the pushes of the pull requests'
+/// head branches, newest first (one per pull request: its head push), filtered
+/// by `ref` (`refs/heads/X` or `X`).
+fn activity(state: &State, repo: &Repo, request: &Request, url: &str) -> Response {
+    let wanted = request.query.get("ref").map(|r| {
+        let decoded = percent_decode(r);
+        decoded.strip_prefix("refs/heads/").unwrap_or(&decoded).to_owned()
+    });
+    let mut items: Vec<(u64, Value)> = repo
+        .pulls
+        .iter()
+        .filter(|p| !p.push_unlisted)
+        .filter(|p| wanted.as_deref().is_none_or(|w| w == p.head_ref))
+        .map(|p| {
+            let at = OPENED + p.number * 60;
+            let before = p
+                .commits
+                .iter()
+                .rev()
+                .nth(1)
+                .map_or(p.base_sha.clone(), |c| c.sha.clone());
+            let json = json!({
+                "id": 9_000_000 + p.number,
+                "node_id": format!("RA_kwDO{:08}", p.number),
+                "before": before,
+                "after": p.head_sha,
+                "ref": format!("refs/heads/{}", p.head_ref),
+                "timestamp": iso8601(at),
+                "activity_type": "push",
+                "actor": user(&p.head_pusher(), kind_of(&p.head_pusher()), url),
+            });
+            (at, json)
+        })
+        .collect();
+    items.sort_by_key(|item| std::cmp::Reverse(item.0));
+    page(
+        items.into_iter().map(|(_, v)| v).collect(),
+        request,
+        url,
+        state.scenario.page_size,
+    )
 }
 
 fn pulls(state: &State, repo: &Repo, tail: &str, request: &Request, url: &str) -> Response {
