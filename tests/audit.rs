@@ -668,10 +668,12 @@ fn a_used_up_quota_stops_the_audit_instead_of_hammering_github() {
 
 #[test]
 fn a_spent_time_budget_stops_the_audit_and_says_what_was_left() {
-    let scenario = Scenario::org_with_repos("acme", 30).latency(std::time::Duration::from_millis(50));
+    // The organisation's own requests take about 0.7 s; the 30 repositories
+    // would take about 10 s on two workers.
+    let scenario = Scenario::org_with_repos("acme", 30).latency(std::time::Duration::from_millis(100));
     let fake = FakeGitHub::start(scenario);
     let env = Env::new();
-    let run = env.audit(&fake, &["--org", "acme", "--concurrency", "2", "--budget", "1"]);
+    let run = env.audit(&fake, &["--org", "acme", "--concurrency", "2", "--budget", "2"]);
     assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
     let doc = json(&run);
     let audited = doc["audited"].as_u64().unwrap();
