@@ -686,7 +686,7 @@ fn a_spent_time_budget_stops_the_audit_and_says_what_was_left() {
         .collect();
     assert_eq!(stopped.len(), 1, "{found:?}");
     assert!(
-        stopped[0].1.contains("the time budget of 1s is spent"),
+        stopped[0].1.contains("the time budget of 2s is spent"),
         "{}",
         stopped[0].1
     );
