@@ -266,15 +266,14 @@ fn a_visibility_flip_is_caught_through_the_baseline() {
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
     let found = findings(&run);
     assert!(
-        found
-            .iter()
-            .any(|(c, m)| c == "LG580" && m.contains("visibility private → public")),
+        found.iter().any(|(c, m)| c == "LG580"
+            && m.contains("visibility private → public (less safe); anyone, signed in or not, can now read it")),
         "{found:?}"
     );
     assert!(
         found
             .iter()
-            .any(|(c, m)| c == "LG580" && m.contains("admins") && m.contains("mallory")),
+            .any(|(c, m)| c == "LG580" && m.contains("admins") && m.contains("now administer it: @mallory")),
         "{found:?}"
     );
     assert!(found.iter().any(|(c, _)| c == "LG501"));
@@ -283,6 +282,10 @@ fn a_visibility_flip_is_caught_through_the_baseline() {
     assert_eq!(visibility["before"], "private");
     assert_eq!(visibility["after"], "public");
     assert_eq!(visibility["loosened"], true);
+    assert_eq!(
+        visibility["impact"],
+        "anyone, signed in or not, can now read it, its whole history included"
+    );
 }
 
 #[test]

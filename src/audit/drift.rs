@@ -66,6 +66,9 @@ pub struct Change {
     pub before: String,
     pub after: String,
     pub loosened: bool,
+    /// For a loosening: who can now see or do what they could not before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub impact: Option<String>,
 }
 
 fn show<T: Serialize>(value: &T) -> String {
@@ -111,6 +114,7 @@ impl Diff<'_> {
                 before,
                 after,
                 loosened,
+                impact: None,
             });
         }
     }
@@ -245,7 +249,68 @@ pub fn compare_repo(before: &RepoSettings, after: &RepoSettings) -> Vec<Change> 
             }
         }
     }
-    d.changes
+    let mut changes = d.changes;
+    for change in changes.iter_mut().filter(|c| c.loosened) {
+        change.impact = impact(&change.setting, before, after);
+    }
+    changes
+}
+
+/// Who gained what through a loosening change: the question a visibility
+/// flip or a new grant raises first.
+fn impact(setting: &str, before: &RepoSettings, after: &RepoSettings) -> Option<String> {
+    let listed = |items: Vec<String>| (!items.is_empty()).then(|| items.join(", "));
+    match setting {
+        "visibility" => match after.visibility.as_str() {
+            "public" => Some("anyone, signed in or not, can now read it, its whole history included".to_owned()),
+            "internal" => Some("every member of the enterprise can now read it".to_owned()),
+            _ => None,
+        },
+        "admins" => {
+            let (Known::Known(b), Known::Known(a)) = (&before.admins, &after.admins) else {
+                return None;
+            };
+            listed(a.iter().filter(|x| !b.contains(x)).map(|x| format!("@{x}")).collect())
+                .map(|who| format!("now administer it: {who}"))
+        }
+        "outside_collaborators" | "teams" => {
+            let (b, a, prefix, label) = if setting == "teams" {
+                (&before.teams, &after.teams, "", "teams with more access now")
+            } else {
+                (
+                    &before.outside_collaborators,
+                    &after.outside_collaborators,
+                    "@",
+                    "outside collaborators with more access now",
+                )
+            };
+            let (Known::Known(b), Known::Known(a)) = (b, a) else {
+                return None;
+            };
+            listed(
+                a.iter()
+                    .filter(|(name, role)| {
+                        role_rank(role) >= 2 && b.get(*name).is_none_or(|old| role_rank(old) < role_rank(role))
+                    })
+                    .map(|(name, role)| format!("{prefix}{name} ({role})"))
+                    .collect(),
+            )
+            .map(|who| format!("{label}: {who}"))
+        }
+        "deploy_keys" => {
+            let (Known::Known(b), Known::Known(a)) = (&before.deploy_keys, &after.deploy_keys) else {
+                return None;
+            };
+            listed(
+                a.iter()
+                    .filter(|k| !k.read_only && b.iter().find(|o| o.id == k.id).is_none_or(|o| o.read_only))
+                    .map(|k| format!("\"{}\" (id {})", k.title, k.id))
+                    .collect(),
+            )
+            .map(|keys| format!("deploy keys that can now push: {keys}"))
+        }
+        _ => None,
+    }
 }
 
 pub fn compare_org(before: &OrgSettings, after: &OrgSettings) -> Vec<Change> {
@@ -334,12 +399,13 @@ impl Drift {
                 meta,
                 Location::file(&format!("{}#{}", change.subject, change.setting)),
                 format!(
-                    "{}: {} {} → {}{}",
+                    "{}: {} {} → {}{}{}",
                     change.subject,
                     change.setting,
                     change.before,
                     change.after,
-                    if change.loosened { " (less safe)" } else { "" }
+                    if change.loosened { " (less safe)" } else { "" },
+                    change.impact.as_deref().map(|i| format!("; {i}")).unwrap_or_default()
                 ),
             ));
         }

@@ -299,10 +299,44 @@ fn drift_marks_loosening_changes() {
         (visibility.before.as_str(), visibility.after.as_str()),
         ("private", "public")
     );
+    // Each loosening says who can now see or do what.
+    let impacts: Vec<&str> = changes.iter().filter_map(|c| c.impact.as_deref()).collect();
+    assert_eq!(
+        impacts,
+        [
+            "anyone, signed in or not, can now read it, its whole history included",
+            "now administer it: @mallory",
+            "outside collaborators with more access now: @contractor (write)",
+        ]
+    );
+    let mut keyed = compliant();
+    keyed.deploy_keys = Known::Known(vec![DeployKeyFacts {
+        id: 1,
+        title: "ci".into(),
+        read_only: false,
+    }]);
+    keyed.teams = Known::Known(BTreeMap::from([
+        ("devs".to_owned(), "push".to_owned()),
+        ("everyone".to_owned(), "admin".to_owned()),
+    ]));
+    keyed.visibility = "internal".into();
+    let impacts: Vec<String> = compare_repo(&before, &keyed)
+        .into_iter()
+        .filter_map(|c| c.impact)
+        .collect();
+    assert_eq!(
+        impacts,
+        [
+            "every member of the enterprise can now read it",
+            "teams with more access now: everyone (admin)",
+            "deploy keys that can now push: \"ci\" (id 1)",
+        ]
+    );
 
-    // Tightening is a change, not a loosening.
+    // Tightening is a change, not a loosening, and names no one.
     let tightened = compare_repo(&after, &before);
     assert!(tightened.iter().all(|c| !c.loosened), "{tightened:?}");
+    assert!(tightened.iter().all(|c| c.impact.is_none()), "{tightened:?}");
 
     let mut o = org();
     o.two_factor_required = Known::Known(false);
