@@ -56,6 +56,35 @@ impl Env {
         self.dir.path()
     }
 
+    /// `--org acme` compared with the snapshot file `baseline` and writing
+    /// the snapshot file `snapshot`, both in the test's directory.
+    fn org_rerun(&self, fake: &FakeGitHub, baseline: &str, snapshot: &str, extra: &[&str]) -> Run {
+        let baseline = self.path().join(baseline);
+        let snapshot = self.path().join(snapshot);
+        let mut args = vec![
+            "--org",
+            "acme",
+            "--baseline",
+            baseline.to_str().unwrap(),
+            "--snapshot",
+            snapshot.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        self.audit(fake, &args)
+    }
+
+    /// The repositories a snapshot file in the test's directory holds.
+    fn snapshot_names(&self, snapshot: &str) -> Vec<String> {
+        let text = std::fs::read_to_string(self.path().join(snapshot)).unwrap();
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        doc["repositories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["full_name"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
     fn audit(&self, fake: &FakeGitHub, extra: &[&str]) -> Run {
         let mut args = vec!["audit", "--api-url", &fake.url, "--no-cache", "--format", "json"];
         args.extend_from_slice(extra);
@@ -539,30 +568,10 @@ fn a_repository_that_cannot_be_audited_keeps_its_baseline_entry() {
             times: 100,
         })
     });
-    let second = env.path().join("second.json");
-    let run = env.audit(
-        &fake,
-        &[
-            "--org",
-            "acme",
-            "--retries",
-            "0",
-            "--baseline",
-            first.to_str().unwrap(),
-            "--snapshot",
-            second.to_str().unwrap(),
-        ],
-    );
+    let run = env.org_rerun(&fake, "first.json", "second.json", &["--retries", "0"]);
     assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
     assert_eq!(json(&run)["failed"][0], "acme/web");
-    let kept: Value = serde_json::from_str(&std::fs::read_to_string(&second).unwrap()).unwrap();
-    let names: Vec<&str> = kept["repositories"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["full_name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["acme/api", "acme/web"]);
+    assert_eq!(env.snapshot_names("second.json"), ["acme/api", "acme/web"]);
 
     // Readable again, and public meanwhile: a loosening against the kept
     // state, not a repository that merely "appeared".
@@ -571,7 +580,7 @@ fn a_repository_that_cannot_be_audited_keeps_its_baseline_entry() {
         let web = s.repos.iter_mut().find(|r| r.name == "web").unwrap();
         *web = compliant("acme/web").public();
     });
-    let run = env.audit(&fake, &["--org", "acme", "--baseline", second.to_str().unwrap()]);
+    let run = env.org_rerun(&fake, "second.json", "third.json", &[]);
     let found = findings(&run);
     assert!(
         found
@@ -629,20 +638,7 @@ fn a_used_up_quota_stops_the_audit_instead_of_hammering_github() {
     assert_eq!(json(&run)["audited"], 29, "30 repositories, 1 archived");
     let before = fake.log().len();
     fake.set_remaining(40);
-    let second = env.path().join("second.json");
-    let run = env.audit(
-        &fake,
-        &[
-            "--org",
-            "acme",
-            "--concurrency",
-            "4",
-            "--baseline",
-            first.to_str().unwrap(),
-            "--snapshot",
-            second.to_str().unwrap(),
-        ],
-    );
+    let run = env.org_rerun(&fake, "first.json", "second.json", &["--concurrency", "4"]);
     assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
     let doc = json(&run);
     assert!(doc["skipped"].as_u64().unwrap() > 0, "{doc}");
@@ -662,11 +658,7 @@ fn a_used_up_quota_stops_the_audit_instead_of_hammering_github() {
     assert!(log.len() <= 40 + 5, "{} requests for a quota of 40", log.len());
     assert!(refused <= 5, "{refused} requests refused after the quota was used up");
     // What was not audited keeps its previous state in the new snapshot.
-    let count = |path: &Path| {
-        let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        doc["repositories"].as_array().unwrap().len()
-    };
-    assert_eq!(count(&second), count(&first));
+    assert_eq!(env.snapshot_names("second.json"), env.snapshot_names("first.json"));
 }
 
 #[test]
