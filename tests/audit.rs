@@ -639,17 +639,9 @@ fn a_used_up_quota_stops_the_audit_instead_of_hammering_github() {
     let before = fake.log().len();
     fake.set_remaining(40);
     let run = env.org_rerun(&fake, "first.json", "second.json", &["--concurrency", "4"]);
-    assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
-    let doc = json(&run);
-    assert!(doc["skipped"].as_u64().unwrap() > 0, "{doc}");
-    let found = findings(&run);
-    let stopped: Vec<_> = found
-        .iter()
-        .filter(|(c, m)| c == "LG913" && m.contains("the audit stopped early"))
-        .collect();
-    assert_eq!(stopped.len(), 1, "{found:?}");
-    assert!(stopped[0].1.contains("rate limited until"), "{}", stopped[0].1);
-    assert!(stopped[0].1.contains("rerun after the reset"), "{}", stopped[0].1);
+    let stopped = stopped_early(&run);
+    assert!(stopped.contains("rate limited until"), "{stopped}");
+    assert!(stopped.contains("rerun after the reset"), "{stopped}");
     // Once GitHub said the quota was used up, nothing more is sent but what
     // was already on its way: at most one request of each of the 4 workers
     // and of the listing.
@@ -669,20 +661,22 @@ fn a_spent_time_budget_stops_the_audit_and_says_what_was_left() {
     let fake = FakeGitHub::start(scenario);
     let env = Env::new();
     let run = env.audit(&fake, &["--org", "acme", "--concurrency", "2", "--budget", "2"]);
+    let stopped = stopped_early(&run);
+    assert!(stopped.contains("the time budget of 2s is spent"), "{stopped}");
+    assert!(json(&run)["audited"].as_u64().unwrap() < 30);
+}
+
+/// An audit that stopped early: exit 3, repositories skipped, and one LG913
+/// saying so, whose message is returned.
+fn stopped_early(run: &Run) -> String {
     assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
-    let doc = json(&run);
-    let audited = doc["audited"].as_u64().unwrap();
-    assert!(audited < 30, "{doc}");
+    let doc = json(run);
     assert!(doc["skipped"].as_u64().unwrap() > 0, "{doc}");
-    let found = findings(&run);
+    let found = findings(run);
     let stopped: Vec<_> = found
         .iter()
         .filter(|(c, m)| c == "LG913" && m.contains("the audit stopped early"))
         .collect();
     assert_eq!(stopped.len(), 1, "{found:?}");
-    assert!(
-        stopped[0].1.contains("the time budget of 2s is spent"),
-        "{}",
-        stopped[0].1
-    );
+    stopped[0].1.clone()
 }
