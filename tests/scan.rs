@@ -332,3 +332,36 @@ fn diff_treats_moves_and_edits_precisely() {
     );
     assert_eq!(run.found(), [("LG431".to_owned(), "data/c.csv".to_owned(), 4)]);
 }
+
+#[test]
+fn diff_treats_a_move_with_edits_as_a_rename_and_an_unrelated_namesake_as_new() {
+    let repo = TestRepo::new();
+    let rows: String = (0..8).map(|i| format!("row{i},ok\n")).collect();
+    repo.write("data/a/cards.csv", &format!("card\n4111111111111111\n{rows}"))
+        .write("data/a/users.csv", "name\nann\n");
+    let base = repo.commit("base");
+    // cards.csv moves and gains one line: only that line is new. users.csv
+    // is deleted and an unrelated file of that name appears: all of it is new.
+    std::fs::create_dir_all(repo.path().join("data/b")).unwrap();
+    std::fs::remove_file(repo.path().join("data/a/cards.csv")).unwrap();
+    std::fs::remove_file(repo.path().join("data/a/users.csv")).unwrap();
+    repo.write(
+        "data/b/cards.csv",
+        &format!("card\n4111111111111111\n{rows}5555555555554444\n"),
+    )
+    .write("data/b/users.csv", "email\n4242424242424242\nx\n");
+    repo.commit("move, edit, replace");
+    let run = livegate(
+        repo.path(),
+        &["scan", "--diff", &format!("{}..HEAD", base.trim()), "--format", "json"],
+    );
+    let mut found = run.found();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            ("LG431".to_owned(), "data/b/cards.csv".to_owned(), 11),
+            ("LG431".to_owned(), "data/b/users.csv".to_owned(), 2),
+        ]
+    );
+}

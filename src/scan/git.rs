@@ -33,11 +33,31 @@ enum Added {
     /// Not computed yet: the file changed from this blob. Most changed files
     /// produce no finding, so the line diff is only made when one does.
     Against(git2::Oid),
+    /// Not computed yet: a new path whose file name matches one deleted
+    /// blob. If at least half of its lines were in that blob it was moved
+    /// and edited (git's rename similarity), and only its other lines are
+    /// new; otherwise the whole file is.
+    MovedFrom(git2::Oid),
 }
 
 impl Added {
     /// Resolves `Against` with a line diff of the two blobs.
     fn resolve(&mut self, repo: &Repository, new: &[u8]) {
+        if let Added::MovedFrom(old) = *self {
+            *self = match repo.find_blob(old) {
+                Ok(blob) => {
+                    let lines = added_lines(blob.content(), new);
+                    let total = String::from_utf8_lossy(new).lines().count();
+                    if lines.len() * 2 <= total {
+                        Added::Lines(lines)
+                    } else {
+                        Added::All
+                    }
+                }
+                Err(_) => Added::All,
+            };
+            return;
+        }
         if let Added::Against(old) = *self {
             let lines = match repo.find_blob(old) {
                 Ok(blob) => added_lines(blob.content(), new),
@@ -56,7 +76,7 @@ impl Added {
         match self {
             Added::All => true,
             Added::Lines(lines) => lines.contains(&line),
-            Added::Against(_) => true,
+            Added::Against(_) | Added::MovedFrom(_) => true,
         }
     }
 }
@@ -76,18 +96,35 @@ fn added_lines(old: &[u8], new: &[u8]) -> BTreeSet<u32> {
         .collect()
 }
 
+/// Blobs of deleted paths, for rename detection: every id, and by file name.
+#[derive(Default)]
+struct Removed {
+    blobs: std::collections::HashSet<git2::Oid>,
+    by_name: std::collections::HashMap<String, Vec<git2::Oid>>,
+}
+
 /// The files `head` adds or changes over `base`, descending only into
 /// subtrees whose ids differ: on a large tree with a small change this reads
 /// a handful of tree objects instead of all of them. A blob that moved
-/// unchanged is a rename (placed, no new lines); deletions are not changes
-/// to scan.
+/// unchanged is a rename (placed, no new lines); a new path whose file name
+/// matches exactly one deleted file may be a rename with edits, decided when
+/// it has findings. Deletions are not changes to scan.
 fn tree_changes(repo: &Repository, base: Option<&Tree<'_>>, head: &Tree<'_>) -> Result<Vec<Change>, git2::Error> {
     let mut changes = Vec::new();
-    let mut removed = std::collections::HashSet::new();
+    let mut removed = Removed::default();
     walk_tree_diff(repo, base, head, "", &mut changes, &mut removed)?;
     for change in &mut changes {
-        if matches!(change.added, Added::All) && removed.contains(&change.blob) {
+        if !matches!(change.added, Added::All) {
+            continue;
+        }
+        if removed.blobs.contains(&change.blob) {
             change.added = Added::Lines(BTreeSet::new());
+        } else if let Some([old]) = removed
+            .by_name
+            .get(change.path.rsplit('/').next().unwrap_or(&change.path))
+            .map(Vec::as_slice)
+        {
+            change.added = Added::MovedFrom(*old);
         }
     }
     Ok(changes)
@@ -99,7 +136,7 @@ fn walk_tree_diff(
     head: &Tree<'_>,
     prefix: &str,
     changes: &mut Vec<Change>,
-    removed: &mut std::collections::HashSet<git2::Oid>,
+    removed: &mut Removed,
 ) -> Result<(), git2::Error> {
     let join = |name: &str| {
         if prefix.is_empty() {
@@ -154,14 +191,14 @@ fn walk_tree_diff(
     Ok(())
 }
 
-fn collect_blobs(
-    repo: &Repository,
-    entry: &git2::TreeEntry<'_>,
-    out: &mut std::collections::HashSet<git2::Oid>,
-) -> Result<(), git2::Error> {
+fn collect_blobs(repo: &Repository, entry: &git2::TreeEntry<'_>, out: &mut Removed) -> Result<(), git2::Error> {
     match entry.kind() {
         Some(git2::ObjectType::Blob) => {
-            out.insert(entry.id());
+            out.blobs.insert(entry.id());
+            out.by_name
+                .entry(String::from_utf8_lossy(entry.name_bytes()).into_owned())
+                .or_default()
+                .push(entry.id());
         }
         Some(git2::ObjectType::Tree) => {
             for child in repo.find_tree(entry.id())?.iter() {
