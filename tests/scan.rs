@@ -337,7 +337,7 @@ fn diff_treats_moves_and_edits_precisely() {
 fn diff_treats_a_move_with_edits_as_a_rename_and_an_unrelated_namesake_as_new() {
     let repo = TestRepo::new();
     let rows: String = (0..8).map(|i| format!("row{i},ok\n")).collect();
-    repo.write("data/a/cards.csv", &format!("card\n4111111111111111\n{rows}"))
+    repo.write("data/a/cards.csv", format!("card\n4111111111111111\n{rows}"))
         .write("data/a/users.csv", "name\nann\n");
     let base = repo.commit("base");
     // cards.csv moves and gains one line: only that line is new. users.csv
@@ -347,7 +347,7 @@ fn diff_treats_a_move_with_edits_as_a_rename_and_an_unrelated_namesake_as_new() 
     std::fs::remove_file(repo.path().join("data/a/users.csv")).unwrap();
     repo.write(
         "data/b/cards.csv",
-        &format!("card\n4111111111111111\n{rows}5555555555554444\n"),
+        format!("card\n4111111111111111\n{rows}5555555555554444\n"),
     )
     .write("data/b/users.csv", "email\n4242424242424242\nx\n");
     repo.commit("move, edit, replace");
