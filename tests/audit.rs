@@ -640,6 +640,12 @@ fn a_used_up_quota_stops_the_audit_instead_of_hammering_github() {
     fake.set_remaining(40);
     let run = env.org_rerun(&fake, "first.json", "second.json", &["--concurrency", "4"]);
     let stopped = stopped_early(&run);
+    // Every repository is accounted for: audited, failed, or not audited.
+    let doc = json(&run);
+    let accounted = doc["audited"].as_u64().unwrap()
+        + doc["failed"].as_array().unwrap().len() as u64
+        + doc["skipped"].as_u64().unwrap();
+    assert_eq!(accounted, 29, "{doc}");
     assert!(stopped.contains("rate limited until"), "{stopped}");
     assert!(stopped.contains("rerun after the reset"), "{stopped}");
     // Once GitHub said the quota was used up, nothing more is sent but what

@@ -160,6 +160,8 @@ fn could_not_audit(subject: &str, err: &ApiError) -> Finding {
 struct Streamed {
     /// Repositories the organisation listing returned (before selection).
     listed: usize,
+    /// Selected repositories listed but not queued because the audit had stopped.
+    unqueued: usize,
     /// Every name listed or given, selected or not.
     seen: BTreeSet<String>,
     listing_error: Option<ApiError>,
@@ -206,15 +208,20 @@ fn audit_stream(
             let mut seen = BTreeSet::new();
             let mut listed = 0usize;
             let mut listing_error = None;
-            let offer = |repo: RepoObject, seen: &mut BTreeSet<String>| -> bool {
+            // Selected repositories listed after the audit stopped.
+            let mut unqueued = 0usize;
+            let mut offer = |repo: RepoObject, seen: &mut BTreeSet<String>| {
                 if !seen.insert(repo.full_name.clone()) || !selected(settings, &repo) {
-                    return true;
+                    return;
                 }
                 if stop.load(Ordering::SeqCst) {
-                    return false;
+                    unqueued += 1;
+                    return;
                 }
                 queued.fetch_add(1, Ordering::SeqCst);
-                job_tx.send(repo).is_ok()
+                if job_tx.send(repo).is_err() {
+                    unqueued += 1;
+                }
             };
             for repo in direct {
                 // Repositories named with --repo are audited even when archived.
@@ -229,14 +236,17 @@ fn audit_stream(
                 let endpoint = format!("/orgs/{org}/repos?type=all");
                 let result = client.for_each_page(&endpoint, |page: Vec<RepoObject>| {
                     listed += page.len();
-                    page.into_iter().all(|repo| offer(repo, &mut seen))
+                    for repo in page {
+                        offer(repo, &mut seen);
+                    }
+                    !stop.load(Ordering::SeqCst)
                 });
                 if let Err(err) = result {
                     listing_error = Some(err);
                 }
             }
             listing_done.store(true, Ordering::SeqCst);
-            (listed, seen, listing_error)
+            (listed, seen, listing_error, unqueued)
         });
         for worker in clients {
             let out_tx = out_tx.clone();
@@ -289,12 +299,14 @@ fn audit_stream(
         }
         producer.join()
     });
-    let (listed, seen, listing_error) = streamed.map_err(|_| "the repository listing thread panicked".to_owned())?;
+    let (listed, seen, listing_error, unqueued) =
+        streamed.map_err(|_| "the repository listing thread panicked".to_owned())?;
     if let Some(err) = fatal.into_inner().unwrap_or_else(|e| e.into_inner()) {
         return Err(err);
     }
     Ok(Streamed {
         listed,
+        unqueued,
         seen,
         listing_error,
         stopped: stopped.into_inner().unwrap_or_else(|e| e.into_inner()),
@@ -461,6 +473,7 @@ pub fn run(settings: &AuditSettings, policy: &SettingsSection, branches: &Branch
         return Err(err);
     }
     let listed = streamed.listed;
+    skipped += streamed.unqueued;
     if let (Some(org), Some(err)) = (&settings.org, &streamed.listing_error) {
         if let ApiError::Unauthorized { .. } = err {
             return Err(scrub(&err.to_string()));
