@@ -60,6 +60,11 @@ fn lib_change() -> PullFile {
     PullFile::modified("src/lib.rs", "@@ -1,1 +1,2 @@\n fn a() {}\n+fn b() {}")
 }
 
+/// A new migration: under the DBA path rule and owned by @acme/dba.
+fn migration_change() -> PullFile {
+    PullFile::added("migrations/2024_01_seed.sql", "CREATE TABLE t (id int);\n")
+}
+
 /// `livegate pr --repo acme/api --number N` with a token, outside Actions.
 fn pr_by_number(fake: &FakeGitHub, number: &str, token: &str) -> Run {
     let dir = tempfile::tempdir().unwrap();
@@ -251,10 +256,7 @@ fn stale_self_bot_and_read_only_approvals_do_not_count() {
 #[test]
 fn migrations_need_the_dba_team_and_report_what_is_missing() {
     let fake = FakeGitHub::start(scenario(pull(
-        vec![PullFile::added(
-            "migrations/2024_01_seed.sql",
-            "CREATE TABLE t (id int);\n",
-        )],
+        vec![migration_change()],
         vec![
             review(1, "alice", "APPROVED", HEAD),
             review(2, "bob", "APPROVED", HEAD),
@@ -675,10 +677,7 @@ fn an_invalid_base_policy_is_an_error_with_its_location() {
 #[test]
 fn the_human_report_lists_each_reviewer_and_requirement() {
     let fake = FakeGitHub::start(scenario(pull(
-        vec![PullFile::added(
-            "migrations/2024_01_seed.sql",
-            "CREATE TABLE t (id int);\n",
-        )],
+        vec![migration_change()],
         vec![
             review(1, "alice", "APPROVED", HEAD),
             review(2, "dan", "APPROVED", OLD_HEAD),
