@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::checks::{registry, CheckMeta, Family};
+use crate::registry::{registry, CheckMeta, Family};
 
 /// Families that have at least one check, in order.
 pub fn families() -> Vec<Family> {

@@ -12,7 +12,7 @@ fn main() {
         let mut stderr = std::io::stderr().lock();
         let _ = stderr.write_all(text.as_bytes()).and_then(|()| stderr.flush());
     }));
-    let outcome = livegate::app::run(cli.command);
+    let outcome = livegate::commands::run(cli.command);
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`livegate scan | head`) is not an error worth a panic.
     let _ = stdout

@@ -218,7 +218,7 @@ fn each_repository_setting_out_of_policy_is_reported() {
         assert_eq!(found[0].0, code, "{name}");
         assert!(found[0].1.contains(text), "{name}: {}", found[0].1);
         // Warnings do not fail at the default --fail-on error.
-        let severity = livegate::checks::lookup(code).unwrap().severity;
+        let severity = livegate::registry::lookup(code).unwrap().severity;
         let expected = if severity == livegate::report::finding::Severity::Error {
             1
         } else {

@@ -16,7 +16,7 @@ fn checks_lists_every_registered_check_in_order() {
         .iter()
         .map(|c| c["code"].as_str().unwrap())
         .collect();
-    let registry: Vec<&str> = livegate::checks::registry().iter().map(|m| m.code).collect();
+    let registry: Vec<&str> = livegate::registry::registry().iter().map(|m| m.code).collect();
     assert_eq!(codes, registry);
     let human = livegate(dir.path(), &["checks"]);
     assert!(

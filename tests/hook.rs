@@ -203,7 +203,9 @@ fn install_keeps_a_foreign_hook_and_uninstall_restores_it() {
 
     let forced = livegate(repo.path(), &["hook", "install", "--force"]);
     assert_eq!(forced.code, 0, "{}", forced.stderr);
-    assert!(std::fs::read_to_string(&hook).unwrap().contains(livegate::hook::MARKER));
+    assert!(std::fs::read_to_string(&hook)
+        .unwrap()
+        .contains(livegate::commands::hook::MARKER));
     assert!(hooks_path(&repo).join("pre-push.livegate-chained").exists());
 
     let removed = livegate(repo.path(), &["hook", "uninstall"]);

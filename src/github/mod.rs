@@ -7,3 +7,4 @@ pub mod client;
 pub mod models;
 pub mod protection;
 pub mod secret;
+pub mod settings;

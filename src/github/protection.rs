@@ -4,35 +4,9 @@
 use std::collections::BTreeMap;
 
 use super::client::{ApiError, Client};
-use super::models::{BranchRule, ClassicProtection, Repository, Ruleset};
-use crate::facts::{Known, Unknown};
-
-pub const ADMIN_READ: &str =
-    "Administration: read (fine-grained token or GitHub App), or admin on the repository (classic token)";
-pub const RULESET_WRITE: &str = "write on the ruleset to see its bypass list: repository admin for repository rulesets, organization admin for organization rulesets";
-
-/// A ruleset as far as the caller can see it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct RulesetFacts {
-    pub id: u64,
-    pub name: String,
-    /// "Repository" or "Organization".
-    pub source_type: String,
-    pub source: String,
-    pub enforcement: String,
-    /// (actor_type, actor_id, bypass_mode) for each bypass actor.
-    pub bypass: Known<Vec<(String, Option<u64>, String)>>,
-}
-
-#[derive(Debug, Clone)]
-pub struct BranchFacts {
-    pub repo: String,
-    pub branch: String,
-    /// `Known(None)`: GitHub says the branch is not protected.
-    pub classic: Known<Option<ClassicProtection>>,
-    pub rules: Vec<BranchRule>,
-    pub rulesets: BTreeMap<u64, RulesetFacts>,
-}
+use super::models::{Repository, Ruleset};
+use crate::facts::protection::{BranchFacts, BranchRule, ClassicProtection, RulesetFacts};
+use crate::facts::{Known, Unknown, ADMIN_READ, RULESET_WRITE};
 
 /// Repository-level facts shared by every branch.
 #[derive(Debug, Clone)]

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use globset::{Glob, GlobBuilder};
 use toml::Spanned;
 
-use crate::checks;
-use crate::report::finding::Severity;
+use crate::registry;
+use crate::registry::Severity;
 pub use model::*;
 
 /// Presets shipped in `policies/`, by name.
@@ -231,7 +231,7 @@ pub fn validate(source: &SourcedPolicy) -> Result<(), PolicyError> {
             }
         }
         for (code, severity) in leaks.severity.iter().flatten() {
-            if checks::lookup(code).is_none_or(|meta| !meta.code.eq(code)) {
+            if registry::lookup(code).is_none_or(|meta| !meta.code.eq(code)) {
                 return Err(error_at(
                     source,
                     severity,
@@ -252,7 +252,7 @@ pub fn validate(source: &SourcedPolicy) -> Result<(), PolicyError> {
         for entry in leaks.allow.iter().flatten() {
             check_glob(source, &entry.path)?;
             let code = entry.code.get_ref();
-            if checks::lookup(code).is_none_or(|meta| meta.code != code) {
+            if registry::lookup(code).is_none_or(|meta| meta.code != code) {
                 return Err(error_at(
                     source,
                     &entry.code,

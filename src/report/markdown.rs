@@ -117,7 +117,7 @@ mod tests {
             (0..n)
                 .map(|i| {
                     Finding::new(
-                        &crate::checks::leaks::content::TEST_PAYMENT_CARD,
+                        &crate::registry::leaks::TEST_PAYMENT_CARD,
                         Location::at(&format!("db/seed-{i}.sql"), 1, 1),
                         message.to_owned(),
                     )

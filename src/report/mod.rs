@@ -10,8 +10,35 @@ pub mod sarif;
 
 use std::fmt;
 
-use crate::scan::ScanStats;
 use finding::{Finding, Severity};
+
+/// Counts a reader of the report needs to trust it: what was skipped is said.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ScanStats {
+    pub files_seen: usize,
+    pub files_read: usize,
+    pub bytes_read: u64,
+    pub skipped_binary: usize,
+    pub skipped_large: usize,
+    pub skipped_symlinks: usize,
+    pub skipped_excluded: usize,
+    pub suppressed_inline: usize,
+    pub suppressed_policy: usize,
+    pub suppressed_baseline: usize,
+}
+
+impl ScanStats {
+    pub fn add(&mut self, other: &ScanStats) {
+        self.files_seen += other.files_seen;
+        self.files_read += other.files_read;
+        self.bytes_read += other.bytes_read;
+        self.skipped_binary += other.skipped_binary;
+        self.skipped_large += other.skipped_large;
+        self.skipped_symlinks += other.skipped_symlinks;
+        self.skipped_excluded += other.skipped_excluded;
+        self.suppressed_inline += other.suppressed_inline;
+    }
+}
 
 /// Output formats of every command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,9 +149,9 @@ impl Verdict {
 
     pub fn exit_code(self) -> i32 {
         match self {
-            Verdict::Pass => 0,
-            Verdict::Fail => 1,
-            Verdict::Unverified => 3,
+            Verdict::Pass => crate::exit::PASS,
+            Verdict::Fail => crate::exit::FINDINGS,
+            Verdict::Unverified => crate::exit::UNVERIFIED,
         }
     }
 }

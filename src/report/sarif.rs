@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 
 use super::finding::{Finding, Severity, Summary};
 use super::Report;
-use crate::checks::{registry, CheckMeta};
+use crate::registry::{registry, CheckMeta};
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 

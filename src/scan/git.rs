@@ -9,8 +9,8 @@ use git2::{Delta, DiffOptions, ObjectType, Repository, Tree};
 
 use super::{deferred, tree_facts, unreadable, Collected, FileJudge, FileResult, ScanError};
 use crate::checks::leaks::TreeFacts;
-use crate::checks::verify;
 use crate::classify::{PathInfo, Role};
+use crate::registry::verification as verify;
 use crate::report::finding::{Finding, Location};
 
 const SYMLINK_MODE: u32 = 0o120000;
@@ -239,7 +239,7 @@ fn root_of(repo: &Repository) -> std::path::PathBuf {
     repo.workdir().unwrap_or_else(|| repo.path()).to_path_buf()
 }
 
-fn could_not_verify(repo: &Repository, meta: &'static crate::checks::CheckMeta, message: String) -> Collected {
+fn could_not_verify(repo: &Repository, meta: &'static crate::registry::CheckMeta, message: String) -> Collected {
     Collected {
         findings: vec![Finding::new(meta, Location::file("."), message)],
         stats: Default::default(),

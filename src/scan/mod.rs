@@ -14,12 +14,14 @@ use globset::GlobMatcher;
 
 pub use baseline::{Baseline, BaselineError};
 
-use crate::checks::leaks::suppression::{inline_allows, SUPPRESSION_WITHOUT_REASON, UNUSED_ALLOW_ENTRY};
+use crate::checks::leaks::suppression::inline_allows;
 use crate::checks::leaks::{checks, FileFacts, TreeFacts};
-use crate::checks::{self, verify};
 use crate::classify::{Area, Classifier, PathInfo, Role};
 use crate::policy::{compile_glob, Policy};
+use crate::registry::leaks::{SUPPRESSION_WITHOUT_REASON, UNUSED_ALLOW_ENTRY};
+use crate::registry::{self, verification as verify};
 use crate::report::finding::{sort_findings, Finding, Location};
+use crate::report::ScanStats;
 
 /// What part of the repository to look at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,34 +48,6 @@ pub struct ScanOptions {
     pub path: PathBuf,
     pub mode: ScanMode,
     pub threads: usize,
-}
-
-/// Counts a reader of the report needs to trust it: what was skipped is said.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct ScanStats {
-    pub files_seen: usize,
-    pub files_read: usize,
-    pub bytes_read: u64,
-    pub skipped_binary: usize,
-    pub skipped_large: usize,
-    pub skipped_symlinks: usize,
-    pub skipped_excluded: usize,
-    pub suppressed_inline: usize,
-    pub suppressed_policy: usize,
-    pub suppressed_baseline: usize,
-}
-
-impl ScanStats {
-    fn add(&mut self, other: &ScanStats) {
-        self.files_seen += other.files_seen;
-        self.files_read += other.files_read;
-        self.bytes_read += other.bytes_read;
-        self.skipped_binary += other.skipped_binary;
-        self.skipped_large += other.skipped_large;
-        self.skipped_symlinks += other.skipped_symlinks;
-        self.skipped_excluded += other.skipped_excluded;
-        self.suppressed_inline += other.suppressed_inline;
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -178,7 +152,7 @@ fn apply_inline(facts: &FileFacts<'_>, findings: &mut Vec<Finding>, stats: &mut 
         let unknown: Vec<&String> = allow
             .codes
             .iter()
-            .filter(|code| checks::lookup(code).is_none())
+            .filter(|code| registry::lookup(code).is_none())
             .collect();
         let problem = if allow.reason.is_none() {
             Some("inline allow without a reason (`-- reason`): it suppresses nothing".to_owned())

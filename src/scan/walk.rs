@@ -8,8 +8,8 @@ use ignore::{WalkBuilder, WalkState};
 
 use super::{deferred, relative, tree_facts, unreadable, Collected, FileJudge, FileResult, ScanError, ScanOptions};
 use crate::checks::leaks::TreeFacts;
-use crate::checks::verify;
 use crate::classify::PathInfo;
+use crate::registry::verification as verify;
 use crate::report::finding::{Finding, Location};
 
 /// What one walker thread hands back: its results, every path it

@@ -6,66 +6,14 @@ use std::sync::LazyLock;
 use regex::{Regex, RegexSet};
 
 use super::{is_comment_line, FileFacts, LeakCheck, TreeFacts};
-use crate::checks::CheckMeta;
 use crate::classify::{Area, PathInfo, Role};
-use crate::report::finding::{Finding, Severity};
+use crate::registry::leaks::{
+    DEBUG_MODE_IN_PRODUCTION_CONFIG, IN_MEMORY_DATASTORE_IN_PRODUCTION_CONFIG, TEST_MODE_IN_PRODUCTION_CONFIG,
+    TEST_PAYMENT_KEY_IN_PRODUCTION_CONFIG,
+};
+use crate::registry::CheckMeta;
+use crate::report::finding::Finding;
 use crate::values::ValueKind;
-
-pub const DEBUG_MODE_IN_PRODUCTION_CONFIG: CheckMeta = CheckMeta {
-    code: "LG451",
-    id: "debug-mode-in-production-config",
-    severity: Severity::Error,
-    summary: "Debug or development mode is switched on in production configuration",
-    what: "`DEBUG = True`, `debug: true`, `APP_DEBUG=true`, `NODE_ENV=development`, \
-           `consider_all_requests_local = true` and their kin in a production configuration file \
-           (config/production.*, application.yml, settings.py, .env.production, deploy/**, \
-           values-prod.yaml and the policy's `production-config` globs).",
-    why: "Debug modes print stack traces, settings and sometimes secrets to any visitor, and disable \
-          production safeguards.",
-    example: "DEBUG = True   # settings/production.py",
-    fix: "Turn it off in production configuration, or read it from the environment with a safe default \
-          (`DEBUG = os.environ.get(\"DEBUG\") == \"1\"`).",
-};
-
-pub const TEST_MODE_IN_PRODUCTION_CONFIG: CheckMeta = CheckMeta {
-    code: "LG452",
-    id: "test-mode-in-production-config",
-    severity: Severity::Error,
-    summary: "A test profile, test environment or payment sandbox is selected in production configuration",
-    what: "`TESTING = True`, `spring.profiles.active: test`, `RAILS_ENV=test`, `NODE_ENV=test`, \
-           Braintree `environment: sandbox`, PayPal `mode: sandbox` in production configuration.",
-    why: "A production system running a test profile loads test beans, test data sources and stubs; a \
-          payment sandbox in production takes orders it never charges.",
-    example: "spring.profiles.active=test   # src/main/resources/application.properties",
-    fix: "Select the production profile/environment, and keep test profiles in test resources.",
-};
-
-pub const IN_MEMORY_DATASTORE_IN_PRODUCTION_CONFIG: CheckMeta = CheckMeta {
-    code: "LG453",
-    id: "in-memory-datastore-in-production-config",
-    severity: Severity::Error,
-    summary: "Production configuration points at an in-memory test database",
-    what: "`jdbc:h2:mem:`, `jdbc:hsqldb:mem:`, `jdbc:derby:memory:`, SQLite `:memory:` and similar \
-           datastore URLs in production configuration.",
-    why: "An in-memory database loses every write on restart: production data silently vanishes, and \
-          the configuration is plainly a test one.",
-    example: "spring.datasource.url=jdbc:h2:mem:testdb",
-    fix: "Point production at the real datastore (from the environment or secret store); keep the \
-          in-memory URL in the test configuration.",
-};
-
-pub const TEST_PAYMENT_KEY_IN_PRODUCTION_CONFIG: CheckMeta = CheckMeta {
-    code: "LG454",
-    id: "test-payment-key-in-production-config",
-    severity: Severity::Error,
-    summary: "A payment test key or sandbox endpoint is in production configuration",
-    what: "Stripe `sk_test_`, `pk_test_`, `rk_test_` keys and the PayPal sandbox API host in production \
-           configuration.",
-    why: "With test keys the live shop takes orders that are never charged; and a committed key is a \
-          leaked secret either way.",
-    example: "STRIPE_SECRET_KEY=sk_test_51Hx...   # .env.production",
-    fix: "Load live keys from the secret store at deploy time; never commit keys, test or live.",
-};
 
 struct Rule {
     pattern: &'static str,

@@ -12,8 +12,8 @@ pub mod suppression;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
-use crate::checks::CheckMeta;
 use crate::classify::PathInfo;
+use crate::registry::CheckMeta;
 use crate::report::finding::{Finding, Location};
 use crate::values::{self, ValueMatch};
 

@@ -1,54 +1,10 @@
 //! LG41x placement: test material sitting where production artefacts are built from.
 
 use super::{LeakCheck, TreeFacts};
-use crate::checks::CheckMeta;
 use crate::classify::{name_looks_like_test_data, Area, PathInfo, Role};
-use crate::report::finding::{Finding, Location, Severity};
-
-pub const JVM_TEST_CLASS_IN_MAIN: CheckMeta = CheckMeta {
-    code: "LG411",
-    id: "jvm-test-class-in-main",
-    severity: Severity::Error,
-    summary: "A JVM test class lives under src/main and is compiled into the artifact",
-    what: "A Java, Kotlin, Scala or Groovy source under `src/main/` whose name marks it as a test \
-           (`*Test`, `*Tests`, `*IT`, `*Spec`).",
-    why: "Maven and Gradle compile everything under src/main into the shipped jar. A test class there \
-          ships test code, and usually its fixtures and test-only dependencies, to production.",
-    example: "src/main/java/com/acme/billing/InvoiceServiceTest.java",
-    fix: "Move the class to src/test/ (same package), so that the build keeps it out of the artifact.",
-};
-
-pub const TEST_FILE_IN_PRODUCTION: CheckMeta = CheckMeta {
-    code: "LG412",
-    id: "test-file-in-production",
-    severity: Severity::Warning,
-    summary: "Test fixtures, mocks or test data sit inside a production path",
-    what: "A file inside a production path that is test material by its directory (`fixtures/`, \
-           `mocks/`, `fakes/`, `stubs/`, `test-data/`) or by its name (`users.fixture.json`, \
-           `mock_customers.csv`), outside every test directory and not excluded by its ecosystem's build \
-           (Go `testdata/` and `_test.go`, Jest `__mocks__`, and test directories are not reported).",
-    why: "Whatever sits in a production path is packaged, deployed or loaded with it. Test data next to \
-          production code is one refactor away from being read by it.",
-    example: "src/main/resources/fixtures/customers.json",
-    fix: "Move the file under a test directory (tests/, src/test/, spec/, testdata/); if it is real \
-          reference data, rename it so it no longer claims to be a fixture, or allow it in the policy \
-          with a reason.",
-};
-
-pub const TEST_FILE_IN_MIGRATIONS: CheckMeta = CheckMeta {
-    code: "LG413",
-    id: "test-file-in-migrations",
-    severity: Severity::Error,
-    summary: "A test-looking file sits in a migration or seed folder that runs against live databases",
-    what: "A file in a migration folder (`migrations/`, `db/migrate/`, Flyway, Liquibase, Alembic) or a \
-           seed folder whose name says test, fixture, fake, dummy or mock.",
-    why: "Migration and seed folders run against the live database on deploy. This is how test data \
-          reached the UK Police National Database in 2020.",
-    example: "db/migrate/20240101120000_insert_test_users.rb",
-    fix: "Move test data loading into the test suite's setup (fixtures loaded by tests only), or into a \
-          seed that runs only outside production, and remove the migration before it is deployed. If the \
-          rows already reached production, plan a corrective migration.",
-};
+use crate::registry::leaks::{JVM_TEST_CLASS_IN_MAIN, TEST_FILE_IN_MIGRATIONS, TEST_FILE_IN_PRODUCTION};
+use crate::registry::CheckMeta;
+use crate::report::finding::{Finding, Location};
 
 /// Placement needs only paths.
 pub struct Placement;

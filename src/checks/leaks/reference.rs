@@ -5,54 +5,10 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::{is_comment_line, FileFacts, LeakCheck, TreeFacts};
-use crate::checks::CheckMeta;
 use crate::classify::{Area, Lang, PathInfo, Role};
-use crate::report::finding::{Finding, Severity};
-
-pub const EMBEDS_TEST_FILE: CheckMeta = CheckMeta {
-    code: "LG421",
-    id: "production-code-embeds-test-file",
-    severity: Severity::Error,
-    summary: "Production code embeds a file from a test directory into the build",
-    what: "`include_str!`, `include_bytes!` or `include!` of a tests/, testdata/ or fixtures path in Rust \
-           code outside `#[cfg(test)]`; `//go:embed` of testdata in non-test Go files; a C/C++ \
-           `#include` of a test header.",
-    why: "Embedding copies the file into the compiled binary: the fixture ships to production with \
-          every build.",
-    example: "static SEED: &str = include_str!(\"../tests/fixtures/users.json\");",
-    fix: "Move the data into the production source tree under a name that says what it is, or move the \
-          code that embeds it under `#[cfg(test)]` / a `_test.go` file.",
-};
-
-pub const IMPORTS_TEST_CODE: CheckMeta = CheckMeta {
-    code: "LG422",
-    id: "production-code-imports-test-code",
-    severity: Severity::Error,
-    summary: "Production code imports test code, mocks or a test-only library",
-    what: "A relative JavaScript/TypeScript import of test/, __mocks__/, fixtures/ or a *.test/*.spec \
-           module; a Python import of a `tests` package or `conftest`; Ruby `require_relative` into \
-           spec/ or test/, or of spec_helper/test_helper; a JVM import of JUnit, TestNG, Mockito, \
-           MockK, AssertJ, Hamcrest or a faker library. Modules that are themselves test tooling \
-           (a `*-test` or `testing` module) are not reported.",
-    why: "Whatever production code imports is bundled and executed in production: a mock or fixture \
-          imported there replaces real behaviour or real data in the live system.",
-    example: "import { fakeCustomer } from '../__mocks__/customers';   // src/billing/invoice.ts",
-    fix: "Move the shared code out of the test tree into a production module, or stop importing it \
-          from production code.",
-};
-
-pub const OPENS_TEST_PATH: CheckMeta = CheckMeta {
-    code: "LG423",
-    id: "production-code-opens-test-path",
-    severity: Severity::Warning,
-    summary: "Production code refers to a path inside the test tree",
-    what: "A string literal in production code naming a path under src/test/, tests/fixtures/, \
-           test/fixtures/, spec/fixtures/, testdata/, test-data/ or __fixtures__/.",
-    why: "Code that opens test fixtures by path reads test data at run time, or breaks when the test \
-          tree is not deployed.",
-    example: "with open(\"tests/fixtures/tariffs.csv\") as f:   # app/pricing.py",
-    fix: "Ship the data as a production resource with its own name and read it from there.",
-};
+use crate::registry::leaks::{EMBEDS_TEST_FILE, IMPORTS_TEST_CODE, OPENS_TEST_PATH};
+use crate::registry::CheckMeta;
+use crate::report::finding::Finding;
 
 static RUST_INCLUDE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"\binclude(?:_str|_bytes)?!\s*\(\s*(?:concat!\s*\(\s*env!\s*\(\s*"CARGO_MANIFEST_DIR"\s*\)\s*,\s*)?"([^"]+)""#)

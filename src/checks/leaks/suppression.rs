@@ -4,34 +4,6 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::checks::CheckMeta;
-use crate::report::finding::Severity;
-
-pub const UNUSED_ALLOW_ENTRY: CheckMeta = CheckMeta {
-    code: "LG491",
-    id: "unused-allow-entry",
-    severity: Severity::Warning,
-    summary: "A [[leaks.allow]] entry in the policy matched no finding",
-    what: "An allow entry whose path glob and code suppressed nothing in this scan.",
-    why: "Stale allow entries hide future findings at that path: the exception outlives the reason it \
-          was granted for.",
-    example: "[[leaks.allow]]\npath = \"src/demo/seed.sql\"   # the file was deleted\ncode = \"LG431\"\nreason = \"demo data\"",
-    fix: "Delete the entry, or correct its path glob or code. (A --diff or --staged scan looks at part of \
-          the tree, so it does not report unused entries.)",
-};
-
-pub const SUPPRESSION_WITHOUT_REASON: CheckMeta = CheckMeta {
-    code: "LG492",
-    id: "suppression-without-reason",
-    severity: Severity::Warning,
-    summary: "An inline `livegate: allow` comment gives no reason, so it suppresses nothing",
-    what: "A `livegate: allow LGxxx` comment without `-- reason`, or naming a code that does not exist.",
-    why: "A reviewer must be able to see why test-looking data is meant to be there; a bare allow is \
-          indistinguishable from someone silencing the tool.",
-    example: "INSERT INTO cards VALUES ('4111111111111111'); -- livegate: allow LG431",
-    fix: "Add the reason after two dashes: `livegate: allow LG431 -- sandbox card for the demo tenant`.",
-};
-
 /// One inline suppression comment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InlineAllow {

@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
+use crate::facts::protection::BranchFacts;
 use crate::facts::Known;
-use crate::github::protection::BranchFacts;
 
 /// Where a setting's value comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -131,7 +131,7 @@ pub fn effective_protection(facts: &BranchFacts) -> EffectiveProtection {
                     add_status_check(&mut eff.status_checks, context, &source);
                 }
             }
-            let on = |flag: Option<crate::github::models::Enabled>| flag.is_some_and(|f| f.enabled);
+            let on = |flag: Option<crate::facts::protection::Enabled>| flag.is_some_and(|f| f.enabled);
             eff.conversation_resolution
                 .enable(on(classic.required_conversation_resolution), &source);
             eff.linear_history.enable(on(classic.required_linear_history), &source);

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use super::collect::{DeployKeyFacts, HookFacts, OrgSettings, RepoSettings};
-use super::drift::{compare_org, compare_repo, drift, Snapshot};
+use crate::checks::settings::drift::{compare_org, compare_repo, drift};
 use crate::checks::settings::{allowed_visibility, evaluate_org, evaluate_repo};
+use crate::facts::settings::{DeployKeyFacts, HookFacts, OrgSettings, RepoSettings, Snapshot};
 use crate::facts::{Known, Unknown};
 use crate::policy::model::SettingsSection;
 

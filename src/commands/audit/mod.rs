@@ -2,8 +2,6 @@
 //! `[settings]`, from one repository to a whole organisation, with a
 //! snapshot of everything observed and drift against a previous one.
 
-pub mod collect;
-pub mod drift;
 pub mod issues;
 pub mod spool;
 
@@ -16,13 +14,16 @@ use std::sync::Mutex;
 
 use serde_json::json;
 
-use crate::checks::settings::{self, SETTINGS_UNREADABLE};
+use super::shared;
+use crate::checks::settings::{self, drift::Drift};
+use crate::facts::settings::{OrgSettings, RepoSettings};
 use crate::github::client::{ApiError, ApiStats, Auth, Client, ClientOptions};
+use crate::github::settings::RepoObject;
 use crate::policy::model::{BranchesSection, SettingsSection};
+use crate::registry::settings::SETTING_UNKNOWN_ALLOWED;
+use crate::registry::verification::{GITHUB_UNREADABLE, SETTINGS_UNREADABLE};
 use crate::report::finding::{sort_findings, Finding, Location, Severity};
 use crate::report::{Emit, Format, Report};
-use collect::{OrgSettings, RepoObject, RepoSettings};
-use drift::Drift;
 use spool::Spool;
 
 #[derive(Debug, Clone)]
@@ -101,7 +102,7 @@ fn protection(
     repo: &mut RepoSettings,
 ) -> Result<Vec<Finding>, ApiError> {
     let (owner, name) = repo.full_name.split_once('/').unwrap_or(("", ""));
-    let protect = crate::protect::ProtectSettings {
+    let protect = super::protect::ProtectSettings {
         owner: owner.to_owned(),
         name: name.to_owned(),
         branches: Vec::new(),
@@ -113,12 +114,12 @@ fn protection(
         color: false,
         client: settings.client.clone(),
     };
-    let run = match crate::protect::collect_and_evaluate(client, &protect, branches) {
+    let run = match super::protect::collect_and_evaluate(client, &protect, branches) {
         Ok(run) => run,
-        Err(crate::protect::ProtectError::Api(err)) => return Err(err),
+        Err(super::protect::ProtectError::Api(err)) => return Err(err),
         Err(other) => {
             return Ok(vec![Finding::new(
-                &crate::checks::protection::GITHUB_UNREADABLE,
+                &GITHUB_UNREADABLE,
                 Location::file(&repo.full_name),
                 format!("{}: branch protection could not be checked: {other}", repo.full_name),
             )])
@@ -136,7 +137,7 @@ fn protection(
             let source = row["source"].as_str().unwrap_or_default();
             rows.insert(
                 key,
-                collect::ProtectionValue {
+                crate::facts::settings::ProtectionValue {
                     actual: format!("{} [{source}]", row["actual"].as_str().unwrap_or_default()),
                     ok: row["ok"].as_bool().unwrap_or(false),
                 },
@@ -150,7 +151,7 @@ fn protection(
 
 fn could_not_audit(subject: &str, err: &ApiError) -> Finding {
     Finding::new(
-        &crate::checks::protection::GITHUB_UNREADABLE,
+        &GITHUB_UNREADABLE,
         Location::file(subject),
         format!("{subject} could not be audited: {err}"),
     )
@@ -321,7 +322,7 @@ fn audit_one(
     outside: Option<&BTreeSet<String>>,
     branches: &BranchesSection,
 ) -> Outcome {
-    let result = collect::collect_repo(client, repo, outside).and_then(|mut collected| {
+    let result = crate::github::settings::collect_repo(client, repo, outside).and_then(|mut collected| {
         let found = if settings.protection {
             protection(client, settings, branches, &mut collected)?
         } else {
@@ -357,7 +358,11 @@ fn progress(tty: bool, finished: usize, queued: usize, listing_done: bool) {
     }
 }
 
-pub fn run(settings: &AuditSettings, policy: &SettingsSection, branches: &BranchesSection) -> Result<AuditRun, String> {
+pub fn audit(
+    settings: &AuditSettings,
+    policy: &SettingsSection,
+    branches: &BranchesSection,
+) -> Result<AuditRun, String> {
     let secret = match &settings.client.auth {
         Auth::Token(token) => Some(token.clone()),
         _ => None,
@@ -372,7 +377,7 @@ pub fn run(settings: &AuditSettings, policy: &SettingsSection, branches: &Branch
     let mut direct: Vec<RepoObject> = Vec::new();
     let mut outside = None;
     if let Some(org) = &settings.org {
-        match collect::collect_org(&client, org) {
+        match crate::github::settings::collect_org(&client, org) {
             Ok(org_settings) => {
                 findings.extend(settings::evaluate_org(policy, &org_settings));
                 orgs.push(org_settings);
@@ -385,10 +390,10 @@ pub fn run(settings: &AuditSettings, policy: &SettingsSection, branches: &Branch
             }
             Err(err) => findings.push(could_not_audit(org, &err)),
         }
-        outside = collect::org_outside_collaborators(&client, org);
+        outside = crate::github::settings::org_outside_collaborators(&client, org);
     }
     for full in &settings.repos {
-        match collect::repo_object(&client, full) {
+        match crate::github::settings::repo_object(&client, full) {
             Ok(object) => direct.push(object),
             Err(err @ ApiError::Unauthorized { .. }) => return Err(scrub(&err.to_string())),
             Err(ApiError::NotFound { .. }) => {
@@ -482,7 +487,7 @@ pub fn run(settings: &AuditSettings, policy: &SettingsSection, branches: &Branch
     }
     if let Some(err) = &streamed.stopped {
         findings.push(Finding::new(
-            &crate::checks::protection::GITHUB_UNREADABLE,
+            &GITHUB_UNREADABLE,
             Location::file(settings.org.as_deref().unwrap_or("audit")),
             format!(
                 "the audit stopped early: {err}; {skipped} more repositor{} not audited{}",
@@ -537,7 +542,7 @@ pub fn run(settings: &AuditSettings, policy: &SettingsSection, branches: &Branch
     if settings.allow_unknown {
         for finding in findings.iter_mut().filter(|f| f.code() == SETTINGS_UNREADABLE.code) {
             *finding = Finding::new(
-                &settings::SETTING_UNKNOWN_ALLOWED,
+                &SETTING_UNKNOWN_ALLOWED,
                 finding.location.clone(),
                 finding.message.clone(),
             );
@@ -550,7 +555,7 @@ pub fn run(settings: &AuditSettings, policy: &SettingsSection, branches: &Branch
             Ok(actions) => issue_actions = Some(actions),
             Err(err @ ApiError::Unauthorized { .. }) => return Err(scrub(&err.to_string())),
             Err(err) => findings.push(Finding::new(
-                &crate::checks::protection::GITHUB_UNREADABLE,
+                &GITHUB_UNREADABLE,
                 Location::file(issue_repo),
                 format!(
                     "could not update the tracking issues in {issue_repo}: {err}; the token needs {}",
@@ -623,6 +628,79 @@ pub fn run(settings: &AuditSettings, policy: &SettingsSection, branches: &Branch
         exit = 3;
     }
     Ok(AuditRun { rendered, exit })
+}
+
+pub fn run(args: crate::cli::AuditArgs) -> shared::Outcome {
+    if args.repos.is_empty() && args.org.is_none() {
+        return shared::Outcome::error("nothing to audit: pass --repo OWNER/NAME (repeatable) or --org ORG");
+    }
+    if let Some(repo) = &args.issue_repo {
+        if let Err(err) = crate::cli::parse_repo("--issue-repo", repo) {
+            return shared::Outcome::error(err);
+        }
+    }
+    for repo in &args.repos {
+        if let Err(err) = crate::cli::parse_repo("--repo", repo) {
+            return shared::Outcome::error(err);
+        }
+    }
+    let mut properties = Vec::new();
+    for text in &args.property {
+        match text.split_once('=') {
+            Some((key, value)) if !key.trim().is_empty() => {
+                properties.push((key.trim().to_owned(), value.trim().to_owned()))
+            }
+            _ => {
+                return shared::Outcome::error(format!(
+                    "--property `{text}`: expected KEY=VALUE (e.g. classification=sensitive)"
+                ))
+            }
+        }
+    }
+    for glob in args.include.iter().chain(&args.exclude) {
+        if let Err(err) = crate::policy::compile_glob(glob) {
+            return shared::Outcome::error(format!("--include/--exclude `{glob}`: {err}"));
+        }
+    }
+    let (format, mut client) = match shared::online_setup(&args.report, &args.github) {
+        Ok(setup) => setup,
+        Err(err) => return shared::Outcome::error(err),
+    };
+    if args.github.budget.is_none() {
+        client.budget = std::time::Duration::from_secs(shared::DEFAULT_AUDIT_BUDGET);
+    }
+    let root = shared::repo_root(std::path::Path::new("."));
+    let policy = match shared::load_policy(args.policy.as_deref(), &root) {
+        Ok(policy) => policy,
+        Err(err) => return shared::Outcome::error(err),
+    };
+    let settings = AuditSettings {
+        repos: args.repos.clone(),
+        org: args.org.clone(),
+        include: args.include.clone(),
+        exclude: args.exclude.clone(),
+        topics: args.topic.clone(),
+        properties,
+        include_archived: args.include_archived,
+        snapshot: args.snapshot.clone(),
+        baseline: args.baseline.clone(),
+        allow_unknown: args.allow_unknown,
+        issue_repo: args.issue_repo.clone(),
+        concurrency: usize::from(args.concurrency),
+        protection: args.protection,
+        format,
+        fail_on: args.report.fail_on.severity(),
+        color: shared::color_for(args.report.color, format, args.report.output.is_some()),
+        emit: args.report.emit.clone(),
+        client,
+    };
+    let section = policy.merged.settings.clone().unwrap_or_default();
+    let branches = policy.merged.branches.clone().unwrap_or_default();
+    let run = match audit(&settings, &section, &branches) {
+        Ok(run) => run,
+        Err(err) => return shared::Outcome::error(err),
+    };
+    shared::deliver(run.rendered, String::new(), run.exit, args.report.output.as_deref())
 }
 
 #[cfg(test)]

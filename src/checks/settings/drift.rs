@@ -1,62 +1,15 @@
-//! Snapshots (everything an audit observed, as a versioned JSON document)
-//! and drift: what changed since a previous snapshot, with loosening changes
-//! marked as such.
+//! Drift: what changed between two snapshots of the same repositories and
+//! organisations, with loosening changes marked as such and what each
+//! loosening lets someone do. Pure: both sides are `facts::settings`.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use super::collect::{HookFacts, OrgSettings, RepoSettings};
-use crate::checks::settings::{REPOSITORY_APPEARED_OR_GONE, SETTING_CHANGED, SETTING_LOOSENED};
+use crate::facts::settings::{HookFacts, OrgSettings, RepoSettings, Snapshot};
 use crate::facts::Known;
+use crate::registry::settings::{REPOSITORY_APPEARED_OR_GONE, SETTING_CHANGED, SETTING_LOOSENED};
 use crate::report::finding::{Finding, Location};
-
-pub const SNAPSHOT_VERSION: u32 = 1;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Snapshot {
-    pub livegate_snapshot: u32,
-    pub organisations: Vec<OrgSettings>,
-    pub repositories: Vec<RepoSettings>,
-}
-
-impl Snapshot {
-    pub fn new(mut organisations: Vec<OrgSettings>, mut repositories: Vec<RepoSettings>) -> Snapshot {
-        organisations.sort_by(|a, b| a.login.cmp(&b.login));
-        repositories.sort_by(|a, b| a.full_name.cmp(&b.full_name));
-        Snapshot {
-            livegate_snapshot: SNAPSHOT_VERSION,
-            organisations,
-            repositories,
-        }
-    }
-
-    /// Reads a whole snapshot into memory (the audit itself streams it).
-    pub fn load(path: &Path) -> Result<Snapshot, String> {
-        let baseline = super::spool::load(path)?;
-        let repositories = baseline
-            .repositories
-            .names()
-            .map(|name| {
-                baseline
-                    .repositories
-                    .get(name)?
-                    .ok_or_else(|| format!("{name} vanished from the spool"))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Snapshot::new(baseline.organisations, repositories))
-    }
-
-    /// Writes atomically: a crash never leaves a half-written snapshot.
-    pub fn write(&self, path: &Path) -> Result<(), String> {
-        let mut spool = super::spool::Spool::new()?;
-        for repo in &self.repositories {
-            spool.put(repo)?;
-        }
-        super::spool::write(path, &self.organisations, &spool)
-    }
-}
 
 /// One observed change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

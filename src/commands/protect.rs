@@ -8,15 +8,17 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use crate::checks::protection::{self, BranchReport, GITHUB_UNREADABLE};
+use crate::checks::protection::{self, BranchReport};
 use crate::facts::Known;
 use crate::github::client::{ApiError, Auth, Client, ClientOptions};
 use crate::github::models::Repository;
 use crate::github::protection::{collect_branch, collect_repo, encode_branch};
-use crate::github::secret::Secret;
 use crate::policy::model::BranchesSection;
+use crate::registry::verification::GITHUB_UNREADABLE;
 use crate::report::finding::{sort_findings, Finding, Location, Severity};
 use crate::report::{Format, Report};
+
+use super::shared::{color_for, deliver, load_policy, online_setup, repo_root, Outcome};
 
 /// Everything `protect` needs, resolved from flags and environment.
 #[derive(Debug, Clone)]
@@ -312,28 +314,9 @@ pub fn collect_and_evaluate(
     Ok(finish(findings, details, branch_json, repo_json))
 }
 
-/// Token from --token-file, else GITHUB_TOKEN, else GH_TOKEN.
-pub fn token_from(file: Option<&PathBuf>, env: impl Fn(&str) -> Option<String>) -> Result<Option<Secret>, String> {
-    if let Some(file) = file {
-        let text = std::fs::read_to_string(file)
-            .map_err(|err| format!("--token-file {}: cannot read: {err}", file.display()))?;
-        let token = text.trim();
-        if token.is_empty() {
-            return Err(format!("--token-file {}: the file is empty", file.display()));
-        }
-        return Ok(Some(Secret::new(token)));
-    }
-    Ok(["GITHUB_TOKEN", "GH_TOKEN"]
-        .iter()
-        .filter_map(|name| env(name))
-        .map(|t| t.trim().to_owned())
-        .find(|t| !t.is_empty())
-        .map(Secret::new))
-}
-
 /// The whole command: returns (rendered report, exit code) or an error
 /// message for exit 2.
-pub fn run(settings: &ProtectSettings, policy: &BranchesSection) -> Result<(String, i32), String> {
+pub fn protect(settings: &ProtectSettings, policy: &BranchesSection) -> Result<(String, i32), String> {
     let client = Client::new(settings.client.clone()).map_err(|e| e.to_string())?;
     let mut run = collect_and_evaluate(&client, settings, policy).map_err(|e| {
         let secret = match &settings.client.auth {
@@ -355,4 +338,39 @@ pub fn run(settings: &ProtectSettings, policy: &BranchesSection) -> Result<(Stri
     let rendered = crate::report::render(settings.format, &report, settings.color);
     crate::report::emit_all(&report, &settings.emit)?;
     Ok((rendered, report.verdict().exit_code()))
+}
+
+pub fn run(args: crate::cli::ProtectArgs) -> Outcome {
+    let (owner, name) = match crate::cli::parse_repo("--repo", &args.repo) {
+        Ok(parts) => parts,
+        Err(err) => return Outcome::error(err),
+    };
+    let (format, client) = match online_setup(&args.report, &args.github) {
+        Ok(setup) => setup,
+        Err(err) => return Outcome::error(err),
+    };
+    let root = repo_root(std::path::Path::new("."));
+    let policy = match load_policy(args.policy.as_deref(), &root) {
+        Ok(policy) => policy,
+        Err(err) => return Outcome::error(err),
+    };
+    let branches_policy = policy.merged.branches.clone().unwrap_or_default();
+    let color = color_for(args.report.color, format, args.report.output.is_some());
+    let settings = ProtectSettings {
+        owner,
+        name,
+        branches: args.branches,
+        policy: args.policy,
+        format,
+        output: args.report.output.clone(),
+        emit: args.report.emit.clone(),
+        fail_on: args.report.fail_on.severity(),
+        color,
+        client,
+    };
+    let (rendered, exit) = match protect(&settings, &branches_policy) {
+        Ok(done) => done,
+        Err(err) => return Outcome::error(err),
+    };
+    deliver(rendered, String::new(), exit, args.report.output.as_deref())
 }

@@ -14,8 +14,7 @@ use std::path::Path;
 
 use serde::de::{DeserializeSeed, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use super::collect::{OrgSettings, RepoSettings};
-use super::drift::SNAPSHOT_VERSION;
+use crate::facts::settings::{OrgSettings, RepoSettings, Snapshot, SNAPSHOT_VERSION};
 
 struct Entry {
     offset: u64,
@@ -300,4 +299,31 @@ pub fn write(path: &Path, organisations: &[OrgSettings], repositories: &Spool) -
         let _ = std::fs::remove_file(&temp);
         format!("--snapshot {shown}: cannot write: {err}")
     })
+}
+
+impl Snapshot {
+    /// Reads a whole snapshot into memory (the audit itself streams it).
+    pub fn load(path: &Path) -> Result<Snapshot, String> {
+        let baseline = load(path)?;
+        let repositories = baseline
+            .repositories
+            .names()
+            .map(|name| {
+                baseline
+                    .repositories
+                    .get(name)?
+                    .ok_or_else(|| format!("{name} vanished from the spool"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Snapshot::new(baseline.organisations, repositories))
+    }
+
+    /// Writes atomically: a crash never leaves a half-written snapshot.
+    pub fn write(&self, path: &Path) -> Result<(), String> {
+        let mut spool = Spool::new()?;
+        for repo in &self.repositories {
+            spool.put(repo)?;
+        }
+        write(path, &self.organisations, &spool)
+    }
 }

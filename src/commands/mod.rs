@@ -1,0 +1,34 @@
+//! One module per command. Each collects facts, runs the checks and builds
+//! the report; it returns what to print and the exit code, and the binary
+//! does the printing, so everything here is testable.
+
+pub mod audit;
+pub mod catalog;
+pub mod hook;
+pub mod policy;
+pub mod pr;
+pub mod protect;
+pub mod scan;
+pub mod shared;
+
+use crate::cli::Command;
+pub use shared::Outcome;
+
+/// Runs a parsed command.
+pub fn run(command: Command) -> Outcome {
+    match command {
+        Command::Scan(args) => match args.into_settings() {
+            Ok(settings) => scan::run(&settings),
+            Err(err) => Outcome::error(err),
+        },
+        Command::Protect(args) => protect::run(args),
+        Command::Pr(args) => pr::run(args),
+        Command::Audit(args) => audit::run(args),
+        Command::Checks { format } => catalog::list(format),
+        Command::Explain { code } => catalog::explain(&code),
+        Command::Policy { action } => policy::run(action),
+        Command::Hook { action } => hook::run(action),
+        Command::GenDocs { dir, check } => catalog::gen_docs(&dir, check),
+        Command::DebugPatterns => catalog::debug_patterns(),
+    }
+}

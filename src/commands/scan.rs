@@ -1,0 +1,77 @@
+//! `livegate scan`: the working tree, a range (`--diff`) or what is staged,
+//! through the scan engine, into a report; `--baseline` and `--write-baseline`.
+
+use crate::cli::ScanSettings;
+use crate::report::{self, Report};
+use crate::scan::{self, Baseline, ScanOptions};
+
+use super::shared::{color_for, deliver, load_policy, repo_root, Outcome};
+
+pub fn run(settings: &ScanSettings) -> Outcome {
+    let root = repo_root(&settings.path);
+    let mut policy = match load_policy(settings.policy.as_deref(), &root) {
+        Ok(policy) => policy,
+        Err(err) => return Outcome::error(err),
+    };
+    // The baseline file records findings with their snippets: scanning it
+    // would report every baselined value a second time.
+    for file in [&settings.baseline, &settings.write_baseline].into_iter().flatten() {
+        let absolute = std::env::current_dir()
+            .map(|cwd| cwd.join(file))
+            .unwrap_or_else(|_| file.clone());
+        let absolute = absolute.canonicalize().unwrap_or(absolute);
+        let canonical_root = root.canonicalize().unwrap_or_else(|_| root.clone());
+        if let Ok(relative) = absolute.strip_prefix(&canonical_root) {
+            let relative = relative.to_string_lossy().replace('\\', "/");
+            policy.leaks.exclude.push(globset::escape(&relative));
+        }
+    }
+    let baseline = match settings.baseline.as_deref().map(Baseline::load).transpose() {
+        Ok(baseline) => baseline,
+        Err(err) => return Outcome::error(err),
+    };
+    let options = ScanOptions {
+        path: settings.path.clone(),
+        mode: settings.mode.clone(),
+        threads: settings.threads,
+    };
+    let outcome = match scan::scan(&policy, &options, baseline.as_ref()) {
+        Ok(outcome) => outcome,
+        Err(err) => return Outcome::error(err),
+    };
+    let mut stderr = String::new();
+    if let Some(file) = &settings.write_baseline {
+        let recorded = Baseline::of(&outcome.unbaselined);
+        if let Err(err) = recorded.write(file) {
+            return Outcome::error(err);
+        }
+        stderr.push_str(&format!(
+            "livegate: wrote {} finding(s) to baseline {}\n",
+            recorded.findings.len(),
+            file.display()
+        ));
+    }
+    let report = Report {
+        command: "scan",
+        findings: &outcome.findings,
+        stats: Some(&outcome.stats),
+        fail_on: settings.fail_on,
+        details: None,
+        details_markdown: None,
+        extra: None,
+    };
+    let color = color_for(settings.color, settings.format, settings.output.is_some());
+    let rendered = report::render(settings.format, &report, color);
+    if let Err(err) = report::emit_all(&report, &settings.emit) {
+        return Outcome::error(err);
+    }
+    let verdict = report.verdict();
+    // Writing the baseline is adoption: the run that records findings passes
+    // unless something could not be verified.
+    let exit = if settings.write_baseline.is_some() && verdict != report::Verdict::Unverified {
+        0
+    } else {
+        verdict.exit_code()
+    };
+    deliver(rendered, stderr, exit, settings.output.as_deref())
+}

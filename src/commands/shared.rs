@@ -1,0 +1,155 @@
+//! What every command shares: the outcome it returns, where the repository
+//! and its policy are, colour, the GitHub client options of the online
+//! commands, and delivering a report to a file or standard output.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use crate::cli::{ColorChoice, GitHubArgs, ReportArgs};
+use crate::github::client::ClientOptions;
+use crate::github::secret::Secret;
+use crate::policy;
+use crate::report::Format;
+
+/// What a command produced.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub stdout: String,
+    pub stderr: String,
+    pub exit: i32,
+}
+
+impl Outcome {
+    pub fn error(message: impl std::fmt::Display) -> Outcome {
+        Outcome {
+            stdout: String::new(),
+            stderr: format!("error: {message}\n"),
+            exit: crate::exit::ERROR,
+        }
+    }
+}
+
+/// The repository root for a path: the git work tree containing it, else the path.
+pub fn repo_root(path: &Path) -> PathBuf {
+    git2::Repository::discover(path)
+        .ok()
+        .and_then(|repo| repo.workdir().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf())
+}
+
+/// The policy for a scan: --policy, else the repository's file, else the default preset.
+pub fn load_policy(explicit: Option<&Path>, root: &Path) -> Result<policy::Policy, policy::PolicyError> {
+    if let Some(file) = explicit {
+        return policy::load_file(file);
+    }
+    match policy::find_policy_file(root)? {
+        Some(file) => policy::load_file(&file),
+        None => policy::resolve(None),
+    }
+}
+
+pub fn color_for(choice: ColorChoice, format: Format, to_file: bool) -> bool {
+    format == Format::Human
+        && !to_file
+        && match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        }
+}
+
+/// The output format and the GitHub client options of an online command.
+pub fn online_setup(report: &ReportArgs, github: &GitHubArgs) -> Result<(Format, ClientOptions), String> {
+    let format =
+        Format::parse(&report.format).ok_or_else(|| format!("--format: unknown format `{}`", report.format))?;
+    Ok((format, client_options(github)?))
+}
+
+/// The report to `--output FILE`, or to standard output.
+pub fn deliver(rendered: String, stderr: String, exit: i32, output: Option<&Path>) -> Outcome {
+    match output {
+        Some(file) => match std::fs::write(file, rendered) {
+            Ok(()) => Outcome {
+                stdout: String::new(),
+                stderr,
+                exit,
+            },
+            Err(err) => Outcome::error(format!("--output {}: cannot write: {err}", file.display())),
+        },
+        None => Outcome {
+            stdout: rendered,
+            stderr,
+            exit,
+        },
+    }
+}
+
+/// Seconds an online command may spend talking to GitHub, unless --budget says.
+pub const DEFAULT_BUDGET: u64 = 300;
+/// An organisation audit makes thousands of requests: an hour by default.
+pub const DEFAULT_AUDIT_BUDGET: u64 = 3600;
+
+/// Client options from the shared GitHub flags and the environment.
+pub fn client_options(args: &GitHubArgs) -> Result<ClientOptions, String> {
+    use crate::github::client::{Auth, ClientOptions, DEFAULT_API_URL};
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let api_url = args
+        .api_url
+        .clone()
+        .or_else(|| env("GITHUB_API_URL"))
+        .unwrap_or_else(|| DEFAULT_API_URL.to_owned());
+    let api_url = api_url.trim_end_matches('/').to_owned();
+    if !(api_url.starts_with("https://") || api_url.starts_with("http://")) {
+        return Err(format!("--api-url / GITHUB_API_URL: `{api_url}` is not an http(s) URL"));
+    }
+    let auth = match (args.app_id, &args.app_key, args.installation_id) {
+        (Some(app_id), Some(key), Some(installation_id)) => {
+            let pem = std::fs::read_to_string(key)
+                .map_err(|err| format!("--app-key {}: cannot read: {err}", key.display()))?;
+            Auth::App {
+                app_id,
+                private_key_pem: Secret::new(pem),
+                installation_id,
+            }
+        }
+        _ => match token_from(args.token_file.as_ref(), env)? {
+            Some(token) => Auth::Token(token),
+            None => Auth::None,
+        },
+    };
+    let cache_dir = if args.no_cache {
+        None
+    } else {
+        args.cache_dir.clone().or_else(crate::github::cache::default_dir)
+    };
+    Ok(ClientOptions {
+        api_url,
+        auth,
+        cache_dir,
+        request_timeout: std::time::Duration::from_secs(args.timeout.max(1)),
+        budget: std::time::Duration::from_secs(args.budget.unwrap_or(DEFAULT_BUDGET).max(1)),
+        retries: args.retries,
+        max_rate_limit_wait: std::time::Duration::from_secs(args.max_rate_limit_wait),
+        verbose: args.verbose,
+        ..ClientOptions::default()
+    })
+}
+
+/// Token from --token-file, else GITHUB_TOKEN, else GH_TOKEN.
+pub fn token_from(file: Option<&PathBuf>, env: impl Fn(&str) -> Option<String>) -> Result<Option<Secret>, String> {
+    if let Some(file) = file {
+        let text = std::fs::read_to_string(file)
+            .map_err(|err| format!("--token-file {}: cannot read: {err}", file.display()))?;
+        let token = text.trim();
+        if token.is_empty() {
+            return Err(format!("--token-file {}: the file is empty", file.display()));
+        }
+        return Ok(Some(Secret::new(token)));
+    }
+    Ok(["GITHUB_TOKEN", "GH_TOKEN"]
+        .iter()
+        .filter_map(|name| env(name))
+        .map(|t| t.trim().to_owned())
+        .find(|t| !t.is_empty())
+        .map(Secret::new))
+}

@@ -1,0 +1,300 @@
+//! Every check's metadata (code, id, default severity, documentation) in one
+//! ordered list. Data only: the ground floor that policy validation, reports,
+//! `livegate checks`/`explain`, SARIF and docs/ read, and that imports nothing
+//! else of livegate. The checks themselves live in `checks/`.
+
+/// Declares a check's metadata as a `pub const` (the registry lists them).
+macro_rules! meta {
+    ($name:ident, $code:literal, $id:literal, $severity:expr, $summary:literal, $what:literal, $why:literal, $example:literal, $fix:literal) => {
+        pub const $name: $crate::registry::CheckMeta = $crate::registry::CheckMeta {
+            code: $code,
+            id: $id,
+            severity: $severity,
+            summary: $summary,
+            what: $what,
+            why: $why,
+            example: $example,
+            fix: $fix,
+        };
+    };
+}
+
+pub mod leaks;
+pub mod protection;
+pub mod review;
+pub mod settings;
+pub mod verification;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// How bad a finding is. Ordered so that `Note < Warning < Error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Note,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Severity> {
+        match text {
+            "note" => Some(Severity::Note),
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The families of DESIGN.md's code table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Family {
+    Protection,
+    Review,
+    Provenance,
+    Leaks,
+    Settings,
+    Verification,
+}
+
+impl Family {
+    pub fn title(self) -> &'static str {
+        match self {
+            Family::Protection => "Branch protection and rulesets (LG1xx)",
+            Family::Review => "Pull-request review gate (LG2xx)",
+            Family::Provenance => "Deploy-range provenance (LG3xx)",
+            Family::Leaks => "Test data leaks (LG4xx)",
+            Family::Settings => "Repository and organisation settings (LG5xx)",
+            Family::Verification => "Could not verify (LG9xx)",
+        }
+    }
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Family::Protection => "protection",
+            Family::Review => "review",
+            Family::Provenance => "provenance",
+            Family::Leaks => "leaks",
+            Family::Settings => "settings",
+            Family::Verification => "verification",
+        }
+    }
+
+    pub fn of_code(code: &str) -> Option<Family> {
+        match code.as_bytes().get(2)? {
+            b'1' => Some(Family::Protection),
+            b'2' => Some(Family::Review),
+            b'3' => Some(Family::Provenance),
+            b'4' => Some(Family::Leaks),
+            b'5' => Some(Family::Settings),
+            b'9' => Some(Family::Verification),
+            _ => None,
+        }
+    }
+}
+
+/// Everything that is said about a check, in one place. The text fields are
+/// the single source of `livegate explain`, the SARIF rule help and docs/.
+#[derive(Debug)]
+pub struct CheckMeta {
+    pub code: &'static str,
+    pub id: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+    /// What it detects.
+    pub what: &'static str,
+    /// Why it matters.
+    pub why: &'static str,
+    /// An example that triggers it.
+    pub example: &'static str,
+    /// How to fix it.
+    pub fix: &'static str,
+}
+
+impl CheckMeta {
+    pub fn family(&self) -> Family {
+        // Codes are validated by the registry test; a malformed one is a bug.
+        Family::of_code(self.code).unwrap_or(Family::Verification)
+    }
+
+    /// How to suppress a finding of this check; the same three ways for all.
+    pub fn suppression(&self) -> String {
+        format!(
+            "Inline, on the line or the line above: `livegate: allow {code} -- <reason>` (a reason is required).\n\
+             In the policy: a `[[leaks.allow]]` entry with `path` (glob), `code = \"{code}\"` and `reason`.\n\
+             For a legacy repository: `livegate scan --write-baseline FILE`, then `--baseline FILE`.",
+            code = self.code
+        )
+    }
+}
+
+/// Every check, ordered by code. Drives `livegate checks`, `livegate explain`,
+/// the SARIF rule table and docs/.
+pub fn registry() -> &'static [&'static CheckMeta] {
+    REGISTRY
+}
+
+static REGISTRY: &[&CheckMeta] = &[
+    &protection::BRANCH_UNPROTECTED,
+    &protection::TOO_FEW_APPROVALS,
+    &protection::STALE_REVIEWS_KEPT,
+    &protection::CODE_OWNER_REVIEW_MISSING,
+    &protection::LAST_PUSH_APPROVAL_MISSING,
+    &protection::STATUS_CHECK_NOT_REQUIRED,
+    &protection::STATUS_CHECKS_NOT_STRICT,
+    &protection::CONVERSATION_RESOLUTION_MISSING,
+    &protection::ADMINS_CAN_BYPASS,
+    &protection::RULESET_BYPASS_ACTOR,
+    &protection::FORCE_PUSH_ALLOWED,
+    &protection::DELETION_ALLOWED,
+    &protection::LINEAR_HISTORY_MISSING,
+    &protection::SIGNED_COMMITS_MISSING,
+    &protection::RULESET_NOT_ENFORCED,
+    &review::NOT_ENOUGH_APPROVALS,
+    &review::CHANGES_REQUESTED,
+    &review::CODE_OWNER_APPROVAL_MISSING,
+    &review::PATH_RULE_UNMET,
+    &review::POLICY_CHANGE_UNAPPROVED,
+    &review::CODEOWNERS_SYNTAX_ERROR,
+    &leaks::JVM_TEST_CLASS_IN_MAIN,
+    &leaks::TEST_FILE_IN_PRODUCTION,
+    &leaks::TEST_FILE_IN_MIGRATIONS,
+    &leaks::MIGRATION_INSERTS_TEST_DATA,
+    &leaks::EMBEDS_TEST_FILE,
+    &leaks::IMPORTS_TEST_CODE,
+    &leaks::OPENS_TEST_PATH,
+    &leaks::TEST_LIBRARY_IN_PRODUCTION_DEPENDENCIES,
+    &leaks::TEST_PAYMENT_CARD,
+    &leaks::DOCUMENTATION_NETWORK_ID,
+    &leaks::RESERVED_DOMAIN,
+    &leaks::FICTIONAL_PHONE_NUMBER,
+    &leaks::TEST_NATIONAL_ID,
+    &leaks::EXAMPLE_CREDENTIAL,
+    &leaks::EXAMPLE_BANK_ACCOUNT,
+    &leaks::PLACEHOLDER_PERSON,
+    &leaks::DOCKERFILE_COPIES_TESTS,
+    &leaks::DOCKER_CONTEXT_INCLUDES_TESTS,
+    &leaks::NPM_PACKAGE_INCLUDES_TESTS,
+    &leaks::PYTHON_PACKAGE_INCLUDES_TESTS,
+    &leaks::CARGO_PACKAGE_INCLUDES_TEST_DATA,
+    &leaks::MAVEN_TEST_JAR_AT_RUNTIME,
+    &leaks::DEBUG_MODE_IN_PRODUCTION_CONFIG,
+    &leaks::TEST_MODE_IN_PRODUCTION_CONFIG,
+    &leaks::IN_MEMORY_DATASTORE_IN_PRODUCTION_CONFIG,
+    &leaks::TEST_PAYMENT_KEY_IN_PRODUCTION_CONFIG,
+    &leaks::UNUSED_ALLOW_ENTRY,
+    &leaks::SUPPRESSION_WITHOUT_REASON,
+    &settings::VISIBILITY_NOT_ALLOWED,
+    &settings::FORKING_ALLOWED,
+    &settings::TOO_MANY_ADMINS,
+    &settings::OUTSIDE_COLLABORATOR_ACCESS,
+    &settings::TEAM_PERMISSION_TOO_HIGH,
+    &settings::DEPLOY_KEY_WRITE,
+    &settings::WEBHOOK_INSECURE,
+    &settings::WORKFLOW_TOKEN_WRITE,
+    &settings::ACTIONS_CAN_APPROVE,
+    &settings::SECRET_SCANNING_OFF,
+    &settings::DEPENDABOT_ALERTS_OFF,
+    &settings::CODEOWNERS_PROBLEM,
+    &settings::ORG_TWO_FACTOR_OFF,
+    &settings::ORG_BASE_PERMISSION,
+    &settings::ORG_PUBLIC_REPO_CREATION,
+    &settings::ORG_TOO_MANY_ADMINS,
+    &settings::SETTING_LOOSENED,
+    &settings::SETTING_CHANGED,
+    &settings::REPOSITORY_APPEARED_OR_GONE,
+    &settings::SETTING_UNKNOWN_ALLOWED,
+    &verification::REPOSITORY_UNREADABLE,
+    &verification::FILE_UNREADABLE,
+    &verification::SHALLOW_HISTORY,
+    &verification::PROTECTION_UNREADABLE,
+    &verification::BYPASS_LIST_HIDDEN,
+    &verification::GITHUB_UNREADABLE,
+    &verification::REVIEW_UNVERIFIABLE,
+    &verification::SETTINGS_UNREADABLE,
+];
+
+/// Looks a check up by code (`LG412`) or id (`test-file-in-production`),
+/// case-insensitively for the code.
+pub fn lookup(key: &str) -> Option<&'static CheckMeta> {
+    registry()
+        .iter()
+        .copied()
+        .find(|meta| meta.code.eq_ignore_ascii_case(key) || meta.id == key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_sorted_and_well_formed() {
+        let codes: Vec<&str> = registry().iter().map(|m| m.code).collect();
+        let mut sorted = codes.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(codes, sorted, "registry codes must be unique and in order");
+        for meta in registry() {
+            assert!(
+                meta.code.len() == 5
+                    && meta.code.starts_with("LG")
+                    && meta.code[2..].bytes().all(|b| b.is_ascii_digit()),
+                "malformed code {}",
+                meta.code
+            );
+            assert!(Family::of_code(meta.code).is_some(), "no family for {}", meta.code);
+        }
+    }
+
+    #[test]
+    fn ids_are_unique_kebab_case_and_documented() {
+        let mut ids: Vec<&str> = registry().iter().map(|m| m.id).collect();
+        ids.sort_unstable();
+        let before = ids.len();
+        ids.dedup();
+        assert_eq!(before, ids.len(), "duplicate check id");
+        for meta in registry() {
+            assert!(
+                meta.id
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                "id {} is not kebab-case",
+                meta.id
+            );
+            for (field, text) in [
+                ("summary", meta.summary),
+                ("what", meta.what),
+                ("why", meta.why),
+                ("example", meta.example),
+                ("fix", meta.fix),
+            ] {
+                assert!(!text.trim().is_empty(), "{} has an empty {field}", meta.code);
+            }
+        }
+    }
+
+    #[test]
+    fn lookup_finds_by_code_and_id() {
+        let by_code = lookup("lg412").map(|m| m.id);
+        assert_eq!(by_code, Some("test-file-in-production"));
+        assert_eq!(lookup("test-file-in-production").map(|m| m.code), Some("LG412"));
+        assert!(lookup("LG999").is_none());
+    }
+}
