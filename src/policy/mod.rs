@@ -239,6 +239,14 @@ pub fn validate(source: &SourcedPolicy) -> Result<(), PolicyError> {
                     Some("run `livegate checks` for the list of codes (e.g. LG412)".to_owned()),
                 ));
             }
+            if registry::lookup(code).is_some_and(|meta| !meta.suppressible()) {
+                return Err(error_at(
+                    source,
+                    severity,
+                    format!("{code} in [leaks.severity]: \"could not verify\" findings (LG9xx) cannot be turned off or lowered"),
+                    Some("remove the entry; fix what could not be verified instead (`livegate explain CODE` says how)".to_owned()),
+                ));
+            }
             let value = severity.get_ref().as_str();
             if value != "off" && Severity::parse(value).is_none() {
                 return Err(error_at(
@@ -258,6 +266,17 @@ pub fn validate(source: &SourcedPolicy) -> Result<(), PolicyError> {
                     &entry.code,
                     format!("`{code}` in [[leaks.allow]] is not a check code"),
                     Some("run `livegate checks` for the list of codes (e.g. LG431)".to_owned()),
+                ));
+            }
+            if registry::lookup(code).is_some_and(|meta| !meta.suppressible()) {
+                return Err(error_at(
+                    source,
+                    &entry.code,
+                    format!("{code} in [[leaks.allow]]: \"could not verify\" findings (LG9xx) cannot be allowed"),
+                    Some(
+                        "remove the entry; to leave a path out of the scan altogether, add it to `[leaks] exclude`"
+                            .to_owned(),
+                    ),
                 ));
             }
             if entry.reason.get_ref().trim().is_empty() {

@@ -134,8 +134,21 @@ impl CheckMeta {
         Family::of_code(self.code).unwrap_or(Family::Verification)
     }
 
-    /// How to suppress a finding of this check; the same three ways for all.
+    /// Whether a finding of this check may be suppressed or lowered. "Could
+    /// not verify" (LG9xx) never may: no inline allow, `[[leaks.allow]]`,
+    /// `[leaks.severity]` or baseline turns it into a pass.
+    pub fn suppressible(&self) -> bool {
+        self.family() != Family::Verification
+    }
+
+    /// How to suppress a finding of this check.
     pub fn suppression(&self) -> String {
+        if !self.suppressible() {
+            return "It cannot be suppressed, lowered or baselined: something livegate could not verify is \
+                    never a pass. Fix the cause named in the message, or exclude the path from the scan with \
+                    `[leaks] exclude` if it is out of scope."
+                .to_owned();
+        }
         format!(
             "Inline, on the line or the line above: `livegate: allow {code} -- <reason>` (a reason is required).\n\
              In the policy: a `[[leaks.allow]]` entry with `path` (glob), `code = \"{code}\"` and `reason`.\n\

@@ -142,7 +142,8 @@ fn apply_inline(facts: &FileFacts<'_>, findings: &mut Vec<Finding>, stats: &mut 
     findings.retain(|finding| {
         let line = finding.location.line as usize;
         !allows.iter().any(|allow| {
-            allow.reason.is_some()
+            finding.check.suppressible()
+                && allow.reason.is_some()
                 && (allow.line == line || allow.line + 1 == line)
                 && allow.codes.iter().any(|code| code == finding.code())
         })
@@ -154,7 +155,17 @@ fn apply_inline(facts: &FileFacts<'_>, findings: &mut Vec<Finding>, stats: &mut 
             .iter()
             .filter(|code| registry::lookup(code).is_none())
             .collect();
-        let problem = if allow.reason.is_none() {
+        let unsuppressible: Vec<&String> = allow
+            .codes
+            .iter()
+            .filter(|code| registry::lookup(code).is_some_and(|meta| !meta.suppressible()))
+            .collect();
+        let problem = if !unsuppressible.is_empty() {
+            Some(format!(
+                "inline allow names {}: \"could not verify\" findings cannot be suppressed",
+                unsuppressible.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")
+            ))
+        } else if allow.reason.is_none() {
             Some("inline allow without a reason (`-- reason`): it suppresses nothing".to_owned())
         } else if !unknown.is_empty() {
             Some(format!(
@@ -229,6 +240,8 @@ fn apply_severities(policy: &Policy, findings: &mut Vec<Finding>) {
         return;
     }
     findings.retain_mut(|finding| match policy.leaks.severity.get(finding.code()) {
+        // The validator refuses these; a policy built in code must not either.
+        _ if !finding.check.suppressible() => true,
         Some(None) => false,
         Some(Some(severity)) => {
             finding.severity = *severity;
@@ -253,9 +266,9 @@ fn apply_policy_allows(
         .collect();
     let mut used = vec![0usize; rules.len()];
     findings.retain(|finding| {
-        let hit = rules
-            .iter()
-            .position(|(glob, rule)| rule.code == finding.code() && glob.is_match(&finding.location.path));
+        let hit = rules.iter().position(|(glob, rule)| {
+            finding.check.suppressible() && rule.code == finding.code() && glob.is_match(&finding.location.path)
+        });
         if let Some(index) = hit {
             used[index] += 1;
         }
