@@ -686,3 +686,92 @@ fn stopped_early(run: &Run) -> String {
     assert_eq!(stopped.len(), 1, "{found:?}");
     stopped[0].1.clone()
 }
+
+#[test]
+fn webhook_urls_are_credentials_shown_as_scheme_and_host_and_kept_as_a_keyed_digest() {
+    const SLACK: &str = "https://hooks.slack.com/services/T0001/B0002/XXXXsecretXXXXsecretXXXX";
+    let mut scenario = Scenario::new(compliant("acme/api").hook(Hook::new(9, SLACK).secret(false)).public());
+    scenario.repos.push(Repo::new("acme/security"));
+    let fake = FakeGitHub::start(scenario);
+    let env = Env::new();
+    let snapshot = env.path().join("snap.json");
+    let sarif = env.path().join("out.sarif");
+    let markdown = env.path().join("out.md");
+    let emits = [
+        format!("sarif={}", sarif.display()),
+        format!("markdown={}", markdown.display()),
+    ];
+    let args = [
+        "--repo",
+        "acme/api",
+        "--issue-repo",
+        "acme/security",
+        "--snapshot",
+        snapshot.to_str().unwrap(),
+        "--emit",
+        &emits[0],
+        "--emit",
+        &emits[1],
+        "--verbose",
+    ];
+    let run = env.audit(&fake, &args);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        findings(&run)
+            .iter()
+            .any(|(c, m)| c == "LG507" && m.contains("https://hooks.slack.com/…")),
+        "{:?}",
+        findings(&run)
+    );
+    let issue_bodies: String = fake
+        .issues("acme/security")
+        .iter()
+        .filter_map(|i| i.body.clone())
+        .collect();
+    for (what, text) in [
+        ("stdout", run.stdout.clone()),
+        ("stderr", run.stderr.clone()),
+        ("snapshot", std::fs::read_to_string(&snapshot).unwrap()),
+        ("sarif", std::fs::read_to_string(&sarif).unwrap()),
+        ("markdown", std::fs::read_to_string(&markdown).unwrap()),
+        ("issues", issue_bodies),
+    ] {
+        assert!(
+            !text.contains("XXXXsecret") && !text.contains("/services/"),
+            "{what} holds the webhook URL"
+        );
+    }
+    for format in ["human", "github", "markdown", "sarif"] {
+        let run = livegate_env(
+            env.path(),
+            &[
+                "audit",
+                "--api-url",
+                &fake.url,
+                "--no-cache",
+                "--repo",
+                "acme/api",
+                "--format",
+                format,
+            ],
+            &[("GITHUB_TOKEN", "test-token")],
+        );
+        assert!(
+            !run.stdout.contains("XXXXsecret"),
+            "--format {format} holds the webhook URL"
+        );
+    }
+
+    // A new target behind the same host is still drift: the digest changed.
+    fake.update(|s| {
+        let hook = s.repos[0].hooks.iter_mut().find(|h| h.id == 9).unwrap();
+        hook.url = "https://hooks.slack.com/services/T0001/B0002/YYYYotherYYYYotherYYYY".to_owned();
+    });
+    let rerun = env.audit(&fake, &["--repo", "acme/api", "--baseline", snapshot.to_str().unwrap()]);
+    let changes = json(&rerun)["changes"].as_array().unwrap().clone();
+    assert!(
+        changes.iter().any(|c| c["setting"] == "hooks"),
+        "a changed webhook target is drift: {changes:?}"
+    );
+    assert!(!rerun.stdout.contains("YYYYother"));
+}

@@ -8,14 +8,46 @@ use serde::{Deserialize, Serialize};
 
 use super::Known;
 
-/// A webhook as the audit needs it.
+/// A webhook as the audit needs it. Its URL is a credential (a Slack, Teams
+/// or Discord webhook URL lets anyone post), so only its scheme and host are
+/// kept and shown; `url_digest`, a keyed hash of the whole URL, tells a
+/// changed target from an unchanged one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
 pub struct HookFacts {
     pub id: u64,
+    /// Scheme and host only; a full URL read from an older snapshot is cut
+    /// down as it is read, so it is never written again.
+    #[serde(deserialize_with = "shown_url")]
     pub url: String,
+    /// `hmac-sha256:` and the first 128 bits of the keyed hash of the full
+    /// URL; empty in snapshots older than the field.
+    #[serde(default)]
+    pub url_digest: String,
     pub has_secret: bool,
     pub insecure_ssl: bool,
     pub active: bool,
+}
+
+/// What of a webhook URL may be shown: `scheme://host[:port]`, nothing of
+/// its path, query or user information.
+pub fn webhook_url_shown(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    if scheme.is_empty() {
+        format!("{host}/…")
+    } else {
+        format!("{}://{host}/…", scheme.to_ascii_lowercase())
+    }
+}
+
+fn shown_url<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let url = String::deserialize(deserializer)?;
+    Ok(if url.ends_with("/…") {
+        url
+    } else {
+        webhook_url_shown(&url)
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
@@ -97,5 +129,33 @@ impl Snapshot {
             organisations,
             repositories,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_webhook_url_shows_scheme_and_host_only() {
+        let cases = [
+            ("https://hooks.slack.com/services/T0/B0/secret", "https://hooks.slack.com/…"),
+            ("HTTP://user:pass@ci.example.net:8443/hook?token=s", "http://ci.example.net:8443/…"),
+            ("https://discord.com/api/webhooks/1/tok#x", "https://discord.com/…"),
+            ("example.net/path", "example.net/…"),
+        ];
+        for (url, shown) in cases {
+            assert_eq!(webhook_url_shown(url), shown, "{url}");
+        }
+    }
+
+    #[test]
+    fn a_full_url_in_an_older_snapshot_is_cut_down_as_it_is_read() {
+        let old = r#"{"id": 1, "url": "https://hooks.slack.com/services/T0/B0/secret", "has_secret": false, "insecure_ssl": false, "active": true}"#;
+        let hook: HookFacts = serde_json::from_str(old).unwrap();
+        assert_eq!(hook.url, "https://hooks.slack.com/…");
+        assert_eq!(hook.url_digest, "");
+        let written = serde_json::to_string(&hook).unwrap();
+        assert!(!written.contains("/services/"), "{written}");
     }
 }

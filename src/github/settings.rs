@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 
-use crate::facts::settings::{DeployKeyFacts, HookFacts, OrgSettings, RepoSettings};
+use crate::facts::settings::{webhook_url_shown, DeployKeyFacts, HookFacts, OrgSettings, RepoSettings};
 use crate::facts::{Known, Unknown, ADMIN_READ, HOOKS_READ, METADATA_READ, ORG_ADMIN_READ};
 use crate::github::client::{ApiError, Client};
 
@@ -147,6 +147,28 @@ struct Hook {
     config: HookConfig,
 }
 
+/// The key of webhook URL digests: `LIVEGATE_SNAPSHOT_KEY` when set (keep it
+/// as a secret beside the snapshot cache), else a fixed key, which still keeps
+/// the URL out of the snapshot but lets someone holding the snapshot test a
+/// guessed URL.
+fn digest_key() -> Vec<u8> {
+    std::env::var("LIVEGATE_SNAPSHOT_KEY")
+        .ok()
+        .filter(|key| !key.is_empty())
+        .map_or_else(|| b"livegate webhook url digest v1".to_vec(), String::into_bytes)
+}
+
+fn url_digest(url: &str) -> String {
+    use hmac::Mac;
+    let Ok(mut mac) = hmac::Hmac::<sha2::Sha256>::new_from_slice(&digest_key()) else {
+        return String::new();
+    };
+    mac.update(url.as_bytes());
+    let bytes = mac.finalize().into_bytes();
+    let hex: String = bytes[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("hmac-sha256:{hex}")
+}
+
 impl Hook {
     fn facts(&self) -> HookFacts {
         let insecure = match &self.config.insecure_ssl {
@@ -154,9 +176,11 @@ impl Hook {
             Some(serde_json::Value::Number(n)) => n.as_u64() == Some(1),
             _ => false,
         };
+        let url = self.config.url.clone().unwrap_or_default();
         HookFacts {
             id: self.id,
-            url: self.config.url.clone().unwrap_or_default(),
+            url: webhook_url_shown(&url),
+            url_digest: url_digest(&url),
             has_secret: self.config.secret.as_deref().is_some_and(|s| !s.is_empty()),
             insecure_ssl: insecure,
             active: self.active,

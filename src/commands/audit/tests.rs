@@ -35,7 +35,8 @@ fn compliant() -> RepoSettings {
         }]),
         hooks: Known::Known(vec![HookFacts {
             id: 7,
-            url: "https://ci.example.net/hook".to_owned(),
+            url: "https://ci.example.net/…".to_owned(),
+            url_digest: "hmac-sha256:00".to_owned(),
             has_secret: true,
             insecure_ssl: false,
             active: true,
@@ -108,7 +109,8 @@ fn each_repository_setting_out_of_policy_is_a_finding() {
             |r| {
                 r.hooks = Known::Known(vec![HookFacts {
                     id: 3,
-                    url: "http://x.example.net".into(),
+                    url: "http://x.example.net/…".into(),
+                    url_digest: String::new(),
                     has_secret: false,
                     insecure_ssl: true,
                     active: true,
