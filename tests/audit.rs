@@ -775,3 +775,100 @@ fn webhook_urls_are_credentials_shown_as_scheme_and_host_and_kept_as_a_keyed_dig
     );
     assert!(!rerun.stdout.contains("YYYYother"));
 }
+
+#[test]
+fn a_named_repository_whose_own_read_fails_keeps_its_baseline_entry() {
+    let mut scenario = Scenario::new(compliant("acme/api"));
+    scenario.repos.push(compliant("acme/web"));
+    let fake = FakeGitHub::start(scenario);
+    let env = Env::new();
+    let path = |name: &str| env.path().join(name).to_str().unwrap().to_owned();
+    let repos = ["--repo", "acme/api", "--repo", "acme/web"];
+    let run = env.audit(&fake, &[&repos[..], &["--snapshot", &path("first.json")]].concat());
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+
+    fake.update(|s| {
+        s.faults.push(support::fake_github::Fault {
+            path: "/repos/acme/web$".to_owned(),
+            kind: FaultKind::Status(502),
+            times: 100,
+        })
+    });
+    let (first, second) = (path("first.json"), path("second.json"));
+    let args = [
+        &repos[..],
+        &["--retries", "0", "--baseline", &first, "--snapshot", &second],
+    ]
+    .concat();
+    let run = env.audit(&fake, &args);
+    assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(json(&run)["failed"], serde_json::json!(["acme/web"]));
+    assert_eq!(env.snapshot_names("second.json"), ["acme/api", "acme/web"]);
+
+    // Readable again with a new admin: reported against the kept entry.
+    fake.update(|s| {
+        s.faults.clear();
+        let web = s.repos.iter_mut().find(|r| r.name == "web").unwrap();
+        *web = compliant("acme/web").collaborator("mallory", "admin");
+    });
+    let run = env.audit(&fake, &[&repos[..], &["--baseline", &path("second.json")]].concat());
+    let found = findings(&run);
+    assert!(
+        found
+            .iter()
+            .any(|(c, m)| c == "LG580" && m.contains("acme/web") && m.contains("@mallory")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn an_unreadable_setting_keeps_its_last_known_value_so_a_later_loosening_is_still_one() {
+    let fake = FakeGitHub::start(Scenario::new(compliant("acme/api")));
+    let env = Env::new();
+    let path = |name: &str| env.path().join(name).to_str().unwrap().to_owned();
+    let run = env.audit(&fake, &["--repo", "acme/api", "--snapshot", &path("first.json")]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+
+    // The collaborators cannot be read this time (a token without admin).
+    fake.update(|s| {
+        s.faults.push(support::fake_github::Fault {
+            path: "/repos/acme/api/collaborators".to_owned(),
+            kind: FaultKind::Status(403),
+            times: 100,
+        })
+    });
+    let run = env.audit(
+        &fake,
+        &[
+            "--repo",
+            "acme/api",
+            "--baseline",
+            &path("first.json"),
+            "--snapshot",
+            &path("second.json"),
+        ],
+    );
+    assert_eq!(
+        run.code, 3,
+        "unreadable is still unverified: {}\n{}",
+        run.stdout, run.stderr
+    );
+    let second: Value = serde_json::from_str(&std::fs::read_to_string(path("second.json")).unwrap()).unwrap();
+    assert_eq!(
+        second["repositories"][0]["admins"],
+        serde_json::json!({"state": "known", "value": ["alice"]}),
+        "the last known admins are kept"
+    );
+
+    // Readable again, with an admin added meanwhile: a loosening, not a note.
+    fake.update(|s| {
+        s.faults.clear();
+        s.repos[0] = compliant("acme/api").collaborator("mallory", "admin");
+    });
+    let run = env.audit(&fake, &["--repo", "acme/api", "--baseline", &path("second.json")]);
+    let found = findings(&run);
+    assert!(
+        found.iter().any(|(c, m)| c == "LG580" && m.contains("@mallory")),
+        "{found:?}"
+    );
+}

@@ -28,6 +28,49 @@ pub struct HookFacts {
     pub active: bool,
 }
 
+/// Where `now` could not read a setting that `before` knew, keep the last
+/// known value: "unknown" must not overwrite it, or a loosening made while it
+/// was unreadable would later read as "unknown → loose", a mere note.
+fn keep_known<T: Clone>(now: &mut Known<T>, before: &Known<T>) {
+    if let (Known::Unknown(_), Known::Known(value)) = (&*now, before) {
+        *now = Known::Known(value.clone());
+    }
+}
+
+impl RepoSettings {
+    /// This observation, with every setting it could not read taken from
+    /// `before` (the last snapshot) where that knew it.
+    pub fn with_last_known(mut self, before: &RepoSettings) -> RepoSettings {
+        keep_known(&mut self.secret_scanning, &before.secret_scanning);
+        keep_known(&mut self.push_protection, &before.push_protection);
+        keep_known(&mut self.admins, &before.admins);
+        keep_known(&mut self.outside_collaborators, &before.outside_collaborators);
+        keep_known(&mut self.teams, &before.teams);
+        keep_known(&mut self.deploy_keys, &before.deploy_keys);
+        keep_known(&mut self.hooks, &before.hooks);
+        keep_known(&mut self.workflow, &before.workflow);
+        keep_known(&mut self.dependabot_alerts, &before.dependabot_alerts);
+        keep_known(&mut self.codeowners, &before.codeowners);
+        self
+    }
+}
+
+impl OrgSettings {
+    /// As `RepoSettings::with_last_known`, for an organisation.
+    pub fn with_last_known(mut self, before: &OrgSettings) -> OrgSettings {
+        keep_known(&mut self.two_factor_required, &before.two_factor_required);
+        keep_known(&mut self.base_permission, &before.base_permission);
+        keep_known(
+            &mut self.members_can_create_public_repositories,
+            &before.members_can_create_public_repositories,
+        );
+        keep_known(&mut self.admins, &before.admins);
+        keep_known(&mut self.hooks, &before.hooks);
+        keep_known(&mut self.workflow, &before.workflow);
+        self
+    }
+}
+
 /// What of a webhook URL may be shown: `scheme://host[:port]`, nothing of
 /// its path, query or user information.
 pub fn webhook_url_shown(url: &str) -> String {
@@ -139,8 +182,14 @@ mod tests {
     #[test]
     fn a_webhook_url_shows_scheme_and_host_only() {
         let cases = [
-            ("https://hooks.slack.com/services/T0/B0/secret", "https://hooks.slack.com/…"),
-            ("HTTP://user:pass@ci.example.net:8443/hook?token=s", "http://ci.example.net:8443/…"),
+            (
+                "https://hooks.slack.com/services/T0/B0/secret",
+                "https://hooks.slack.com/…",
+            ),
+            (
+                "HTTP://user:pass@ci.example.net:8443/hook?token=s",
+                "http://ci.example.net:8443/…",
+            ),
             ("https://discord.com/api/webhooks/1/tok#x", "https://discord.com/…"),
             ("example.net/path", "example.net/…"),
         ];

@@ -375,6 +375,7 @@ pub fn audit(
     let mut findings = Vec::new();
     let mut orgs: Vec<OrgSettings> = Vec::new();
     let mut direct: Vec<RepoObject> = Vec::new();
+    let mut direct_failed: Vec<String> = Vec::new();
     let mut outside = None;
     if let Some(org) = &settings.org {
         match crate::github::settings::collect_org(&client, org) {
@@ -402,7 +403,10 @@ pub fn audit(
                      token's repository access"
                 ))
             }
-            Err(err) => findings.push(could_not_audit(full, &err)),
+            Err(err) => {
+                findings.push(could_not_audit(full, &err));
+                direct_failed.push(full.clone());
+            }
         }
     }
 
@@ -429,6 +433,13 @@ pub fn audit(
         }
         Ok(())
     };
+    // A named repository whose own read failed is failed too: it keeps its
+    // baseline entry, or the next run would see it "appear" with a new admin
+    // and say nothing of it.
+    for name in direct_failed {
+        carry(&name, &mut observed)?;
+        failed.push(name);
+    }
     let streamed = audit_stream(
         settings,
         &client,
@@ -444,13 +455,18 @@ pub fn audit(
                         Some(b) => b.repositories.get(&repo.full_name),
                         None => Ok(None),
                     };
-                    before
-                        .map(|before| {
-                            if baseline.is_some() {
-                                drift.repo(before.as_ref(), &repo, baseline_has_repos);
-                            }
-                        })
-                        .and_then(|()| observed.put(&repo))
+                    before.and_then(|before| {
+                        // What could not be read now keeps its last known value,
+                        // in the comparison and in the new snapshot.
+                        let repo = match &before {
+                            Some(old) => repo.with_last_known(old),
+                            None => *repo,
+                        };
+                        if baseline.is_some() {
+                            drift.repo(before.as_ref(), &repo, baseline_has_repos);
+                        }
+                        observed.put(&repo)
+                    })
                 }
                 Outcome::Failed(name, err) => {
                     findings.push(could_not_audit(&name, &err));
@@ -527,8 +543,9 @@ pub fn audit(
                 }
             }
         }
-        for org in &orgs {
+        for org in &mut orgs {
             if let Some(old) = baseline.organisations.iter().find(|o| o.login == org.login) {
+                *org = org.clone().with_last_known(old);
                 drift.org(old, org);
             }
         }
