@@ -269,3 +269,53 @@ fn garbage_on_stdin_is_a_protocol_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("pre-push input line 1"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_hook_that_merely_contains_the_marker_is_not_livegates() {
+    let repo = TestRepo::new();
+    let hook = hooks_path(&repo).join("pre-push");
+    std::fs::create_dir_all(hooks_path(&repo)).unwrap();
+    let foreign = format!(
+        "#!/bin/sh\n{}\n# our own pre-push checks\n./scripts/check.sh\n",
+        livegate::commands::hook::MARKER
+    );
+    std::fs::write(&hook, &foreign).unwrap();
+    let refused = livegate(repo.path(), &["hook", "install"]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    let kept = livegate(repo.path(), &["hook", "uninstall"]);
+    assert_eq!(kept.code, 2, "{}", kept.stderr);
+    assert!(kept.stderr.contains("not the hook livegate wrote"), "{}", kept.stderr);
+    assert_eq!(std::fs::read_to_string(&hook).unwrap(), foreign);
+
+    // livegate's own hook, edited by hand, is no longer livegate's either.
+    std::fs::remove_file(&hook).unwrap();
+    assert_eq!(livegate(repo.path(), &["hook", "install"]).code, 0);
+    let edited = std::fs::read_to_string(&hook).unwrap() + "echo extra\n";
+    std::fs::write(&hook, &edited).unwrap();
+    assert_eq!(livegate(repo.path(), &["hook", "uninstall"]).code, 2);
+    assert_eq!(std::fs::read_to_string(&hook).unwrap(), edited);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_dangling_symlink_hook_is_kept_and_restored_exactly() {
+    let repo = TestRepo::new();
+    let hook = hooks_path(&repo).join("pre-push");
+    std::fs::create_dir_all(hooks_path(&repo)).unwrap();
+    let target = PathBuf::from("../../tools/hooks/pre-push-not-there");
+    std::os::unix::fs::symlink(&target, &hook).unwrap();
+
+    let refused = livegate(repo.path(), &["hook", "install"]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert_eq!(std::fs::read_link(&hook).unwrap(), target, "the link was replaced");
+
+    let forced = livegate(repo.path(), &["hook", "install", "--force"]);
+    assert_eq!(forced.code, 0, "{}", forced.stderr);
+    let chained = hooks_path(&repo).join("pre-push.livegate-chained");
+    assert_eq!(std::fs::read_link(&chained).unwrap(), target);
+
+    let removed = livegate(repo.path(), &["hook", "uninstall"]);
+    assert_eq!(removed.code, 0, "{}", removed.stderr);
+    assert_eq!(std::fs::read_link(&hook).unwrap(), target, "not restored exactly");
+    assert!(std::fs::symlink_metadata(&chained).is_err());
+}

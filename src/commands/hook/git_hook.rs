@@ -325,8 +325,30 @@ exec "$bin" hook pre-push "$@"
     )
 }
 
+/// The binary a hook script names, undoing `shell_quote`.
+fn scripted_binary(text: &str) -> Option<String> {
+    let quoted = text
+        .lines()
+        .find_map(|line| line.strip_prefix("bin=${LIVEGATE_BIN:-"))?
+        .strip_suffix('}')?;
+    let inner = quoted.strip_prefix('\'')?.strip_suffix('\'')?;
+    Some(inner.replace(r"'\''", "'"))
+}
+
+/// Whether livegate wrote this hook: exactly the script it writes, byte for
+/// byte, for the binary the script names. Containing the marker is not
+/// enough: a hook someone edited, or wrote around the marker, is theirs.
+/// A symbolic link is never ours (livegate writes regular files).
 fn is_ours(path: &Path) -> bool {
-    std::fs::read_to_string(path).is_ok_and(|text| text.contains(MARKER))
+    let regular = std::fs::symlink_metadata(path).is_ok_and(|meta| meta.file_type().is_file());
+    regular
+        && std::fs::read_to_string(path)
+            .is_ok_and(|text| scripted_binary(&text).is_some_and(|binary| text == script(Path::new(&binary))))
+}
+
+/// Whether anything is at `path`, a dangling symbolic link included.
+fn present(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok()
 }
 
 fn io_error(path: &Path, err: std::io::Error) -> HookError {
@@ -353,7 +375,7 @@ pub fn install(repo: &Repository, binary: &Path, force: bool) -> Result<Installe
     std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, e))?;
     let hook = dir.join("pre-push");
     let chained = dir.join(format!("pre-push{CHAINED_SUFFIX}"));
-    let outcome = if !hook.exists() {
+    let outcome = if !present(&hook) {
         Installed::Fresh(hook.clone())
     } else if is_ours(&hook) {
         Installed::Updated(hook.clone())
@@ -362,7 +384,7 @@ pub fn install(repo: &Repository, binary: &Path, force: bool) -> Result<Installe
             path: hook.display().to_string(),
             message: "a pre-push hook that livegate did not write is already there; rerun with --force to keep it and run it before livegate (it is moved aside, not deleted)".to_owned(),
         });
-    } else if chained.exists() {
+    } else if present(&chained) {
         return Err(HookError::Install {
             path: chained.display().to_string(),
             message: "already exists; livegate will not overwrite a saved hook. Move it away, then rerun".to_owned(),
@@ -402,16 +424,18 @@ pub fn uninstall(repo: &Repository) -> Result<Uninstalled, HookError> {
     let dir = hooks_dir(repo);
     let hook = dir.join("pre-push");
     let chained = dir.join(format!("pre-push{CHAINED_SUFFIX}"));
-    if !hook.exists() {
+    if !present(&hook) {
         return Ok(Uninstalled::NotInstalled);
     }
     if !is_ours(&hook) {
         return Err(HookError::Install {
             path: hook.display().to_string(),
-            message: "is not a livegate hook; leaving it alone".to_owned(),
+            message: "is not the hook livegate wrote (it was changed, or written by someone else); leaving it alone. \
+                      Remove or edit it yourself"
+                .to_owned(),
         });
     }
-    if chained.exists() {
+    if present(&chained) {
         std::fs::rename(&chained, &hook).map_err(|e| io_error(&chained, e))?;
         Ok(Uninstalled::Restored(hook))
     } else {
