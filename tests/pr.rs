@@ -760,3 +760,22 @@ fn the_last_pusher_comes_from_the_repository_activity_not_from_commit_metadata()
         "{notes}"
     );
 }
+
+#[test]
+fn a_reviewer_whose_latest_review_was_dismissed_does_not_make_the_gate_unverifiable() {
+    // GitHub dismisses stale approvals itself on push: dave approved an older
+    // head and his review is now DISMISSED. His permission is not asked for,
+    // and not needed: alice and bob approved the head.
+    let fake = FakeGitHub::start(scenario(pull(
+        vec![lib_change()],
+        vec![
+            review(1, "dave", "APPROVED", OLD_HEAD),
+            review(2, "dave", "DISMISSED", OLD_HEAD),
+            review(3, "alice", "APPROVED", HEAD),
+            review(4, "bob", "APPROVED", HEAD),
+        ],
+    )));
+    let run = pr_by_number(&fake, "7", "test-token");
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(!run.stdout.contains("LG914"), "{}", run.stdout);
+}

@@ -265,7 +265,11 @@ pub fn evaluate(policy: &ReviewPolicy, facts: &PrFacts) -> Evaluation {
     for login in &order {
         let review = latest[login];
         let commit = review.commit_id.clone();
-        let ineligible = if login.eq_ignore_ascii_case(&facts.author) {
+        // A dismissed review neither approves nor blocks: who wrote it, and
+        // with what permission, does not matter (and is not collected).
+        let ineligible = if review.state == "DISMISSED" {
+            None
+        } else if login.eq_ignore_ascii_case(&facts.author) {
             Some("is the author of the pull request".to_owned())
         } else if review.is_bot && !(policy.count_bots || policy.bots.iter().any(|b| b.eq_ignore_ascii_case(login))) {
             Some("is a bot (not listed in [review] bots)".to_owned())

@@ -185,6 +185,16 @@ fn cases() -> Vec<Case> {
             message: None,
         },
         Case {
+            // GitHub dismisses stale approvals itself on push; the collector
+            // asks no permission for a dismissed reviewer, and none is needed.
+            name: "a dismissed reviewer's permission is not needed",
+            policy: policy(|_| {}),
+            facts: facts(vec![review("dave", "APPROVED", HEAD), review("dave", "DISMISSED", HEAD), review("bob", "APPROVED", HEAD)]),
+            codes: &[],
+            reasons: &[("dave", "approval was dismissed"), ("bob", "approved on the current head")],
+            message: None,
+        },
+        Case {
             name: "self-approval",
             policy: policy(|_| {}),
             facts: facts(vec![review("author", "APPROVED", HEAD)]),
