@@ -776,3 +776,53 @@ fn a_public_repository_without_a_token_is_read_as_far_as_github_allows() {
     assert_eq!(codes(&run), ["LG912"]);
     assert!(fake.log().iter().all(|l| l.authorization.is_none()));
 }
+
+#[test]
+fn a_required_check_the_policy_relies_on_must_be_pinned_to_an_app() {
+    let env = Env::new("extends = \"baseline\"\n\n[branches]\nrequired-status-checks = [\"livegate/review\"]\n");
+    let finding = |run: &Run, context: &str| -> Option<(String, String)> {
+        json(run)["findings"].as_array().unwrap().iter().find_map(|f| {
+            let message = f["message"].as_str().unwrap();
+            (f["code"] == "LG118" && message.contains(&format!("`{context}`")))
+                .then(|| (f["severity"].as_str().unwrap().to_owned(), message.to_owned()))
+        })
+    };
+    let with_rules = |checks: &[(&str, Option<u64>)]| {
+        let mut rules = baseline_rules();
+        rules.push(rule::status_checks_from(false, checks));
+        FakeGitHub::start(Scenario::new(Repo::new("acme/api").ruleset(Ruleset::new(
+            7,
+            "main rules",
+            rules,
+        ))))
+    };
+
+    // Any source: a workflow of the pull request can post `success` itself.
+    let fake = with_rules(&[("livegate/review", None), ("ci/build", None)]);
+    let run = env.protect(&fake, &[]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let (severity, message) = finding(&run, "livegate/review").expect("the gate is flagged");
+    assert_eq!(severity, "error");
+    assert!(message.contains("not pinned to an app"), "{message}");
+    assert_eq!(finding(&run, "ci/build").expect("other checks too").0, "warning");
+    assert_eq!(row(&json(&run), "check source")["actual"], "any source");
+
+    // Pinned in the ruleset: the gate holds; the other check is still a warning.
+    let fake = with_rules(&[("livegate/review", Some(4242)), ("ci/build", None)]);
+    let run = env.protect(&fake, &[]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(finding(&run, "livegate/review").is_none());
+    assert_eq!(finding(&run, "ci/build").unwrap().0, "warning");
+    assert_eq!(row(&json(&run), "check source")["actual"], "app 4242");
+
+    // Pinned in classic protection (`checks[].app_id`).
+    let classic = Classic {
+        status_checks: Some((false, vec!["livegate/review".to_owned()])),
+        check_apps: vec![("livegate/review".to_owned(), 4242)],
+        ..good_classic()
+    };
+    let fake = FakeGitHub::start(Scenario::new(Repo::new("acme/api").branch("main", Some(classic))));
+    let run = env.protect(&fake, &[]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(finding(&run, "livegate/review").is_none());
+}

@@ -82,6 +82,9 @@ pub struct RequiredStatusChecks {
 #[derive(Debug, Clone, Deserialize)]
 pub struct StatusCheck {
     pub context: String,
+    /// The app that must provide it; `null` (or -1) means any source.
+    #[serde(default)]
+    pub app_id: Option<i64>,
 }
 
 /// One element of GET /repos/{o}/{r}/rules/branches/{b}: an active rule with
@@ -114,15 +117,19 @@ impl BranchRule {
             .unwrap_or(false)
     }
 
-    /// Contexts of a `required_status_checks` rule.
-    pub fn status_contexts(&self) -> Vec<String> {
+    /// Contexts of a `required_status_checks` rule, each with the app
+    /// (`integration_id`) it must come from, if the rule pins one.
+    pub fn status_contexts(&self) -> Vec<(String, Option<u64>)> {
         self.parameters
             .as_ref()
             .and_then(|p| p.get("required_status_checks"))
             .and_then(|v| v.as_array())
             .map(|list| {
                 list.iter()
-                    .filter_map(|c| c.get("context")?.as_str().map(str::to_owned))
+                    .filter_map(|c| {
+                        let context = c.get("context")?.as_str()?.to_owned();
+                        Some((context, c.get("integration_id").and_then(serde_json::Value::as_u64)))
+                    })
                     .collect()
             })
             .unwrap_or_default()

@@ -173,6 +173,7 @@ static REGISTRY: &[&CheckMeta] = &[
     &protection::STATUS_CHECK_NOT_REQUIRED,
     &protection::STATUS_CHECKS_NOT_STRICT,
     &protection::CONVERSATION_RESOLUTION_MISSING,
+    &protection::REQUIRED_CHECK_NOT_PINNED,
     &protection::ADMINS_CAN_BYPASS,
     &protection::RULESET_BYPASS_ACTOR,
     &protection::FORCE_PUSH_ALLOWED,

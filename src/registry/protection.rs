@@ -114,6 +114,27 @@ meta!(
 );
 
 meta!(
+    REQUIRED_CHECK_NOT_PINNED,
+    "LG118",
+    "required-check-not-pinned",
+    Severity::Error,
+    "A required check can be satisfied by anyone who can post a commit status",
+    "A required status check that no active source pins to a GitHub App (`integration_id` in a ruleset's \
+     required_status_checks rule, `app_id` in classic protection's checks). An error for the checks the \
+     policy names in `[branches] required-status-checks` (such as the review gate `livegate/review`), a \
+     warning for other required checks.",
+    "A commit status is posted by name: any workflow with `statuses: write`, or any token with \
+     repo:status, can post `success` for it. Under `pull_request_review` and same-repository \
+     `pull_request` events GitHub runs the workflow files of the pull request itself, so its author can \
+     post the passing status of a review gate they did not pass.",
+    "required-status-checks = [\"livegate/review\"], and the ruleset requires `livegate/review` from any source",
+    "Pin the check to the app that must provide it: in the ruleset's \"Require status checks to pass\" rule, \
+     choose the app as the check's source (API: `required_status_checks[].integration_id`), or in classic \
+     protection select the expected source (API: `checks[].app_id`). For the review gate, install the \
+     livegate App and pin its check run `livegate/review`."
+);
+
+meta!(
     ADMINS_CAN_BYPASS,
     "LG121",
     "admins-can-bypass",

@@ -75,6 +75,8 @@ pub struct Classic {
     pub code_owners: bool,
     pub last_push: bool,
     pub status_checks: Option<(bool, Vec<String>)>,
+    /// Status checks pinned to an app: (context, app_id); others any source.
+    pub check_apps: Vec<(String, i64)>,
     pub enforce_admins: bool,
     pub allow_force_pushes: bool,
     pub allow_deletions: bool,
@@ -149,6 +151,21 @@ pub mod rule {
 
     pub fn status_checks(strict: bool, contexts: &[&str]) -> Value {
         let checks: Vec<Value> = contexts.iter().map(|c| json!({"context": c})).collect();
+        json!({"type": "required_status_checks", "parameters": {
+            "required_status_checks": checks,
+            "strict_required_status_checks_policy": strict
+        }})
+    }
+
+    /// Required checks, each from any source (`None`) or one app.
+    pub fn status_checks_from(strict: bool, checks: &[(&str, Option<u64>)]) -> Value {
+        let checks: Vec<Value> = checks
+            .iter()
+            .map(|(context, app)| match app {
+                Some(app) => json!({"context": context, "integration_id": app}),
+                None => json!({"context": context}),
+            })
+            .collect();
         json!({"type": "required_status_checks", "parameters": {
             "required_status_checks": checks,
             "strict_required_status_checks_policy": strict
@@ -1121,7 +1138,13 @@ pub fn classic_json(c: &Classic, url: &str) -> Value {
             "strict": strict,
             "contexts": contexts,
             "contexts_url": format!("{url}/required_status_checks/contexts"),
-            "checks": contexts.iter().map(|c| json!({"context": c, "app_id": null})).collect::<Vec<_>>()
+            "checks": contexts
+                .iter()
+                .map(|context| {
+                    let app = c.check_apps.iter().find(|(name, _)| name == context).map(|(_, app)| *app);
+                    json!({"context": context, "app_id": app})
+                })
+                .collect::<Vec<_>>()
         });
     }
     value

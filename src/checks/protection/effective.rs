@@ -79,6 +79,11 @@ pub struct EffectiveProtection {
     pub last_push_approval: Setting<bool>,
     pub conversation_resolution: Setting<bool>,
     pub status_checks: Vec<Setting<String>>,
+    /// Required checks that some active source pins to an app: context →
+    /// (app id, the source that pins it). Any other required check can be
+    /// satisfied by a commit status that any token with `statuses: write`
+    /// posts.
+    pub pinned_checks: std::collections::BTreeMap<String, (u64, Source)>,
     pub strict_status_checks: Setting<bool>,
     pub force_push_blocked: Setting<bool>,
     pub deletion_blocked: Setting<bool>,
@@ -130,6 +135,13 @@ pub fn effective_protection(facts: &BranchFacts) -> EffectiveProtection {
                 {
                     add_status_check(&mut eff.status_checks, context, &source);
                 }
+                for check in &checks.checks {
+                    if let Some(app) = check.app_id.and_then(|id| u64::try_from(id).ok()).filter(|id| *id > 0) {
+                        eff.pinned_checks
+                            .entry(check.context.clone())
+                            .or_insert((app, source.clone()));
+                    }
+                }
             }
             let on = |flag: Option<crate::facts::protection::Enabled>| flag.is_some_and(|f| f.enabled);
             eff.conversation_resolution
@@ -180,7 +192,12 @@ pub fn effective_protection(facts: &BranchFacts) -> EffectiveProtection {
             "required_status_checks" => {
                 eff.strict_status_checks
                     .enable(rule.param_bool("strict_required_status_checks_policy"), &source);
-                for context in rule.status_contexts() {
+                for (context, app) in rule.status_contexts() {
+                    if let Some(app) = app {
+                        eff.pinned_checks
+                            .entry(context.clone())
+                            .or_insert((app, source.clone()));
+                    }
                     add_status_check(&mut eff.status_checks, context, &source);
                 }
             }

@@ -11,9 +11,9 @@ use crate::facts::ADMIN_READ;
 use crate::policy::model::BranchesSection;
 use crate::registry::protection::{
     ADMINS_CAN_BYPASS, BRANCH_UNPROTECTED, CODE_OWNER_REVIEW_MISSING, CONVERSATION_RESOLUTION_MISSING,
-    DELETION_ALLOWED, FORCE_PUSH_ALLOWED, LAST_PUSH_APPROVAL_MISSING, LINEAR_HISTORY_MISSING, RULESET_BYPASS_ACTOR,
-    RULESET_NOT_ENFORCED, SIGNED_COMMITS_MISSING, STALE_REVIEWS_KEPT, STATUS_CHECKS_NOT_STRICT,
-    STATUS_CHECK_NOT_REQUIRED, TOO_FEW_APPROVALS,
+    DELETION_ALLOWED, FORCE_PUSH_ALLOWED, LAST_PUSH_APPROVAL_MISSING, LINEAR_HISTORY_MISSING,
+    REQUIRED_CHECK_NOT_PINNED, RULESET_BYPASS_ACTOR, RULESET_NOT_ENFORCED, SIGNED_COMMITS_MISSING, STALE_REVIEWS_KEPT,
+    STATUS_CHECKS_NOT_STRICT, STATUS_CHECK_NOT_REQUIRED, TOO_FEW_APPROVALS,
 };
 use crate::registry::verification::{BYPASS_LIST_HIDDEN, PROTECTION_UNREADABLE};
 use crate::registry::CheckMeta;
@@ -30,6 +30,7 @@ pub const CODES: &[&CheckMeta] = &[
     &STATUS_CHECK_NOT_REQUIRED,
     &STATUS_CHECKS_NOT_STRICT,
     &CONVERSATION_RESOLUTION_MISSING,
+    &REQUIRED_CHECK_NOT_PINNED,
     &ADMINS_CAN_BYPASS,
     &RULESET_BYPASS_ACTOR,
     &FORCE_PUSH_ALLOWED,
@@ -146,6 +147,26 @@ fn requirements(policy: &BranchesSection, eff: &EffectiveProtection) -> Vec<Requ
             source: have.map_or("-".to_owned(), |s| s.source.to_string()),
             met: have.is_some(),
             message: format!("status check `{context}` is not a required check"),
+        });
+    }
+    // A check the policy relies on must come from one app: otherwise any
+    // workflow of the pull request can post a passing status of that name.
+    for context in policy.required_status_checks.iter().flatten() {
+        let Some(have) = eff.status_checks.iter().find(|s| &s.value == context) else {
+            continue;
+        };
+        let pinned = eff.pinned_checks.get(context);
+        out.push(Requirement {
+            meta: &REQUIRED_CHECK_NOT_PINNED,
+            setting: "check source",
+            required: format!("{context}: one app"),
+            actual: pinned.map_or("any source".to_owned(), |(app, _)| format!("app {app}")),
+            source: pinned.map_or_else(|| have.source.to_string(), |(_, source)| source.to_string()),
+            met: pinned.is_some(),
+            message: format!(
+                "required check `{context}` is not pinned to an app: any workflow or token with statuses: write \
+                 can post it"
+            ),
         });
     }
     out.extend(bool_requirement(
@@ -318,6 +339,27 @@ pub fn evaluate(policy: &BranchesSection, facts: &BranchFacts) -> BranchReport {
                 );
             }
         }
+    }
+
+    // Required checks the policy does not name: forgeable too, but the policy
+    // does not rely on them, so a warning.
+    let named: Vec<&String> = policy.required_status_checks.iter().flatten().collect();
+    for check in eff.status_checks.iter().filter(|s| !named.contains(&&s.value)) {
+        if eff.pinned_checks.contains_key(&check.value) {
+            continue;
+        }
+        let mut finding = Finding::new(
+            &REQUIRED_CHECK_NOT_PINNED,
+            here.clone(),
+            format!(
+                "`{branch}`: required check `{}` ({}) is not pinned to an app: any workflow or token with \
+                 statuses: write can post it",
+                check.value, check.source
+            ),
+        )
+        .with_remediation(REQUIRED_CHECK_NOT_PINNED.fix.to_owned());
+        finding.severity = Severity::Warning;
+        findings.push(finding);
     }
 
     if policy.enforce_admins == Some(true) {
