@@ -989,3 +989,149 @@ fn workflows_use_only_inputs_the_action_declares() {
     }
     assert!(checked >= 5, "only {checked} action steps found");
 }
+
+/// Every workflow file of the project and its examples, with its text.
+fn workflow_files() -> Vec<(PathBuf, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in [".github/workflows", "examples/workflows"] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            files.push((path, text));
+        }
+    }
+    files.sort();
+    assert!(files.len() >= 6);
+    files
+}
+
+/// `uses:` lines: pinned by a full commit sha with the tag as a comment. The
+/// examples' `OWNER/livegate` placeholder is the one exception: it says to
+/// be replaced by a commit sha.
+fn assert_pinned(path: &Path, text: &str) -> usize {
+    let mut pinned = 0;
+    for line in text.lines() {
+        let Some(uses) = line.trim_start().trim_start_matches("- ").strip_prefix("uses:") else {
+            continue;
+        };
+        let (reference, comment) = uses.split_once('#').unwrap_or((uses, ""));
+        let reference = reference.trim();
+        if reference.starts_with("./") {
+            continue;
+        }
+        if reference.starts_with("OWNER/livegate@") {
+            assert!(comment.contains("full commit sha"), "{}: {line}", path.display());
+            continue;
+        }
+        let (_, sha) = reference
+            .split_once('@')
+            .unwrap_or_else(|| panic!("{}: {line}", path.display()));
+        assert!(
+            sha.len() == 40 && sha.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()),
+            "{}: not pinned by commit sha: {line}",
+            path.display()
+        );
+        assert!(
+            comment.trim().starts_with('v'),
+            "{}: no `# vX` comment: {line}",
+            path.display()
+        );
+        pinned += 1;
+    }
+    pinned
+}
+
+#[test]
+fn workflows_pin_actions_and_grant_each_job_only_what_it_needs() {
+    let mut pinned = 0;
+    for (path, source) in workflow_files() {
+        let doc = YamlLoader::load_from_str(&source).unwrap().remove(0);
+        pinned += assert_pinned(&path, &source);
+        assert!(
+            doc["permissions"].as_hash().is_some_and(|p| p.is_empty()),
+            "{}: top-level permissions must be {{}}",
+            path.display()
+        );
+        for (name, job) in doc["jobs"].as_hash().unwrap() {
+            let where_ = format!("{} job {}", path.display(), text(name));
+            assert!(
+                job["timeout-minutes"].as_i64().is_some(),
+                "{where_}: no timeout-minutes"
+            );
+            assert!(job["permissions"].as_hash().is_some(), "{where_}: no permissions");
+            for step in job["steps"].as_vec().into_iter().flatten() {
+                if text(&step["uses"]).starts_with("actions/checkout@") {
+                    assert_eq!(
+                        step["with"]["persist-credentials"],
+                        Yaml::Boolean(false),
+                        "{where_}: checkout keeps its credentials"
+                    );
+                }
+                if let Yaml::String(run) = &step["run"] {
+                    assert!(!run.contains("${{"), "{where_}: an expression in run: {run}");
+                }
+            }
+        }
+        if source.contains("pull_request_target:") {
+            assert!(
+                source.contains("# zizmor: ignore[dangerous-triggers]")
+                    && source.contains("pull_request_target, on purpose")
+                    || source.contains("pull_request_target is safe here"),
+                "{}: pull_request_target without its reason",
+                path.display()
+            );
+        }
+    }
+    // The action's own nested `uses:` (actions/cache) too.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let action_text = std::fs::read_to_string(root.join("action.yml")).unwrap();
+    assert_eq!(assert_pinned(&root.join("action.yml"), &action_text), 1);
+    assert!(pinned >= 8, "only {pinned} pinned actions");
+}
+
+#[test]
+fn the_release_builds_on_current_runners_and_attests_what_it_publishes() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let source = std::fs::read_to_string(root.join(".github/workflows/release.yml")).unwrap();
+    let release = YamlLoader::load_from_str(&source).unwrap().remove(0);
+    let build = &release["jobs"]["build"];
+    assert_eq!(build["strategy"]["fail-fast"], Yaml::Boolean(false));
+    let runners: BTreeMap<String, String> = build["strategy"]["matrix"]["include"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .map(|entry| (text(&entry["target"]), text(&entry["os"])))
+        .collect();
+    // The targets target.sh maps runners to, each on a runner GitHub still has.
+    let targets = std::fs::read_to_string(root.join("scripts/action/target.sh")).unwrap();
+    for target in [
+        LINUX,
+        "aarch64-unknown-linux-gnu",
+        "x86_64-apple-darwin",
+        "aarch64-apple-darwin",
+        "x86_64-pc-windows-msvc",
+    ] {
+        assert!(targets.contains(target));
+        assert!(runners.contains_key(target), "{target} is not built");
+    }
+    assert_eq!(runners["x86_64-apple-darwin"], "macos-15-intel");
+    for retired in ["macos-13", "macos-12", "ubuntu-20.04", "windows-2019"] {
+        assert!(!runners.values().any(|os| os == retired), "{retired} is retired");
+    }
+    let steps = build["steps"].as_vec().unwrap();
+    let attest = steps
+        .iter()
+        .find(|s| text(&s["uses"]).starts_with("actions/attest-build-provenance@"))
+        .expect("build provenance is attested");
+    assert_eq!(text(&attest["with"]["subject-path"]), "dist/*.tar.gz");
+    assert_eq!(text(&build["permissions"]["id-token"]), "write");
+    assert_eq!(text(&build["permissions"]["attestations"]), "write");
+    // Published assets are never replaced.
+    for step in release["jobs"]["publish"]["steps"].as_vec().unwrap() {
+        assert!(!text(&step["run"]).contains("--clobber"), "{}", text(&step["run"]));
+    }
+    // GNU tar on Windows reads `D:\...` as a remote host.
+    let package = steps.iter().find(|s| text(&s["name"]) == "Package").unwrap();
+    assert!(text(&package["run"]).contains("(cd dist && tar -czf"));
+}
