@@ -37,6 +37,9 @@ own_version="$(tr -d ' \t\r\n' < "$action_path/VERSION")" \
 version="${LIVEGATE_VERSION:-}"
 version="${version#v}"
 if [ -z "$version" ]; then version="$own_version"; fi
+if ! [[ "$version" =~ ^[0-9A-Za-z][0-9A-Za-z.+-]*$ ]]; then
+  fail "the version input \`$version\` is not a release version (e.g. 0.1.0) or \`source\`"
+fi
 mkdir -p "$root/bin"
 
 if [ -x "$bin" ]; then
