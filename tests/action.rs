@@ -14,6 +14,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::{Arc, Mutex};
 
 use serde_json::json;
 use support::fake_github::{FakeGitHub, Pull, PullCommit, PullFile, PullReview, Repo, Scenario};
@@ -90,6 +91,8 @@ struct Runner {
     env: BTreeMap<String, String>,
     inputs: BTreeMap<String, String>,
     paths: Vec<String>,
+    /// Stop after the step with this id.
+    last_step: Option<String>,
 }
 
 struct ActionRun {
@@ -141,6 +144,7 @@ impl Runner {
             env,
             inputs: BTreeMap::new(),
             paths: Vec::new(),
+            last_step: None,
         }
     }
 
@@ -248,6 +252,9 @@ impl Runner {
             self.paths = added.lines().rev().map(str::to_owned).collect();
             if !output.status.success() {
                 code = output.status.code().unwrap_or(-1);
+                break;
+            }
+            if self.last_step.as_deref() == Some(text_of(&step["id"]).as_str()) {
                 break;
             }
         }
@@ -409,10 +416,12 @@ fn a_bad_command_input_is_an_error() {
 }
 
 /// Serves files from a directory over HTTP/1.1 (GET only), like a release
-/// download host.
-fn serve_dir(dir: PathBuf) -> String {
+/// download host, and logs the paths asked for.
+fn serve_dir(dir: PathBuf) -> (String, Arc<Mutex<Vec<String>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let requests = Arc::clone(&log);
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
@@ -433,6 +442,7 @@ fn serve_dir(dir: PathBuf) -> String {
                 .unwrap_or("/")
                 .trim_start_matches('/')
                 .to_owned();
+            requests.lock().unwrap().push(path.clone());
             let response = match std::fs::read(dir.join(&path)) {
                 Ok(body) => {
                     let mut r = format!(
@@ -448,104 +458,481 @@ fn serve_dir(dir: PathBuf) -> String {
             let _ = stream.write_all(&response);
         }
     });
-    url
+    (url, log)
 }
 
-/// A release directory with the test binary packaged as the release
-/// workflow packages it, and its checksum file (`corrupt`: a wrong one).
-fn release(dir: &Path, with_checksum: bool, corrupt: bool) {
-    let name = "livegate-0.1.0-x86_64-unknown-linux-gnu";
-    let stage = dir.join("stage").join(name);
-    std::fs::create_dir_all(&stage).unwrap();
-    std::fs::copy(support::bin(), stage.join("livegate")).unwrap();
-    let assets = dir.join("v0.1.0");
-    std::fs::create_dir_all(&assets).unwrap();
-    let tarball = assets.join(format!("{name}.tar.gz"));
-    let status = Command::new("tar")
-        .arg("-czf")
-        .arg(&tarball)
-        .arg("-C")
-        .arg(dir.join("stage"))
-        .arg(name)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    if with_checksum {
-        let sum = Command::new("sha256sum").arg(&tarball).output().unwrap();
-        let mut line = String::from_utf8(sum.stdout).unwrap();
-        if corrupt {
-            line.replace_range(0..4, "0000");
+const LINUX: &str = "x86_64-unknown-linux-gnu";
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The action's own version, from the VERSION file it carries.
+fn own_version() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("VERSION"))
+        .unwrap()
+        .trim()
+        .to_owned()
+}
+
+/// Packages (a stand-in for) the test binary as release.yml packages it, as the release of
+/// `repo` at `<releases>/<repo>/releases/download/v<version>/`, with the
+/// `.sha256` file the release also carries. `tampered`: a different binary
+/// (with its own, matching `.sha256`), as someone who replaced the release
+/// assets would publish. Returns the SHA-256 of the untampered archive.
+fn publish(releases: &Path, repo: &str, version: &str, target: &str, exe: &str, tampered: bool) -> String {
+    let name = format!("livegate-{version}-{target}");
+    let work = tempfile::tempdir().unwrap();
+    let archive = |tamper: bool| -> Vec<u8> {
+        let stage = work.path().join(if tamper { "tampered" } else { "genuine" });
+        std::fs::create_dir_all(stage.join(&name)).unwrap();
+        // A stand-in for the release binary that runs the test binary:
+        // small enough to package and hash quickly.
+        let mut binary = format!(
+            "#!{}\nexec {} \"$@\"\n",
+            which("bash").unwrap().display(),
+            support::bin().display()
+        );
+        if tamper {
+            binary.push_str("# tampered\n");
         }
-        std::fs::write(assets.join(format!("{name}.tar.gz.sha256")), line).unwrap();
+        std::fs::write(stage.join(&name).join(format!("livegate{exe}")), binary).unwrap();
+        let tarball = stage.join("out.tar.gz");
+        let status = Command::new("tar")
+            .arg("-czf")
+            .arg(&tarball)
+            .arg("-C")
+            .arg(&stage)
+            .arg(&name)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        std::fs::read(tarball).unwrap()
+    };
+    let genuine = archive(false);
+    let published = if tampered { archive(true) } else { genuine.clone() };
+    let assets = releases
+        .join(repo)
+        .join("releases/download")
+        .join(format!("v{version}"));
+    std::fs::create_dir_all(&assets).unwrap();
+    std::fs::write(assets.join(format!("{name}.tar.gz")), &published).unwrap();
+    std::fs::write(
+        assets.join(format!("{name}.tar.gz.sha256")),
+        format!("{}  {name}.tar.gz\n", sha256_hex(&published)),
+    )
+    .unwrap();
+    sha256_hex(&genuine)
+}
+
+/// A copy of the action (action.yml, its scripts, VERSION) at `dir`, laid
+/// out as a runner checks an action out, with `sums` as the checked-in
+/// `checksums/<version>.sha256` lines (`(version, target, sha256)`).
+fn lay_out_action(dir: &Path, sums: &[(&str, &str, &str)]) {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::create_dir_all(dir.join("scripts/action")).unwrap();
+    std::fs::create_dir_all(dir.join("checksums")).unwrap();
+    for file in ["action.yml", "VERSION", "Cargo.toml", "Cargo.lock"] {
+        std::fs::copy(source.join(file), dir.join(file)).unwrap();
+    }
+    for entry in std::fs::read_dir(source.join("scripts/action")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.join("scripts/action").join(path.file_name().unwrap())).unwrap();
+    }
+    for (version, target, sha) in sums {
+        let file = dir.join("checksums").join(format!("{version}.sha256"));
+        let mut text = std::fs::read_to_string(&file).unwrap_or_default();
+        text.push_str(&format!("{sha}  livegate-{version}-{target}.tar.gz\n"));
+        std::fs::write(file, text).unwrap();
+    }
+}
+
+/// Restricts the runner's PATH to the tools a hosted runner has, without
+/// cargo (so a fallback to building must say so). `macos`: no sha256sum,
+/// only `shasum -a 256` as on macOS. `gh`: a stand-in `gh` that logs its
+/// working directory and arguments to `gh.log` and exits with this code.
+fn runner_tools(runner: &mut Runner, macos: bool, gh: Option<i32>) -> PathBuf {
+    let tools = runner.dir.path().join("tools");
+    std::fs::create_dir_all(&tools).unwrap();
+    for tool in [
+        "bash",
+        "curl",
+        "tar",
+        "gzip",
+        "sha256sum",
+        "cut",
+        "tr",
+        "mktemp",
+        "install",
+        "find",
+        "sort",
+        "xargs",
+        "cat",
+        "mkdir",
+        "dirname",
+        "git",
+        "awk",
+    ] {
+        if macos && tool == "sha256sum" {
+            continue;
+        }
+        if let Ok(found) = which(tool) {
+            let _ = std::os::unix::fs::symlink(found, tools.join(tool));
+        }
+    }
+    let script = |name: &str, body: String| {
+        use std::os::unix::fs::PermissionsExt;
+        let path = tools.join(name);
+        std::fs::write(&path, body).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    };
+    if macos {
+        let real = which("sha256sum").unwrap();
+        script(
+            "shasum",
+            format!(
+                "#!{}\n[ \"$1\" = -a ] && [ \"$2\" = 256 ] || exit 2\nshift 2\nexec {} \"$@\"\n",
+                which("bash").unwrap().display(),
+                real.display()
+            ),
+        );
+    }
+    if let Some(code) = gh {
+        script(
+            "gh",
+            format!(
+                "#!{}\necho \"$PWD|$*|$GH_TOKEN\" >> {}\nexit {code}\n",
+                which("bash").unwrap().display(),
+                runner.dir.path().join("gh.log").display()
+            ),
+        );
+    }
+    runner.env.insert("PATH".into(), tools.to_string_lossy().into_owned());
+    tools
+}
+
+/// A runner whose release downloads come from the fake release host at
+/// `server` (as GITHUB_SERVER_URL) and whose action is laid out at
+/// `action_path`, with the runner's GITHUB_ACTION_REPOSITORY left empty as
+/// it can be inside a composite action.
+fn release_runner(workspace: &Path, server: &str, action_path: &str) -> Runner {
+    let mut runner = Runner::new(workspace, "http://127.0.0.1:9");
+    runner.env.insert("GITHUB_SERVER_URL".into(), server.to_owned());
+    runner.env.insert("GITHUB_ACTION_PATH".into(), action_path.to_owned());
+    runner.env.insert("GITHUB_ACTION_REPOSITORY".into(), String::new());
+    runner
+}
+
+fn clean_workspace() -> TestRepo {
+    let workspace = TestRepo::new();
+    workspace.write("src/lib.rs", "pub fn a() {}\n");
+    workspace.commit("clean");
+    workspace
+}
+
+#[test]
+fn the_version_file_is_the_crate_version() {
+    let manifest: toml::Table =
+        toml::from_str(&std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).unwrap())
+            .unwrap();
+    assert_eq!(own_version(), manifest["package"]["version"].as_str().unwrap());
+    // The version input defaults to the action's own version, not to a build.
+    assert_eq!(text(&action()["inputs"]["version"]["default"]), "");
+    assert!(text(&action()["inputs"]["version"]["description"]).contains("VERSION"));
+}
+
+#[test]
+fn the_default_version_is_the_actions_own_release_checked_against_its_checked_in_sum() {
+    let version = own_version();
+    let releases = tempfile::tempdir().unwrap();
+    let sha = publish(releases.path(), "acme/livegate", &version, LINUX, "", false);
+    let (server, requests) = serve_dir(releases.path().to_path_buf());
+    let runners = tempfile::tempdir().unwrap();
+    let action_path = runners.path().join("home/runner/work/_actions/acme/livegate/v1");
+    lay_out_action(&action_path, &[(&version, LINUX, &sha)]);
+    let workspace = clean_workspace();
+    let mut runner = release_runner(workspace.path(), &server, &action_path.to_string_lossy());
+    runner_tools(&mut runner, false, None);
+    runner.input("command", "scan");
+    let run = runner.run();
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("installed the verified release binary"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains(&format!("sha256 {sha}")), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("gh is not installed on this runner: the build provenance"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.outputs["result"], "pass");
+    // Only the archive was fetched: the release's own .sha256 is not trusted.
+    assert_eq!(
+        *requests.lock().unwrap(),
+        [format!(
+            "acme/livegate/releases/download/v{version}/livegate-{version}-{LINUX}.tar.gz"
+        )]
+    );
+}
+
+#[test]
+fn a_release_replaced_together_with_its_sha256_is_refused() {
+    let version = own_version();
+    let releases = tempfile::tempdir().unwrap();
+    let sha = publish(releases.path(), "acme/livegate", &version, LINUX, "", true);
+    let (server, _) = serve_dir(releases.path().to_path_buf());
+    let runners = tempfile::tempdir().unwrap();
+    let action_path = runners.path().join("home/runner/work/_actions/acme/livegate/v1");
+    lay_out_action(&action_path, &[(&version, LINUX, &sha)]);
+    let workspace = clean_workspace();
+    let mut runner = release_runner(workspace.path(), &server, &action_path.to_string_lossy());
+    runner_tools(&mut runner, false, None);
+    runner.input("command", "scan").input("version", &format!("v{version}"));
+    let run = runner.run();
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("checksum mismatch"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(&format!("checksums/{version}.sha256 pins {sha}")),
+        "{}",
+        run.stdout
+    );
+    assert!(!runner.temp().join("livegate/bin/livegate").exists());
+    assert_eq!(run.outputs["result"], "");
+}
+
+#[test]
+fn a_version_without_checked_in_sums_is_never_downloaded() {
+    let releases = tempfile::tempdir().unwrap();
+    // A release that exists, with its own .sha256, for a version whose sums
+    // the action does not carry.
+    publish(releases.path(), "acme/livegate", "0.0.9", LINUX, "", false);
+    let version = own_version();
+    publish(releases.path(), "acme/livegate", &version, LINUX, "", false);
+    let (server, requests) = serve_dir(releases.path().to_path_buf());
+    let runners = tempfile::tempdir().unwrap();
+    let action_path = runners.path().join("home/runner/work/_actions/acme/livegate/v1");
+    lay_out_action(&action_path, &[]);
+
+    // Another version: nothing verifiable to install, so the step fails.
+    let workspace = clean_workspace();
+    let mut runner = release_runner(workspace.path(), &server, &action_path.to_string_lossy());
+    runner_tools(&mut runner, false, None);
+    runner.input("command", "scan").input("version", "0.0.9");
+    let run = runner.run();
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(&format!(
+            "no SHA-256 for livegate-0.0.9-{LINUX}.tar.gz is checked in to this action at this ref"
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains(&format!("would give livegate {version}, not 0.0.9")),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout.contains("cargo"),
+        "no build of another version: {}",
+        run.stdout
+    );
+    assert!(!runner.temp().join("livegate/bin/livegate").exists());
+
+    // The action's own version: built from the action's source (the same
+    // version, pinned by the same ref), and said so; here there is no cargo.
+    let mut runner = release_runner(workspace.path(), &server, &action_path.to_string_lossy());
+    runner_tools(&mut runner, false, None);
+    runner.input("command", "scan");
+    let run = runner.run();
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(&format!(
+            "::notice title=livegate::no SHA-256 for livegate-{version}-{LINUX}.tar.gz is checked in"
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains(&format!("building livegate {version} from the action's own source")),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("cargo is not installed"), "{}", run.stdout);
+    assert!(requests.lock().unwrap().is_empty(), "{:?}", requests.lock().unwrap());
+}
+
+#[test]
+fn build_provenance_is_verified_with_gh_when_present() {
+    let version = own_version();
+    for gh_code in [0, 1] {
+        let releases = tempfile::tempdir().unwrap();
+        let sha = publish(releases.path(), "acme/livegate", &version, LINUX, "", false);
+        let (server, _) = serve_dir(releases.path().to_path_buf());
+        let runners = tempfile::tempdir().unwrap();
+        let action_path = runners.path().join("home/runner/work/_actions/acme/livegate/v1");
+        lay_out_action(&action_path, &[(&version, LINUX, &sha)]);
+        let workspace = clean_workspace();
+        let mut runner = release_runner(workspace.path(), &server, &action_path.to_string_lossy());
+        runner_tools(&mut runner, false, Some(gh_code));
+        runner.input("command", "scan");
+        let run = runner.run();
+        let log = std::fs::read_to_string(runner.dir.path().join("gh.log")).unwrap_or_default();
+        let asset = format!("livegate-{version}-{LINUX}.tar.gz");
+        assert!(
+            log.contains(&format!("|attestation verify {asset} --repo acme/livegate|test-token")),
+            "{log}"
+        );
+        if gh_code == 0 {
+            assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+            assert!(
+                run.stdout.contains("build provenance verified for acme/livegate"),
+                "{}",
+                run.stdout
+            );
+        } else {
+            assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+            assert!(
+                run.stdout
+                    .contains(&format!("the build provenance of {asset} does not verify")),
+                "{}",
+                run.stdout
+            );
+            assert!(!runner.temp().join("livegate/bin/livegate").exists());
+        }
+    }
+}
+
+/// The install step on each hosted runner OS, with its paths as the runner
+/// lays them out and an empty GITHUB_ACTION_REPOSITORY: the repository comes
+/// from the action path, the binary is checked against the checked-in sum
+/// and put on PATH.
+#[test]
+fn the_install_step_works_with_each_runner_os_paths() {
+    let version = own_version();
+    let cases = [
+        // (RUNNER_OS, RUNNER_ARCH, target, exe, action path, RUNNER_TEMP), the
+        // paths relative to the runner's folder.
+        (
+            "Linux",
+            "X64",
+            LINUX,
+            "",
+            "home/runner/work/_actions/acme/livegate/v1".to_owned(),
+            "home/runner/work/_temp".to_owned(),
+        ),
+        (
+            "macOS",
+            "ARM64",
+            "aarch64-apple-darwin",
+            "",
+            "Users/runner/work/_actions/acme/livegate/v1".to_owned(),
+            "Users/runner/work/_temp".to_owned(),
+        ),
+        // On Windows the paths have a drive letter and backslashes. Here they
+        // are one relative file name each, which GNU tar, given it as an
+        // archive path, reads as `host:path` just as it does on Windows.
+        (
+            "Windows",
+            "X64",
+            "x86_64-pc-windows-msvc",
+            ".exe",
+            r"D:\a\_actions\acme\livegate\v1".to_owned(),
+            r"D:\a\_temp".to_owned(),
+        ),
+    ];
+    for (os, arch, target, exe, action_dir, temp_dir) in cases {
+        let releases = tempfile::tempdir().unwrap();
+        let sha = publish(releases.path(), "acme/livegate", &version, target, exe, false);
+        let (server, requests) = serve_dir(releases.path().to_path_buf());
+        let workspace = clean_workspace();
+        let runners = tempfile::tempdir().unwrap();
+        // Windows paths are relative to the step's working directory.
+        let base = if os == "Windows" {
+            workspace.path()
+        } else {
+            runners.path()
+        };
+        let action_path = base.join(&action_dir);
+        let temp = base.join(&temp_dir);
+        std::fs::create_dir_all(&temp).unwrap();
+        lay_out_action(&action_path, &[(&version, target, &sha)]);
+        let (action_env, temp_env) = if os == "Windows" {
+            (action_dir.clone(), temp_dir.clone())
+        } else {
+            (
+                action_path.to_string_lossy().into_owned(),
+                temp.to_string_lossy().into_owned(),
+            )
+        };
+        let mut runner = release_runner(workspace.path(), &server, &action_env);
+        runner_tools(&mut runner, os == "macOS", None);
+        runner.env.insert("RUNNER_OS".into(), os.into());
+        runner.env.insert("RUNNER_ARCH".into(), arch.into());
+        runner.env.insert("RUNNER_TEMP".into(), temp_env.clone());
+        runner.input("command", "scan");
+        runner.last_step = Some("install".into());
+        let run = runner.run();
+        assert_eq!(run.code, 0, "{os}: {}\n{}", run.stdout, run.stderr);
+        assert!(
+            run.stdout
+                .contains(&format!("installed the verified release binary livegate {version}")),
+            "{os}: {}",
+            run.stdout
+        );
+        assert_eq!(
+            *requests.lock().unwrap(),
+            [format!(
+                "acme/livegate/releases/download/v{version}/livegate-{version}-{target}.tar.gz"
+            )],
+            "{os}"
+        );
+        let installed = temp.join("livegate/bin").join(format!("livegate{exe}"));
+        assert!(installed.is_file(), "{os}: {}", installed.display());
+        let path = std::fs::read_to_string(&runner.env["GITHUB_PATH"]).unwrap();
+        assert_eq!(path.trim_end(), format!("{temp_env}/livegate/bin"), "{os}");
     }
 }
 
 #[test]
-fn a_release_binary_is_used_only_when_its_checksum_matches() {
-    for (with_checksum, corrupt) in [(true, false), (true, true), (false, false)] {
-        let releases = tempfile::tempdir().unwrap();
-        release(releases.path(), with_checksum, corrupt);
-        let url = serve_dir(releases.path().to_path_buf());
-        let workspace = TestRepo::new();
-        workspace.write("src/lib.rs", "pub fn a() {}\n");
-        workspace.commit("clean");
-        let mut runner = Runner::new(workspace.path(), "http://127.0.0.1:9");
-        runner.env.insert("LIVEGATE_RELEASE_URL".into(), url);
-        // No cargo on this runner's PATH: a fallback to building must say so.
-        let tools = runner.dir.path().join("tools");
-        std::fs::create_dir_all(&tools).unwrap();
-        for tool in [
-            "bash",
-            "curl",
-            "tar",
-            "gzip",
-            "sha256sum",
-            "cut",
-            "tr",
-            "mktemp",
-            "install",
-            "find",
-            "sort",
-            "xargs",
-            "cat",
-            "mkdir",
-            "dirname",
-            "git",
-        ] {
-            if let Ok(found) = which(tool) {
-                let _ = std::os::unix::fs::symlink(found, tools.join(tool));
-            }
-        }
-        runner.env.insert("PATH".into(), tools.to_string_lossy().into_owned());
-        runner.input("command", "scan").input("version", "v0.1.0");
-        let run = runner.run();
-        match (with_checksum, corrupt) {
-            (true, false) => {
-                assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-                assert!(
-                    run.stdout.contains("installed the verified release binary"),
-                    "{}",
-                    run.stdout
-                );
-                assert_eq!(run.outputs["result"], "pass");
-            }
-            (true, true) => {
-                assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
-                assert!(run.stdout.contains("checksum mismatch"), "{}", run.stdout);
-                assert!(!runner.temp().join("livegate/bin/livegate").exists());
-            }
-            _ => {
-                assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
-                assert!(
-                    run.stdout.contains("refusing the unverified download"),
-                    "{}",
-                    run.stdout
-                );
-                assert!(run.stdout.contains("cargo is not installed"), "{}", run.stdout);
-                assert!(!runner.temp().join("livegate/bin/livegate").exists());
-            }
-        }
-    }
+fn an_action_whose_repository_cannot_be_told_fails_rather_than_guessing() {
+    let version = own_version();
+    let releases = tempfile::tempdir().unwrap();
+    let sha = publish(releases.path(), "acme/livegate", &version, LINUX, "", false);
+    let (server, requests) = serve_dir(releases.path().to_path_buf());
+    // A local action (`uses: ./vendor/livegate`): no _actions/<owner>/<name>.
+    let workspace = clean_workspace();
+    let action_path = workspace.path().join("vendor/livegate");
+    lay_out_action(&action_path, &[(&version, LINUX, &sha)]);
+    let mut runner = release_runner(workspace.path(), &server, &action_path.to_string_lossy());
+    runner_tools(&mut runner, false, None);
+    runner.input("command", "scan");
+    let run = runner.run();
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("cannot tell which repository this action comes from"),
+        "{}",
+        run.stdout
+    );
+    assert!(requests.lock().unwrap().is_empty());
+
+    // The runner's GITHUB_ACTION_REPOSITORY, when set, names it.
+    let mut runner = release_runner(workspace.path(), &server, &action_path.to_string_lossy());
+    runner
+        .env
+        .insert("GITHUB_ACTION_REPOSITORY".into(), "acme/livegate".into());
+    runner_tools(&mut runner, false, None);
+    runner.input("command", "scan");
+    let run = runner.run();
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.outputs["result"], "pass");
 }
 
 fn which(tool: &str) -> Result<PathBuf, ()> {
@@ -601,4 +988,150 @@ fn workflows_use_only_inputs_the_action_declares() {
         }
     }
     assert!(checked >= 5, "only {checked} action steps found");
+}
+
+/// Every workflow file of the project and its examples, with its text.
+fn workflow_files() -> Vec<(PathBuf, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in [".github/workflows", "examples/workflows"] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            files.push((path, text));
+        }
+    }
+    files.sort();
+    assert!(files.len() >= 6);
+    files
+}
+
+/// `uses:` lines: pinned by a full commit sha with the tag as a comment. The
+/// examples' `OWNER/livegate` placeholder is the one exception: it says to
+/// be replaced by a commit sha.
+fn assert_pinned(path: &Path, text: &str) -> usize {
+    let mut pinned = 0;
+    for line in text.lines() {
+        let Some(uses) = line.trim_start().trim_start_matches("- ").strip_prefix("uses:") else {
+            continue;
+        };
+        let (reference, comment) = uses.split_once('#').unwrap_or((uses, ""));
+        let reference = reference.trim();
+        if reference.starts_with("./") {
+            continue;
+        }
+        if reference.starts_with("OWNER/livegate@") {
+            assert!(comment.contains("full commit sha"), "{}: {line}", path.display());
+            continue;
+        }
+        let (_, sha) = reference
+            .split_once('@')
+            .unwrap_or_else(|| panic!("{}: {line}", path.display()));
+        assert!(
+            sha.len() == 40 && sha.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()),
+            "{}: not pinned by commit sha: {line}",
+            path.display()
+        );
+        assert!(
+            comment.trim().starts_with('v'),
+            "{}: no `# vX` comment: {line}",
+            path.display()
+        );
+        pinned += 1;
+    }
+    pinned
+}
+
+#[test]
+fn workflows_pin_actions_and_grant_each_job_only_what_it_needs() {
+    let mut pinned = 0;
+    for (path, source) in workflow_files() {
+        let doc = YamlLoader::load_from_str(&source).unwrap().remove(0);
+        pinned += assert_pinned(&path, &source);
+        assert!(
+            doc["permissions"].as_hash().is_some_and(|p| p.is_empty()),
+            "{}: top-level permissions must be {{}}",
+            path.display()
+        );
+        for (name, job) in doc["jobs"].as_hash().unwrap() {
+            let where_ = format!("{} job {}", path.display(), text(name));
+            assert!(
+                job["timeout-minutes"].as_i64().is_some(),
+                "{where_}: no timeout-minutes"
+            );
+            assert!(job["permissions"].as_hash().is_some(), "{where_}: no permissions");
+            for step in job["steps"].as_vec().into_iter().flatten() {
+                if text(&step["uses"]).starts_with("actions/checkout@") {
+                    assert_eq!(
+                        step["with"]["persist-credentials"],
+                        Yaml::Boolean(false),
+                        "{where_}: checkout keeps its credentials"
+                    );
+                }
+                if let Yaml::String(run) = &step["run"] {
+                    assert!(!run.contains("${{"), "{where_}: an expression in run: {run}");
+                }
+            }
+        }
+        if source.contains("pull_request_target:") {
+            assert!(
+                source.contains("# zizmor: ignore[dangerous-triggers]")
+                    && source.contains("pull_request_target, on purpose")
+                    || source.contains("pull_request_target is safe here"),
+                "{}: pull_request_target without its reason",
+                path.display()
+            );
+        }
+    }
+    // The action's own nested `uses:` (actions/cache) too.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let action_text = std::fs::read_to_string(root.join("action.yml")).unwrap();
+    assert_eq!(assert_pinned(&root.join("action.yml"), &action_text), 1);
+    assert!(pinned >= 8, "only {pinned} pinned actions");
+}
+
+#[test]
+fn the_release_builds_on_current_runners_and_attests_what_it_publishes() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let source = std::fs::read_to_string(root.join(".github/workflows/release.yml")).unwrap();
+    let release = YamlLoader::load_from_str(&source).unwrap().remove(0);
+    let build = &release["jobs"]["build"];
+    assert_eq!(build["strategy"]["fail-fast"], Yaml::Boolean(false));
+    let runners: BTreeMap<String, String> = build["strategy"]["matrix"]["include"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .map(|entry| (text(&entry["target"]), text(&entry["os"])))
+        .collect();
+    // The targets target.sh maps runners to, each on a runner GitHub still has.
+    let targets = std::fs::read_to_string(root.join("scripts/action/target.sh")).unwrap();
+    for target in [
+        LINUX,
+        "aarch64-unknown-linux-gnu",
+        "x86_64-apple-darwin",
+        "aarch64-apple-darwin",
+        "x86_64-pc-windows-msvc",
+    ] {
+        assert!(targets.contains(target));
+        assert!(runners.contains_key(target), "{target} is not built");
+    }
+    assert_eq!(runners["x86_64-apple-darwin"], "macos-15-intel");
+    for retired in ["macos-13", "macos-12", "ubuntu-20.04", "windows-2019"] {
+        assert!(!runners.values().any(|os| os == retired), "{retired} is retired");
+    }
+    let steps = build["steps"].as_vec().unwrap();
+    let attest = steps
+        .iter()
+        .find(|s| text(&s["uses"]).starts_with("actions/attest-build-provenance@"))
+        .expect("build provenance is attested");
+    assert_eq!(text(&attest["with"]["subject-path"]), "dist/*.tar.gz");
+    assert_eq!(text(&build["permissions"]["id-token"]), "write");
+    assert_eq!(text(&build["permissions"]["attestations"]), "write");
+    // Published assets are never replaced.
+    for step in release["jobs"]["publish"]["steps"].as_vec().unwrap() {
+        assert!(!text(&step["run"]).contains("--clobber"), "{}", text(&step["run"]));
+    }
+    // GNU tar on Windows reads `D:\...` as a remote host.
+    let package = steps.iter().find(|s| text(&s["name"]) == "Package").unwrap();
+    assert!(text(&package["run"]).contains("(cd dist && tar -czf"));
 }

@@ -13,14 +13,22 @@ esac
 exe=""
 if [ "${RUNNER_OS:-}" = Windows ]; then exe=".exe"; fi
 root="${RUNNER_TEMP:?RUNNER_TEMP is not set}/livegate"
-# The source that a build would compile: the lock file, manifest and src/.
+# The version install.sh will put in place: the version input, else the
+# action's own (VERSION).
+version="${INPUT_VERSION:-}"
+version="${version#v}"
+if [ -z "$version" ]; then
+  version="$(tr -d ' \t\r\n' < "${GITHUB_ACTION_PATH:?GITHUB_ACTION_PATH is not set}/VERSION")"
+fi
+# What decides the binary: the source a build would compile (lock file,
+# manifest, src/, policies/) and the checksums that pin a download.
 if command -v sha256sum >/dev/null 2>&1; then sum() { sha256sum; }; else sum() { shasum -a 256; }; fi
 source_hash=$(cd "${GITHUB_ACTION_PATH:?GITHUB_ACTION_PATH is not set}" \
-  && find Cargo.toml Cargo.lock src policies -type f 2>/dev/null | LC_ALL=C sort | xargs cat | sum | cut -c1-16)
+  && { find Cargo.toml Cargo.lock VERSION src policies checksums -type f 2>/dev/null || true; } | LC_ALL=C sort | xargs cat | sum | cut -c1-16)
 {
   echo "target=$target"
   echo "exe=$exe"
   echo "root=$root"
   echo "bin=$root/bin/livegate$exe"
-  echo "cache-key=livegate-${RUNNER_OS:-}-${RUNNER_ARCH:-}-${INPUT_VERSION:-source}-$source_hash"
+  echo "cache-key=livegate-${RUNNER_OS:-}-${RUNNER_ARCH:-}-$version-$source_hash"
 } >> "${GITHUB_OUTPUT:?GITHUB_OUTPUT is not set}"
