@@ -620,6 +620,47 @@ fn merge_group_events_re_evaluate_the_queued_pull_request() {
 }
 
 #[test]
+fn on_a_merge_group_the_status_goes_on_the_groups_commit_too() {
+    let fake = FakeGitHub::start(scenario(pull(
+        vec![lib_change()],
+        vec![review(1, "alice", "APPROVED", HEAD), review(2, "bob", "APPROVED", HEAD)],
+    )));
+    let group = "3333333333333333333333333333333333333333";
+    let payload = json!({
+        "action": "checks_requested",
+        "merge_group": {
+            "head_sha": group,
+            "head_ref": format!("refs/heads/gh-readonly-queue/main/pr-7-{HEAD}"),
+            "base_sha": BASE,
+            "base_ref": "refs/heads/main"
+        },
+        "repository": {"full_name": "acme/api", "name": "api", "owner": {"login": "acme"}}
+    });
+    let (run, _dir) = run_event(&fake, "merge_group", &payload, &["--status"], &[]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let mut shas: Vec<String> = fake
+        .statuses()
+        .into_iter()
+        .map(|(sha, body)| {
+            assert_eq!(body["state"], "success");
+            sha
+        })
+        .collect();
+    shas.sort();
+    assert_eq!(
+        shas,
+        [group.to_owned(), HEAD.to_owned()],
+        "the queue waits on the group's commit"
+    );
+
+    let mut bad = payload.clone();
+    bad["merge_group"]["head_sha"] = json!("not-a-sha");
+    let (run, _dir) = run_event(&fake, "merge_group", &bad, &["--status"], &[]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("merge_group.head_sha"), "{}", run.stderr);
+}
+
+#[test]
 fn bad_input_is_named() {
     let fake = FakeGitHub::start(scenario(pull(vec![], vec![])));
     let (run, _dir) = run_event(

@@ -46,6 +46,9 @@ pub struct PrSettings {
     pub status: bool,
     /// Link for the commit status (the Actions run), if known.
     pub target_url: Option<String>,
+    /// On a `merge_group` event, the group's head commit: the merge queue
+    /// waits for the status there, not on the pull request's head.
+    pub merge_group_sha: Option<String>,
     pub emit: Vec<crate::report::Emit>,
     pub client: ClientOptions,
 }
@@ -98,6 +101,20 @@ pub fn from_event(event_name: &str, payload: &Value) -> Result<(String, u64), St
              pull_request_review or merge_group, or pass --repo and --number"
         )),
     }
+}
+
+/// The head commit of a `merge_group` event's group (`merge_group.head_sha`).
+pub fn merge_group_sha(event_name: &str, payload: &Value) -> Result<Option<String>, String> {
+    if event_name != "merge_group" {
+        return Ok(None);
+    }
+    let sha = payload["merge_group"]["head_sha"]
+        .as_str()
+        .ok_or("the merge_group event payload has no merge_group.head_sha")?;
+    if sha.len() != 40 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(format!("merge_group.head_sha `{sha}` is not a commit sha"));
+    }
+    Ok(Some(sha.to_ascii_lowercase()))
 }
 
 /// What the run produced, before rendering.
@@ -350,10 +367,14 @@ pub fn judge(settings: &PrSettings) -> Result<(String, String, Vec<String>, i32)
     if settings.status {
         match &run.head_sha {
             Some(sha) => {
-                if let Err(err) = post_status(&client, settings, sha, verdict, &run.findings) {
-                    log.push(scrub(&err));
-                    if exit == 0 {
-                        exit = crate::exit::ERROR;
+                // The merge queue waits on the group's commit; the pull
+                // request's page shows its head's.
+                for sha in std::iter::once(sha).chain(settings.merge_group_sha.as_ref()) {
+                    if let Err(err) = post_status(&client, settings, sha, verdict, &run.findings) {
+                        log.push(scrub(&err));
+                        if exit == 0 {
+                            exit = crate::exit::ERROR;
+                        }
                     }
                 }
             }
@@ -364,9 +385,9 @@ pub fn judge(settings: &PrSettings) -> Result<(String, String, Vec<String>, i32)
 }
 
 /// The pull request to judge: from the flags, else from the Actions event.
-fn pr_target(args: &crate::cli::PrArgs) -> Result<(String, String, u64), String> {
-    let (full, number) = match (&args.repo, args.number) {
-        (Some(repo), Some(number)) => (repo.clone(), number),
+fn pr_target(args: &crate::cli::PrArgs) -> Result<(String, String, u64, Option<String>), String> {
+    let (full, number, group_sha) = match (&args.repo, args.number) {
+        (Some(repo), Some(number)) => (repo.clone(), number, None),
         _ => {
             let path = std::env::var_os("GITHUB_EVENT_PATH").ok_or(
                 "no pull request given: pass --repo OWNER/NAME --number N, or run in GitHub Actions \
@@ -377,18 +398,20 @@ fn pr_target(args: &crate::cli::PrArgs) -> Result<(String, String, u64), String>
                 .map_err(|err| format!("GITHUB_EVENT_PATH {}: cannot read: {err}", Path::new(&path).display()))?;
             let payload: serde_json::Value = serde_json::from_str(&text)
                 .map_err(|err| format!("GITHUB_EVENT_PATH {}: not JSON ({err})", Path::new(&path).display()))?;
-            from_event(&name, &payload).map_err(|err| format!("GITHUB_EVENT_PATH ({name} event): {err}"))?
+            let in_event = |err: String| format!("GITHUB_EVENT_PATH ({name} event): {err}");
+            let (full, number) = from_event(&name, &payload).map_err(in_event)?;
+            (full, number, merge_group_sha(&name, &payload).map_err(in_event)?)
         }
     };
     let (owner, name) = crate::cli::parse_repo("--repo", &full).map_err(|e| e.to_string())?;
     if number == 0 {
         return Err("--number: pull request numbers start at 1".to_owned());
     }
-    Ok((owner, name, number))
+    Ok((owner, name, number, group_sha))
 }
 
 pub fn run(args: crate::cli::PrArgs) -> Outcome {
-    let (owner, name, number) = match pr_target(&args) {
+    let (owner, name, number, merge_group_sha) = match pr_target(&args) {
         Ok(target) => target,
         Err(err) => return Outcome::error(err),
     };
@@ -412,6 +435,7 @@ pub fn run(args: crate::cli::PrArgs) -> Outcome {
         color: color_for(args.report.color, format, args.report.output.is_some()),
         status: args.status,
         target_url,
+        merge_group_sha,
         emit: args.report.emit.clone(),
         client,
     };
