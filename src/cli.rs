@@ -13,7 +13,7 @@ use crate::scan::ScanMode;
 #[command(
     name = "livegate",
     version,
-    about = "Guards the way into production: finds test data leaking into production paths, and (soon) checks branch protection, review gates and settings."
+    about = "Guards the way into production: finds test data leaking into production paths, checks branch protection, gates pull requests on real review, and audits repository and organisation settings."
 )]
 pub struct Cli {
     #[command(subcommand)]

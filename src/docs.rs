@@ -29,7 +29,7 @@ pub fn explain(meta: &CheckMeta) -> String {
         }
         out.push('\n');
     }
-    let _ = writeln!(out, "How to suppress:");
+    let _ = writeln!(out, "How to suppress or accept:");
     for line in meta.suppression().lines() {
         let _ = writeln!(out, "  {line}");
     }
@@ -65,7 +65,7 @@ pub fn family_page(family: Family) -> String {
         let _ = writeln!(out, "**Why it matters.** {}\n", meta.why);
         let _ = writeln!(out, "**Example.**\n\n```text\n{}\n```\n", meta.example);
         let _ = writeln!(out, "**How to fix.** {}\n", meta.fix);
-        let _ = writeln!(out, "**How to suppress.**\n");
+        let _ = writeln!(out, "**How to suppress or accept.**\n");
         for line in meta.suppression().lines() {
             let _ = writeln!(out, "- {line}");
         }

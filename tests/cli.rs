@@ -40,7 +40,7 @@ fn explain_accepts_code_or_id_and_covers_every_section() {
             "Why it matters:",
             "Example:",
             "How to fix:",
-            "How to suppress:",
+            "How to suppress or accept:",
         ] {
             assert!(run.stdout.contains(section), "{key}: missing {section}\n{}", run.stdout);
         }
@@ -48,6 +48,24 @@ fn explain_accepts_code_or_id_and_covers_every_section() {
             .stdout
             .starts_with("LG414 migration-inserts-test-data (error by default)"));
     }
+    // The advice fits the family: inline allows and [[leaks.allow]] are for
+    // leaks only; protection and settings are accepted in the policy.
+    let leak = livegate(dir.path(), &["explain", "LG414"]).stdout;
+    assert!(
+        leak.contains("livegate: allow LG414") && leak.contains("[[leaks.allow]]"),
+        "{leak}"
+    );
+    for code in ["LG101", "LG501"] {
+        let text = livegate(dir.path(), &["explain", code]).stdout;
+        let advice = &text[text.find("How to suppress or accept:").unwrap()..];
+        assert!(
+            !advice.contains("[[leaks.allow]]") && !advice.contains("livegate: allow"),
+            "{code}: {advice}"
+        );
+        assert!(advice.contains("policy"), "{code}: {advice}");
+    }
+    let unverified = livegate(dir.path(), &["explain", "LG903"]).stdout;
+    assert!(unverified.contains("cannot be suppressed"), "{unverified}");
     let unknown = livegate(dir.path(), &["explain", "LG999"]);
     assert_eq!(unknown.code, 2);
     assert!(unknown.stderr.contains("livegate checks"), "{}", unknown.stderr);

@@ -141,20 +141,47 @@ impl CheckMeta {
         self.family() != Family::Verification
     }
 
-    /// How to suppress a finding of this check.
+    /// How to suppress or accept a finding of this check: it depends on the
+    /// family, since branch protection and settings are judged against the
+    /// policy, not against lines of a file.
     pub fn suppression(&self) -> String {
-        if !self.suppressible() {
-            return "It cannot be suppressed, lowered or baselined: something livegate could not verify is \
-                    never a pass. Fix the cause named in the message, or exclude the path from the scan with \
-                    `[leaks] exclude` if it is out of scope."
-                .to_owned();
+        let code = self.code;
+        match self.family() {
+            Family::Verification => {
+                "It cannot be suppressed, lowered or baselined: something livegate could not verify \
+                                     is never a pass. Fix the cause named in the message, or exclude the path from the \
+                                     scan with `[leaks] exclude` if it is out of scope."
+                    .to_owned()
+            }
+            Family::Leaks => format!(
+                "Inline, on the line or the line above: `livegate: allow {code} -- <reason>` (a reason is required).\n\
+                 In the policy: a `[[leaks.allow]]` entry with `path` (glob), `code = \"{code}\"` and `reason`, or \
+                 `[leaks.severity] {code} = \"warning\"` (or \"note\", \"off\") for the whole repository.\n\
+                 For a legacy repository: `livegate scan --write-baseline FILE`, then `--baseline FILE`."
+            ),
+            Family::Protection => {
+                "Fix the branch protection or ruleset, or accept the setting as it is by changing the \
+                                   policy: the matching key of `[branches]` (for example `required-approvals`, \
+                                   `enforce-admins`, `required-status-checks`), or narrow `[branches] patterns` to \
+                                   the branches that deploy. There is no inline or per-finding allow: the policy is \
+                                   the record of what was accepted."
+                    .to_owned()
+            }
+            Family::Review => "Get the review the message names. To change what counts, change `[review]` in the \
+                               base branch's policy (a pull request cannot weaken its own gate: the base branch's \
+                               policy judges it)."
+                .to_owned(),
+            Family::Settings => "Fix the setting, or accept it in the policy: the matching key of `[settings]` (for \
+                                 example `visibility`, `max-admins`, `team-permission-max` with \
+                                 `[settings.team-permission-exceptions]`), or leave the repository out of the audit \
+                                 with `--exclude`. Drift findings go away once the new snapshot is the baseline."
+                .to_owned(),
+            Family::Provenance => {
+                "Fix the cause in the deploy range (a reviewed pull request for the change) or deploy \
+                                   a range that does not contain it; there is no allow."
+                    .to_owned()
+            }
         }
-        format!(
-            "Inline, on the line or the line above: `livegate: allow {code} -- <reason>` (a reason is required).\n\
-             In the policy: a `[[leaks.allow]]` entry with `path` (glob), `code = \"{code}\"` and `reason`.\n\
-             For a legacy repository: `livegate scan --write-baseline FILE`, then `--baseline FILE`.",
-            code = self.code
-        )
     }
 }
 
