@@ -50,6 +50,11 @@ pub enum Command {
         #[command(subcommand)]
         action: PolicyAction,
     },
+    /// Print a shell completion script: `livegate completions bash > ~/.local/share/bash-completion/completions/livegate`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Print the content patterns the scan uses, one per line (for the benchmark).
     #[command(hide = true)]
     DebugPatterns,

@@ -121,3 +121,21 @@ fn checked_in_docs_match_the_registry() {
         );
     }
 }
+
+#[test]
+fn completions_cover_every_command_for_each_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let run = livegate(dir.path(), &["completions", shell]);
+        assert_eq!(run.code, 0, "{shell}: {}", run.stderr);
+        for command in ["scan", "protect", "pr", "audit", "hook", "explain"] {
+            assert!(run.stdout.contains(command), "{shell} completion lacks {command}");
+        }
+    }
+    assert!(livegate(dir.path(), &["completions", "bash"])
+        .stdout
+        .contains("--fail-on"));
+    let bad = livegate(dir.path(), &["completions", "tcsh"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("tcsh"), "{}", bad.stderr);
+}

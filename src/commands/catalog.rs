@@ -1,5 +1,6 @@
-//! `livegate checks`, `explain`, `gen-docs` and the hidden `debug-patterns`:
-//! what the registry says about every check.
+//! `livegate checks`, `explain`, `completions`, `gen-docs` (docs/ pages and
+//! man pages) and the hidden `debug-patterns`: what the registry and the CLI
+//! definition say, rendered.
 
 use std::path::Path;
 
@@ -63,15 +64,48 @@ pub fn debug_patterns() -> Outcome {
     }
 }
 
+/// A completion script for `shell`, from the same clap definition as the parser.
+pub fn completions(shell: clap_complete::Shell) -> Outcome {
+    let mut command = <crate::cli::Cli as clap::CommandFactory>::command();
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "livegate", &mut script);
+    Outcome {
+        stdout: String::from_utf8_lossy(&script).into_owned(),
+        ..Outcome::default()
+    }
+}
+
+/// Man pages: `man/livegate.1` and one per visible subcommand
+/// (`man/livegate-scan.1`, …), rendered from the clap definition.
+fn man_pages() -> Vec<(String, String)> {
+    let command = <crate::cli::Cli as clap::CommandFactory>::command();
+    let mut pages = Vec::new();
+    let mut render = |name: String, command: clap::Command| {
+        let mut out = Vec::new();
+        // Rendering into memory cannot fail.
+        let _ = clap_mangen::Man::new(command).render(&mut out);
+        pages.push((format!("man/{name}.1"), String::from_utf8_lossy(&out).into_owned()));
+    };
+    for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let name = format!("livegate-{}", sub.get_name());
+        let bin = format!("livegate {}", sub.get_name());
+        render(name.clone(), sub.clone().display_name(name).bin_name(bin));
+    }
+    render("livegate".to_owned(), command);
+    pages
+}
+
 pub fn gen_docs(dir: &Path, check: bool) -> Outcome {
     let mut stale = Vec::new();
-    for (name, content) in docs::pages() {
+    for (name, content) in docs::pages().into_iter().chain(man_pages()) {
         let path = dir.join(&name);
         if check {
             if std::fs::read_to_string(&path).ok().as_deref() != Some(content.as_str()) {
                 stale.push(path.display().to_string());
             }
-        } else if let Err(err) = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, content)) {
+        } else if let Err(err) =
+            std::fs::create_dir_all(path.parent().unwrap_or(dir)).and_then(|()| std::fs::write(&path, content))
+        {
             return Outcome::error(format!("{}: cannot write: {err}", path.display()));
         }
     }

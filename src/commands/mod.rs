@@ -30,5 +30,6 @@ pub fn run(command: Command) -> Outcome {
         Command::Hook { action } => hook::run(action),
         Command::GenDocs { dir, check } => catalog::gen_docs(&dir, check),
         Command::DebugPatterns => catalog::debug_patterns(),
+        Command::Completions { shell } => catalog::completions(shell),
     }
 }
