@@ -111,6 +111,8 @@ pub enum PolicyAction {
         /// A policy file; default: .github/livegate.toml or livegate.toml in the current repository.
         file: Option<PathBuf>,
     },
+    /// Print the policy file's JSON Schema (for editors: Taplo / Even Better TOML).
+    Schema,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -10,7 +10,8 @@ fn checks_lists_every_registered_check_in_order() {
     let run = livegate(dir.path(), &["checks", "--format", "json"]);
     assert_eq!(run.code, 0);
     let list = run.json();
-    let codes: Vec<&str> = list
+    assert_eq!(list["livegate_checks"], 1, "the JSON layout is versioned");
+    let codes: Vec<&str> = list["checks"]
         .as_array()
         .unwrap()
         .iter()

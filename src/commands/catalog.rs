@@ -10,6 +10,9 @@ use crate::{docs, registry};
 
 use super::shared::Outcome;
 
+/// The version of `livegate checks --format json`.
+pub const CHECKS_JSON_VERSION: u32 = 1;
+
 pub fn list(format: ListFormat) -> Outcome {
     let stdout = match format {
         ListFormat::Human => {
@@ -32,7 +35,9 @@ pub fn list(format: ListFormat) -> Outcome {
                 .iter()
                 .map(|m| serde_json::json!({"code": m.code, "id": m.id, "severity": m.severity.as_str(), "summary": m.summary}))
                 .collect();
-            format!("{}\n", serde_json::to_string_pretty(&list).unwrap_or_default())
+            // Versioned: a consumer can tell a layout it does not know.
+            let document = serde_json::json!({"livegate_checks": CHECKS_JSON_VERSION, "checks": list});
+            format!("{}\n", serde_json::to_string_pretty(&document).unwrap_or_default())
         }
     };
     Outcome {

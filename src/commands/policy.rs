@@ -10,6 +10,10 @@ use super::shared::{load_policy, repo_root, Outcome};
 pub fn run(action: PolicyAction) -> Outcome {
     let cwd = PathBuf::from(".");
     match action {
+        PolicyAction::Schema => Outcome {
+            stdout: policy::json_schema(),
+            ..Outcome::default()
+        },
         PolicyAction::Show { preset: Some(name), .. } => match policy::preset_text(&name) {
             Some(text) => Outcome {
                 stdout: text.to_owned(),

@@ -484,3 +484,19 @@ pub fn to_toml(policy: &Policy) -> String {
 
 #[cfg(test)]
 mod tests;
+
+/// The JSON Schema of a policy file, generated from the model, so that an
+/// editor can complete and check `livegate.toml`. `schemas/livegate-policy.json`
+/// is this text, kept in sync by a test.
+pub fn json_schema() -> String {
+    let mut schema = serde_json::to_value(schemars::schema_for!(model::PolicyFile)).unwrap_or_default();
+    if let Some(object) = schema.as_object_mut() {
+        object.insert(
+            "title".to_owned(),
+            serde_json::Value::String("livegate policy (.github/livegate.toml)".to_owned()),
+        );
+    }
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}

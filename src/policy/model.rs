@@ -3,13 +3,15 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct PolicyFile {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<String>")]
     pub extends: Option<Spanned<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub branches: Option<BranchesSection>,
@@ -22,10 +24,11 @@ pub struct PolicyFile {
 }
 
 /// `[branches]`: how deploying branches must be protected (LG1xx).
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct BranchesSection {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Vec<String>>")]
     pub patterns: Option<Vec<Spanned<String>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub required_approvals: Option<u32>,
@@ -54,7 +57,7 @@ pub struct BranchesSection {
 }
 
 /// Repository permission levels, lowest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Permission {
     Read,
@@ -65,7 +68,7 @@ pub enum Permission {
 }
 
 /// `[review]`: what makes a pull request reviewed (LG2xx).
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ReviewSection {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -90,63 +93,76 @@ pub struct ReviewSection {
 }
 
 /// `[[review.rules]]`: stricter review for some paths.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ReviewRule {
+    #[schemars(with = "Vec<String>")]
     pub paths: Vec<Spanned<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub required_approvals: Option<u32>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(with = "Vec<String>")]
     pub teams: Vec<Spanned<String>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub users: Vec<String>,
 }
 
 /// `[leaks]`: where production and test code live, and what is allowed (LG4xx).
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct LeaksSection {
     /// Globs of production paths, checked before the built-in layout rules.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Vec<String>>")]
     pub production: Option<Vec<Spanned<String>>>,
     /// Globs of test paths, checked before the built-in layout rules.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Vec<String>>")]
     pub test: Option<Vec<Spanned<String>>>,
     /// Globs of paths that are neither (docs, examples, tooling).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Vec<String>>")]
     pub other: Option<Vec<Spanned<String>>>,
     /// Globs never read at all.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Vec<String>>")]
     pub exclude: Option<Vec<Spanned<String>>>,
     /// Extra globs of production configuration files (LG45x).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Vec<String>>")]
     pub production_config: Option<Vec<Spanned<String>>>,
     /// Extra globs of migration files (LG413, LG414).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Vec<String>>")]
     pub migrations: Option<Vec<Spanned<String>>>,
     /// Extra globs of seed-data files (LG413, LG43x).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Vec<String>>")]
     pub seeds: Option<Vec<Spanned<String>>>,
     /// Files larger than this many bytes are skipped (and counted).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_file_size: Option<u64>,
     /// Per-code severity: "error", "warning", "note" or "off".
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<BTreeMap<String, String>>")]
     pub severity: Option<BTreeMap<String, Spanned<String>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allow: Option<Vec<AllowEntry>>,
 }
 
 /// `[[leaks.allow]]`: a finding that is intended.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct AllowEntry {
+    #[schemars(with = "String")]
     pub path: Spanned<String>,
+    #[schemars(with = "String")]
     pub code: Spanned<String>,
+    #[schemars(with = "String")]
     pub reason: Spanned<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Visibility {
     Public,
@@ -155,7 +171,7 @@ pub enum Visibility {
 }
 
 /// `[settings]`: repository and organisation settings (LG5xx).
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct SettingsSection {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -199,21 +215,23 @@ pub struct SettingsSection {
 }
 
 /// `[[settings.visibility-rules]]`: which visibilities some repositories may have.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct VisibilityRule {
     /// Repository name glob (`payments-*`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<String>")]
     pub name: Option<Spanned<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub topic: Option<String>,
     /// A custom property, `KEY=VALUE` (`classification=sensitive`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<String>")]
     pub property: Option<Spanned<String>>,
     pub allowed: Vec<Visibility>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum WorkflowPermission {
     Read,
