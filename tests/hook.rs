@@ -319,3 +319,24 @@ fn a_dangling_symlink_hook_is_kept_and_restored_exactly() {
     assert_eq!(std::fs::read_link(&hook).unwrap(), target, "not restored exactly");
     assert!(std::fs::symlink_metadata(&chained).is_err());
 }
+
+#[test]
+fn a_tracked_hook_file_gets_no_machine_path_and_a_warning() {
+    let repo = TestRepo::new();
+    repo.git(&["config", "core.hooksPath", ".husky"]);
+    assert_eq!(livegate(repo.path(), &["hook", "install"]).code, 0);
+    let hook = repo.path().join(".husky/pre-push");
+    let first = std::fs::read_to_string(&hook).unwrap();
+    assert!(
+        first.contains(&bin().display().to_string()),
+        "untracked: this machine's binary\n{first}"
+    );
+    repo.commit("share the hook");
+
+    let run = livegate(repo.path(), &["hook", "install"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("tracked by git"), "{}", run.stderr);
+    let shared = std::fs::read_to_string(&hook).unwrap();
+    assert!(!shared.contains(&bin().display().to_string()), "{shared}");
+    assert!(shared.contains("bin=${LIVEGATE_BIN:-'livegate'}"), "{shared}");
+}

@@ -110,14 +110,12 @@ fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::rename(tmp, path)
 }
 
-/// The default cache directory: $XDG_CACHE_HOME/livegate, else ~/.cache/livegate.
+/// The default cache directory, the platform's own: `$XDG_CACHE_HOME/livegate`
+/// or `~/.cache/livegate` on Linux, `~/Library/Caches/livegate` on macOS,
+/// `%LOCALAPPDATA%\livegate` on Windows. `None` (no cache) when the platform
+/// names none.
 pub fn default_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(dir).join("livegate"));
-    }
-    std::env::var_os("HOME")
-        .filter(|d| !d.is_empty())
-        .map(|home| PathBuf::from(home).join(".cache/livegate"))
+    dirs::cache_dir().map(|dir| dir.join("livegate"))
 }
 
 #[cfg(test)]

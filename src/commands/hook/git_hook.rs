@@ -346,6 +346,23 @@ fn is_ours(path: &Path) -> bool {
             .is_ok_and(|text| scripted_binary(&text).is_some_and(|binary| text == script(Path::new(&binary))))
 }
 
+/// Whether `path` is a file the repository's index tracks.
+pub fn is_tracked(repo: &Repository, path: &Path) -> bool {
+    let (Some(workdir), Ok(index)) = (repo.workdir(), repo.index()) else {
+        return false;
+    };
+    let workdir = workdir.canonicalize().unwrap_or_else(|_| workdir.to_path_buf());
+    let path = path
+        .parent()
+        .and_then(|dir| dir.canonicalize().ok())
+        .zip(path.file_name())
+        .map_or_else(|| path.to_path_buf(), |(dir, name)| dir.join(name));
+    path.strip_prefix(&workdir).is_ok_and(|relative| {
+        let relative = relative.to_string_lossy().replace('\\', "/");
+        index.get_path(Path::new(&relative), 0).is_some()
+    })
+}
+
 /// Whether anything is at `path`, a dangling symbolic link included.
 fn present(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok()

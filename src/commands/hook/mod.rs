@@ -22,8 +22,14 @@ pub fn run(action: HookAction) -> Outcome {
     };
     match action {
         HookAction::Install { force } => {
-            let binary = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("livegate"));
-            match hook::install(&repo, &binary, force) {
+            // A hook file the repository tracks (core.hooksPath = .husky, say)
+            // is shared: this machine's path to the binary does not belong in it.
+            let shared = hook::is_tracked(&repo, &hook::hooks_dir(&repo).join("pre-push"));
+            let binary = match std::env::current_exe() {
+                Ok(path) if !shared => path,
+                _ => PathBuf::from("livegate"),
+            };
+            let outcome = match hook::install(&repo, &binary, force) {
                 Ok(hook::Installed::Fresh(path)) => Outcome {
                     stdout: format!("installed {}\n", path.display()),
                     ..Outcome::default()
@@ -41,7 +47,17 @@ pub fn run(action: HookAction) -> Outcome {
                     ..Outcome::default()
                 },
                 Err(err) => Outcome::error(err),
+            };
+            if shared && outcome.exit == 0 {
+                let mut outcome = outcome;
+                outcome.stderr.push_str(
+                    "livegate: warning: the hook file is tracked by git, so it is shared with everyone who clones \
+                     the repository: it runs `livegate` from PATH, not this machine's path to the binary. Review \
+                     the change before committing it.\n",
+                );
+                return outcome;
             }
+            outcome
         }
         HookAction::Uninstall => match hook::uninstall(&repo) {
             Ok(hook::Uninstalled::Removed(path)) => Outcome {
