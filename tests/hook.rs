@@ -269,3 +269,18 @@ fn garbage_on_stdin_is_a_protocol_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("pre-push input line 1"), "{}", stderr(&out));
 }
+
+#[test]
+fn push_sees_a_leak_after_a_lone_carriage_return() {
+    let s = setup();
+    s.work.git(&["checkout", "-q", "-b", "cr"]);
+    s.work.write("data/customers.csv", "name\rcard\nok\n");
+    s.work.commit("data");
+    let first = push(s.work.path(), &["-q", "origin", "cr"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    s.work.write("data/customers.csv", "name\rcard\nok\n4242424242424242\n");
+    s.work.commit("add a card");
+    let out = push(s.work.path(), &["-q", "origin", "cr"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("data/customers.csv:3"), "{}", stderr(&out));
+}

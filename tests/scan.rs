@@ -365,3 +365,22 @@ fn diff_treats_a_move_with_edits_as_a_rename_and_an_unrelated_namesake_as_new() 
         ]
     );
 }
+
+fn diff_json(repo: &TestRepo, range: &str) -> support::Run {
+    livegate(repo.path(), &["scan", "--diff", range, "--format", "json"])
+}
+
+#[test]
+fn diff_sees_a_leak_after_a_lone_carriage_return() {
+    let repo = TestRepo::new();
+    repo.write("data/customers.csv", "name\rcard\nok\n");
+    let base = repo.commit("base");
+    repo.write("data/customers.csv", "name\rcard\nok\n4242424242424242\n");
+    repo.commit("add a card");
+    let run = diff_json(&repo, &format!("{base}..HEAD"));
+    assert_eq!(run.found(), [("LG431".to_owned(), "data/customers.csv".to_owned(), 3)]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    // The tree scan and --staged agree on the line.
+    let tree = livegate(repo.path(), &["scan", "--format", "json"]);
+    assert_eq!(tree.found(), [("LG431".to_owned(), "data/customers.csv".to_owned(), 3)]);
+}

@@ -8,7 +8,7 @@ use std::path::Path;
 use git2::{Delta, DiffOptions, ObjectType, Repository, Tree};
 
 use super::{deferred, tree_facts, unreadable, Collected, FileJudge, FileResult, ScanError};
-use crate::checks::leaks::TreeFacts;
+use crate::checks::leaks::{split_lines, TreeFacts};
 use crate::classify::{PathInfo, Role};
 use crate::registry::verification as verify;
 use crate::report::finding::{Finding, Location};
@@ -47,7 +47,7 @@ impl Added {
             *self = match repo.find_blob(old) {
                 Ok(blob) => {
                     let lines = added_lines(blob.content(), new);
-                    let total = String::from_utf8_lossy(new).lines().count();
+                    let total = split_lines(&String::from_utf8_lossy(new)).count();
                     if lines.len() * 2 <= total {
                         Added::Lines(lines)
                     } else {
@@ -81,14 +81,18 @@ impl Added {
     }
 }
 
-/// 1-based numbers of the lines `new` adds over `old`.
+/// 1-based numbers of the lines `new` adds over `old`, counted with the
+/// findings' line model (`split_lines`): `similar`'s own line splitting also
+/// breaks at a lone `\r`, which shifted every later line number.
 fn added_lines(old: &[u8], new: &[u8]) -> BTreeSet<u32> {
     let old = String::from_utf8_lossy(old);
     let new = String::from_utf8_lossy(new);
+    let old: Vec<&str> = split_lines(&old).collect();
+    let new: Vec<&str> = split_lines(&new).collect();
     let diff = similar::TextDiff::configure()
         .algorithm(similar::Algorithm::Myers)
         .timeout(std::time::Duration::from_secs(2))
-        .diff_lines(old.as_ref(), new.as_ref());
+        .diff_slices(&old, &new);
     diff.iter_all_changes()
         .filter(|change| change.tag() == similar::ChangeTag::Insert)
         .filter_map(|change| change.new_index())

@@ -29,6 +29,15 @@ pub struct TreeFacts {
     pub ignore_files: BTreeMap<String, String>,
 }
 
+/// The one line model of every scan mode: a line ends at `\n` (a `\r`
+/// before it belongs to the ending); a lone `\r` is an ordinary character.
+/// Finding line numbers and the `--diff` line diff both count with this, so
+/// that a stray `\r` cannot shift one against the other. Each piece keeps
+/// its `\n`.
+pub fn split_lines(text: &str) -> std::str::SplitInclusive<'_, char> {
+    text.split_inclusive('\n')
+}
+
 /// One file's text with lazily built helpers shared by every check.
 pub struct FileFacts<'a> {
     pub info: &'a PathInfo,
@@ -85,10 +94,9 @@ impl<'a> FileFacts<'a> {
 
     /// Lines with their 1-based numbers.
     pub fn lines(&self) -> impl Iterator<Item = (usize, &'a str)> {
-        self.text
-            .split('\n')
+        split_lines(self.text)
             .enumerate()
-            .map(|(i, line)| (i + 1, line.trim_end_matches('\r')))
+            .map(|(i, line)| (i + 1, line.trim_end_matches('\n').trim_end_matches('\r')))
     }
 
     /// Every reserved test value in the file, with its 1-based line number;
