@@ -284,3 +284,23 @@ fn push_sees_a_leak_after_a_lone_carriage_return() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("data/customers.csv:3"), "{}", stderr(&out));
 }
+
+#[test]
+fn push_of_a_fixture_renamed_into_migrations_is_refused() {
+    let s = setup();
+    s.work.git(&["checkout", "-q", "-b", "fixture"]);
+    s.work.write(
+        "tests/fixtures/users.sql",
+        "INSERT INTO users VALUES ('pc.test@example.com');\n",
+    );
+    s.work.commit("fixture");
+    let first = push(s.work.path(), &["-q", "origin", "fixture"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    std::fs::create_dir_all(s.work.path().join("db/migrate")).unwrap();
+    s.work
+        .git(&["mv", "tests/fixtures/users.sql", "db/migrate/20240101000000_users.sql"]);
+    s.work.commit("promote the fixture");
+    let out = push(s.work.path(), &["-q", "origin", "fixture"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("error[LG414]"), "{}", stderr(&out));
+}

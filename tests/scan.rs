@@ -366,6 +366,37 @@ fn diff_treats_a_move_with_edits_as_a_rename_and_an_unrelated_namesake_as_new() 
     );
 }
 
+/// Runs livegate and fails the test if it takes longer than `limit`: a scan
+/// that loops forever would otherwise hang `git push`.
+fn livegate_within(dir: &std::path::Path, args: &[&str], stdin: &[u8], limit: std::time::Duration) -> support::Run {
+    use std::io::Write;
+    let mut child = std::process::Command::new(support::bin())
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("livegate runs");
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > limit {
+            child.kill().unwrap();
+            panic!("livegate {args:?} still running after {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let output = child.wait_with_output().unwrap();
+    support::Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
 fn diff_json(repo: &TestRepo, range: &str) -> support::Run {
     livegate(repo.path(), &["scan", "--diff", range, "--format", "json"])
 }
@@ -383,4 +414,174 @@ fn diff_sees_a_leak_after_a_lone_carriage_return() {
     // The tree scan and --staged agree on the line.
     let tree = livegate(repo.path(), &["scan", "--format", "json"]);
     assert_eq!(tree.found(), [("LG431".to_owned(), "data/customers.csv".to_owned(), 3)]);
+}
+
+#[test]
+fn fixture_renamed_or_copied_into_migrations_is_new_content_there() {
+    let repo = TestRepo::new();
+    let sql = "INSERT INTO users VALUES ('pc.test@example.com');\n";
+    repo.write("tests/fixtures/users.sql", sql).write(
+        "tests/fixtures/cards.sql",
+        "INSERT INTO cards VALUES ('4111111111111111');\n",
+    );
+    let base = repo.commit("base");
+    std::fs::create_dir_all(repo.path().join("db/migrate")).unwrap();
+    repo.git(&["mv", "tests/fixtures/users.sql", "db/migrate/20240101000000_users.sql"]);
+    let rename = livegate(repo.path(), &["scan", "--staged", "--format", "json"]);
+    repo.commit("rename a fixture into migrations");
+    let run = diff_json(&repo, &format!("{base}..HEAD"));
+    for run in [&rename, &run] {
+        let found = run.found();
+        assert!(
+            found
+                .iter()
+                .any(|(c, p, l)| c == "LG414" && p == "db/migrate/20240101000000_users.sql" && *l == 1),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|(c, p, l)| c == "LG413" && p == "db/migrate/20240101000000_users.sql" && *l == 0),
+            "{found:?}"
+        );
+        assert_eq!(run.code, 1, "{}", run.stderr);
+    }
+    let copied = repo.git(&["rev-parse", "HEAD"]);
+    std::fs::create_dir_all(repo.path().join("db/seeds")).unwrap();
+    std::fs::copy(
+        repo.path().join("tests/fixtures/cards.sql"),
+        repo.path().join("db/seeds/cards.sql"),
+    )
+    .unwrap();
+    repo.commit("copy a fixture into seeds");
+    let found = diff_json(&repo, &format!("{copied}..HEAD")).found();
+    assert!(
+        found
+            .iter()
+            .any(|(c, p, l)| c == "LG431" && p == "db/seeds/cards.sql" && *l == 1),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn diff_reports_submodule_changes_as_a_note_naming_both_commits() {
+    let repo = TestRepo::new();
+    repo.write("src/a.py", "x = 1\n");
+    let old = repo.commit("base");
+    repo.write("src/a.py", "x = 2\n");
+    let new = repo.commit("another commit");
+    // Gitlinks without a checkout: `git add -A` would drop them, so commit the index as it is.
+    repo.git(&[
+        "update-index",
+        "--add",
+        "--cacheinfo",
+        &format!("160000,{old},vendor/lib"),
+    ]);
+    repo.git(&["commit", "-q", "-m", "add a submodule"]);
+    let base = repo.git(&["rev-parse", "HEAD"]);
+    repo.git(&["update-index", "--cacheinfo", &format!("160000,{new},vendor/lib")]);
+    repo.git(&["commit", "-q", "-m", "bump the submodule"]);
+    let run = diff_json(&repo, &format!("{base}..HEAD"));
+    assert_eq!(run.found(), [("LG493".to_owned(), "vendor/lib".to_owned(), 0)]);
+    let message = run.json()["findings"][0]["message"].as_str().unwrap().to_owned();
+    assert!(
+        message.contains(&old[..12]) && message.contains(&new[..12]),
+        "{message}"
+    );
+    assert_eq!(run.json()["findings"][0]["severity"], "note");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+/// Commits a migration, then truncates its loose object the way a crash or a
+/// full disk would leave it.
+fn repo_with_a_truncated_object() -> (TestRepo, String) {
+    let repo = TestRepo::new();
+    repo.write("src/a.py", "x = 1\n");
+    let base = repo.commit("base");
+    let rows: String = (0..3000)
+        .map(|i| format!("INSERT INTO t VALUES ({i}, 'row {i}');\n"))
+        .collect();
+    repo.write("db/migrations/0001_rows.sql", rows);
+    repo.commit("rows");
+    let oid = repo.git(&["rev-parse", "HEAD:db/migrations/0001_rows.sql"]);
+    let object = repo.path().join(".git/objects").join(&oid[..2]).join(&oid[2..]);
+    let mut permissions = std::fs::metadata(&object).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    permissions.set_readonly(false);
+    std::fs::set_permissions(&object, permissions).unwrap();
+    let file = std::fs::OpenOptions::new().write(true).open(&object).unwrap();
+    file.set_len(200).unwrap();
+    (repo, base)
+}
+
+#[test]
+fn truncated_loose_object_is_exit_3_not_a_hang() {
+    let limit = std::time::Duration::from_secs(60);
+    let (repo, base) = repo_with_a_truncated_object();
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    let diff = livegate_within(
+        repo.path(),
+        &["scan", "--diff", &format!("{base}..HEAD"), "--format", "json"],
+        b"",
+        limit,
+    );
+    let push_line = format!("refs/heads/x {head} refs/heads/x {base}\n");
+    let hook = livegate_within(
+        repo.path(),
+        &["hook", "pre-push", "origin", "url"],
+        push_line.as_bytes(),
+        limit,
+    );
+    // --staged: the damaged blob is in the index, HEAD does not have it yet.
+    repo.git(&["reset", "-q", "--soft", "HEAD~1"]);
+    let staged = livegate_within(repo.path(), &["scan", "--staged", "--format", "json"], b"", limit);
+    for run in [&diff, &staged, &hook] {
+        assert_eq!(run.code, 3, "{}{}", run.stdout, run.stderr);
+        assert!(
+            run.stdout.contains("LG901") || run.stderr.contains("LG901"),
+            "{}{}",
+            run.stdout,
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn a_tree_thirty_thousand_levels_deep_is_scanned_without_a_crash() {
+    let repo = TestRepo::new();
+    repo.write("src/a.py", "x = 1\n");
+    let base = repo.commit("base");
+    let git = git2::Repository::open(repo.path()).unwrap();
+    let blob = git.blob(b"card\n4111111111111111\n").unwrap();
+    let mut builder = git.treebuilder(None).unwrap();
+    builder.insert("cards.csv", blob, 0o100644).unwrap();
+    let mut tree = builder.write().unwrap();
+    for _ in 0..30_000 {
+        let mut builder = git.treebuilder(None).unwrap();
+        builder.insert("d", tree, 0o040000).unwrap();
+        tree = builder.write().unwrap();
+    }
+    let head_tree = git.find_tree(git.head().unwrap().peel_to_tree().unwrap().id()).unwrap();
+    let mut top = git.treebuilder(Some(&head_tree)).unwrap();
+    top.insert("data", tree, 0o040000).unwrap();
+    let top = git.find_tree(top.write().unwrap()).unwrap();
+    let signature = git2::Signature::now("Test Author", "author@livegate.invalid").unwrap();
+    let parent = git.head().unwrap().peel_to_commit().unwrap();
+    git.commit(Some("HEAD"), &signature, &signature, "deep", &top, &[&parent])
+        .unwrap();
+    let run = livegate_within(
+        repo.path(),
+        &["scan", "--diff", &format!("{base}..HEAD"), "--format", "json"],
+        b"",
+        std::time::Duration::from_secs(120),
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let found = run.found();
+    assert!(
+        found
+            .iter()
+            .any(|(c, p, l)| c == "LG431" && p.ends_with("/d/cards.csv") && *l == 2),
+        "{:?}",
+        found.iter().map(|(c, p, l)| (c, p.len(), l)).collect::<Vec<_>>()
+    );
 }
