@@ -492,6 +492,59 @@ fn diff_reports_submodule_changes_as_a_note_naming_both_commits() {
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
 
+#[test]
+fn production_data_that_cannot_be_read_as_text_is_not_a_pass() {
+    let repo = TestRepo::new();
+    repo.write("src/a.py", "x = 1\n");
+    let base = repo.commit("base");
+    let mut with_nul = b"INSERT INTO users VALUES ('pc.test@example.com');\n".to_vec();
+    with_nul.insert(10, 0);
+    let utf16 = |big_endian: bool| -> Vec<u8> {
+        let text = "INSERT INTO users VALUES ('pc.test@example.com');\n";
+        let mut out = if big_endian { vec![0xFE, 0xFF] } else { vec![0xFF, 0xFE] };
+        for unit in text.encode_utf16() {
+            out.extend(if big_endian {
+                unit.to_be_bytes()
+            } else {
+                unit.to_le_bytes()
+            });
+        }
+        out
+    };
+    repo.write("db/migrations/0001_nul.sql", &with_nul)
+        .write("db/migrations/0002_le.sql", utf16(false))
+        .write("db/migrations/0003_be.sql", utf16(true))
+        .write("db/seeds/big.csv", "name\n".repeat(600_000))
+        .write("src/logo.bin", [0u8, 1, 2, 3]);
+    repo.commit("hard to read");
+    let expected = [
+        ("LG414", "db/migrations/0002_le.sql", 1),
+        ("LG414", "db/migrations/0003_be.sql", 1),
+        ("LG904", "db/migrations/0001_nul.sql", 0),
+        ("LG904", "db/seeds/big.csv", 0),
+    ];
+    let tree = livegate(repo.path(), &["scan", "--format", "json"]);
+    let diff = diff_json(&repo, &format!("{base}..HEAD"));
+    for run in [tree, diff] {
+        let mut found = run.found();
+        found.sort();
+        let expected: Vec<(String, String, u64)> = expected
+            .iter()
+            .map(|(c, p, l)| (c.to_string(), p.to_string(), *l))
+            .collect();
+        assert_eq!(found, expected, "{}", run.stderr);
+        assert_eq!(run.code, 3);
+    }
+    // The policy accepts a file it cannot read by excluding its path.
+    repo.write(
+        ".github/livegate.toml",
+        "extends = \"standard\"\n\n[leaks]\nexclude = [\"db/seeds/big.csv\", \"db/migrations/0001_nul.sql\"]\n",
+    );
+    let run = livegate(repo.path(), &["scan", "--format", "json"]);
+    assert!(!run.found().iter().any(|(c, _, _)| c == "LG904"), "{:?}", run.found());
+    assert_eq!(run.code, 1);
+}
+
 /// Commits a migration, then truncates its loose object the way a crash or a
 /// full disk would leave it.
 fn repo_with_a_truncated_object() -> (TestRepo, String) {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use git2::{ObjectType, Oid, Repository, Tree};
 
-use super::{deferred, tree_facts, Collected, FileJudge, FileResult, ScanError};
+use super::{deferred, tree_facts, Collected, FileJudge, FileResult, ScanError, Skip};
 use crate::checks::leaks::content::is_production_data;
 use crate::checks::leaks::placement::arrived_from_test;
 use crate::checks::leaks::{split_lines, TreeFacts};
@@ -750,7 +750,7 @@ fn judge_changes(judge: &FileJudge<'_>, objects: &Objects<'_>, changes: Changes,
         }
         let mut file_result = FileResult::default();
         match objects.size(change.blob) {
-            Ok(size) if size > judge.max_file_size => file_result.stats.skipped_large += 1,
+            Ok(size) if size > judge.max_file_size => judge.skip(&info, Skip::Large(size), &mut file_result),
             Ok(_) => match objects.blob(change.blob) {
                 Ok(blob) => {
                     judge.judge_content(facts, &info, blob.content(), &mut file_result);

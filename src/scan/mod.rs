@@ -8,12 +8,14 @@ mod git;
 pub mod remote;
 mod walk;
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use globset::GlobMatcher;
 
 pub use baseline::{Baseline, BaselineError};
 
+use crate::checks::leaks::content::is_production_data;
 use crate::checks::leaks::suppression::inline_allows;
 use crate::checks::leaks::{checks, FileFacts, TreeFacts};
 use crate::classify::{Area, Classifier, PathInfo, Role};
@@ -71,7 +73,7 @@ pub enum ScanError {
     Baseline(#[from] BaselineError),
 }
 
-/// Files bigger than this are skipped and counted, never half-read.
+/// A NUL byte this early marks a file as binary (git's own heuristic).
 const BINARY_SNIFF: usize = 8 * 1024;
 
 /// Shared per-file work: checks on the path, then on the content when asked.
@@ -109,16 +111,13 @@ impl FileJudge<'_> {
     /// Runs the content checks on bytes already read and applies inline suppressions.
     fn judge_content(&self, tree: &TreeFacts, info: &PathInfo, bytes: &[u8], result: &mut FileResult) {
         if bytes.len() as u64 > self.max_file_size {
-            result.stats.skipped_large += 1;
-            return;
+            return self.skip(info, Skip::Large(bytes.len() as u64), result);
         }
-        if memchr::memchr(0, &bytes[..bytes.len().min(BINARY_SNIFF)]).is_some() {
-            result.stats.skipped_binary += 1;
-            return;
-        }
+        let Some(text) = decode_text(bytes) else {
+            return self.skip(info, Skip::Binary, result);
+        };
         result.stats.files_read += 1;
         result.stats.bytes_read += bytes.len() as u64;
-        let text = String::from_utf8_lossy(bytes);
         let facts = FileFacts::new(info, &text);
         let mut found = Vec::new();
         for check in checks() {
@@ -129,6 +128,65 @@ impl FileJudge<'_> {
         apply_inline(&facts, &mut found, &mut result.stats);
         result.findings.extend(found);
     }
+}
+
+/// Why a file's content was not read.
+enum Skip {
+    Binary,
+    Large(u64),
+}
+
+impl FileJudge<'_> {
+    /// Counts a file whose content was not read. In a production data path
+    /// that is "could not verify" (LG904), never a silent pass; the policy
+    /// accepts such a file only by excluding its path.
+    fn skip(&self, info: &PathInfo, why: Skip, result: &mut FileResult) {
+        let reason = match why {
+            Skip::Binary => {
+                result.stats.skipped_binary += 1;
+                "it looks binary (a NUL byte in its first 8 KiB and no UTF-16 byte-order mark)".to_owned()
+            }
+            Skip::Large(size) => {
+                result.stats.skipped_large += 1;
+                format!(
+                    "it is {size} bytes, over `[leaks] max-file-size` ({} bytes)",
+                    self.max_file_size
+                )
+            }
+        };
+        if is_production_data(info) {
+            result.findings.push(Finding::new(
+                &verify::CONTENT_NOT_VERIFIABLE,
+                Location::file(&info.path),
+                format!("production data not read: {reason}; test data in it would go unseen"),
+            ));
+        }
+    }
+}
+
+/// A file's text: UTF-16 with a byte-order mark (either order) is decoded,
+/// UTF-8 is read lossily; anything else with a NUL byte early on is binary.
+fn decode_text(bytes: &[u8]) -> Option<Cow<'_, str>> {
+    fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> Cow<'static, str> {
+        let units = bytes.chunks_exact(2).map(|pair| unit([pair[0], pair[1]]));
+        Cow::Owned(
+            char::decode_utf16(units)
+                .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+                .collect(),
+        )
+    }
+    if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+        return Some(utf16(rest, u16::from_le_bytes));
+    }
+    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        return Some(utf16(rest, u16::from_be_bytes));
+    }
+    if memchr::memchr(0, &bytes[..bytes.len().min(BINARY_SNIFF)]).is_some() {
+        return None;
+    }
+    Some(String::from_utf8_lossy(
+        bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes),
+    ))
 }
 
 /// Removes findings covered by a reasoned inline allow on their line or the

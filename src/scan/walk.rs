@@ -6,7 +6,9 @@ use std::sync::Mutex;
 
 use ignore::{WalkBuilder, WalkState};
 
-use super::{deferred, relative, tree_facts, unreadable, Collected, FileJudge, FileResult, ScanError, ScanOptions};
+use super::{
+    deferred, relative, tree_facts, unreadable, Collected, FileJudge, FileResult, ScanError, ScanOptions, Skip,
+};
 use crate::checks::leaks::TreeFacts;
 use crate::classify::PathInfo;
 use crate::registry::verification as verify;
@@ -202,9 +204,8 @@ fn read_and_judge(
     size: Option<u64>,
     result: &mut FileResult,
 ) {
-    if size.is_some_and(|size| size > judge.max_file_size) {
-        result.stats.skipped_large += 1;
-        return;
+    if let Some(size) = size.filter(|size| *size > judge.max_file_size) {
+        return judge.skip(info, Skip::Large(size), result);
     }
     match std::fs::read(file) {
         Ok(bytes) => judge.judge_content(tree, info, &bytes, result),
