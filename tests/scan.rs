@@ -600,6 +600,42 @@ fn truncated_loose_object_is_exit_3_not_a_hang() {
 }
 
 #[test]
+fn one_line_migration_full_of_values_gives_a_bounded_report() {
+    let repo = TestRepo::new();
+    let mut line = String::from("INSERT INTO users VALUES ");
+    let mut i = 0;
+    while line.len() < 140_000 {
+        line.push_str(&format!("('user{i}@example.com'),"));
+        i += 1;
+    }
+    line.push_str("('last@example.com');\n");
+    repo.write("db/migrations/0001_users.sql", &line);
+    repo.commit("one long line");
+    let run = livegate(repo.path(), &["scan", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.len() < 200_000, "report is {} bytes", run.stdout.len());
+    let json = run.json();
+    let findings = json["findings"].as_array().unwrap();
+    assert!(findings.len() <= 101, "{} findings", findings.len());
+    for finding in findings {
+        let snippet = finding["snippet"].as_str().unwrap_or_default();
+        assert!(
+            snippet.chars().count() <= 202,
+            "snippet of {} chars",
+            snippet.chars().count()
+        );
+    }
+    let rest = findings
+        .iter()
+        .find(|f| f["code"] == "LG494")
+        .expect("a note counting the rest");
+    assert!(
+        rest["message"].as_str().unwrap().contains(&format!("{}", i + 1 - 100)),
+        "{rest}"
+    );
+}
+
+#[test]
 fn a_tree_thirty_thousand_levels_deep_is_scanned_without_a_crash() {
     let repo = TestRepo::new();
     repo.write("src/a.py", "x = 1\n");

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use git2::{ObjectType, Oid, Repository, Tree};
 
-use super::{deferred, tree_facts, Collected, FileJudge, FileResult, ScanError, Skip};
+use super::{cap_per_file, deferred, tree_facts, Collected, FileJudge, FileResult, ScanError, Skip};
 use crate::checks::leaks::content::is_production_data;
 use crate::checks::leaks::placement::arrived_from_test;
 use crate::checks::leaks::{split_lines, TreeFacts};
@@ -771,6 +771,7 @@ fn judge_changes(judge: &FileJudge<'_>, objects: &Objects<'_>, changes: Changes,
                 || finding.location.line == 0 && (change.placed || deferred(&info))
                 || finding.location.line > 0 && change.added.contains(finding.location.line)
         });
+        cap_per_file(&info.path, &mut file_result.findings);
         result.stats.add(&file_result.stats);
         result.findings.extend(file_result.findings);
     }

@@ -20,7 +20,7 @@ use crate::checks::leaks::suppression::inline_allows;
 use crate::checks::leaks::{checks, FileFacts, TreeFacts};
 use crate::classify::{Area, Classifier, PathInfo, Role};
 use crate::policy::{compile_glob, Policy};
-use crate::registry::leaks::{SUPPRESSION_WITHOUT_REASON, UNUSED_ALLOW_ENTRY};
+use crate::registry::leaks::{FINDINGS_CAPPED, SUPPRESSION_WITHOUT_REASON, UNUSED_ALLOW_ENTRY};
 use crate::registry::{self, verification as verify};
 use crate::report::finding::{sort_findings, Finding, Location};
 use crate::report::ScanStats;
@@ -128,6 +128,33 @@ impl FileJudge<'_> {
         apply_inline(&facts, &mut found, &mut result.stats);
         result.findings.extend(found);
     }
+}
+
+/// The most findings one file lists; a note counts the rest. Without a cap
+/// a generated file full of test values makes a report (and the memory
+/// behind it) far larger than the file.
+const MAX_FINDINGS_PER_FILE: usize = 100;
+
+/// Keeps the most severe `MAX_FINDINGS_PER_FILE` findings of one file (could
+/// not verify first) and adds an LG494 note with the count of the rest.
+fn cap_per_file(path: &str, findings: &mut Vec<Finding>) {
+    if findings.len() <= MAX_FINDINGS_PER_FILE {
+        return;
+    }
+    findings.sort_by(|a, b| {
+        let unverified = |f: &Finding| f.code().starts_with("LG9");
+        unverified(b)
+            .cmp(&unverified(a))
+            .then(b.severity.cmp(&a.severity))
+            .then_with(|| a.location.cmp(&b.location))
+    });
+    let rest = findings.len() - MAX_FINDINGS_PER_FILE;
+    findings.truncate(MAX_FINDINGS_PER_FILE);
+    findings.push(Finding::new(
+        &FINDINGS_CAPPED,
+        Location::file(path),
+        format!("{rest} more finding(s) in this file are not listed (at most {MAX_FINDINGS_PER_FILE} per file, the most severe first)"),
+    ));
 }
 
 /// Why a file's content was not read.

@@ -7,7 +7,8 @@ use std::sync::Mutex;
 use ignore::{WalkBuilder, WalkState};
 
 use super::{
-    deferred, relative, tree_facts, unreadable, Collected, FileJudge, FileResult, ScanError, ScanOptions, Skip,
+    cap_per_file, deferred, relative, tree_facts, unreadable, Collected, FileJudge, FileResult, ScanError, ScanOptions,
+    Skip,
 };
 use crate::checks::leaks::TreeFacts;
 use crate::classify::PathInfo;
@@ -207,10 +208,14 @@ fn read_and_judge(
     if let Some(size) = size.filter(|size| *size > judge.max_file_size) {
         return judge.skip(info, Skip::Large(size), result);
     }
+    let mut file_result = FileResult::default();
     match std::fs::read(file) {
-        Ok(bytes) => judge.judge_content(tree, info, &bytes, result),
-        Err(err) => result.findings.push(unreadable(&info.path, err)),
+        Ok(bytes) => judge.judge_content(tree, info, &bytes, &mut file_result),
+        Err(err) => file_result.findings.push(unreadable(&info.path, err)),
     }
+    cap_per_file(&info.path, &mut file_result.findings);
+    result.stats.add(&file_result.stats);
+    result.findings.extend(file_result.findings);
 }
 
 fn err_path(err: &ignore::Error) -> Option<&Path> {

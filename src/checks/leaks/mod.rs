@@ -89,7 +89,7 @@ impl<'a> FileFacts<'a> {
             .get(start..offset)
             .map_or(1, |prefix| prefix.chars().count() + 1);
         Finding::new(meta, Location::at(&self.info.path, line as u32, column as u32), message)
-            .with_snippet(self.line_text(line))
+            .with_snippet_around(self.line_text(line), offset.saturating_sub(start))
     }
 
     /// Lines with their 1-based numbers.
@@ -123,7 +123,8 @@ impl<'a> FileFacts<'a> {
     pub fn value_finding(&self, meta: &'static CheckMeta, line: usize, value: &ValueMatch, message: String) -> Finding {
         let text = self.line_text(line);
         let column = text.get(..value.start).map_or(1, |prefix| prefix.chars().count() + 1);
-        Finding::new(meta, Location::at(&self.info.path, line as u32, column as u32), message).with_snippet(text)
+        Finding::new(meta, Location::at(&self.info.path, line as u32, column as u32), message)
+            .with_snippet_around(text, value.start)
     }
 }
 
