@@ -464,6 +464,36 @@ fn fixture_renamed_or_copied_into_migrations_is_new_content_there() {
 }
 
 #[test]
+fn tree_scan_reads_tracked_files_that_an_ignore_file_matches() {
+    let repo = TestRepo::new();
+    repo.write(".gitignore", "db/\n")
+        .write(".ignore", "config/\n")
+        .write(
+            "db/migrations/0001_users.sql",
+            "INSERT INTO users VALUES ('pc.test@example.com');\n",
+        )
+        .write("config/production.yml", "debug: true\n");
+    repo.git(&["add", "-f", "."]);
+    repo.commit("tracked despite ignore rules");
+    // Untracked and ignored: not part of the repository, not scanned.
+    repo.write(
+        "db/migrations/0002_local.sql",
+        "INSERT INTO users VALUES ('me@example.com');\n",
+    );
+    let run = livegate(repo.path(), &["scan", "--format", "json"]);
+    let mut found = run.found();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            ("LG414".to_owned(), "db/migrations/0001_users.sql".to_owned(), 1),
+            ("LG451".to_owned(), "config/production.yml".to_owned(), 1),
+        ]
+    );
+    assert_eq!(run.code, 1);
+}
+
+#[test]
 fn diff_reports_submodule_changes_as_a_note_naming_both_commits() {
     let repo = TestRepo::new();
     repo.write("src/a.py", "x = 1\n");
