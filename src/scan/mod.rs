@@ -10,6 +10,7 @@ mod walk;
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use globset::GlobMatcher;
 
@@ -50,7 +51,14 @@ pub struct ScanOptions {
     pub path: PathBuf,
     pub mode: ScanMode,
     pub threads: usize,
+    /// Wall-clock limit for collecting: past it the scan is LG901, never a
+    /// hang (`DEFAULT_BUDGET` unless a caller knows better).
+    pub budget: Duration,
 }
+
+/// Long enough for a very large tree on a slow disk, short enough that a
+/// stuck scan does not hold `git push` or a CI job for good.
+pub const DEFAULT_BUDGET: Duration = Duration::from_secs(600);
 
 #[derive(Debug, Clone)]
 pub struct ScanOutcome {
@@ -268,17 +276,7 @@ fn apply_inline(facts: &FileFacts<'_>, findings: &mut Vec<Finding>, stats: &mut 
 
 /// Runs a scan.
 pub fn scan(policy: &Policy, options: &ScanOptions, baseline: Option<&Baseline>) -> Result<ScanOutcome, ScanError> {
-    let classifier = Classifier::new(&policy.leaks);
-    let judge = FileJudge {
-        classifier: &classifier,
-        max_file_size: policy.leaks.max_file_size,
-    };
-    let collected = match &options.mode {
-        ScanMode::Tree => walk::scan_tree(&judge, options)?,
-        ScanMode::Diff { base, head, merge_base } => git::scan_range(&judge, &options.path, base, head, *merge_base)?,
-        ScanMode::Staged => git::scan_staged(&judge, &options.path)?,
-        ScanMode::Push { base, head } => git::scan_push(&judge, &options.path, *base, *head)?,
-    };
+    let collected = collect_within_budget(policy, options)?;
     let mut findings = collected.findings;
     let mut stats = collected.stats;
     apply_severities(policy, &mut findings);
@@ -299,6 +297,61 @@ pub fn scan(policy: &Policy, options: &ScanOptions, baseline: Option<&Baseline>)
         findings,
         stats,
         root: collected.root,
+    })
+}
+
+/// Walks the tree, the range or the index and judges each file.
+fn collect(policy: &Policy, options: &ScanOptions) -> Result<Collected, ScanError> {
+    let classifier = Classifier::new(&policy.leaks);
+    let judge = FileJudge {
+        classifier: &classifier,
+        max_file_size: policy.leaks.max_file_size,
+    };
+    match &options.mode {
+        ScanMode::Tree => walk::scan_tree(&judge, options),
+        ScanMode::Diff { base, head, merge_base } => git::scan_range(&judge, &options.path, base, head, *merge_base),
+        ScanMode::Staged => git::scan_staged(&judge, &options.path),
+        ScanMode::Push { base, head } => git::scan_push(&judge, &options.path, *base, *head),
+    }
+}
+
+/// Collects on a thread of its own and waits at most `options.budget`. A
+/// damaged object store can make libgit2 spin where no check of ours
+/// reaches, and a gate that hangs holds `git push` forever; so past the
+/// budget, or if collecting panics, the result is LG901 (exit 3). A stuck
+/// thread ends with the process.
+fn collect_within_budget(policy: &Policy, options: &ScanOptions) -> Result<Collected, ScanError> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let (worker_policy, worker_options) = (policy.clone(), options.clone());
+    let spawned = std::thread::Builder::new()
+        .name("livegate-scan".to_owned())
+        .spawn(move || {
+            // The receiver is gone only after the budget ran out.
+            let _ = sender.send(collect(&worker_policy, &worker_options));
+        });
+    if spawned.is_err() {
+        return collect(policy, options);
+    }
+    let problem = match receiver.recv_timeout(options.budget) {
+        Ok(collected) => return collected,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => format!(
+            "the scan did not finish within {} s, so nothing was verified; a damaged object store can make \
+             git reads spin: run `git fsck`",
+            options.budget.as_secs_f64()
+        ),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            "the scan stopped on an internal error, so nothing was verified (a bug in livegate: please report it)"
+                .to_owned()
+        }
+    };
+    Ok(Collected {
+        findings: vec![Finding::new(
+            &verify::REPOSITORY_UNREADABLE,
+            Location::file("."),
+            problem,
+        )],
+        stats: ScanStats::default(),
+        root: options.path.clone(),
     })
 }
 
