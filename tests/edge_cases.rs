@@ -108,6 +108,8 @@ fn corrupt_repository_cannot_be_verified() {
     assert_eq!(run.found()[0].0, "LG901");
 }
 
+/// Skipped files are counted; in a production data path (here `data/`) a
+/// file the scan cannot read is "could not verify", never a pass.
 #[test]
 fn binary_and_huge_files_are_skipped_and_counted() {
     let repo = TestRepo::new();
@@ -120,7 +122,14 @@ fn binary_and_huge_files_are_skipped_and_counted() {
     repo.commit("odd files");
     let run = livegate(repo.path(), &["scan", "--format", "json"]);
     no_panic(&run);
-    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.code, 3, "{}", run.stdout);
+    assert_eq!(
+        run.found(),
+        [
+            ("LG904".to_owned(), "data/blob.csv".to_owned(), 0),
+            ("LG904".to_owned(), "data/huge.csv".to_owned(), 0),
+        ]
+    );
     let stats = &run.json()["stats"];
     assert_eq!(stats["skipped_binary"], 1);
     assert_eq!(stats["skipped_large"], 1);

@@ -339,4 +339,37 @@ fn a_tracked_hook_file_gets_no_machine_path_and_a_warning() {
     let shared = std::fs::read_to_string(&hook).unwrap();
     assert!(!shared.contains(&bin().display().to_string()), "{shared}");
     assert!(shared.contains("bin=${LIVEGATE_BIN:-'livegate'}"), "{shared}");
+
+fn push_sees_a_leak_after_a_lone_carriage_return() {
+    let s = setup();
+    s.work.git(&["checkout", "-q", "-b", "cr"]);
+    s.work.write("data/customers.csv", "name\rcard\nok\n");
+    s.work.commit("data");
+    let first = push(s.work.path(), &["-q", "origin", "cr"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    s.work.write("data/customers.csv", "name\rcard\nok\n4242424242424242\n");
+    s.work.commit("add a card");
+    let out = push(s.work.path(), &["-q", "origin", "cr"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("data/customers.csv:3"), "{}", stderr(&out));
+}
+
+#[test]
+fn push_of_a_fixture_renamed_into_migrations_is_refused() {
+    let s = setup();
+    s.work.git(&["checkout", "-q", "-b", "fixture"]);
+    s.work.write(
+        "tests/fixtures/users.sql",
+        "INSERT INTO users VALUES ('pc.test@example.com');\n",
+    );
+    s.work.commit("fixture");
+    let first = push(s.work.path(), &["-q", "origin", "fixture"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    std::fs::create_dir_all(s.work.path().join("db/migrate")).unwrap();
+    s.work
+        .git(&["mv", "tests/fixtures/users.sql", "db/migrate/20240101000000_users.sql"]);
+    s.work.commit("promote the fixture");
+    let out = push(s.work.path(), &["-q", "origin", "fixture"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("error[LG414]"), "{}", stderr(&out));
 }

@@ -365,3 +365,342 @@ fn diff_treats_a_move_with_edits_as_a_rename_and_an_unrelated_namesake_as_new() 
         ]
     );
 }
+
+/// Runs livegate and fails the test if it takes longer than `limit`: a scan
+/// that loops forever would otherwise hang `git push`.
+fn livegate_within(dir: &std::path::Path, args: &[&str], stdin: &[u8], limit: std::time::Duration) -> support::Run {
+    use std::io::Write;
+    let mut child = std::process::Command::new(support::bin())
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("livegate runs");
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > limit {
+            child.kill().unwrap();
+            panic!("livegate {args:?} still running after {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let output = child.wait_with_output().unwrap();
+    support::Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+fn diff_json(repo: &TestRepo, range: &str) -> support::Run {
+    livegate(repo.path(), &["scan", "--diff", range, "--format", "json"])
+}
+
+#[test]
+fn diff_sees_a_leak_after_a_lone_carriage_return() {
+    let repo = TestRepo::new();
+    repo.write("data/customers.csv", "name\rcard\nok\n");
+    let base = repo.commit("base");
+    repo.write("data/customers.csv", "name\rcard\nok\n4242424242424242\n");
+    repo.commit("add a card");
+    let run = diff_json(&repo, &format!("{base}..HEAD"));
+    assert_eq!(run.found(), [("LG431".to_owned(), "data/customers.csv".to_owned(), 3)]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    // The tree scan and --staged agree on the line.
+    let tree = livegate(repo.path(), &["scan", "--format", "json"]);
+    assert_eq!(tree.found(), [("LG431".to_owned(), "data/customers.csv".to_owned(), 3)]);
+}
+
+#[test]
+fn fixture_renamed_or_copied_into_migrations_is_new_content_there() {
+    let repo = TestRepo::new();
+    let sql = "INSERT INTO users VALUES ('pc.test@example.com');\n";
+    repo.write("tests/fixtures/users.sql", sql).write(
+        "tests/fixtures/cards.sql",
+        "INSERT INTO cards VALUES ('4111111111111111');\n",
+    );
+    let base = repo.commit("base");
+    std::fs::create_dir_all(repo.path().join("db/migrate")).unwrap();
+    repo.git(&["mv", "tests/fixtures/users.sql", "db/migrate/20240101000000_users.sql"]);
+    let rename = livegate(repo.path(), &["scan", "--staged", "--format", "json"]);
+    repo.commit("rename a fixture into migrations");
+    let run = diff_json(&repo, &format!("{base}..HEAD"));
+    for run in [&rename, &run] {
+        let found = run.found();
+        assert!(
+            found
+                .iter()
+                .any(|(c, p, l)| c == "LG414" && p == "db/migrate/20240101000000_users.sql" && *l == 1),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|(c, p, l)| c == "LG413" && p == "db/migrate/20240101000000_users.sql" && *l == 0),
+            "{found:?}"
+        );
+        assert_eq!(run.code, 1, "{}", run.stderr);
+    }
+    let copied = repo.git(&["rev-parse", "HEAD"]);
+    std::fs::create_dir_all(repo.path().join("db/seeds")).unwrap();
+    std::fs::copy(
+        repo.path().join("tests/fixtures/cards.sql"),
+        repo.path().join("db/seeds/cards.sql"),
+    )
+    .unwrap();
+    repo.commit("copy a fixture into seeds");
+    let found = diff_json(&repo, &format!("{copied}..HEAD")).found();
+    assert!(
+        found
+            .iter()
+            .any(|(c, p, l)| c == "LG431" && p == "db/seeds/cards.sql" && *l == 1),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn tree_scan_reads_tracked_files_that_an_ignore_file_matches() {
+    let repo = TestRepo::new();
+    repo.write(".gitignore", "db/\n")
+        .write(".ignore", "config/\n")
+        .write(
+            "db/migrations/0001_users.sql",
+            "INSERT INTO users VALUES ('pc.test@example.com');\n",
+        )
+        .write("config/production.yml", "debug: true\n");
+    repo.git(&["add", "-f", "."]);
+    repo.commit("tracked despite ignore rules");
+    // Untracked and ignored: not part of the repository, not scanned.
+    repo.write(
+        "db/migrations/0002_local.sql",
+        "INSERT INTO users VALUES ('me@example.com');\n",
+    );
+    let run = livegate(repo.path(), &["scan", "--format", "json"]);
+    let mut found = run.found();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            ("LG414".to_owned(), "db/migrations/0001_users.sql".to_owned(), 1),
+            ("LG451".to_owned(), "config/production.yml".to_owned(), 1),
+        ]
+    );
+    assert_eq!(run.code, 1);
+}
+
+#[test]
+fn diff_reports_submodule_changes_as_a_note_naming_both_commits() {
+    let repo = TestRepo::new();
+    repo.write("src/a.py", "x = 1\n");
+    let old = repo.commit("base");
+    repo.write("src/a.py", "x = 2\n");
+    let new = repo.commit("another commit");
+    // Gitlinks without a checkout: `git add -A` would drop them, so commit the index as it is.
+    repo.git(&[
+        "update-index",
+        "--add",
+        "--cacheinfo",
+        &format!("160000,{old},vendor/lib"),
+    ]);
+    repo.git(&["commit", "-q", "-m", "add a submodule"]);
+    let base = repo.git(&["rev-parse", "HEAD"]);
+    repo.git(&["update-index", "--cacheinfo", &format!("160000,{new},vendor/lib")]);
+    repo.git(&["commit", "-q", "-m", "bump the submodule"]);
+    let run = diff_json(&repo, &format!("{base}..HEAD"));
+    assert_eq!(run.found(), [("LG493".to_owned(), "vendor/lib".to_owned(), 0)]);
+    let message = run.json()["findings"][0]["message"].as_str().unwrap().to_owned();
+    assert!(
+        message.contains(&old[..12]) && message.contains(&new[..12]),
+        "{message}"
+    );
+    assert_eq!(run.json()["findings"][0]["severity"], "note");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn production_data_that_cannot_be_read_as_text_is_not_a_pass() {
+    let repo = TestRepo::new();
+    repo.write("src/a.py", "x = 1\n");
+    let base = repo.commit("base");
+    let mut with_nul = b"INSERT INTO users VALUES ('pc.test@example.com');\n".to_vec();
+    with_nul.insert(10, 0);
+    let utf16 = |big_endian: bool| -> Vec<u8> {
+        let text = "INSERT INTO users VALUES ('pc.test@example.com');\n";
+        let mut out = if big_endian { vec![0xFE, 0xFF] } else { vec![0xFF, 0xFE] };
+        for unit in text.encode_utf16() {
+            out.extend(if big_endian {
+                unit.to_be_bytes()
+            } else {
+                unit.to_le_bytes()
+            });
+        }
+        out
+    };
+    repo.write("db/migrations/0001_nul.sql", &with_nul)
+        .write("db/migrations/0002_le.sql", utf16(false))
+        .write("db/migrations/0003_be.sql", utf16(true))
+        .write("db/seeds/big.csv", "name\n".repeat(600_000))
+        .write("src/logo.bin", [0u8, 1, 2, 3]);
+    repo.commit("hard to read");
+    let expected = [
+        ("LG414", "db/migrations/0002_le.sql", 1),
+        ("LG414", "db/migrations/0003_be.sql", 1),
+        ("LG904", "db/migrations/0001_nul.sql", 0),
+        ("LG904", "db/seeds/big.csv", 0),
+    ];
+    let tree = livegate(repo.path(), &["scan", "--format", "json"]);
+    let diff = diff_json(&repo, &format!("{base}..HEAD"));
+    for run in [tree, diff] {
+        let mut found = run.found();
+        found.sort();
+        let expected: Vec<(String, String, u64)> = expected
+            .iter()
+            .map(|(c, p, l)| (c.to_string(), p.to_string(), *l))
+            .collect();
+        assert_eq!(found, expected, "{}", run.stderr);
+        assert_eq!(run.code, 3);
+    }
+    // The policy accepts a file it cannot read by excluding its path.
+    repo.write(
+        ".github/livegate.toml",
+        "extends = \"standard\"\n\n[leaks]\nexclude = [\"db/seeds/big.csv\", \"db/migrations/0001_nul.sql\"]\n",
+    );
+    let run = livegate(repo.path(), &["scan", "--format", "json"]);
+    assert!(!run.found().iter().any(|(c, _, _)| c == "LG904"), "{:?}", run.found());
+    assert_eq!(run.code, 1);
+}
+
+/// Commits a migration, then truncates its loose object the way a crash or a
+/// full disk would leave it.
+fn repo_with_a_truncated_object() -> (TestRepo, String) {
+    let repo = TestRepo::new();
+    repo.write("src/a.py", "x = 1\n");
+    let base = repo.commit("base");
+    let rows: String = (0..3000)
+        .map(|i| format!("INSERT INTO t VALUES ({i}, 'row {i}');\n"))
+        .collect();
+    repo.write("db/migrations/0001_rows.sql", rows);
+    repo.commit("rows");
+    let oid = repo.git(&["rev-parse", "HEAD:db/migrations/0001_rows.sql"]);
+    let object = repo.path().join(".git/objects").join(&oid[..2]).join(&oid[2..]);
+    let mut permissions = std::fs::metadata(&object).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    permissions.set_readonly(false);
+    std::fs::set_permissions(&object, permissions).unwrap();
+    let file = std::fs::OpenOptions::new().write(true).open(&object).unwrap();
+    file.set_len(200).unwrap();
+    (repo, base)
+}
+
+#[test]
+fn truncated_loose_object_is_exit_3_not_a_hang() {
+    let limit = std::time::Duration::from_secs(60);
+    let (repo, base) = repo_with_a_truncated_object();
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    let diff = livegate_within(
+        repo.path(),
+        &["scan", "--diff", &format!("{base}..HEAD"), "--format", "json"],
+        b"",
+        limit,
+    );
+    let push_line = format!("refs/heads/x {head} refs/heads/x {base}\n");
+    let hook = livegate_within(
+        repo.path(),
+        &["hook", "pre-push", "origin", "url"],
+        push_line.as_bytes(),
+        limit,
+    );
+    // --staged: the damaged blob is in the index, HEAD does not have it yet.
+    repo.git(&["reset", "-q", "--soft", "HEAD~1"]);
+    let staged = livegate_within(repo.path(), &["scan", "--staged", "--format", "json"], b"", limit);
+    for run in [&diff, &staged, &hook] {
+        assert_eq!(run.code, 3, "{}{}", run.stdout, run.stderr);
+        assert!(
+            run.stdout.contains("LG901") || run.stderr.contains("LG901"),
+            "{}{}",
+            run.stdout,
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn one_line_migration_full_of_values_gives_a_bounded_report() {
+    let repo = TestRepo::new();
+    let mut line = String::from("INSERT INTO users VALUES ");
+    let mut i = 0;
+    while line.len() < 140_000 {
+        line.push_str(&format!("('user{i}@example.com'),"));
+        i += 1;
+    }
+    line.push_str("('last@example.com');\n");
+    repo.write("db/migrations/0001_users.sql", &line);
+    repo.commit("one long line");
+    let run = livegate(repo.path(), &["scan", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.len() < 200_000, "report is {} bytes", run.stdout.len());
+    let json = run.json();
+    let findings = json["findings"].as_array().unwrap();
+    assert!(findings.len() <= 101, "{} findings", findings.len());
+    for finding in findings {
+        let snippet = finding["snippet"].as_str().unwrap_or_default();
+        assert!(
+            snippet.chars().count() <= 202,
+            "snippet of {} chars",
+            snippet.chars().count()
+        );
+    }
+    let rest = findings
+        .iter()
+        .find(|f| f["code"] == "LG494")
+        .expect("a note counting the rest");
+    assert!(
+        rest["message"].as_str().unwrap().contains(&format!("{}", i + 1 - 100)),
+        "{rest}"
+    );
+}
+
+#[test]
+fn a_tree_thirty_thousand_levels_deep_is_scanned_without_a_crash() {
+    let repo = TestRepo::new();
+    repo.write("src/a.py", "x = 1\n");
+    let base = repo.commit("base");
+    let git = git2::Repository::open(repo.path()).unwrap();
+    let blob = git.blob(b"card\n4111111111111111\n").unwrap();
+    let mut builder = git.treebuilder(None).unwrap();
+    builder.insert("cards.csv", blob, 0o100644).unwrap();
+    let mut tree = builder.write().unwrap();
+    for _ in 0..30_000 {
+        let mut builder = git.treebuilder(None).unwrap();
+        builder.insert("d", tree, 0o040000).unwrap();
+        tree = builder.write().unwrap();
+    }
+    let head_tree = git.find_tree(git.head().unwrap().peel_to_tree().unwrap().id()).unwrap();
+    let mut top = git.treebuilder(Some(&head_tree)).unwrap();
+    top.insert("data", tree, 0o040000).unwrap();
+    let top = git.find_tree(top.write().unwrap()).unwrap();
+    let signature = git2::Signature::now("Test Author", "author@livegate.invalid").unwrap();
+    let parent = git.head().unwrap().peel_to_commit().unwrap();
+    git.commit(Some("HEAD"), &signature, &signature, "deep", &top, &[&parent])
+        .unwrap();
+    let run = livegate_within(
+        repo.path(),
+        &["scan", "--diff", &format!("{base}..HEAD"), "--format", "json"],
+        b"",
+        std::time::Duration::from_secs(120),
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let found = run.found();
+    assert!(
+        found
+            .iter()
+            .any(|(c, p, l)| c == "LG431" && p.ends_with("/d/cards.csv") && *l == 2),
+        "{:?}",
+        found.iter().map(|(c, p, l)| (c, p.len(), l)).collect::<Vec<_>>()
+    );
+}

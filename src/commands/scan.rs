@@ -34,6 +34,7 @@ pub fn run(settings: &ScanSettings) -> Outcome {
         path: settings.path.clone(),
         mode: settings.mode.clone(),
         threads: settings.threads,
+        budget: crate::scan::DEFAULT_BUDGET,
     };
     let outcome = match scan::scan(&policy, &options, baseline.as_ref()) {
         Ok(outcome) => outcome,

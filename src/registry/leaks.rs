@@ -397,3 +397,30 @@ pub const SUPPRESSION_WITHOUT_REASON: CheckMeta = CheckMeta {
     example: "INSERT INTO cards VALUES ('4111111111111111'); -- livegate: allow LG431",
     fix: "Add the reason after two dashes: `livegate: allow LG431 -- sandbox card for the demo tenant`.",
 };
+
+pub const SUBMODULE_NOT_SCANNED: CheckMeta = CheckMeta {
+    code: "LG493",
+    id: "submodule-not-scanned",
+    severity: Severity::Note,
+    summary: "A submodule changed; its content is another repository's and was not scanned",
+    what: "A --diff, --staged or pre-push scan met a submodule (gitlink) that was added or moved to \
+           another commit. The note names the submodule path and both commits.",
+    why: "The scan only reads this repository's objects. Saying nothing would read as \"checked\" for \
+          content nobody looked at.",
+    example: "git -C vendor/lib checkout v2 && git add vendor/lib && livegate scan --staged",
+    fix: "Scan the submodule's own range in the submodule (`livegate scan --diff OLD..NEW` inside it), \
+          or gate the submodule repository with livegate itself.",
+};
+
+pub const FINDINGS_CAPPED: CheckMeta = CheckMeta {
+    code: "LG494",
+    id: "more-findings-in-file",
+    severity: Severity::Note,
+    summary: "A file has more findings than are listed; the note counts the rest",
+    what: "At most 100 findings are listed per file (the most severe first); this note says how many \
+           more the file has.",
+    why: "A generated file full of test values would otherwise make a report that grows with the \
+          square of its size; the count keeps the rest visible.",
+    example: "a 140 KB one-line migration inserting thousands of `@example.com` addresses",
+    fix: "Fix the listed findings and scan again; the rest are then listed.",
+};

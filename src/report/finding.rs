@@ -72,8 +72,16 @@ impl Finding {
         }
     }
 
-    pub fn with_snippet(mut self, snippet: &str) -> Self {
-        self.snippet = Some(snippet.trim_end_matches(['\r', '\n']).to_owned());
+    /// The source line, cut to its first `SNIPPET_MAX_CHARS` characters.
+    pub fn with_snippet(self, line: &str) -> Self {
+        self.with_snippet_around(line, 0)
+    }
+
+    /// The source line around byte `at` (where the finding points): at most
+    /// `SNIPPET_MAX_CHARS` characters, with `…` where it was cut. Whole lines
+    /// made a report grow with the square of a long line's length.
+    pub fn with_snippet_around(mut self, line: &str, at: usize) -> Self {
+        self.snippet = Some(snippet_window(line.trim_end_matches(['\r', '\n']), at));
         self
     }
 
@@ -99,6 +107,41 @@ impl Finding {
         let digest = hasher.finalize();
         digest[..12].iter().map(|b| format!("{b:02x}")).collect()
     }
+}
+
+/// The longest snippet a finding carries, in characters (plus `…` marks).
+pub const SNIPPET_MAX_CHARS: usize = 200;
+
+/// At most `SNIPPET_MAX_CHARS` characters of `line`, starting a little
+/// before byte `at`; cut on character boundaries. Costs the window, not the
+/// line.
+fn snippet_window(line: &str, at: usize) -> String {
+    if line.len() <= SNIPPET_MAX_CHARS {
+        return line.to_owned();
+    }
+    let mut at = at.min(line.len());
+    while !line.is_char_boundary(at) {
+        at -= 1;
+    }
+    let start = line[..at]
+        .char_indices()
+        .rev()
+        .take(SNIPPET_MAX_CHARS / 4)
+        .last()
+        .map_or(at, |(index, _)| index);
+    let end = line[start..]
+        .char_indices()
+        .nth(SNIPPET_MAX_CHARS)
+        .map_or(line.len(), |(index, _)| start + index);
+    let mut out = String::with_capacity(end - start + 6);
+    if start > 0 {
+        out.push('…');
+    }
+    out.push_str(&line[start..end]);
+    if end < line.len() {
+        out.push('…');
+    }
+    out
 }
 
 /// Deterministic order for output: path, line, column, code, message.
@@ -129,5 +172,24 @@ impl Summary {
 
     pub fn total(&self) -> usize {
         self.errors + self.warnings + self.notes
+    }
+}
+
+#[cfg(test)]
+mod snippet_tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_give_a_window_around_the_finding() {
+        let line = format!("{}é{}", "a".repeat(1000), "b".repeat(1000));
+        let window = snippet_window(&line, 1000);
+        assert!(window.starts_with('…') && window.ends_with('…'), "{window}");
+        assert_eq!(window.chars().count(), SNIPPET_MAX_CHARS + 2);
+        assert!(window.contains('é'));
+        // Inside a multi-byte character, at either end, and short lines whole.
+        assert!(snippet_window(&line, 1001).contains('é'));
+        assert!(!snippet_window(&line, 0).starts_with('…'));
+        assert!(!snippet_window(&line, line.len()).ends_with('…'));
+        assert_eq!(snippet_window("short", 3), "short");
     }
 }

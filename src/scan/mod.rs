@@ -8,17 +8,20 @@ mod git;
 pub mod remote;
 mod walk;
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use globset::GlobMatcher;
 
 pub use baseline::{Baseline, BaselineError};
 
+use crate::checks::leaks::content::is_production_data;
 use crate::checks::leaks::suppression::inline_allows;
 use crate::checks::leaks::{checks, FileFacts, TreeFacts};
 use crate::classify::{Area, Classifier, PathInfo, Role};
 use crate::policy::{compile_glob, Policy};
-use crate::registry::leaks::{SUPPRESSION_WITHOUT_REASON, UNUSED_ALLOW_ENTRY};
+use crate::registry::leaks::{FINDINGS_CAPPED, SUPPRESSION_WITHOUT_REASON, UNUSED_ALLOW_ENTRY};
 use crate::registry::{self, verification as verify};
 use crate::report::finding::{sort_findings, Finding, Location};
 use crate::report::ScanStats;
@@ -48,7 +51,14 @@ pub struct ScanOptions {
     pub path: PathBuf,
     pub mode: ScanMode,
     pub threads: usize,
+    /// Wall-clock limit for collecting: past it the scan is LG901, never a
+    /// hang (`DEFAULT_BUDGET` unless a caller knows better).
+    pub budget: Duration,
 }
+
+/// Long enough for a very large tree on a slow disk, short enough that a
+/// stuck scan does not hold `git push` or a CI job for good.
+pub const DEFAULT_BUDGET: Duration = Duration::from_secs(600);
 
 #[derive(Debug, Clone)]
 pub struct ScanOutcome {
@@ -71,7 +81,7 @@ pub enum ScanError {
     Baseline(#[from] BaselineError),
 }
 
-/// Files bigger than this are skipped and counted, never half-read.
+/// A NUL byte this early marks a file as binary (git's own heuristic).
 const BINARY_SNIFF: usize = 8 * 1024;
 
 /// Shared per-file work: checks on the path, then on the content when asked.
@@ -109,16 +119,13 @@ impl FileJudge<'_> {
     /// Runs the content checks on bytes already read and applies inline suppressions.
     fn judge_content(&self, tree: &TreeFacts, info: &PathInfo, bytes: &[u8], result: &mut FileResult) {
         if bytes.len() as u64 > self.max_file_size {
-            result.stats.skipped_large += 1;
-            return;
+            return self.skip(info, Skip::Large(bytes.len() as u64), result);
         }
-        if memchr::memchr(0, &bytes[..bytes.len().min(BINARY_SNIFF)]).is_some() {
-            result.stats.skipped_binary += 1;
-            return;
-        }
+        let Some(text) = decode_text(bytes) else {
+            return self.skip(info, Skip::Binary, result);
+        };
         result.stats.files_read += 1;
         result.stats.bytes_read += bytes.len() as u64;
-        let text = String::from_utf8_lossy(bytes);
         let facts = FileFacts::new(info, &text);
         let mut found = Vec::new();
         for check in checks() {
@@ -129,6 +136,92 @@ impl FileJudge<'_> {
         apply_inline(&facts, &mut found, &mut result.stats);
         result.findings.extend(found);
     }
+}
+
+/// The most findings one file lists; a note counts the rest. Without a cap
+/// a generated file full of test values makes a report (and the memory
+/// behind it) far larger than the file.
+const MAX_FINDINGS_PER_FILE: usize = 100;
+
+/// Keeps the most severe `MAX_FINDINGS_PER_FILE` findings of one file (could
+/// not verify first) and adds an LG494 note with the count of the rest.
+fn cap_per_file(path: &str, findings: &mut Vec<Finding>) {
+    if findings.len() <= MAX_FINDINGS_PER_FILE {
+        return;
+    }
+    findings.sort_by(|a, b| {
+        let unverified = |f: &Finding| f.code().starts_with("LG9");
+        unverified(b)
+            .cmp(&unverified(a))
+            .then(b.severity.cmp(&a.severity))
+            .then_with(|| a.location.cmp(&b.location))
+    });
+    let rest = findings.len() - MAX_FINDINGS_PER_FILE;
+    findings.truncate(MAX_FINDINGS_PER_FILE);
+    findings.push(Finding::new(
+        &FINDINGS_CAPPED,
+        Location::file(path),
+        format!("{rest} more finding(s) in this file are not listed (at most {MAX_FINDINGS_PER_FILE} per file, the most severe first)"),
+    ));
+}
+
+/// Why a file's content was not read.
+enum Skip {
+    Binary,
+    Large(u64),
+}
+
+impl FileJudge<'_> {
+    /// Counts a file whose content was not read. In a production data path
+    /// that is "could not verify" (LG904), never a silent pass; the policy
+    /// accepts such a file only by excluding its path.
+    fn skip(&self, info: &PathInfo, why: Skip, result: &mut FileResult) {
+        let reason = match why {
+            Skip::Binary => {
+                result.stats.skipped_binary += 1;
+                "it looks binary (a NUL byte in its first 8 KiB and no UTF-16 byte-order mark)".to_owned()
+            }
+            Skip::Large(size) => {
+                result.stats.skipped_large += 1;
+                format!(
+                    "it is {size} bytes, over `[leaks] max-file-size` ({} bytes)",
+                    self.max_file_size
+                )
+            }
+        };
+        if is_production_data(info) {
+            result.findings.push(Finding::new(
+                &verify::CONTENT_NOT_VERIFIABLE,
+                Location::file(&info.path),
+                format!("production data not read: {reason}; test data in it would go unseen"),
+            ));
+        }
+    }
+}
+
+/// A file's text: UTF-16 with a byte-order mark (either order) is decoded,
+/// UTF-8 is read lossily; anything else with a NUL byte early on is binary.
+fn decode_text(bytes: &[u8]) -> Option<Cow<'_, str>> {
+    fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> Cow<'static, str> {
+        let units = bytes.chunks_exact(2).map(|pair| unit([pair[0], pair[1]]));
+        Cow::Owned(
+            char::decode_utf16(units)
+                .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+                .collect(),
+        )
+    }
+    if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+        return Some(utf16(rest, u16::from_le_bytes));
+    }
+    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        return Some(utf16(rest, u16::from_be_bytes));
+    }
+    if memchr::memchr(0, &bytes[..bytes.len().min(BINARY_SNIFF)]).is_some() {
+        return None;
+    }
+    Some(String::from_utf8_lossy(
+        bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes),
+    ))
 }
 
 /// Removes findings covered by a reasoned inline allow on their line or the
@@ -194,17 +287,7 @@ fn apply_inline(facts: &FileFacts<'_>, findings: &mut Vec<Finding>, stats: &mut 
 
 /// Runs a scan.
 pub fn scan(policy: &Policy, options: &ScanOptions, baseline: Option<&Baseline>) -> Result<ScanOutcome, ScanError> {
-    let classifier = Classifier::new(&policy.leaks);
-    let judge = FileJudge {
-        classifier: &classifier,
-        max_file_size: policy.leaks.max_file_size,
-    };
-    let collected = match &options.mode {
-        ScanMode::Tree => walk::scan_tree(&judge, options)?,
-        ScanMode::Diff { base, head, merge_base } => git::scan_range(&judge, &options.path, base, head, *merge_base)?,
-        ScanMode::Staged => git::scan_staged(&judge, &options.path)?,
-        ScanMode::Push { base, head } => git::scan_push(&judge, &options.path, *base, *head)?,
-    };
+    let collected = collect_within_budget(policy, options)?;
     let mut findings = collected.findings;
     let mut stats = collected.stats;
     apply_severities(policy, &mut findings);
@@ -225,6 +308,61 @@ pub fn scan(policy: &Policy, options: &ScanOptions, baseline: Option<&Baseline>)
         findings,
         stats,
         root: collected.root,
+    })
+}
+
+/// Walks the tree, the range or the index and judges each file.
+fn collect(policy: &Policy, options: &ScanOptions) -> Result<Collected, ScanError> {
+    let classifier = Classifier::new(&policy.leaks);
+    let judge = FileJudge {
+        classifier: &classifier,
+        max_file_size: policy.leaks.max_file_size,
+    };
+    match &options.mode {
+        ScanMode::Tree => walk::scan_tree(&judge, options),
+        ScanMode::Diff { base, head, merge_base } => git::scan_range(&judge, &options.path, base, head, *merge_base),
+        ScanMode::Staged => git::scan_staged(&judge, &options.path),
+        ScanMode::Push { base, head } => git::scan_push(&judge, &options.path, *base, *head),
+    }
+}
+
+/// Collects on a thread of its own and waits at most `options.budget`. A
+/// damaged object store can make libgit2 spin where no check of ours
+/// reaches, and a gate that hangs holds `git push` forever; so past the
+/// budget, or if collecting panics, the result is LG901 (exit 3). A stuck
+/// thread ends with the process.
+fn collect_within_budget(policy: &Policy, options: &ScanOptions) -> Result<Collected, ScanError> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let (worker_policy, worker_options) = (policy.clone(), options.clone());
+    let spawned = std::thread::Builder::new()
+        .name("livegate-scan".to_owned())
+        .spawn(move || {
+            // The receiver is gone only after the budget ran out.
+            let _ = sender.send(collect(&worker_policy, &worker_options));
+        });
+    if spawned.is_err() {
+        return collect(policy, options);
+    }
+    let problem = match receiver.recv_timeout(options.budget) {
+        Ok(collected) => return collected,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => format!(
+            "the scan did not finish within {} s, so nothing was verified; a damaged object store can make \
+             git reads spin: run `git fsck`",
+            options.budget.as_secs_f64()
+        ),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            "the scan stopped on an internal error, so nothing was verified (a bug in livegate: please report it)"
+                .to_owned()
+        }
+    };
+    Ok(Collected {
+        findings: vec![Finding::new(
+            &verify::REPOSITORY_UNREADABLE,
+            Location::file("."),
+            problem,
+        )],
+        stats: ScanStats::default(),
+        root: options.path.clone(),
     })
 }
 

@@ -1,52 +1,83 @@
 //! Working-tree scans: a parallel walk honouring .gitignore, with per-thread
 //! result buffers merged at the end (ripgrep's `ignore` crate does the walk).
 
-use std::path::Path;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use ignore::{WalkBuilder, WalkState};
 
-use super::{deferred, relative, tree_facts, unreadable, Collected, FileJudge, FileResult, ScanError, ScanOptions};
+use super::{
+    cap_per_file, deferred, relative, tree_facts, unreadable, Collected, FileJudge, FileResult, ScanError, ScanOptions,
+    Skip,
+};
 use crate::checks::leaks::TreeFacts;
 use crate::classify::PathInfo;
 use crate::registry::verification as verify;
 use crate::report::finding::{Finding, Location};
 
-/// What one walker thread hands back: its results, every path it
-/// classified, and the files judged after the walk.
-type ThreadResult = (FileResult, Vec<PathInfo>, Vec<(PathInfo, std::path::PathBuf)>);
+/// What walking produced: results, every path classified, the files judged
+/// after the walk, and the paths the policy excludes. One per walker thread,
+/// merged at the end.
+#[derive(Default)]
+struct Gathered {
+    result: FileResult,
+    infos: Vec<PathInfo>,
+    deferred: Vec<(PathInfo, PathBuf)>,
+    excluded: Vec<String>,
+}
+
+impl Gathered {
+    /// One regular file: path checks now, content checks now or, for roles
+    /// that need the whole tree's facts, after the walk.
+    fn take(&mut self, judge: &FileJudge<'_>, rel: String, file: &Path, size: Option<u64>) {
+        self.result.stats.files_seen += 1;
+        if judge.classifier.is_excluded(&rel) {
+            self.result.stats.skipped_excluded += 1;
+            self.excluded.push(rel);
+            return;
+        }
+        let info = judge.classifier.classify(&rel);
+        if deferred(&info) {
+            self.deferred.push((info.clone(), file.to_path_buf()));
+        } else {
+            let empty_tree = TreeFacts::default();
+            judge.judge_path(&empty_tree, &info, &mut self.result.findings);
+            if judge.wants_content(&info) {
+                read_and_judge(judge, &empty_tree, &info, file, size, &mut self.result);
+            }
+        }
+        self.infos.push(info);
+    }
+}
 
 /// Per-thread results, pushed once when the thread's visitor is dropped.
 struct Sink<'a> {
-    result: FileResult,
-    infos: Vec<PathInfo>,
-    deferred: Vec<(PathInfo, std::path::PathBuf)>,
-    shared: &'a Mutex<Vec<ThreadResult>>,
+    gathered: Gathered,
+    shared: &'a Mutex<Vec<Gathered>>,
 }
 
 impl Drop for Sink<'_> {
     fn drop(&mut self) {
-        let item = (
-            std::mem::take(&mut self.result),
-            std::mem::take(&mut self.infos),
-            std::mem::take(&mut self.deferred),
-        );
+        let gathered = std::mem::take(&mut self.gathered);
         if let Ok(mut shared) = self.shared.lock() {
-            shared.push(item);
+            shared.push(gathered);
         }
     }
 }
 
 /// The repository root for `path`: its git work tree if it is in one, else itself.
 /// A `.git` that cannot be opened is reported, not ignored.
-fn find_root(path: &Path) -> (std::path::PathBuf, Option<Finding>) {
+fn find_root(path: &Path) -> (PathBuf, Option<git2::Repository>, Option<Finding>) {
     match git2::Repository::discover(path) {
         Ok(repo) => {
             let root = repo.workdir().unwrap_or(path).to_path_buf();
-            (root, repository_problem(&repo))
+            let problem = repository_problem(&repo);
+            (root, Some(repo), problem)
         }
         Err(err) if path.join(".git").exists() => (
             path.to_path_buf(),
+            None,
             Some(Finding::new(
                 &verify::REPOSITORY_UNREADABLE,
                 Location::file(".git"),
@@ -56,8 +87,35 @@ fn find_root(path: &Path) -> (std::path::PathBuf, Option<Finding>) {
                 ),
             )),
         ),
-        Err(_) => (path.to_path_buf(), None),
+        Err(_) => (path.to_path_buf(), None, None),
     }
+}
+
+/// Tracked regular files under `scope` that the walk did not visit: an
+/// ignore rule matches them. `.gitignore` keeps untracked files out of a
+/// repository; it does not hide what is committed, so these are scanned.
+fn tracked_but_not_walked(
+    repo: &git2::Repository,
+    root: &Path,
+    scope: &Path,
+    walked: &HashSet<&str>,
+) -> Vec<(String, PathBuf)> {
+    // A broken index is reported by `repository_problem`.
+    let Ok(index) = repo.index() else {
+        return Vec::new();
+    };
+    let mut seen = HashSet::new();
+    index
+        .iter()
+        .filter(|entry| entry.mode & 0o170000 == 0o100000)
+        .map(|entry| String::from_utf8_lossy(&entry.path).into_owned())
+        .filter(|rel| !walked.contains(rel.as_str()) && seen.insert(rel.clone()))
+        .map(|rel| {
+            let file = root.join(&rel);
+            (rel, file)
+        })
+        .filter(|(_, file)| file.starts_with(scope) && std::fs::symlink_metadata(file).is_ok_and(|meta| meta.is_file()))
+        .collect()
 }
 
 /// A repository whose HEAD or index cannot be read is corrupt: report it
@@ -91,10 +149,13 @@ pub(super) fn scan_tree(judge: &FileJudge<'_>, options: &ScanOptions) -> Result<
         });
     }
     let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-    let (root, repo_problem) = find_root(&path);
+    let (root, repo, repo_problem) = find_root(&path);
     let shared = Mutex::new(Vec::new());
+    // Only git's ignore rules, and only for untracked files (below); a
+    // ripgrep `.ignore` file does not hide anything from the gate.
     let walker = WalkBuilder::new(&path)
         .hidden(false)
+        .ignore(false)
         .git_ignore(true)
         .git_exclude(true)
         .git_global(false)
@@ -104,16 +165,12 @@ pub(super) fn scan_tree(judge: &FileJudge<'_>, options: &ScanOptions) -> Result<
         .threads(options.threads)
         .filter_entry(|entry| entry.file_name() != ".git")
         .build_parallel();
-    let empty_tree = TreeFacts::default();
     walker.run(|| {
         let mut sink = Sink {
-            result: FileResult::default(),
-            infos: Vec::new(),
-            deferred: Vec::new(),
+            gathered: Gathered::default(),
             shared: &shared,
         };
         let root = &root;
-        let empty_tree = &empty_tree;
         Box::new(move |entry| {
             let entry = match entry {
                 Ok(entry) => entry,
@@ -121,7 +178,7 @@ pub(super) fn scan_tree(judge: &FileJudge<'_>, options: &ScanOptions) -> Result<
                     let where_ = err_path(&err)
                         .map(|p| relative(root, p))
                         .unwrap_or_else(|| ".".to_owned());
-                    sink.result.findings.push(unreadable(&where_, err));
+                    sink.gathered.result.findings.push(unreadable(&where_, err));
                     return WalkState::Continue;
                 }
             };
@@ -129,47 +186,44 @@ pub(super) fn scan_tree(judge: &FileJudge<'_>, options: &ScanOptions) -> Result<
                 return WalkState::Continue;
             };
             if file_type.is_symlink() {
-                sink.result.stats.skipped_symlinks += 1;
+                sink.gathered.result.stats.skipped_symlinks += 1;
                 return WalkState::Continue;
             }
             if !file_type.is_file() {
                 return WalkState::Continue;
             }
-            let rel = relative(root, entry.path());
-            sink.result.stats.files_seen += 1;
-            if judge.classifier.is_excluded(&rel) {
-                sink.result.stats.skipped_excluded += 1;
-                return WalkState::Continue;
-            }
-            let info = judge.classifier.classify(&rel);
-            if deferred(&info) {
-                sink.deferred.push((info.clone(), entry.path().to_path_buf()));
-            } else {
-                judge.judge_path(empty_tree, &info, &mut sink.result.findings);
-                if judge.wants_content(&info) {
-                    read_and_judge(
-                        judge,
-                        empty_tree,
-                        &info,
-                        entry.path(),
-                        entry.metadata().ok().map(|m| m.len()),
-                        &mut sink.result,
-                    );
-                }
-            }
-            sink.infos.push(info);
+            let size = entry.metadata().ok().map(|m| m.len());
+            sink.gathered
+                .take(judge, relative(root, entry.path()), entry.path(), size);
             WalkState::Continue
         })
     });
-    let mut result = FileResult::default();
-    let mut infos = Vec::new();
-    let mut later = Vec::new();
-    for (part, part_infos, part_deferred) in shared.into_inner().unwrap_or_default() {
-        result.stats.add(&part.stats);
-        result.findings.extend(part.findings);
-        infos.extend(part_infos);
-        later.extend(part_deferred);
+    let mut all = Gathered::default();
+    for part in shared.into_inner().unwrap_or_default() {
+        all.result.stats.add(&part.result.stats);
+        all.result.findings.extend(part.result.findings);
+        all.infos.extend(part.infos);
+        all.deferred.extend(part.deferred);
+        all.excluded.extend(part.excluded);
     }
+    if let Some(repo) = &repo {
+        let walked: HashSet<&str> = all
+            .infos
+            .iter()
+            .map(|info| info.path.as_str())
+            .chain(all.excluded.iter().map(String::as_str))
+            .collect();
+        let missed = tracked_but_not_walked(repo, &root, &path, &walked);
+        for (rel, file) in missed {
+            all.take(judge, rel, &file, None);
+        }
+    }
+    let Gathered {
+        mut result,
+        infos,
+        deferred: mut later,
+        ..
+    } = all;
     let mut facts = tree_facts(infos.iter());
     facts.paths = infos.iter().map(|info| info.path.clone()).collect();
     for (info, file) in &later {
@@ -202,14 +256,17 @@ fn read_and_judge(
     size: Option<u64>,
     result: &mut FileResult,
 ) {
-    if size.is_some_and(|size| size > judge.max_file_size) {
-        result.stats.skipped_large += 1;
-        return;
+    if let Some(size) = size.filter(|size| *size > judge.max_file_size) {
+        return judge.skip(info, Skip::Large(size), result);
     }
+    let mut file_result = FileResult::default();
     match std::fs::read(file) {
-        Ok(bytes) => judge.judge_content(tree, info, &bytes, result),
-        Err(err) => result.findings.push(unreadable(&info.path, err)),
+        Ok(bytes) => judge.judge_content(tree, info, &bytes, &mut file_result),
+        Err(err) => file_result.findings.push(unreadable(&info.path, err)),
     }
+    cap_per_file(&info.path, &mut file_result.findings);
+    result.stats.add(&file_result.stats);
+    result.findings.extend(file_result.findings);
 }
 
 fn err_path(err: &ignore::Error) -> Option<&Path> {

@@ -27,6 +27,17 @@ fn meta_for(kind: ValueKind, role: Role) -> &'static CheckMeta {
     }
 }
 
+/// Migrations, seeds, production data and production configuration: where
+/// a test value reaches the live system. Content that arrives here is new
+/// here, and content that cannot be read here is not a pass.
+pub fn is_production_data(path: &PathInfo) -> bool {
+    path.area == Area::Production
+        && matches!(
+            path.role,
+            Role::Migration | Role::Seed | Role::Data | Role::ProductionConfig
+        )
+}
+
 /// Reserved values in production data.
 pub struct ReservedValues;
 
@@ -46,11 +57,7 @@ impl LeakCheck for ReservedValues {
     }
 
     fn wants_content(&self, path: &PathInfo) -> bool {
-        path.area == Area::Production
-            && matches!(
-                path.role,
-                Role::Migration | Role::Seed | Role::Data | Role::ProductionConfig
-            )
+        is_production_data(path)
     }
 
     fn check_content(&self, _tree: &TreeFacts, file: &FileFacts<'_>, out: &mut Vec<Finding>) {

@@ -29,6 +29,15 @@ pub struct TreeFacts {
     pub ignore_files: BTreeMap<String, String>,
 }
 
+/// The one line model of every scan mode: a line ends at `\n` (a `\r`
+/// before it belongs to the ending); a lone `\r` is an ordinary character.
+/// Finding line numbers and the `--diff` line diff both count with this, so
+/// that a stray `\r` cannot shift one against the other. Each piece keeps
+/// its `\n`.
+pub fn split_lines(text: &str) -> std::str::SplitInclusive<'_, char> {
+    text.split_inclusive('\n')
+}
+
 /// One file's text with lazily built helpers shared by every check.
 pub struct FileFacts<'a> {
     pub info: &'a PathInfo,
@@ -80,15 +89,14 @@ impl<'a> FileFacts<'a> {
             .get(start..offset)
             .map_or(1, |prefix| prefix.chars().count() + 1);
         Finding::new(meta, Location::at(&self.info.path, line as u32, column as u32), message)
-            .with_snippet(self.line_text(line))
+            .with_snippet_around(self.line_text(line), offset.saturating_sub(start))
     }
 
     /// Lines with their 1-based numbers.
     pub fn lines(&self) -> impl Iterator<Item = (usize, &'a str)> {
-        self.text
-            .split('\n')
+        split_lines(self.text)
             .enumerate()
-            .map(|(i, line)| (i + 1, line.trim_end_matches('\r')))
+            .map(|(i, line)| (i + 1, line.trim_end_matches('\n').trim_end_matches('\r')))
     }
 
     /// Every reserved test value in the file, with its 1-based line number;
@@ -115,7 +123,8 @@ impl<'a> FileFacts<'a> {
     pub fn value_finding(&self, meta: &'static CheckMeta, line: usize, value: &ValueMatch, message: String) -> Finding {
         let text = self.line_text(line);
         let column = text.get(..value.start).map_or(1, |prefix| prefix.chars().count() + 1);
-        Finding::new(meta, Location::at(&self.info.path, line as u32, column as u32), message).with_snippet(text)
+        Finding::new(meta, Location::at(&self.info.path, line as u32, column as u32), message)
+            .with_snippet_around(text, value.start)
     }
 }
 

@@ -741,4 +741,45 @@ mod tests {
         let managed = "<dependencyManagement><dependencies><dependency><artifactId>core</artifactId><type>test-jar</type></dependency></dependencies></dependencyManagement>";
         assert!(scan("pom.xml", managed).is_empty());
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Dockerfile-shaped text: instructions, continuations, comments,
+        /// exec form, stray carriage returns and multi-byte characters.
+        fn dockerfile_text() -> impl Strategy<Value = String> {
+            let piece = prop_oneof![
+                Just("FROM alpine AS build".to_owned()),
+                Just("FROM scratch".to_owned()),
+                Just("COPY . .".to_owned()),
+                Just("COPY --from=build tests/ /app/tests".to_owned()),
+                Just("ADD [\"tests/fixtures\", \"/data\"]".to_owned()),
+                Just("COPY [\"unterminated".to_owned()),
+                Just("COPY --chown=1 \\".to_owned()),
+                Just("# COPY tests /t".to_owned()),
+                Just("\\".to_owned()),
+                Just("é🦀".to_owned()),
+                "\\PC{0,20}",
+            ];
+            let ending = prop_oneof![Just("\n"), Just("\r\n"), Just("\r"), Just(" \\\n"), Just("")];
+            prop::collection::vec((piece, ending), 0..12)
+                .prop_map(|parts| parts.into_iter().map(|(piece, end)| piece + end).collect())
+        }
+
+        proptest! {
+            #[test]
+            fn dockerfile_parsing_never_panics_and_points_inside_the_file(text in dockerfile_text()) {
+                for instruction in instructions(&text) {
+                    prop_assert!(instruction.offset <= text.len());
+                    prop_assert!(text.is_char_boundary(instruction.offset));
+                }
+                let tree = tree(&["tests/a.py", "app/main.py"], &["tests"], &[]);
+                let lines = text.split_inclusive('\n').count().max(1) as u32;
+                for (_, line) in scan_with(&tree, "Dockerfile", &text) {
+                    prop_assert!(line >= 1 && line <= lines, "line {} of {}", line, lines);
+                }
+            }
+        }
+    }
 }

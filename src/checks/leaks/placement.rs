@@ -56,6 +56,28 @@ impl LeakCheck for Placement {
     }
 }
 
+/// LG413 for a file moved or copied out of a test path into a migration or
+/// seed folder: whatever its name, it is test data that will now run
+/// against the live database.
+pub fn arrived_from_test(from: &PathInfo, to: &PathInfo) -> Option<Finding> {
+    if from.area != Area::Test || to.area != Area::Production || !matches!(to.role, Role::Migration | Role::Seed) {
+        return None;
+    }
+    let folder = if to.role == Role::Migration {
+        "migration"
+    } else {
+        "seed"
+    };
+    Some(Finding::new(
+        &TEST_FILE_IN_MIGRATIONS,
+        Location::file(&to.path),
+        format!(
+            "moved here from the test path `{}`: test data in a {folder} folder runs against the live database",
+            from.path
+        ),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,6 +132,15 @@ mod tests {
         );
         assert_eq!(codes_for("database/seeders/DummyAccountsSeeder.php"), ["LG413"]);
         assert_eq!(codes_for("migrations/0005_SeedTestUsers.sql"), ["LG413"]);
+    }
+
+    #[test]
+    fn a_fixture_moved_into_migrations_is_lg413() {
+        let classifier = Classifier::new(&LeakPolicy::default());
+        let to = classifier.classify("db/migrate/20240101000000_users.sql");
+        let moved = arrived_from_test(&classifier.classify("tests/fixtures/users.sql"), &to);
+        assert_eq!(moved.map(|f| f.code()), Some("LG413"));
+        assert!(arrived_from_test(&classifier.classify("db/old/users.sql"), &to).is_none());
     }
 
     #[test]

@@ -523,4 +523,54 @@ mod tests {
         assert!(text.contains(r"'/opt/it'\''s here/livegate'"), "{text}");
         assert!(text.contains(MARKER));
     }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// Lines near the protocol: real refs and ids, and the ways they break.
+        fn field() -> impl Strategy<Value = String> {
+            prop_oneof![
+                Just("refs/heads/main".to_owned()),
+                Just("HEAD".to_owned()),
+                Just("1111111111111111111111111111111111111111".to_owned()),
+                Just("0000000000000000000000000000000000000000".to_owned()),
+                "[0-9a-f]{0,41}",
+                "\\PC{0,12}",
+                Just(String::new()),
+            ]
+        }
+
+        fn input() -> impl Strategy<Value = String> {
+            let line = prop::collection::vec(field(), 0..6).prop_map(|fields| fields.join(" "));
+            let ending = prop_oneof![Just("\n"), Just("\r\n"), Just("\r"), Just("")];
+            prop::collection::vec((line, ending), 0..6)
+                .prop_map(|lines| lines.into_iter().map(|(line, end)| line + end).collect())
+        }
+
+        proptest! {
+            #[test]
+            fn pre_push_input_never_panics_and_errors_name_their_line(text in input()) {
+                let lines = text.lines().count();
+                match parse_input(&text) {
+                    Ok(updates) => {
+                        prop_assert!(updates.len() <= lines);
+                        for update in updates {
+                            prop_assert!(update.remote_ref.starts_with("refs/"));
+                        }
+                    }
+                    Err(HookError::Protocol { line, text: shown, .. }) => {
+                        prop_assert!(line >= 1 && line <= lines, "line {} of {}", line, lines);
+                        prop_assert_eq!(text.lines().nth(line - 1), Some(shown.as_str()));
+                    }
+                    Err(other) => prop_assert!(false, "unexpected error {}", other),
+                }
+            }
+
+            #[test]
+            fn arbitrary_text_on_stdin_never_panics(text in "\\PC*") {
+                let _ = parse_input(&text);
+            }
+        }
+    }
 }

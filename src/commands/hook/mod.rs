@@ -141,6 +141,7 @@ pub fn pre_push(repo: &git2::Repository, remote: &str, input: &str) -> Outcome {
                 head: range.1,
             },
             threads: 1,
+            budget: crate::scan::DEFAULT_BUDGET,
         };
         match scan::scan(&policy, &options, None) {
             Ok(outcome) => {

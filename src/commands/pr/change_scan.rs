@@ -26,6 +26,7 @@ pub(super) fn leak_scan(client: &Client, settings: &PrSettings, collected: &Coll
                 merge_base: true,
             },
             threads: 1,
+            budget: crate::scan::DEFAULT_BUDGET,
         };
         match crate::scan::scan(&collected.policy, &options, None) {
             Ok(outcome) => {
