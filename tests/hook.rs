@@ -339,7 +339,9 @@ fn a_tracked_hook_file_gets_no_machine_path_and_a_warning() {
     let shared = std::fs::read_to_string(&hook).unwrap();
     assert!(!shared.contains(&bin().display().to_string()), "{shared}");
     assert!(shared.contains("bin=${LIVEGATE_BIN:-'livegate'}"), "{shared}");
+}
 
+#[test]
 fn push_sees_a_leak_after_a_lone_carriage_return() {
     let s = setup();
     s.work.git(&["checkout", "-q", "-b", "cr"]);
