@@ -68,7 +68,7 @@ pub fn online_setup(report: &ReportArgs, github: &GitHubArgs) -> Result<(Format,
 /// The report to `--output FILE`, or to standard output.
 pub fn deliver(rendered: String, stderr: String, exit: i32, output: Option<&Path>) -> Outcome {
     match output {
-        Some(file) => match std::fs::write(file, rendered) {
+        Some(file) => match std::fs::write(file, crate::sanitize::scrub(&rendered)) {
             Ok(()) => Outcome {
                 stdout: String::new(),
                 stderr,

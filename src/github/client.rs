@@ -13,7 +13,8 @@ use http_body_util::BodyExt;
 use serde::de::DeserializeOwned;
 
 use super::cache::EtagCache;
-use super::secret::{scrub, Secret};
+use super::secret::Secret;
+use crate::sanitize::scrub;
 
 pub const DEFAULT_API_URL: &str = "https://api.github.com";
 
@@ -223,7 +224,6 @@ pub struct Client {
     cache: Option<EtagCache>,
     counters: Counters,
     started: Instant,
-    secret: Option<Secret>,
 }
 
 enum Attempt {
@@ -273,7 +273,7 @@ impl Client {
                     app.installation((*installation_id).into())
                 }
             };
-            octo.map_err(|err| ApiError::Setup(scrub(&err.to_string(), secret.as_ref())))
+            octo.map_err(|err| ApiError::Setup(scrub(&crate::sanitize::inline(&err.to_string()))))
         })?;
         let cache = options
             .cache_dir
@@ -286,7 +286,6 @@ impl Client {
             cache,
             counters: Counters::default(),
             started: Instant::now(),
-            secret,
         })
     }
 
@@ -304,7 +303,7 @@ impl Client {
     /// its progress, and a run that ends in an error still shows its requests).
     fn note(&self, line: String) {
         if self.options.verbose {
-            crate::diag::emit(&format!("livegate: {}\n", scrub(&line, self.secret.as_ref())));
+            crate::diag::emit(&format!("livegate: {line}\n"));
         }
     }
 
@@ -327,6 +326,12 @@ impl Client {
 
     fn send(&self, method: &str, endpoint: &str, body: Option<&serde_json::Value>) -> Result<ApiResponse, ApiError> {
         let label = format!("{method} {endpoint}");
+        // What goes out (an issue body, a status description) is scrubbed
+        // like everything else that leaves the process.
+        let body = body.map(|body| {
+            serde_json::from_str::<serde_json::Value>(&scrub(&body.to_string())).unwrap_or_else(|_| body.clone())
+        });
+        let body = body.as_ref();
         let mut attempt = 0u32;
         loop {
             let elapsed = self.started.elapsed();
@@ -487,7 +492,7 @@ impl Client {
             // GitHub refused the App's credentials while octocrab fetched an
             // installation token: an authentication problem, not an outage.
             Err(octocrab::Error::GitHub { source, .. }) if source.status_code.is_client_error() => {
-                let message = scrub(&source.message, self.secret.as_ref());
+                let message = scrub(&crate::sanitize::inline(&source.message));
                 self.note(format!(
                     "{label} -> {} while authenticating: {message}",
                     source.status_code.as_u16()
@@ -498,7 +503,7 @@ impl Client {
                 });
             }
             Err(err) => {
-                let detail = scrub(&describe_transport_error(&err), self.secret.as_ref());
+                let detail = scrub(&describe_transport_error(&err));
                 self.note(format!("{label} -> error: {detail}"));
                 return Attempt::Retry { detail, after: None };
             }
@@ -638,12 +643,15 @@ fn backoff(base: Duration, attempt: u32) -> Duration {
     exp + jitter
 }
 
-/// The `message` of a GitHub error body, or a short excerpt when it is not JSON.
+/// The `message` of a GitHub error body, or a short excerpt when it is not
+/// JSON; on one line, controls escaped and secrets scrubbed, since it ends up
+/// in errors, findings and `--verbose` lines.
 fn error_message(body: &[u8]) -> String {
-    serde_json::from_slice::<serde_json::Value>(body)
+    let message = serde_json::from_slice::<serde_json::Value>(body)
         .ok()
         .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_owned))
-        .unwrap_or_else(|| String::from_utf8_lossy(&body[..body.len().min(200)]).trim().to_owned())
+        .unwrap_or_else(|| String::from_utf8_lossy(&body[..body.len().min(200)]).trim().to_owned());
+    scrub(&crate::sanitize::inline(&message))
 }
 
 /// The `rel="next"` URL of a Link header.
@@ -666,7 +674,7 @@ fn describe_transport_error(err: &octocrab::Error) -> String {
         text.push_str(&inner.to_string());
         source = inner.source();
     }
-    text
+    crate::sanitize::inline(&text)
 }
 
 #[cfg(test)]
