@@ -166,6 +166,9 @@ pub struct GitHubArgs {
     /// API base URL (GitHub Enterprise Server: https://HOST/api/v3); default: $GITHUB_API_URL, else https://api.github.com.
     #[arg(long, value_name = "URL")]
     pub api_url: Option<String>,
+    /// Allow a plain http:// API URL on another host than this machine: the token and the answers the verdict rests on travel unencrypted.
+    #[arg(long)]
+    pub allow_insecure_http: bool,
     /// Read the token from FILE instead of $GITHUB_TOKEN / $GH_TOKEN.
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
