@@ -133,8 +133,9 @@ pub fn client_options(args: &GitHubArgs) -> Result<ClientOptions, String> {
         api_url,
         auth,
         cache_dir,
-        request_timeout: std::time::Duration::from_secs(args.timeout.max(1)),
-        budget: std::time::Duration::from_secs(args.budget.unwrap_or(DEFAULT_BUDGET).max(1)),
+        // The flags' ranges (cli.rs) keep these far from overflowing.
+        request_timeout: std::time::Duration::from_secs(args.timeout),
+        budget: std::time::Duration::from_secs(args.budget.unwrap_or(DEFAULT_BUDGET)),
         retries: args.retries,
         max_rate_limit_wait: std::time::Duration::from_secs(args.max_rate_limit_wait),
         verbose: args.verbose,
