@@ -414,7 +414,7 @@ impl Client {
             });
         }
         if pause >= self.budget_left() {
-            return Err(self.budget_spent(&label));
+            return Err(self.budget_spent(label));
         }
         self.counters.rate_limit_waits.fetch_add(1, Ordering::Relaxed);
         self.note(format!(
