@@ -1032,3 +1032,49 @@ fn control_and_bidi_characters_from_the_api_are_escaped_in_every_output() {
     assert!(run.stderr.contains("injected"), "{}", run.stderr);
     assert_inert("stderr", &run.stderr);
 }
+
+#[test]
+fn a_github_app_installation_token_or_jwt_echoed_by_the_server_is_scrubbed() {
+    let env = Env::new(BASELINE);
+    let key = env.path().join("app.pem");
+    let status = std::process::Command::new("openssl")
+        .args(["genrsa", "-out", key.to_str().unwrap(), "2048"])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("openssl is installed (Debian: apt-get install openssl)");
+    assert!(status.success());
+    let echo = FaultKind::Message {
+        status: 500,
+        message: "Upstream refused the request (Authorization: {authorization})".to_owned(),
+    };
+    // The installation token (fetched inside the HTTP library, never seen
+    // by livegate) echoed by a repository endpoint; the App's JWT echoed by
+    // the installation token endpoint.
+    for path in ["/repos/acme/api$", "/access_tokens"] {
+        let mut scenario = Scenario::new(protected_repo()).fault(path, echo.clone(), 100);
+        scenario.app = Some((1234, 99));
+        scenario.token = Some("ghs_16C7e42F292c6912E7710c838347Ae178B4a".to_owned());
+        let fake = FakeGitHub::start(scenario);
+        let run = env.protect_with(
+            &fake,
+            &[
+                "--retries",
+                "0",
+                "--verbose",
+                "--format",
+                "human",
+                "--app-id",
+                "1234",
+                "--app-key",
+                key.to_str().unwrap(),
+                "--installation-id",
+                "99",
+            ],
+            &[],
+        );
+        let all = format!("{}\n{}", run.stdout, run.stderr);
+        assert!(all.contains("Upstream refused"), "{path}: {all}");
+        assert!(!all.contains("16C7e42F292c6912E7710c838347Ae178B4a"), "{path}: {all}");
+        assert!(!all.contains("Bearer eyJ"), "{path}: {all}");
+    }
+}

@@ -684,7 +684,7 @@ fn now_ms() -> u64 {
 }
 
 fn until(reset: u64) -> Duration {
-    Duration::from_secs(reset.saturating_sub(now()) + 1)
+    Duration::from_secs(reset.saturating_sub(now()).saturating_add(1))
 }
 
 /// Exponential backoff with up to 50% jitter, so that parallel clients do not
