@@ -153,8 +153,8 @@ pub struct ScanArgs {
     /// Record the current findings in FILE (adopt livegate on a legacy repository).
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
-    /// Worker threads for the walk (default: available cores).
-    #[arg(long, value_name = "N")]
+    /// Worker threads for the walk, 1 to 256 (default: available cores).
+    #[arg(long, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=256))]
     pub threads: Option<usize>,
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -173,6 +173,9 @@ pub struct GitHubArgs {
     /// API base URL (GitHub Enterprise Server: https://HOST/api/v3); default: $GITHUB_API_URL, else https://api.github.com.
     #[arg(long, value_name = "URL")]
     pub api_url: Option<String>,
+    /// Allow a plain http:// API URL on another host than this machine: the token and the answers the verdict rests on travel unencrypted.
+    #[arg(long)]
+    pub allow_insecure_http: bool,
     /// Read the token from FILE instead of $GITHUB_TOKEN / $GH_TOKEN.
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
@@ -194,17 +197,17 @@ pub struct GitHubArgs {
     /// Print every request, its status and the remaining quota to standard error.
     #[arg(long)]
     pub verbose: bool,
-    /// Seconds before one request times out.
-    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    /// Seconds one request may take, answer included (1 to 3600).
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,
-    /// Seconds the whole command may take talking to GitHub [default: 300; audit: 3600].
-    #[arg(long, value_name = "SECONDS")]
+    /// Seconds the whole command may take talking to GitHub, 1 to 86400 [default: 300; audit: 3600].
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86400))]
     pub budget: Option<u64>,
-    /// Longest rate-limit pause to sit out (every request waits for it); longer ones fail with exit 3.
-    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    /// Longest rate-limit pause to sit out, 0 to 86400 (every request waits for it); longer ones fail with exit 3.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=86400))]
     pub max_rate_limit_wait: u64,
-    /// Retries after a 5xx, a timeout or a connection error.
-    #[arg(long, value_name = "N", default_value_t = 3)]
+    /// Retries after a 5xx, a timeout or a connection error (0 to 10).
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=10))]
     pub retries: u32,
 }
 
@@ -385,12 +388,6 @@ impl ScanArgs {
                 Format::NAMES.join(", ")
             ),
         })?;
-        if self.threads == Some(0) {
-            return Err(UsageError {
-                flag: "--threads",
-                message: "must be at least 1".to_owned(),
-            });
-        }
         if self.baseline.is_some() && self.baseline == self.write_baseline {
             return Err(UsageError {
                 flag: "--write-baseline",

@@ -14,9 +14,10 @@ pub fn install(sink: Sink) {
     let _ = SINK.set(sink);
 }
 
-/// Hands text (with its own line endings, or a `\r` progress line) to the sink.
+/// Hands text (with its own line endings, or a `\r` progress line) to the
+/// sink, scrubbed of secrets and with untrusted controls escaped.
 pub fn emit(text: &str) {
     if let Some(sink) = SINK.get() {
-        sink(text);
+        sink(&crate::sanitize::progress(&crate::sanitize::scrub(text)));
     }
 }

@@ -13,5 +13,6 @@ pub mod github;
 pub mod policy;
 pub mod registry;
 pub mod report;
+pub mod sanitize;
 pub mod scan;
 pub mod values;

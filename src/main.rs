@@ -5,19 +5,37 @@ use std::io::Write;
 
 use clap::Parser;
 
+/// Writes to standard error, ignoring a closed or broken one: nothing is
+/// left to tell, and a panic would turn the exit code into 101.
+fn to_stderr(text: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_all(text.as_bytes()).and_then(|()| stderr.flush());
+}
+
 fn main() {
     let cli = livegate::cli::Cli::parse();
-    // Progress and --verbose lines, as they happen.
-    livegate::diag::install(Box::new(|text| {
-        let mut stderr = std::io::stderr().lock();
-        let _ = stderr.write_all(text.as_bytes()).and_then(|()| stderr.flush());
+    // A bug must not exit 101 (which a caller may not read as a failure of
+    // the gate) nor print untrusted text raw: it is reported, scrubbed and
+    // escaped, and the run ends as an error (exit 2), never a pass.
+    std::panic::set_hook(Box::new(|info| {
+        let message = livegate::sanitize::block(&livegate::sanitize::scrub(&info.to_string()));
+        to_stderr(&format!(
+            "error: livegate hit an internal error, a bug (please report it): {message}\n"
+        ));
     }));
-    let outcome = livegate::commands::run(cli.command);
+    // Progress and --verbose lines, as they happen.
+    livegate::diag::install(Box::new(to_stderr));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| livegate::commands::run(cli.command)))
+        .unwrap_or_else(|_| livegate::commands::Outcome {
+            stdout: String::new(),
+            stderr: String::new(),
+            exit: livegate::exit::ERROR,
+        });
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`livegate scan | head`) is not an error worth a panic.
     let _ = stdout
         .write_all(outcome.stdout.as_bytes())
         .and_then(|()| stdout.flush());
-    eprint!("{}", outcome.stderr);
+    to_stderr(&outcome.stderr);
     std::process::exit(outcome.exit);
 }

@@ -328,7 +328,7 @@ fn the_cycle_check_finds_cycles_at_the_top_and_inside_a_folder() {
 fn lower_layers_import_nothing_from_commands_checks_or_collectors() {
     let files = src_files();
     let lower = [
-        "registry", "exit", "facts", "policy", "report", "values", "classify", "docs", "diag",
+        "registry", "exit", "facts", "policy", "report", "values", "classify", "docs", "diag", "sanitize",
     ];
     let upper = ["commands", "checks", "scan", "github", "cli"];
     let mut wrong = Vec::new();

@@ -872,3 +872,68 @@ fn an_unreadable_setting_keeps_its_last_known_value_so_a_later_loosening_is_stil
         "{found:?}"
     );
 }
+
+#[test]
+fn a_token_echoed_by_the_server_never_reaches_the_report_the_snapshot_or_an_issue() {
+    let canary = "ghp_AUDITECHOCANARY0123456789abcdef";
+    let mut scenario = Scenario::new(compliant("acme/api")).fault(
+        "/repos/acme/api/hooks",
+        FaultKind::Message {
+            status: 500,
+            message: "Upstream refused the request (Authorization: {authorization})".to_owned(),
+        },
+        100,
+    );
+    scenario.token = Some(canary.to_owned());
+    let fake = FakeGitHub::start(scenario);
+    let env = Env::new();
+    let snapshot = env.path().join("snapshot.json");
+    let sarif = env.path().join("audit.sarif");
+    let markdown = env.path().join("audit.md");
+    let sarif_emit = format!("sarif={}", sarif.display());
+    let markdown_emit = format!("markdown={}", markdown.display());
+    for format in ["human", "json", "github"] {
+        let args = [
+            "audit",
+            "--api-url",
+            &fake.url,
+            "--no-cache",
+            "--repo",
+            "acme/api",
+            "--retries",
+            "0",
+            "--verbose",
+            "--format",
+            format,
+            "--snapshot",
+            snapshot.to_str().unwrap(),
+            "--issue-repo",
+            "acme/api",
+            "--emit",
+            &sarif_emit,
+            "--emit",
+            &markdown_emit,
+        ];
+        let run = livegate_env(env.path(), &args, &[("GITHUB_TOKEN", canary)]);
+        assert_eq!(run.code, 3, "{format}: {}\n{}", run.stdout, run.stderr);
+        assert!(run.stdout.contains("Upstream refused"), "{format}: {}", run.stdout);
+        assert!(
+            !run.stdout.contains("AUDITECHOCANARY"),
+            "{format} stdout:\n{}",
+            run.stdout
+        );
+        assert!(
+            !run.stderr.contains("AUDITECHOCANARY"),
+            "{format} stderr:\n{}",
+            run.stderr
+        );
+        for path in [&snapshot, &sarif, &markdown] {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            assert!(!text.contains("AUDITECHOCANARY"), "{} leaks:\n{text}", path.display());
+        }
+        for issue in fake.issues("acme/api") {
+            let text = format!("{issue:?}");
+            assert!(!text.contains("AUDITECHOCANARY"), "issue leaks:\n{text}");
+        }
+    }
+}

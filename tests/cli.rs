@@ -140,3 +140,51 @@ fn completions_cover_every_command_for_each_shell() {
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.contains("tcsh"), "{}", bad.stderr);
 }
+
+#[test]
+fn numeric_flags_out_of_range_are_refused_naming_the_flag() {
+    let repo = TestRepo::new();
+    let online = [
+        "protect",
+        "--repo",
+        "acme/api",
+        "--api-url",
+        "http://127.0.0.1:9",
+        "--no-cache",
+    ];
+    for (flag, value) in [
+        ("--timeout", "18446744073709551615"),
+        ("--timeout", "0"),
+        ("--budget", "18446744073709551615"),
+        ("--max-rate-limit-wait", "18446744073709551615"),
+        ("--retries", "4294967295"),
+    ] {
+        let mut args = online.to_vec();
+        args.extend([flag, value]);
+        let run = livegate(repo.path(), &args);
+        assert_eq!(run.code, 2, "{flag} {value}: {}\n{}", run.stdout, run.stderr);
+        assert!(run.stderr.contains(flag), "{flag}: {}", run.stderr);
+        assert!(!run.stderr.contains("panicked"), "{flag}: {}", run.stderr);
+    }
+    for value in ["100000", "0"] {
+        let run = livegate(repo.path(), &["scan", "--threads", value]);
+        assert_eq!(run.code, 2, "--threads {value}: {}", run.stderr);
+        assert!(run.stderr.contains("--threads"), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn a_closed_standard_error_is_not_a_panic() {
+    let repo = TestRepo::new();
+    // A usage error writes only to standard error, which nobody reads.
+    let mut child = std::process::Command::new(support::bin())
+        .args(["protect", "--repo", "not-a-repo"])
+        .current_dir(repo.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(2), "{status:?}");
+}

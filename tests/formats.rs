@@ -230,3 +230,34 @@ fn emit_writes_extra_renderings_and_step_outputs_in_one_run() {
     assert_eq!(missing.code, 2);
     assert!(missing.stderr.contains("KIND=FILE"), "{}", missing.stderr);
 }
+
+#[test]
+fn terminal_controls_and_bidi_characters_from_the_repository_are_shown_escaped() {
+    let repo = TestRepo::new();
+    // ESC and BEL (a terminal title), a C1 CSI, and a right-to-left override
+    // that would make `cards.csv` read differently, in a path and a line.
+    let name = "data/cards\u{1b}]0;owned\u{7}\u{9b}2J\u{202e}vsc.csv";
+    repo.write(
+        name,
+        "card \u{202e}\u{2066}\u{200f}\u{61c}\u{1b}[2J\n4111111111111111 \u{202e}x\n",
+    );
+    repo.commit("hostile name");
+    let raw = [
+        '\u{1b}', '\u{7}', '\u{9b}', '\u{202e}', '\u{2066}', '\u{200f}', '\u{61c}',
+    ];
+    for format in ["human", "github", "markdown"] {
+        let run = livegate(repo.path(), &["scan", "--format", format, "--color", "never"]);
+        assert_eq!(run.code, 1, "{format}: {}", run.stderr);
+        for c in raw {
+            assert!(!run.stdout.contains(c), "{format}: raw {c:?} in:\n{}", run.stdout);
+        }
+        assert!(run.stdout.contains("U+202E"), "{format}: {}", run.stdout);
+    }
+    let run = livegate(repo.path(), &["scan", "--format", "human", "--color", "never"]);
+    assert!(
+        run.stdout
+            .contains("data/cards\\u{1b}]0;owned\\u{7}\\u{9b}2J<U+202E>vsc.csv"),
+        "{}",
+        run.stdout
+    );
+}

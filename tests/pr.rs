@@ -820,3 +820,59 @@ fn a_reviewer_whose_latest_review_was_dismissed_does_not_make_the_gate_unverifia
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(!run.stdout.contains("LG914"), "{}", run.stdout);
 }
+
+#[test]
+fn a_token_echoed_by_the_server_never_reaches_a_report_a_file_or_the_summary() {
+    let canary = "ghp_PRECHOCANARY0123456789abcdef01";
+    let mut scenario = scenario(pull(
+        vec![lib_change()],
+        vec![review(1, "alice", "APPROVED", HEAD), review(2, "bob", "APPROVED", HEAD)],
+    ))
+    .fault(
+        "/repos/acme/api/pulls/7/reviews",
+        FaultKind::Message {
+            status: 500,
+            message: "Upstream refused the request (Authorization: {authorization})".to_owned(),
+        },
+        100,
+    );
+    scenario.token = Some(canary.to_owned());
+    let fake = FakeGitHub::start(scenario);
+    let out = tempfile::tempdir().unwrap();
+    let file = |name: &str| out.path().join(name).to_string_lossy().into_owned();
+    for format in ["human", "json", "sarif", "github", "markdown"] {
+        let emits: Vec<String> = ["human", "json", "sarif", "github", "markdown"]
+            .iter()
+            .map(|kind| format!("{kind}={}", file(&format!("{format}.{kind}"))))
+            .collect();
+        let summary = file(&format!("{format}.summary.md"));
+        let mut args = vec![
+            "--retries",
+            "0",
+            "--verbose",
+            "--format",
+            format,
+            "--summary",
+            summary.as_str(),
+        ];
+        for emit in &emits {
+            args.extend(["--emit", emit.as_str()]);
+        }
+        let (run, _dir) = run_event(
+            &fake,
+            "pull_request",
+            &pull_request_event(7),
+            &args,
+            &[("GITHUB_TOKEN", canary)],
+        );
+        assert_eq!(run.code, 3, "{format}: {}\n{}", run.stdout, run.stderr);
+        assert!(run.stdout.contains("Upstream refused"), "{format}: {}", run.stdout);
+        assert!(!run.stdout.contains("PRECHOCANARY"), "{format} stdout:\n{}", run.stdout);
+        assert!(!run.stderr.contains("PRECHOCANARY"), "{format} stderr:\n{}", run.stderr);
+    }
+    for entry in std::fs::read_dir(out.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("PRECHOCANARY"), "{} leaks:\n{text}", path.display());
+    }
+}

@@ -33,16 +33,10 @@ impl Env {
     }
 
     fn protect_with(&self, fake: &FakeGitHub, extra: &[&str], env: &[(&str, &str)]) -> Run {
-        let mut args = vec![
-            "protect",
-            "--repo",
-            "acme/api",
-            "--api-url",
-            &fake.url,
-            "--no-cache",
-            "--format",
-            "json",
-        ];
+        let mut args = vec!["protect", "--repo", "acme/api", "--api-url", &fake.url, "--no-cache"];
+        if !extra.contains(&"--format") {
+            args.extend(["--format", "json"]);
+        }
         args.extend_from_slice(extra);
         livegate_env(self.path(), &args, env)
     }
@@ -825,4 +819,312 @@ fn a_required_check_the_policy_relies_on_must_be_pinned_to_an_app() {
     let run = env.protect(&fake, &[]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(finding(&run, "livegate/review").is_none());
+}
+
+/// Every file a test run may have written in `dir`, as text.
+fn files_text(dir: &Path) -> Vec<(std::path::PathBuf, String)> {
+    walk(dir)
+        .into_iter()
+        .map(|path| {
+            let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+            (path, text)
+        })
+        .collect()
+}
+
+#[test]
+fn a_token_echoed_by_the_server_is_scrubbed_from_every_format_and_file() {
+    let canary = "ghp_ECHOCANARY0123456789abcdef0123";
+    let env = Env::new(BASELINE);
+    let out = tempfile::tempdir().unwrap();
+    let echo = |status| FaultKind::Message {
+        status,
+        message: "Upstream refused the request (Authorization: {authorization})".to_owned(),
+    };
+    for (status, format) in [
+        (500, "human"),
+        (500, "json"),
+        (500, "sarif"),
+        (500, "github"),
+        (500, "markdown"),
+        (401, "human"),
+    ] {
+        let mut scenario = Scenario::new(protected_repo()).fault("/repos/acme/api$", echo(status), 100);
+        scenario.token = Some(canary.to_owned());
+        let fake = FakeGitHub::start(scenario);
+        let dir = out.path().join(format!("{format}-{status}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = |name: &str| dir.join(name).to_string_lossy().into_owned();
+        let emits: Vec<String> = ["human", "json", "sarif", "github", "markdown", "outputs"]
+            .iter()
+            .map(|kind| format!("{kind}={}", file(kind)))
+            .collect();
+        let mut args = vec!["--verbose", "--retries", "0", "--format", format];
+        for emit in &emits {
+            args.extend(["--emit", emit.as_str()]);
+        }
+        let run = env.protect_with(&fake, &args, &[("GITHUB_TOKEN", canary)]);
+        assert_eq!(
+            run.code,
+            if status == 401 { 2 } else { 3 },
+            "{}\n{}",
+            run.stdout,
+            run.stderr
+        );
+        // The echo did happen: the report shows the server's message.
+        assert!(
+            run.stdout.contains("Upstream refused") || run.stderr.contains("Upstream refused"),
+            "{}\n{}",
+            run.stdout,
+            run.stderr
+        );
+        assert!(
+            !run.stdout.contains("ECHOCANARY"),
+            "{format}: stdout leaks:\n{}",
+            run.stdout
+        );
+        assert!(
+            !run.stderr.contains("ECHOCANARY"),
+            "{format}: stderr leaks:\n{}",
+            run.stderr
+        );
+        for (path, text) in files_text(&dir) {
+            assert!(!text.contains("ECHOCANARY"), "{} leaks:\n{text}", path.display());
+        }
+    }
+    // --output too.
+    let mut scenario = Scenario::new(protected_repo()).fault("/repos/acme/api$", echo(500), 100);
+    scenario.token = Some(canary.to_owned());
+    let fake = FakeGitHub::start(scenario);
+    let report = out.path().join("report.sarif");
+    let run = env.protect_with(
+        &fake,
+        &[
+            "--retries",
+            "0",
+            "--format",
+            "sarif",
+            "--output",
+            report.to_str().unwrap(),
+        ],
+        &[("GITHUB_TOKEN", canary)],
+    );
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        text.contains("Upstream refused") && !text.contains("ECHOCANARY"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_server_dripping_its_answer_cannot_hold_the_run_past_the_budget() {
+    let scenario = Scenario::new(protected_repo()).fault(
+        "/repos/acme/api$",
+        FaultKind::Drip(std::time::Duration::from_millis(1500)),
+        100,
+    );
+    let fake = FakeGitHub::start(scenario);
+    let started = std::time::Instant::now();
+    let run = Env::new(BASELINE).protect(&fake, &["--budget", "4", "--retries", "0"]);
+    let took = started.elapsed();
+    assert!(took < std::time::Duration::from_secs(7), "took {took:?}");
+    assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(codes(&run), ["LG913"]);
+    let message = json(&run)["findings"][0]["message"].as_str().unwrap().to_owned();
+    assert!(
+        message.contains("GET /repos/acme/api") && message.contains("budget of 4s"),
+        "{message}"
+    );
+}
+
+#[test]
+fn an_oversized_answer_is_refused_naming_the_endpoint() {
+    // Valid JSON (the answer padded with whitespace) of 40 MiB: read whole,
+    // it would pass; a cap refuses it as "could not verify".
+    let scenario = Scenario::new(protected_repo().branch("main", Some(good_classic()))).fault(
+        "/repos/acme/api$",
+        FaultKind::Padded(40 << 20),
+        100,
+    );
+    let fake = FakeGitHub::start(scenario);
+    let run = Env::new(BASELINE).protect(&fake, &["--retries", "0"]);
+    assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
+    let message = json(&run)["findings"][0]["message"].as_str().unwrap().to_owned();
+    assert!(
+        message.contains("GET /repos/acme/api") && message.contains("32 MiB"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_token_over_plain_http_to_another_host_is_refused_unless_allowed() {
+    let env = Env::new(BASELINE);
+    let base = [
+        "protect",
+        "--repo",
+        "acme/api",
+        "--no-cache",
+        "--retries",
+        "0",
+        "--timeout",
+        "2",
+    ];
+    for url in ["http://api.github.invalid", "http://10.0.0.1:8080/api/v3"] {
+        let mut args = base.to_vec();
+        args.extend(["--api-url", url]);
+        let run = livegate_env(env.path(), &args, &[("GITHUB_TOKEN", "ghp_plainhttp")]);
+        assert_eq!(run.code, 2, "{url}: {}\n{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr.contains("--api-url") && run.stderr.contains("--allow-insecure-http"),
+            "{url}: {}",
+            run.stderr
+        );
+        // From the environment, the variable is named.
+        let run = livegate_env(
+            env.path(),
+            &base,
+            &[("GITHUB_TOKEN", "ghp_plainhttp"), ("GITHUB_API_URL", url)],
+        );
+        assert_eq!(run.code, 2, "{url}: {}", run.stderr);
+        assert!(run.stderr.contains("GITHUB_API_URL"), "{}", run.stderr);
+        // Allowed on request: sent, and failing only because nothing answers.
+        args.push("--allow-insecure-http");
+        let run = livegate_env(env.path(), &args, &[("GITHUB_TOKEN", "ghp_plainhttp")]);
+        assert!(!run.stderr.contains("--allow-insecure-http"), "{}", run.stderr);
+    }
+    // Loopback stays allowed, by name and by address.
+    let fake = FakeGitHub::start(Scenario::new(protected_repo().branch("main", Some(good_classic()))));
+    let port = fake.url.rsplit(':').next().unwrap().to_owned();
+    for url in [fake.url.clone(), format!("http://localhost:{port}")] {
+        let mut args = base.to_vec();
+        args.extend(["--api-url", url.as_str(), "--format", "json"]);
+        let run = livegate_env(env.path(), &args, &[("GITHUB_TOKEN", "test-token")]);
+        assert_eq!(run.code, 0, "{url}: {}\n{}", run.stdout, run.stderr);
+    }
+}
+
+#[test]
+fn a_token_with_control_characters_is_rejected_naming_its_source() {
+    let fake = FakeGitHub::start(Scenario::new(protected_repo()));
+    let env = Env::new(BASELINE);
+    for (name, value) in [
+        ("GITHUB_TOKEN", "ghp_abc\ndef"),
+        ("GH_TOKEN", "ghp_abc\u{7f}def"),
+        ("GITHUB_TOKEN", "ghp_\u{1b}[2J"),
+    ] {
+        let run = env.protect_with(&fake, &[], &[(name, value)]);
+        assert_eq!(run.code, 2, "{name}: {}\n{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr.contains(name) && run.stderr.contains("control character"),
+            "{}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    }
+    let token_file = env.path().join("token");
+    std::fs::write(&token_file, "ghp_first\nghp_second\n").unwrap();
+    let run = env.protect_with(&fake, &["--token-file", token_file.to_str().unwrap()], &[]);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("--token-file"), "{}", run.stderr);
+    assert!(!run.stderr.contains("ghp_first"), "{}", run.stderr);
+}
+
+/// An API error message that tries to drive the terminal (ESC, BEL), to
+/// start a workflow command on a line of its own, and to reverse text.
+const HOSTILE_MESSAGE: &str =
+    "Server Error \u{1b}]0;owned\u{7}\u{1b}[31m\n::error::injected\r::warning::too \u{202e}txt.exe\u{2066}";
+
+fn assert_inert(what: &str, text: &str) {
+    for c in ['\u{1b}', '\u{7}', '\r', '\u{202e}', '\u{2066}', '\u{9b}'] {
+        assert!(!text.contains(c), "{what}: raw {c:?} in:\n{text}");
+    }
+    assert!(
+        !text
+            .lines()
+            .any(|l| l.trim_start().starts_with("::error::injected") || l.trim_start().starts_with("::warning::too")),
+        "{what}: a line starts a workflow command:\n{text}"
+    );
+}
+
+#[test]
+fn control_and_bidi_characters_from_the_api_are_escaped_in_every_output() {
+    let env = Env::new(BASELINE);
+    let hostile = |status| FaultKind::Message {
+        status,
+        message: HOSTILE_MESSAGE.to_owned(),
+    };
+    for format in ["human", "github", "markdown"] {
+        let fake = FakeGitHub::start(Scenario::new(protected_repo()).fault("/repos/acme/api$", hostile(500), 100));
+        let run = env.protect(
+            &fake,
+            &["--verbose", "--retries", "1", "--format", format, "--color", "never"],
+        );
+        assert_eq!(run.code, 3, "{format}: {}\n{}", run.stdout, run.stderr);
+        assert!(run.stdout.contains("injected"), "{format}: {}", run.stdout);
+        assert_inert(&format!("{format} stdout"), &run.stdout);
+        // --verbose shows the retry with the server's message.
+        assert!(run.stderr.contains("injected"), "{}", run.stderr);
+        assert_inert(&format!("{format} --verbose"), &run.stderr);
+    }
+    // Shown escaped, so a reader still sees what the server sent.
+    let fake = FakeGitHub::start(Scenario::new(protected_repo()).fault("/repos/acme/api$", hostile(500), 100));
+    let run = env.protect(&fake, &["--retries", "0", "--format", "human", "--color", "never"]);
+    assert!(
+        run.stdout.contains("\\u{1b}") && run.stdout.contains("<U+202E>"),
+        "{}",
+        run.stdout
+    );
+    // An error message on stderr (exit 2).
+    let fake = FakeGitHub::start(Scenario::new(protected_repo()).fault("/repos/acme/api$", hostile(401), 100));
+    let run = env.protect(&fake, &["--format", "human"]);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("injected"), "{}", run.stderr);
+    assert_inert("stderr", &run.stderr);
+}
+
+#[test]
+fn a_github_app_installation_token_or_jwt_echoed_by_the_server_is_scrubbed() {
+    let env = Env::new(BASELINE);
+    let key = env.path().join("app.pem");
+    let status = std::process::Command::new("openssl")
+        .args(["genrsa", "-out", key.to_str().unwrap(), "2048"])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("openssl is installed (Debian: apt-get install openssl)");
+    assert!(status.success());
+    let echo = FaultKind::Message {
+        status: 500,
+        message: "Upstream refused the request (Authorization: {authorization})".to_owned(),
+    };
+    // The installation token (fetched inside the HTTP library, never seen
+    // by livegate) echoed by a repository endpoint; the App's JWT echoed by
+    // the installation token endpoint.
+    for path in ["/repos/acme/api$", "/access_tokens"] {
+        let mut scenario = Scenario::new(protected_repo()).fault(path, echo.clone(), 100);
+        scenario.app = Some((1234, 99));
+        scenario.token = Some("ghs_16C7e42F292c6912E7710c838347Ae178B4a".to_owned());
+        let fake = FakeGitHub::start(scenario);
+        let run = env.protect_with(
+            &fake,
+            &[
+                "--retries",
+                "0",
+                "--verbose",
+                "--format",
+                "human",
+                "--app-id",
+                "1234",
+                "--app-key",
+                key.to_str().unwrap(),
+                "--installation-id",
+                "99",
+            ],
+            &[],
+        );
+        let all = format!("{}\n{}", run.stdout, run.stderr);
+        assert!(all.contains("Upstream refused"), "{path}: {all}");
+        assert!(!all.contains("16C7e42F292c6912E7710c838347Ae178B4a"), "{path}: {all}");
+        assert!(!all.contains("Bearer eyJ"), "{path}: {all}");
+    }
 }

@@ -14,8 +14,19 @@ pub mod shared;
 use crate::cli::Command;
 pub use shared::Outcome;
 
-/// Runs a parsed command.
+/// Runs a parsed command. What it returns is the process's last word, so
+/// it is scrubbed of secrets here, and its stderr (which embeds API and
+/// repository text) made inert.
 pub fn run(command: Command) -> Outcome {
+    let outcome = dispatch(command);
+    Outcome {
+        stdout: crate::sanitize::scrub(&outcome.stdout),
+        stderr: crate::sanitize::block(&crate::sanitize::scrub(&outcome.stderr)),
+        exit: outcome.exit,
+    }
+}
+
+fn dispatch(command: Command) -> Outcome {
     match command {
         Command::Scan(args) => match args.into_settings() {
             Ok(settings) => scan::run(&settings),

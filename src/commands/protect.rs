@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::checks::protection::{self, BranchReport};
 use crate::facts::Known;
-use crate::github::client::{ApiError, Auth, Client, ClientOptions};
+use crate::github::client::{ApiError, Client, ClientOptions};
 use crate::github::models::Repository;
 use crate::github::protection::{collect_branch, collect_repo, encode_branch};
 use crate::policy::model::BranchesSection;
@@ -318,13 +318,8 @@ pub fn collect_and_evaluate(
 /// message for exit 2.
 pub fn protect(settings: &ProtectSettings, policy: &BranchesSection) -> Result<(String, i32), String> {
     let client = Client::new(settings.client.clone()).map_err(|e| e.to_string())?;
-    let mut run = collect_and_evaluate(&client, settings, policy).map_err(|e| {
-        let secret = match &settings.client.auth {
-            Auth::Token(token) => Some(token.clone()),
-            _ => None,
-        };
-        crate::github::secret::scrub(&e.to_string(), secret.as_ref())
-    })?;
+    let mut run =
+        collect_and_evaluate(&client, settings, policy).map_err(|e| crate::sanitize::scrub(&e.to_string()))?;
     sort_findings(&mut run.findings);
     let report = Report {
         command: "protect",

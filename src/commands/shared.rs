@@ -68,7 +68,7 @@ pub fn online_setup(report: &ReportArgs, github: &GitHubArgs) -> Result<(Format,
 /// The report to `--output FILE`, or to standard output.
 pub fn deliver(rendered: String, stderr: String, exit: i32, output: Option<&Path>) -> Outcome {
     match output {
-        Some(file) => match std::fs::write(file, rendered) {
+        Some(file) => match std::fs::write(file, crate::sanitize::scrub(&rendered)) {
             Ok(()) => Outcome {
                 stdout: String::new(),
                 stderr,
@@ -93,14 +93,21 @@ pub const DEFAULT_AUDIT_BUDGET: u64 = 3600;
 pub fn client_options(args: &GitHubArgs) -> Result<ClientOptions, String> {
     use crate::github::client::{Auth, ClientOptions, DEFAULT_API_URL};
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    let api_url = args
-        .api_url
-        .clone()
-        .or_else(|| env("GITHUB_API_URL"))
-        .unwrap_or_else(|| DEFAULT_API_URL.to_owned());
+    let (api_url, source) = match (&args.api_url, env("GITHUB_API_URL")) {
+        (Some(url), _) => (url.clone(), "--api-url"),
+        (None, Some(url)) => (url, "GITHUB_API_URL"),
+        (None, None) => (DEFAULT_API_URL.to_owned(), "--api-url"),
+    };
     let api_url = api_url.trim_end_matches('/').to_owned();
     if !(api_url.starts_with("https://") || api_url.starts_with("http://")) {
-        return Err(format!("--api-url / GITHUB_API_URL: `{api_url}` is not an http(s) URL"));
+        return Err(format!("{source}: `{api_url}` is not an http(s) URL"));
+    }
+    if api_url.starts_with("http://") && !args.allow_insecure_http && !is_loopback_url(&api_url) {
+        return Err(format!(
+            "{source}: `{api_url}` is plain http to another host: the token and the answers the verdict rests on \
+             would travel unencrypted, readable and forgeable on the way; use https, or pass --allow-insecure-http \
+             if the network between here and that host is trusted"
+        ));
     }
     let auth = match (args.app_id, &args.app_key, args.installation_id) {
         (Some(app_id), Some(key), Some(installation_id)) => {
@@ -126,13 +133,49 @@ pub fn client_options(args: &GitHubArgs) -> Result<ClientOptions, String> {
         api_url,
         auth,
         cache_dir,
-        request_timeout: std::time::Duration::from_secs(args.timeout.max(1)),
-        budget: std::time::Duration::from_secs(args.budget.unwrap_or(DEFAULT_BUDGET).max(1)),
+        // The flags' ranges (cli.rs) keep these far from overflowing.
+        request_timeout: std::time::Duration::from_secs(args.timeout),
+        budget: std::time::Duration::from_secs(args.budget.unwrap_or(DEFAULT_BUDGET)),
         retries: args.retries,
         max_rate_limit_wait: std::time::Duration::from_secs(args.max_rate_limit_wait),
         verbose: args.verbose,
         ..ClientOptions::default()
     })
+}
+
+/// Whether an http(s) URL points at this machine: localhost, 127.0.0.0/8 or ::1.
+fn is_loopback_url(url: &str) -> bool {
+    let Some(host) = url
+        .parse::<http::Uri>()
+        .ok()
+        .and_then(|uri| uri.host().map(str::to_owned))
+    else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// A token as a Secret, refused when it is not one line of printable ASCII:
+/// a line break or control character would otherwise make an invalid HTTP
+/// header (and a panic inside the HTTP library). The message names where the
+/// token came from, never the token.
+fn checked_token(source: &str, token: &str) -> Result<Secret, String> {
+    if let Some((at, c)) = token.char_indices().find(|(_, c)| !c.is_ascii_graphic()) {
+        let what = if c.is_control() {
+            "a control character"
+        } else if c == ' ' {
+            "a space"
+        } else {
+            "a non-ASCII character"
+        };
+        return Err(format!(
+            "{source}: the token contains {what} (U+{:04X}) at byte {at}; a GitHub token is one line of printable \
+             ASCII, so check how it was stored (two values in one secret, a pasted line break)",
+            u32::from(c)
+        ));
+    }
+    Ok(Secret::new(token))
 }
 
 /// Token from --token-file, else GITHUB_TOKEN, else GH_TOKEN.
@@ -144,12 +187,12 @@ pub fn token_from(file: Option<&PathBuf>, env: impl Fn(&str) -> Option<String>) 
         if token.is_empty() {
             return Err(format!("--token-file {}: the file is empty", file.display()));
         }
-        return Ok(Some(Secret::new(token)));
+        return checked_token(&format!("--token-file {}", file.display()), token).map(Some);
     }
-    Ok(["GITHUB_TOKEN", "GH_TOKEN"]
-        .iter()
-        .filter_map(|name| env(name))
-        .map(|t| t.trim().to_owned())
-        .find(|t| !t.is_empty())
-        .map(Secret::new))
+    for name in ["GITHUB_TOKEN", "GH_TOKEN"] {
+        if let Some(token) = env(name).filter(|t| !t.trim().is_empty()) {
+            return checked_token(name, token.trim()).map(Some);
+        }
+    }
+    Ok(None)
 }

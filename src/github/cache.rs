@@ -85,6 +85,11 @@ impl EtagCache {
     /// cache are not errors: the next run just costs more quota.
     pub fn store(&self, base: &str, endpoint: &str, etag: &str, body: &[u8], next: Option<&str>) {
         let Ok(body) = std::str::from_utf8(body) else { return };
+        // An answer that carries a secret (a server echoing the token) is
+        // never written to disk.
+        if crate::sanitize::scrub(body) != body {
+            return;
+        }
         let path = self.file(base, endpoint);
         let entry = OnDisk {
             version: VERSION,

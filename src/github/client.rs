@@ -13,9 +13,15 @@ use http_body_util::BodyExt;
 use serde::de::DeserializeOwned;
 
 use super::cache::EtagCache;
-use super::secret::{scrub, Secret};
+use super::secret::Secret;
+use crate::sanitize::scrub;
 
 pub const DEFAULT_API_URL: &str = "https://api.github.com";
+
+/// The largest answer livegate reads. GitHub's largest pages are a few
+/// MiB; a bigger body is refused (could not verify) rather than held in
+/// memory.
+pub const MAX_BODY_BYTES: usize = 32 << 20;
 
 /// How to authenticate.
 #[derive(Debug, Clone)]
@@ -36,8 +42,13 @@ pub struct ClientOptions {
     pub cache_dir: Option<std::path::PathBuf>,
     /// Per-request timeout (connect and read).
     pub request_timeout: Duration,
-    /// Everything a command does must finish within this.
+    /// Everything a command does must finish within this, counted from
+    /// `started`: each request's deadline is the smaller of
+    /// `request_timeout` and what is left of it, body included.
     pub budget: Duration,
+    /// When the command started; shared by every client made from clones of
+    /// these options, so that the budget bounds the whole command.
+    pub started: Instant,
     /// Retries after the first attempt, for 5xx, timeouts and connection errors.
     pub retries: u32,
     pub backoff_base: Duration,
@@ -112,6 +123,7 @@ impl Default for ClientOptions {
             cache_dir: None,
             request_timeout: Duration::from_secs(30),
             budget: Duration::from_secs(300),
+            started: Instant::now(),
             retries: 3,
             backoff_base: Duration::from_millis(500),
             max_rate_limit_wait: Duration::from_secs(60),
@@ -222,8 +234,6 @@ pub struct Client {
     options: ClientOptions,
     cache: Option<EtagCache>,
     counters: Counters,
-    started: Instant,
-    secret: Option<Secret>,
 }
 
 enum Attempt {
@@ -273,7 +283,7 @@ impl Client {
                     app.installation((*installation_id).into())
                 }
             };
-            octo.map_err(|err| ApiError::Setup(scrub(&err.to_string(), secret.as_ref())))
+            octo.map_err(|err| ApiError::Setup(scrub(&crate::sanitize::inline(&err.to_string()))))
         })?;
         let cache = options
             .cache_dir
@@ -285,8 +295,6 @@ impl Client {
             options,
             cache,
             counters: Counters::default(),
-            started: Instant::now(),
-            secret,
         })
     }
 
@@ -304,7 +312,7 @@ impl Client {
     /// its progress, and a run that ends in an error still shows its requests).
     fn note(&self, line: String) {
         if self.options.verbose {
-            crate::diag::emit(&format!("livegate: {}\n", scrub(&line, self.secret.as_ref())));
+            crate::diag::emit(&format!("livegate: {line}\n"));
         }
     }
 
@@ -327,14 +335,16 @@ impl Client {
 
     fn send(&self, method: &str, endpoint: &str, body: Option<&serde_json::Value>) -> Result<ApiResponse, ApiError> {
         let label = format!("{method} {endpoint}");
+        // What goes out (an issue body, a status description) is scrubbed
+        // like everything else that leaves the process.
+        let body = body.map(|body| {
+            serde_json::from_str::<serde_json::Value>(&scrub(&body.to_string())).unwrap_or_else(|_| body.clone())
+        });
+        let body = body.as_ref();
         let mut attempt = 0u32;
         loop {
-            let elapsed = self.started.elapsed();
-            if elapsed >= self.options.budget {
-                return Err(ApiError::Budget {
-                    endpoint: label.clone(),
-                    seconds: self.options.budget.as_secs(),
-                });
+            if self.budget_left().is_zero() {
+                return Err(self.budget_spent(&label));
             }
             self.wait_for_gate(&label)?;
             if method != "GET" {
@@ -352,11 +362,8 @@ impl Client {
                         });
                     }
                     let wait = after.unwrap_or_else(|| backoff(self.options.backoff_base, attempt));
-                    if self.started.elapsed() + wait >= self.options.budget {
-                        return Err(ApiError::Budget {
-                            endpoint: label.clone(),
-                            seconds: self.options.budget.as_secs(),
-                        });
+                    if wait >= self.budget_left() {
+                        return Err(self.budget_spent(&label));
                     }
                     self.counters.retries.fetch_add(1, Ordering::Relaxed);
                     self.note(format!("retrying {label} in {} ms: {detail}", wait.as_millis()));
@@ -364,6 +371,18 @@ impl Client {
                     attempt += 1;
                 }
             }
+        }
+    }
+
+    /// What is left of the command's time budget.
+    fn budget_left(&self) -> Duration {
+        self.options.budget.saturating_sub(self.options.started.elapsed())
+    }
+
+    fn budget_spent(&self, label: &str) -> ApiError {
+        ApiError::Budget {
+            endpoint: label.to_owned(),
+            seconds: self.options.budget.as_secs(),
         }
     }
 
@@ -394,11 +413,8 @@ impl Client {
                 ),
             });
         }
-        if self.started.elapsed() + pause >= self.options.budget {
-            return Err(ApiError::Budget {
-                endpoint: label.to_owned(),
-                seconds: self.options.budget.as_secs(),
-            });
+        if pause >= self.budget_left() {
+            return Err(self.budget_spent(label));
         }
         self.counters.rate_limit_waits.fetch_add(1, Ordering::Relaxed);
         self.note(format!(
@@ -472,22 +488,67 @@ impl Client {
             }
         }
         self.counters.requests.fetch_add(1, Ordering::Relaxed);
-        let result = self.runtime.block_on(async {
+        // One deadline for the whole exchange, body included: a server that
+        // drips its answer cannot hold the command past its budget.
+        let budget_left = self.budget_left();
+        let deadline = self.options.request_timeout.min(budget_left);
+        let exchange = async {
             let response = match body {
                 Some(body) if method == "PATCH" => self.octo._patch(endpoint, Some(body)).await?,
                 Some(body) => self.octo._post(endpoint, Some(body)).await?,
                 None => self.octo._get_with_headers(endpoint, Some(headers)).await?,
             };
-            let (parts, body) = response.into_parts();
-            let bytes = body.collect().await?.to_bytes();
-            Ok::<_, octocrab::Error>((parts, bytes))
-        });
+            let (parts, mut body) = response.into_parts();
+            let declared = parts
+                .headers
+                .get(http::header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok());
+            if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
+                return Ok(None);
+            }
+            let mut bytes = Vec::new();
+            while let Some(frame) = body.frame().await {
+                if let Ok(data) = frame?.into_data() {
+                    if bytes.len() + data.len() > MAX_BODY_BYTES {
+                        return Ok(None);
+                    }
+                    bytes.extend_from_slice(&data);
+                }
+            }
+            Ok::<_, octocrab::Error>(Some((parts, bytes)))
+        };
+        let result = self
+            .runtime
+            .block_on(async { tokio::time::timeout(deadline, exchange).await });
+        let result = match result {
+            Ok(result) => result,
+            Err(_) if deadline >= budget_left => return Attempt::Fail(self.budget_spent(label)),
+            Err(_) => {
+                let detail = format!(
+                    "no complete answer within --timeout {}s",
+                    self.options.request_timeout.as_secs()
+                );
+                self.note(format!("{label} -> error: {detail}"));
+                return Attempt::Retry { detail, after: None };
+            }
+        };
         let (parts, bytes) = match result {
-            Ok(ok) => ok,
+            Ok(Some(ok)) => ok,
+            Ok(None) => {
+                self.note(format!("{label} -> answer larger than {} MiB", MAX_BODY_BYTES >> 20));
+                return Attempt::Fail(ApiError::Malformed {
+                    endpoint: label.to_owned(),
+                    detail: format!(
+                        "the answer is larger than {} MiB, more than any GitHub answer; refusing to read it",
+                        MAX_BODY_BYTES >> 20
+                    ),
+                });
+            }
             // GitHub refused the App's credentials while octocrab fetched an
             // installation token: an authentication problem, not an outage.
             Err(octocrab::Error::GitHub { source, .. }) if source.status_code.is_client_error() => {
-                let message = scrub(&source.message, self.secret.as_ref());
+                let message = scrub(&crate::sanitize::inline(&source.message));
                 self.note(format!(
                     "{label} -> {} while authenticating: {message}",
                     source.status_code.as_u16()
@@ -498,7 +559,7 @@ impl Client {
                 });
             }
             Err(err) => {
-                let detail = scrub(&describe_transport_error(&err), self.secret.as_ref());
+                let detail = scrub(&describe_transport_error(&err));
                 self.note(format!("{label} -> error: {detail}"));
                 return Attempt::Retry { detail, after: None };
             }
@@ -581,7 +642,7 @@ impl Client {
                     }
                     return Attempt::Fail(ApiError::RateLimited {
                         endpoint: label.to_owned(),
-                        reset: Some(now() + wait.as_secs()),
+                        reset: Some(now().saturating_add(wait.as_secs())),
                         wait: format!(
                             "waiting {}s is longer than the {}s allowed; rerun after the reset",
                             wait.as_secs(),
@@ -623,7 +684,7 @@ fn now_ms() -> u64 {
 }
 
 fn until(reset: u64) -> Duration {
-    Duration::from_secs(reset.saturating_sub(now()) + 1)
+    Duration::from_secs(reset.saturating_sub(now()).saturating_add(1))
 }
 
 /// Exponential backoff with up to 50% jitter, so that parallel clients do not
@@ -638,12 +699,15 @@ fn backoff(base: Duration, attempt: u32) -> Duration {
     exp + jitter
 }
 
-/// The `message` of a GitHub error body, or a short excerpt when it is not JSON.
+/// The `message` of a GitHub error body, or a short excerpt when it is not
+/// JSON; on one line, controls escaped and secrets scrubbed, since it ends up
+/// in errors, findings and `--verbose` lines.
 fn error_message(body: &[u8]) -> String {
-    serde_json::from_slice::<serde_json::Value>(body)
+    let message = serde_json::from_slice::<serde_json::Value>(body)
         .ok()
         .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_owned))
-        .unwrap_or_else(|| String::from_utf8_lossy(&body[..body.len().min(200)]).trim().to_owned())
+        .unwrap_or_else(|| String::from_utf8_lossy(&body[..body.len().min(200)]).trim().to_owned());
+    scrub(&crate::sanitize::inline(&message))
 }
 
 /// The `rel="next"` URL of a Link header.
@@ -666,7 +730,7 @@ fn describe_transport_error(err: &octocrab::Error) -> String {
         text.push_str(&inner.to_string());
         source = inner.source();
     }
-    text
+    crate::sanitize::inline(&text)
 }
 
 #[cfg(test)]

@@ -1,5 +1,7 @@
 //! Tokens and keys: a type that never shows its content through Debug or
-//! Display, so no error message, log line or report can print it.
+//! Display, and that registers its value with `sanitize`, so that every
+//! exit of the process scrubs it wherever it turns up (an error body
+//! echoing a header, a library's error message).
 
 use std::fmt;
 
@@ -8,7 +10,9 @@ pub struct Secret(String);
 
 impl Secret {
     pub fn new(value: impl Into<String>) -> Secret {
-        Secret(value.into())
+        let value = value.into();
+        crate::sanitize::register_secret(&value);
+        Secret(value)
     }
 
     /// The only way to the value: named so that every use is easy to audit.
@@ -33,15 +37,6 @@ impl fmt::Display for Secret {
     }
 }
 
-/// Removes every occurrence of the secret from text that came from elsewhere
-/// (an HTTP error body echoing a header, a library's error message).
-pub fn scrub(text: &str, secret: Option<&Secret>) -> String {
-    match secret {
-        Some(secret) if secret.expose().len() >= 4 => text.replace(secret.expose(), "<redacted>"),
-        _ => text.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,7 +48,7 @@ mod tests {
         assert!(!format!("{secret}").contains("canary"));
         assert!(!format!("{:?}", Some(&secret)).contains("canary"));
         assert_eq!(
-            scrub("Bearer ghp_canary1234567890 failed", Some(&secret)),
+            crate::sanitize::scrub("Bearer ghp_canary1234567890 failed"),
             "Bearer <redacted> failed"
         );
     }

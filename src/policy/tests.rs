@@ -134,3 +134,101 @@ fn shown_policy_reparses_to_the_same_policy() {
     let again = resolve(Some(parse("shown.toml", &shown).unwrap())).unwrap();
     assert_eq!(to_toml(&again), shown);
 }
+
+mod properties {
+    //! Any text given as a policy is either a policy or an error that names
+    //! the file and a line in it; never a panic.
+
+    use proptest::prelude::*;
+
+    use super::super::{parse, resolve};
+
+    const SECTIONS: &[&str] = &[
+        "[branches]",
+        "[review]",
+        "[settings]",
+        "[leaks]",
+        "[[leaks.allow]]",
+        "[[review.rules]]",
+        "[leaks.severity]",
+        "[settings.team-permission-exceptions]",
+        "[nope]",
+        "[[branches]]",
+        "[",
+    ];
+    const KEYS: &[&str] = &[
+        "extends",
+        "patterns",
+        "required-approvals",
+        "dismiss-stale",
+        "enforce-admins",
+        "severity",
+        "path",
+        "paths",
+        "code",
+        "reason",
+        "teams",
+        "max-admins",
+        "max-file-size",
+        "visibility",
+        "min-permission",
+        "LG903",
+        "LG101",
+        "allow-force-push",
+        "bogus-key",
+        "\"quoted key\"",
+    ];
+    const VALUES: &[&str] = &[
+        "1",
+        "-1",
+        "0",
+        "99999999999999999999",
+        "1.5",
+        "true",
+        "\"\"",
+        "\"baseline\"",
+        "\"strict\"",
+        "\"nope\"",
+        "\"off\"",
+        "\"error\"",
+        "\"LG903\"",
+        "\"LG999\"",
+        "\"**[\"",
+        "\"db/**\"",
+        "[\"main\", \"release/*\"]",
+        "[1, \"a\"]",
+        "[",
+        "{ LG903 = \"off\" }",
+        "{",
+        "\"\u{202e}\u{0}\"",
+        "'''\n",
+        "\"unterminated",
+    ];
+
+    fn line() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::sample::select(SECTIONS).prop_map(str::to_owned),
+            (prop::sample::select(KEYS), prop::sample::select(VALUES)).prop_map(|(k, v)| format!("{k} = {v}")),
+            any::<String>(),
+            "[ -~]{0,30}",
+        ]
+    }
+
+    fn policy_text() -> impl Strategy<Value = String> {
+        prop::collection::vec(line(), 0..14).prop_map(|lines| lines.join("\n"))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_text_is_a_policy_or_an_error_at_a_line_of_the_file(text in policy_text()) {
+            let lines = text.split('\n').count();
+            if let Err(err) = parse("livegate.toml", &text).and_then(|source| resolve(Some(source))) {
+                prop_assert_eq!(&err.origin, "livegate.toml");
+                prop_assert!(err.line >= 1 && err.line <= lines, "line {} of {lines}: {err}", err.line);
+                prop_assert!(err.to_string().starts_with(&format!("livegate.toml:{}:", err.line)), "{err}");
+            }
+        }
+    }
+}

@@ -9,9 +9,21 @@ use super::Report;
 /// GitHub's per-step display limit for each annotation level.
 pub const ANNOTATIONS_SHOWN_PER_LEVEL: usize = 10;
 
-/// Escapes a command's message: `%`, CR and LF.
+/// Escapes a command's message: `%`, CR and LF as the runner decodes them;
+/// every other control (ESC, BEL, C1) and bidi character shown escaped
+/// (`\u{1b}`, `<U+202E>`), so the log cannot be driven or reordered.
 pub fn escape_data(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c if crate::sanitize::needs_escape(c) => crate::sanitize::escaped(c, &mut out),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Escapes a property value: as data, plus `:` and `,`, which separate
@@ -89,5 +101,6 @@ mod tests {
     fn escaping_follows_the_workflow_command_rules() {
         assert_eq!(escape_data("50% done\r\nnext"), "50%25 done%0D%0Anext");
         assert_eq!(escape_property("a:b,c%d\n"), "a%3Ab%2Cc%25d%0A");
+        assert_eq!(escape_data("\u{1b}]0;x\u{7}\u{202e}"), "\\u{1b}]0;x\\u{7}<U+202E>");
     }
 }

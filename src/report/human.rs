@@ -29,19 +29,10 @@ impl Paint {
     }
 }
 
-/// Replaces control characters so a crafted snippet cannot drive the terminal.
+/// Shows control and bidi characters escaped, so a crafted path, snippet or
+/// API message can neither drive the terminal nor reorder what is read.
 fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c == '\t' {
-                ' '
-            } else if c.is_control() {
-                '\u{fffd}'
-            } else {
-                c
-            }
-        })
-        .collect()
+    crate::sanitize::inline(text)
 }
 
 pub fn render(report: &Report<'_>, color: bool) -> String {
@@ -143,8 +134,10 @@ pub fn render(report: &Report<'_>, color: bool) -> String {
     out
 }
 
-/// Command details (tables): control characters replaced line by line, line
-/// breaks kept.
+/// Command details (tables): control characters escaped line by line, line
+/// breaks kept, no line starting a workflow command.
 fn printable_block(text: &str) -> String {
-    text.lines().map(|line| format!("{}\n", printable(line))).collect()
+    text.lines()
+        .map(|line| format!("{}\n", crate::sanitize::block(line)))
+        .collect()
 }

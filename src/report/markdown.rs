@@ -26,7 +26,12 @@ pub fn escape_cell(text: &str) -> String {
             '&' => out.push_str("&amp;"),
             '\r' => {}
             '\n' => out.push(' '),
-            c if c.is_control() => out.push(' '),
+            // Shown escaped (`\u{1b}`, `<U+202E>`), itself escaped for the cell.
+            c if crate::sanitize::needs_escape(c) => {
+                let mut shown = String::new();
+                crate::sanitize::escaped(c, &mut shown);
+                out.push_str(&escape_cell(&shown));
+            }
             c => out.push(c),
         }
     }
@@ -59,7 +64,10 @@ pub fn render(report: &Report<'_>) -> String {
         out.push('\n');
         out.push_str(markdown);
     } else if let Some(details) = report.details {
-        out.push_str(&format!("\n```text\n{}\n```\n", details.replace('`', "'")));
+        out.push_str(&format!(
+            "\n```text\n{}\n```\n",
+            crate::sanitize::block(&details.replace('`', "'"))
+        ));
     }
     if report.findings.is_empty() {
         out.push_str("\nNo findings.\n");

@@ -123,7 +123,7 @@ pub fn emit_all(report: &Report<'_>, emits: &[Emit]) -> Result<(), String> {
                 )
             }
         };
-        std::fs::write(&emit.file, text)
+        std::fs::write(&emit.file, crate::sanitize::scrub(&text))
             .map_err(|err| format!("--emit {}: cannot write: {err}", emit.file.display()))?;
     }
     Ok(())
@@ -195,13 +195,15 @@ impl Report<'_> {
     }
 }
 
-/// Renders a report. `color` applies to the human format only.
+/// Renders a report, scrubbed of every secret in play. `color` applies to
+/// the human format only.
 pub fn render(format: Format, report: &Report<'_>, color: bool) -> String {
-    match format {
+    let text = match format {
         Format::Human => human::render(report, color),
-        Format::Json => json::render(report),
-        Format::Sarif => sarif::render(report),
+        Format::Json => crate::sanitize::json_escapes(json::render(report)),
+        Format::Sarif => crate::sanitize::json_escapes(sarif::render(report)),
         Format::Github => github::render(report),
         Format::Markdown => markdown::render(report),
-    }
+    };
+    crate::sanitize::scrub(&text)
 }

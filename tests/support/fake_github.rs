@@ -53,6 +53,16 @@ pub enum FaultKind {
     Malformed,
     /// 200 whose body stops short of its Content-Length.
     Truncated,
+    /// This status with a GitHub error body carrying `message`, in which
+    /// `{authorization}` stands for the request's `Authorization` header (a
+    /// proxy or server that echoes the request in its errors).
+    Message { status: u16, message: String },
+    /// 200 with the normal answer, sent one byte every `interval` (a server
+    /// that never quite stops answering).
+    Drip(Duration),
+    /// 200 with the normal answer followed by this many bytes of JSON
+    /// whitespace, streamed (a body far larger than any GitHub answer).
+    Padded(u64),
 }
 
 /// Injects `kind` into the next `times` requests whose path contains `path`;
@@ -639,6 +649,10 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>, url: &str) {
     if let Some(latency) = latency {
         std::thread::sleep(latency);
     }
+    if let Some((kind, body)) = streamed_fault(&mut state.lock().unwrap(), &request, url) {
+        send_streamed(stream, kind, &body);
+        return;
+    }
     let (response, delay) = {
         let mut state = state.lock().unwrap();
         let (response, delay) = respond(&mut state, &request, url);
@@ -663,6 +677,73 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>, url: &str) {
         std::thread::sleep(delay);
     }
     let _ = stream.write_all(&response);
+    let _ = stream.flush();
+}
+
+/// A drip or padding fault for this request, with the normal answer's body.
+fn streamed_fault(state: &mut State, request: &Request, url: &str) -> Option<(FaultKind, Vec<u8>)> {
+    let fault = state
+        .scenario
+        .faults
+        .iter_mut()
+        .find(|f| f.times > 0 && fault_matches(&f.path, &request.path))?;
+    if !matches!(fault.kind, FaultKind::Drip(_) | FaultKind::Padded(_)) {
+        return None;
+    }
+    fault.times -= 1;
+    let kind = fault.kind.clone();
+    let (response, _) = route(state, request, url);
+    state.log.push(Logged {
+        method: request.method.clone(),
+        path: request.path.clone(),
+        authorization: request.headers.get("authorization").cloned(),
+        if_none_match: None,
+        status: 200,
+        received: Instant::now(),
+        answered: Instant::now(),
+    });
+    Some((kind, response.body))
+}
+
+/// Sends `body` slowly (`Drip`) or followed by whitespace padding
+/// (`Padded`), stopping when the client hangs up.
+fn send_streamed(mut stream: TcpStream, kind: FaultKind, body: &[u8]) {
+    let padding = match kind {
+        FaultKind::Padded(bytes) => bytes,
+        _ => 0,
+    };
+    let head = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\n\
+         x-ratelimit-remaining: 4999\r\nx-ratelimit-limit: 5000\r\nConnection: close\r\n\r\n",
+        body.len() as u64 + padding
+    );
+    if stream.write_all(head.as_bytes()).is_err() {
+        return;
+    }
+    match kind {
+        FaultKind::Drip(interval) => {
+            for byte in body {
+                if stream.write_all(&[*byte]).and_then(|()| stream.flush()).is_err() {
+                    return;
+                }
+                std::thread::sleep(interval);
+            }
+        }
+        _ => {
+            if stream.write_all(body).is_err() {
+                return;
+            }
+            let chunk = vec![b' '; 1 << 16];
+            let mut left = padding;
+            while left > 0 {
+                let n = left.min(chunk.len() as u64) as usize;
+                if stream.write_all(&chunk[..n]).is_err() {
+                    return;
+                }
+                left -= n as u64;
+            }
+        }
+    }
     let _ = stream.flush();
 }
 
@@ -800,6 +881,12 @@ fn respond(state: &mut State, request: &Request, url: &str) -> (Response, Option
                     None,
                 )
             }
+            FaultKind::Message { status, message } => {
+                let authorization = request.headers.get("authorization").cloned().unwrap_or_default();
+                return (error(status, &message.replace("{authorization}", &authorization)), None);
+            }
+            // Streamed by `serve` before the scenario is consulted.
+            FaultKind::Drip(_) | FaultKind::Padded(_) => return route(state, request, url),
             FaultKind::Truncated => {
                 let (mut response, _) = route(state, request, url);
                 let full = response.body.len();

@@ -290,4 +290,76 @@ mod tests {
         assert_eq!(owners(&co, "my file.txt"), ["@a"]);
         assert_eq!(owners(&co, "#notes"), ["@b"]);
     }
+
+    mod properties {
+        //! Any CODEOWNERS text parses without a panic; errors and decisions
+        //! point at lines of the file.
+
+        use proptest::prelude::*;
+
+        use super::super::CodeOwners;
+
+        const PATTERNS: &[&str] = &[
+            "*",
+            "**",
+            "***",
+            "/",
+            "/docs/",
+            "docs/*",
+            "**/logs",
+            "a/**/b",
+            "*.rs",
+            "a\\ b",
+            "\\",
+            "!neg",
+            "[ab]",
+            "/apps/github",
+            "#c",
+            "db/migrate/",
+            "\u{202e}x",
+            "?",
+        ];
+        const OWNERS: &[&str] = &["@u", "@o/t", "a@b.c", "@", "@/", "@o/", "bad", "@o/t/x", "#c", "@\u{0}"];
+        const PATHS: &[&str] = &[
+            "",
+            "a",
+            "docs/a.md",
+            "db/migrate/1.sql",
+            "a/x/y/b",
+            "apps/github/x",
+            "/abs",
+            "a b",
+        ];
+
+        fn line() -> impl Strategy<Value = String> {
+            prop_oneof![
+                (
+                    prop::sample::select(PATTERNS),
+                    prop::collection::vec(prop::sample::select(OWNERS), 0..4)
+                )
+                    .prop_map(|(pattern, owners)| format!("{pattern} {}", owners.join(" "))),
+                any::<String>(),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+            #[test]
+            fn any_text_parses_and_answers_with_lines_of_the_file(
+                lines in prop::collection::vec(line(), 0..12),
+                path in prop_oneof![prop::sample::select(PATHS).prop_map(str::to_owned), any::<String>()],
+            ) {
+                let text = lines.join("\n");
+                let count = text.lines().count();
+                let owners = CodeOwners::parse(&text);
+                for error in &owners.errors {
+                    prop_assert!(error.line >= 1 && error.line <= count, "{error:?} of {count} lines");
+                }
+                if let Some(decided) = owners.owners_of(&path) {
+                    prop_assert!(decided.line >= 1 && decided.line <= count, "{decided:?} of {count} lines");
+                }
+            }
+        }
+    }
 }

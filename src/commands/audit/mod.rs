@@ -17,7 +17,7 @@ use serde_json::json;
 use super::shared;
 use crate::checks::settings::{self, drift::Drift};
 use crate::facts::settings::{OrgSettings, RepoSettings};
-use crate::github::client::{ApiError, ApiStats, Auth, Client, ClientOptions};
+use crate::github::client::{ApiError, ApiStats, Client, ClientOptions};
 use crate::github::settings::RepoObject;
 use crate::policy::model::{BranchesSection, SettingsSection};
 use crate::registry::settings::SETTING_UNKNOWN_ALLOWED;
@@ -363,11 +363,7 @@ pub fn audit(
     policy: &SettingsSection,
     branches: &BranchesSection,
 ) -> Result<AuditRun, String> {
-    let secret = match &settings.client.auth {
-        Auth::Token(token) => Some(token.clone()),
-        _ => None,
-    };
-    let scrub = |text: &str| crate::github::secret::scrub(text, secret.as_ref());
+    let scrub = crate::sanitize::scrub;
     let baseline = settings.baseline.as_deref().map(spool::load).transpose()?;
     let mut options = settings.client.clone();
     options.max_pages = options.max_pages.max(1000);

@@ -268,7 +268,9 @@ pub fn write(path: &Path, organisations: &[OrgSettings], repositories: &Spool) -
         let mut out = BufWriter::new(file);
         let mut orgs = organisations.to_vec();
         orgs.sort_by(|a, b| a.login.cmp(&b.login));
-        let orgs = serde_json::to_string_pretty(&orgs).map_err(|err| err.to_string())?;
+        // Snapshots are cached by workflows that other workflows can
+        // restore: scrubbed like every other file livegate writes.
+        let orgs = crate::sanitize::scrub(&serde_json::to_string_pretty(&orgs).map_err(|err| err.to_string())?);
         write!(
             out,
             "{{\n  \"livegate_snapshot\": {SNAPSHOT_VERSION},\n  \"organisations\": {},\n  \"repositories\": ",
@@ -284,7 +286,7 @@ pub fn write(path: &Path, organisations: &[OrgSettings], repositories: &Spool) -
                 let repo = repositories
                     .get(name)?
                     .ok_or_else(|| format!("{name} vanished from the spool"))?;
-                let text = serde_json::to_string_pretty(&repo).map_err(|err| err.to_string())?;
+                let text = crate::sanitize::scrub(&serde_json::to_string_pretty(&repo).map_err(|err| err.to_string())?);
                 let separator = if i + 1 < total { ",\n" } else { "\n" };
                 write!(out, "    {}{separator}", nested(&text, "    ")).map_err(io)?;
             }

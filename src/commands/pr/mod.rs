@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{json, Value};
 
 use crate::checks::review::{self};
-use crate::github::client::{ApiError, Auth, Client, ClientOptions};
+use crate::github::client::{ApiError, Client, ClientOptions};
 use crate::policy::{self};
 use crate::report::finding::{sort_findings, Finding, Severity};
 use crate::report::{Format, Report};
@@ -342,11 +342,7 @@ pub fn collect_and_evaluate(client: &Client, settings: &PrSettings) -> Result<Pr
 /// The whole command: (rendered report, markdown summary, log lines, exit code).
 pub fn judge(settings: &PrSettings) -> Result<(String, String, Vec<String>, i32), String> {
     let client = Client::new(settings.client.clone()).map_err(|e| e.to_string())?;
-    let secret = match &settings.client.auth {
-        Auth::Token(token) => Some(token.clone()),
-        _ => None,
-    };
-    let scrub = |text: &str| crate::github::secret::scrub(text, secret.as_ref());
+    let scrub = crate::sanitize::scrub;
     let mut run = collect_and_evaluate(&client, settings).map_err(|e| scrub(&e.to_string()))?;
     sort_findings(&mut run.findings);
     let report = Report {
