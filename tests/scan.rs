@@ -365,3 +365,43 @@ fn diff_treats_a_move_with_edits_as_a_rename_and_an_unrelated_namesake_as_new() 
         ]
     );
 }
+
+/// Regression: a dependency inserted between two others was missed by
+/// `--diff`, because the line diff pairs the new `<dependency>` line with its
+/// neighbour's and the finding pointed at that line.
+#[test]
+fn diff_finds_a_test_library_inserted_in_the_middle_of_a_pom() {
+    let dependency = |group: &str, artifact: &str| {
+        format!("    <dependency>\n      <groupId>{group}</groupId>\n      <artifactId>{artifact}</artifactId>\n    </dependency>\n")
+    };
+    let pom = |middle: &str| {
+        format!(
+            "<project>\n  <artifactId>shop</artifactId>\n  <dependencies>\n{}{middle}{}  </dependencies>\n</project>\n",
+            dependency("org.springframework.boot", "spring-boot-starter-web"),
+            dependency("org.postgresql", "postgresql"),
+        )
+    };
+    let repo = TestRepo::new();
+    repo.write("pom.xml", pom(""));
+    let base = repo.commit("base");
+    repo.write("pom.xml", pom(&dependency("org.mockito", "mockito-core")));
+    repo.commit("add mockito");
+    let run = livegate(
+        repo.path(),
+        &[
+            "scan",
+            "--diff",
+            &format!("{}..HEAD", base.trim()),
+            "--format",
+            "json",
+            "--fail-on",
+            "warning",
+        ],
+    );
+    assert_eq!(
+        run.found(),
+        [("LG424".to_owned(), "pom.xml".to_owned(), 10)],
+        "{}",
+        run.stdout
+    );
+}

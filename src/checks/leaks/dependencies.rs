@@ -4,7 +4,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::packaging::{pom_dependencies, xml_value};
+use super::packaging::{pom_dependencies, pom_tag_offset, xml_value};
 use super::{FileFacts, LeakCheck, TreeFacts};
 use crate::classify::{Area, Manifest, PathInfo, Role};
 use crate::registry::leaks::TEST_LIBRARY_IN_PRODUCTION_DEPENDENCIES;
@@ -516,7 +516,7 @@ fn maven(text: &str) -> Declared {
         };
         declared.dependencies.push(Dependency {
             name: format!("{group}:{artifact}"),
-            offset,
+            offset: pom_tag_offset(text, offset, "artifactId"),
             section: "pom.xml dependencies without `<scope>test</scope>`",
         });
     }
