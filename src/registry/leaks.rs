@@ -84,9 +84,8 @@ pub const IMPORTS_TEST_CODE: CheckMeta = CheckMeta {
     summary: "Production code imports test code, mocks or a test-only library",
     what: "A relative JavaScript/TypeScript import of test/, __mocks__/, fixtures/ or a *.test/*.spec \
            module; a Python import of a `tests` package or `conftest`; Ruby `require_relative` into \
-           spec/ or test/, or of spec_helper/test_helper; a JVM import of JUnit, TestNG, Mockito, \
-           MockK, AssertJ, Hamcrest or a faker library. Modules that are themselves test tooling \
-           (a `*-test` or `testing` module) are not reported.",
+           spec/ or test/, or of spec_helper/test_helper. (Imports of test-only libraries are LG425.) \
+           Modules that are themselves test tooling (a `*-test` or `testing` module) are not reported.",
     why: "Whatever production code imports is bundled and executed in production: a mock or fixture \
           imported there replaces real behaviour or real data in the live system.",
     example: "import { fakeCustomer } from '../__mocks__/customers';   // src/billing/invoice.ts",
@@ -123,6 +122,31 @@ pub const TEST_LIBRARY_IN_PRODUCTION_DEPENDENCIES: CheckMeta = CheckMeta {
     fix: "Move it to the test or development dependencies: `devDependencies`, \
           `[project.optional-dependencies] test`, `[dev-dependencies]`, `<scope>test</scope>`, \
           `testImplementation`, `group :test`.",
+};
+
+pub const PRODUCTION_CODE_USES_TEST_LIBRARY: CheckMeta = CheckMeta {
+    code: "LG425",
+    id: "production-code-uses-test-library",
+    severity: Severity::Error,
+    summary: "Production code imports or calls a test-only library (JUnit, Mockito, pytest, factory_bot, sinon, testify, ...)",
+    what: "An import, require or call of a test framework, mocking library, fake-data generator or \
+           test-support package in production code, parsed per language so that comments, strings, \
+           docstrings and test code do not count: Java/Kotlin `import org.junit…`, `org.mockito…`, \
+           `org.assertj…`, `org.springframework.test…`, `org.testcontainers…`; Python `import pytest`, \
+           `from unittest import mock`, `import factory` (factory_boy), `from faker import …`, \
+           `model_bakery`/`model_mommy`; Ruby `require \"factory_bot\"`, `FactoryBot.create`, `Faker::`; \
+           JS/TS `import … from \"sinon\"|\"jest\"|\"@testing-library/…\"|\"nock\"`, `require(\"sinon\")`; \
+           Go imports of `testing`, `net/http/httptest`, testify, gomock, or a test-support package \
+           (`…/testutil`, `…/mocks`, `<pkg>test`). Severity: error in shipped code; warning for rake \
+           tasks and management commands, which run only when invoked; note when the file is guarded by \
+           the environment (`return if Rails.env.production?`, `@Profile(\"!prod\")`) or is a testing \
+           helper by name (`factories.py`, `rspec_matchers.rb`).",
+    why: "Whatever production code imports runs in production: a mock replaces real behaviour, a \
+          factory or faker writes invented records into live data, and the test library itself must \
+          then ship with the service.",
+    example: "import org.mockito.Mockito;   // src/main/java/com/example/demo/PaymentClient.java",
+    fix: "Move the code that needs the library into the test tree (src/test, spec/, tests/, a _test.go \
+          file), or guard seed and demo code by environment so that it cannot run in production.",
 };
 
 meta!(

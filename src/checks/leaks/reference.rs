@@ -27,12 +27,6 @@ static PY_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
 static RUBY_REQUIRE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?m)^[ \t]*(require_relative|require)[ \t(]+['"]([^'"]+)['"]"#).expect("ruby require regex")
 });
-static JVM_TEST_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?m)^[ \t]*import[ \t]+(?:static[ \t]+)?(org\.junit|org\.testng|org\.mockito|io\.mockk|org\.assertj|org\.hamcrest|com\.github\.javafaker|net\.datafaker|io\.kotest)\b",
-    )
-    .expect("jvm import regex")
-});
 static TEST_PATH_STRING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r#"["'`]((?:[\w.-]+/)*(?:src/test|tests?/fixtures|spec/fixtures|testdata|test-data|__fixtures__)(?:/[^"'`\s]*)?)["'`]"#,
@@ -90,7 +84,6 @@ pub fn content_patterns() -> Vec<&'static str> {
         &*JS_IMPORT,
         &*PY_IMPORT,
         &*RUBY_REQUIRE,
-        &*JVM_TEST_IMPORT,
         &*TEST_PATH_STRING,
     ]
     .into_iter()
@@ -208,22 +201,14 @@ impl References {
                     }
                 }
             }
-            Lang::Jvm => {
-                for caps in JVM_TEST_IMPORT.captures_iter(text) {
-                    let offset = caps.get(0).map_or(0, |m| m.start());
-                    out.push(file.finding_at(
-                        &IMPORTS_TEST_CODE,
-                        offset,
-                        format!("production class imports the test-only library `{}`", &caps[1]),
-                    ));
-                }
-            }
             _ => {}
         }
     }
 
     fn opens(&self, file: &FileFacts<'_>, lang: Lang, out: &mut Vec<Finding>) {
-        if lang == Lang::Sql || lang == Lang::Go {
+        // Go too: `_test.go` files are test code by path and never get
+        // here, and `//go:embed` lines are comments to this check (LG421's).
+        if lang == Lang::Sql {
             return;
         }
         let boundary = if lang == Lang::Rust {
@@ -343,10 +328,27 @@ mod tests {
     }
 
     #[test]
-    fn jvm_test_library_imports_in_main() {
+    fn jvm_test_library_imports_are_lg425s_not_lg422s() {
         let code = "package a;\nimport org.mockito.Mockito;\nimport org.springframework.stereotype.Service;\n";
-        assert_eq!(scan("src/main/java/a/Billing.java", code), [("LG422", 2)]);
-        assert!(scan("src/test/java/a/BillingTest.java", code).is_empty());
+        assert!(scan("src/main/java/a/Billing.java", code).is_empty());
+    }
+
+    #[test]
+    fn go_path_literals_into_testdata() {
+        let code = "package seed\n\nconst usersFile = \"internal/seed/testdata/users.json\"\n\nfunc Load() ([]byte, error) {\n\t// see \"testdata/users.json\"\n\treturn os.ReadFile(filepath.Join(`testdata/users.json`))\n}\n";
+        assert_eq!(scan("internal/seed/seed.go", code), [("LG423", 3), ("LG423", 7)]);
+        assert!(scan("internal/seed/seed_test.go", code).is_empty());
+        assert!(scan(
+            "internal/seed/seed.go",
+            "package seed\n\n//go:embed testdata/users.json\nvar users []byte\n"
+        )
+        .iter()
+        .all(|(code, _)| *code == "LG421"));
+        assert!(scan(
+            "internal/seed/seed.go",
+            "package seed\n\nconst f = \"data/users.json\"\n"
+        )
+        .is_empty());
     }
 
     #[test]
