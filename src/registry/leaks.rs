@@ -397,6 +397,22 @@ pub const TEST_PAYMENT_KEY_IN_PRODUCTION_CONFIG: CheckMeta = CheckMeta {
     fix: "Load live keys from the secret store at deploy time; never commit keys, test or live.",
 };
 
+pub const TEST_DATA_LOCATION_IN_PRODUCTION_CONFIG: CheckMeta = CheckMeta {
+    code: "LG455",
+    id: "test-data-location-in-production-config",
+    severity: Severity::Error,
+    summary: "Production configuration points database migrations at a test-data folder",
+    what: "Flyway `locations` or Liquibase `change-log`/`changeLogFile` in production configuration \
+           (application-prod*, production Helm values, `SPRING_FLYWAY_LOCATIONS`) naming a test-data \
+           folder or changelog: `classpath:db/testdata`, `src/test/resources/db`, \
+           `db/changelog/test-changelog.xml`.",
+    why: "Migrations run against the live database on deploy: a test-data location there loads the test \
+          rows into production, which is the 2020 UK Police National Database incident.",
+    example: "spring.flyway.locations=classpath:db/migration,classpath:db/testdata   # application-prod.properties",
+    fix: "Keep test-data locations in the test profile (application-test.yml, src/test/resources) and \
+          list only production migrations in production configuration.",
+};
+
 pub const UNUSED_ALLOW_ENTRY: CheckMeta = CheckMeta {
     code: "LG491",
     id: "unused-allow-entry",
