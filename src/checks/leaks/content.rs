@@ -114,7 +114,15 @@ impl LeakCheck for ReservedValues {
             };
             let mut message = format!("{} `{}` in {place}: {}", value.kind.label(), value.text, value.reason);
             let mut note = None;
-            if let Some(guard) = guard {
+            let mut lowered = Severity::Note;
+            if let Some(marker) = file.info.test_marker {
+                // LG412 already reports the file as test material; its values
+                // reach production only if something loads it.
+                lowered = Severity::Warning;
+                note = Some(format!(
+                    "; the file is test material ({marker}): it reaches production only if something loads it"
+                ));
+            } else if let Some(guard) = guard {
                 note = Some(format!(
                     "; the file is guarded by `{guard}`, so it should not run in production"
                 ));
@@ -125,7 +133,7 @@ impl LeakCheck for ReservedValues {
                     ));
                 }
             }
-            let severity = note.as_ref().map(|_| Severity::Note);
+            let severity = note.as_ref().map(|_| lowered);
             message.push_str(note.as_deref().unwrap_or(""));
             let mut finding = file.value_finding(meta, *line, value, message);
             if let Some(severity) = severity {
@@ -258,6 +266,15 @@ mod tests {
         }
         let unguarded = "User.create!(email: 'demo@example.com', card: '4111111111111111')\n";
         assert!(severities("db/seeds.rb", unguarded).contains(&Severity::Error));
+    }
+
+    #[test]
+    fn values_in_a_fixtures_file_inside_production_paths_are_warnings() {
+        let json = "[{\"ni_number\": \"QQ123456C\"}]\n";
+        assert_eq!(
+            severities("apps/provider/fixtures/test_case.json", json),
+            [Severity::Warning]
+        );
     }
 
     #[test]

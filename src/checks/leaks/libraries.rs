@@ -470,6 +470,11 @@ fn ruby_uses(file: &FileFacts<'_>) -> Vec<Use> {
         .captures_iter(file.text)
         .filter_map(|caps| {
             let target = caps.get(1)?;
+            // Rake files that define test tasks (`rspec/core/rake_task`,
+            // `rake/testtask`) load only the task, not the library's runtime.
+            if target.as_str().ends_with("rake_task") || target.as_str().ends_with("/rake/task") {
+                return None;
+            }
             let gem = target.as_str().split('/').next().unwrap_or("");
             let name = library(RUBY, gem, '/')?;
             line_is_code(file, target.start()).then(|| Use {
@@ -722,6 +727,11 @@ mod tests {
         let guarded = "return if Rails.env.production?\n\nFactoryBot.create(:user)\n";
         assert_eq!(scan("db/seeds.rb", guarded)[0].2, Severity::Note);
         assert!(scan("spec/factories/users.rb", "FactoryBot.define do\nend\n").is_empty());
+        assert!(scan(
+            "lib/tasks/spec.rake",
+            "if defined? RSpec\n  require 'rspec/core/rake_task'\nend\n"
+        )
+        .is_empty());
         assert!(scan("app/models/user.rb", "# FactoryBot.create(:user)\nrequire 'json'\n").is_empty());
         // A gem's public testing API named for what it is.
         assert_eq!(

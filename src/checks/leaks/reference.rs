@@ -4,10 +4,11 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::guards::environment_guard;
 use super::{is_comment_line, FileFacts, LeakCheck, TreeFacts};
 use crate::classify::{Area, Lang, PathInfo, Role};
 use crate::registry::leaks::{EMBEDS_TEST_FILE, IMPORTS_TEST_CODE, OPENS_TEST_PATH};
-use crate::registry::CheckMeta;
+use crate::registry::{CheckMeta, Severity};
 use crate::report::finding::Finding;
 
 static RUST_INCLUDE: LazyLock<Regex> = LazyLock::new(|| {
@@ -247,9 +248,21 @@ impl LeakCheck for References {
         if !TESTISH.is_match(file.text) {
             return;
         }
-        self.embeds(file, lang, out);
-        self.imports(file, lang, out);
-        self.opens(file, lang, out);
+        let mut found = Vec::new();
+        self.embeds(file, lang, &mut found);
+        self.imports(file, lang, &mut found);
+        self.opens(file, lang, &mut found);
+        if !found.is_empty() {
+            if let Some(guard) = environment_guard(file.text) {
+                for finding in &mut found {
+                    finding.severity = Severity::Note;
+                    finding.message.push_str(&format!(
+                        "; the file is guarded by `{guard}`, so it should not run in production"
+                    ));
+                }
+            }
+        }
+        out.extend(found);
     }
 }
 
@@ -349,6 +362,18 @@ mod tests {
             "package seed\n\nconst f = \"data/users.json\"\n"
         )
         .is_empty());
+    }
+
+    #[test]
+    fn guarded_management_command_importing_test_helpers_is_a_note() {
+        let code = "from django.conf import settings\nfrom core.tests.mommy_utils import make_recipe\n\nclass Command(BaseCommand):\n    def handle(self, *args, **options):\n        if not settings.DEBUG:\n            return\n";
+        let info =
+            Classifier::new(&LeakPolicy::default()).classify("apps/butler/management/commands/create_dummy_data.py");
+        let mut out = Vec::new();
+        References.check_content(&TreeFacts::default(), &FileFacts::new(&info, code), &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].severity, Severity::Note);
+        assert!(out[0].message.contains("if not settings.DEBUG"), "{}", out[0].message);
     }
 
     #[test]
