@@ -62,6 +62,23 @@ pub const MIGRATION_INSERTS_TEST_DATA: CheckMeta = CheckMeta {
           already ran in production, add a corrective migration that deletes the rows.",
 };
 
+pub const MIGRATION_LOADS_TEST_DATA: CheckMeta = CheckMeta {
+    code: "LG415",
+    id: "migration-loads-test-data",
+    severity: Severity::Error,
+    summary: "A migration loads rows from a test fixture or a test-data folder",
+    what: "A migration that loads a data file whose folder or name marks it as test data: Django \
+           `call_command(\"loaddata\", \"test_users.json\")`, a Liquibase `loadData`/`sqlFile` or a SQL \
+           `COPY … FROM` naming `test-seeds/`, `testdata/` or `dummy_users.csv`. A fixture whose name \
+           says nothing is a note (it may be reference data); a migration guarded by the environment \
+           (`if settings.DEBUG`, Liquibase `context=\"dev\"`) is a note naming the guard.",
+    why: "Migrations run against the live database on deploy. Loading a test fixture there puts test \
+          records into production even when no single value in them is a reserved one.",
+    example: "call_command(\"loaddata\", \"test_claimants.json\")   # claims/migrations/0031_load.py",
+    fix: "Load test fixtures from the test suite's setup; if the rows are reference data, give the file a \
+          name and folder that say so.",
+};
+
 pub const EMBEDS_TEST_FILE: CheckMeta = CheckMeta {
     code: "LG421",
     id: "production-code-embeds-test-file",

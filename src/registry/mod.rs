@@ -190,6 +190,7 @@ static REGISTRY: &[&CheckMeta] = &[
     &leaks::TEST_FILE_IN_PRODUCTION,
     &leaks::TEST_FILE_IN_MIGRATIONS,
     &leaks::MIGRATION_INSERTS_TEST_DATA,
+    &leaks::MIGRATION_LOADS_TEST_DATA,
     &leaks::EMBEDS_TEST_FILE,
     &leaks::IMPORTS_TEST_CODE,
     &leaks::OPENS_TEST_PATH,

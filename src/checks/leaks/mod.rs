@@ -6,6 +6,7 @@ pub mod content;
 pub mod dependencies;
 pub mod guards;
 pub mod libraries;
+pub mod migrations;
 pub mod packaging;
 pub mod placement;
 pub mod reference;
@@ -204,6 +205,7 @@ pub trait LeakCheck: Sync {
 pub fn checks() -> &'static [&'static dyn LeakCheck] {
     &[
         &placement::Placement,
+        &migrations::MigrationLoads,
         &reference::References,
         &dependencies::TestDependencies,
         &libraries::TestLibraryUse,
