@@ -200,17 +200,37 @@ static FACTORY_BOY_USE: LazyLock<Regex> = LazyLock::new(|| {
 static MOCK_USE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\bmock\.(?:patch|Mock|MagicMock|AsyncMock|call|ANY|sentinel)\b").expect("mock use"));
 
-/// Cheap whole-file prefilter per language: no library name, nothing to parse.
-static PREFILTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"junit|testng|mockito|mockk|easymock|assertj|hamcrest|springframework\.(?:boot\.)?test|testcontainers|wiremock|restassured|kotest|spock|faker|instancio",
-        r"|pytest|mock|factory|model_bakery|model_mommy|freezegun|time_machine|httpretty|vcr|moto|hypothesis|nose|testfixtures|pyfakefs|respx",
-        r"|jest|mocha|vitest|jasmine|ava|chai|sinon|testdouble|nock|supertest|testing|enzyme|cypress|playwright",
-        r"|rspec|minitest|Factory|Faker|capybara|webmock|shoulda|database_cleaner",
-        r"|httptest|testify|gomock|ginkgo|gomega|gotest|sqlmock|httpmock|gock|gofakeit|testutil|testhelper|fake|test\x22",
-    ))
-    .expect("library prefilter")
+/// Cheap whole-file prefilters, one per language: no library name where an
+/// import would put it, nothing to parse. Most production files stop here,
+/// which keeps the scan as fast as it was before this check.
+static JVM_PREFILTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"import[ \t]+(?:static[ \t]+)?(?:org\.junit|junit\.framework|org\.testng|org\.mockito|io\.mockk|org\.easymock|org\.assertj|org\.hamcrest|org\.springframework\.(?:boot\.)?test|org\.testcontainers|com\.github\.tomakehurst|org\.wiremock|io\.restassured|io\.kotest|spock\.lang|com\.github\.javafaker|net\.datafaker|org\.instancio|com\.ninjasquad)")
+        .expect("jvm prefilter")
 });
+static PYTHON_PREFILTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u:\b)(?:pytest|_pytest|mock|factory|faker|model_bakery|model_mommy|freezegun|time_machine|requests_mock|httpretty|vcr|moto|hypothesis|nose|testfixtures|pyfakefs|respx)(?-u:\b)")
+        .expect("python prefilter")
+});
+static JS_PREFILTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"['"](?:jest|@jest/|mocha|vitest|@vitest/|jasmine|ava|chai|sinon|testdouble|ts-mockito|nock|supertest|@testing-library/|enzyme|cypress|@playwright/test|@faker-js/faker|faker)"#)
+        .expect("js prefilter")
+});
+static RUBY_PREFILTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"require[ \t(]+['"](?:rspec|minitest|factory_|faker|ffaker|capybara|webmock|vcr|shoulda|database_cleaner)|FactoryBot\.|FactoryGirl\.|F?Faker::"#)
+        .expect("ruby prefilter")
+});
+
+fn worth_parsing(lang: Lang, text: &str) -> bool {
+    match lang {
+        Lang::Jvm => JVM_PREFILTER.is_match(text),
+        Lang::Python => PYTHON_PREFILTER.is_match(text),
+        Lang::JavaScript => JS_PREFILTER.is_match(text),
+        Lang::Ruby => RUBY_PREFILTER.is_match(text),
+        // Go imports come first in the file and parsing stops after them.
+        Lang::Go => true,
+        _ => false,
+    }
+}
 
 /// Production code that uses test libraries.
 pub struct TestLibraryUse;
@@ -232,7 +252,7 @@ impl LeakCheck for TestLibraryUse {
 
     fn check_content(&self, _tree: &TreeFacts, file: &FileFacts<'_>, out: &mut Vec<Finding>) {
         let Some(lang) = file.info.lang() else { return };
-        if !PREFILTER.is_match(file.text) {
+        if !worth_parsing(lang, file.text) {
             return;
         }
         let uses = match lang {
@@ -378,13 +398,17 @@ fn python_string_blocks(text: &str) -> Vec<(usize, usize)> {
 
 fn python_uses(file: &FileFacts<'_>) -> Vec<Use> {
     let text = file.text;
-    let strings = python_string_blocks(text);
-    let in_string = |offset: usize| strings.iter().any(|&(start, end)| offset > start && offset < end);
+    // Docstrings are found only once an import needs judging.
+    let mut strings: Option<Vec<(usize, usize)>> = None;
     let mut uses = Vec::new();
     for caps in PY_IMPORT.captures_iter(text) {
         let Some(whole) = caps.get(0) else { continue };
         let start = whole.start() + caps.get(1).map_or(0, |m| m.len());
-        if in_string(start) || !line_is_code(file, start) {
+        if !PYTHON_PREFILTER.is_match(whole.as_str()) {
+            continue;
+        }
+        let blocks = strings.get_or_insert_with(|| python_string_blocks(text));
+        if blocks.iter().any(|&(open, close)| start > open && start < close) || !line_is_code(file, start) {
             continue;
         }
         // `from X import a, b` or `import X, Y as Z`.

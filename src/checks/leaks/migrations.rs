@@ -62,9 +62,17 @@ impl LeakCheck for MigrationLoads {
     }
 
     fn check_content(&self, _tree: &TreeFacts, file: &FileFacts<'_>, out: &mut Vec<Finding>) {
+        let bytes = file.text.as_bytes();
+        let loads = memchr::memmem::find(bytes, b"loaddata").is_some();
+        let names_files = [".csv", ".tsv", ".json", ".sql", ".yml", ".yaml", ".xml"]
+            .iter()
+            .any(|ext| memchr::memmem::find(bytes, ext.as_bytes()).is_some());
+        if !loads && !names_files {
+            return;
+        }
         let mut found = Vec::new();
         let mut seen = Vec::new();
-        for caps in LOADDATA.captures_iter(file.text) {
+        for caps in LOADDATA.captures_iter(if loads { file.text } else { "" }) {
             let Some(args) = caps.get(1) else { continue };
             if is_comment_line(file.line_text(file.line_of(args.start()))) {
                 continue;
@@ -99,7 +107,7 @@ impl LeakCheck for MigrationLoads {
                 found.push(finding);
             }
         }
-        for caps in DATA_FILE.captures_iter(file.text) {
+        for caps in DATA_FILE.captures_iter(if names_files { file.text } else { "" }) {
             let Some(path) = caps.get(1) else { continue };
             if seen.iter().any(|&offset| offset == path.start())
                 || is_comment_line(file.line_text(file.line_of(path.start())))
