@@ -405,3 +405,43 @@ fn diff_finds_a_test_library_inserted_in_the_middle_of_a_pom() {
         run.stdout
     );
 }
+
+/// A test library imported into production code between existing imports
+/// is found by `--diff` at its line; comments and test files are not.
+#[test]
+fn diff_finds_test_library_imports_added_to_production_code() {
+    let repo = TestRepo::new();
+    let service = |extra: &str| {
+        format!(
+            "package com.example.demo;\n\nimport java.util.List;\n{extra}import org.springframework.stereotype.Service;\n\n@Service\nclass PaymentClient {{}}\n"
+        )
+    };
+    repo.write("src/main/java/com/example/demo/PaymentClient.java", service(""))
+        .write(
+            "src/test/java/com/example/demo/PaymentClientTest.java",
+            "import org.junit.jupiter.api.Test;\n",
+        );
+    let base = repo.commit("base");
+    repo.write(
+        "src/main/java/com/example/demo/PaymentClient.java",
+        service("// import org.junit.Assert;\nimport org.mockito.Mockito;\n"),
+    )
+    .write(
+        "src/test/java/com/example/demo/PaymentClientTest.java",
+        "import org.junit.jupiter.api.Test;\nimport org.mockito.Mockito;\n",
+    );
+    repo.commit("use mockito");
+    let run = livegate(
+        repo.path(),
+        &["scan", "--diff", &format!("{}..HEAD", base.trim()), "--format", "json"],
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(
+        run.found(),
+        [(
+            "LG425".to_owned(),
+            "src/main/java/com/example/demo/PaymentClient.java".to_owned(),
+            5
+        )]
+    );
+}
