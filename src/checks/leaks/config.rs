@@ -19,6 +19,8 @@ struct Rule {
     pattern: &'static str,
     meta: &'static CheckMeta,
     message: &'static str,
+    /// Lines that match but mean something else (lower-cased substrings).
+    except: &'static [&'static str],
 }
 
 const RULES: &[Rule] = &[
@@ -26,81 +28,110 @@ const RULES: &[Rule] = &[
         pattern: r"(?i)^\s*(?:DEBUG|APP_DEBUG|FLASK_DEBUG|TEMPLATE_DEBUG)\s*[=:]\s*['\x22]?(?:true|1|on|yes)['\x22]?\s*[,;]?\s*(?:#.*)?$",
         meta: &DEBUG_MODE_IN_PRODUCTION_CONFIG,
         message: "debug mode is on",
+        except: &[],
     },
     Rule {
         pattern: r#"(?i)"debug"\s*:\s*true\b"#,
         meta: &DEBUG_MODE_IN_PRODUCTION_CONFIG,
         message: "debug mode is on",
+        except: &[],
     },
     Rule {
         pattern: r#"(?i)^\s*(?:NODE_ENV|FLASK_ENV|APP_ENV|RAILS_ENV|RACK_ENV|ASPNETCORE_ENVIRONMENT|DJANGO_ENV)\s*[=:]\s*['"]?(?:development|dev)['"]?\s*$"#,
         meta: &DEBUG_MODE_IN_PRODUCTION_CONFIG,
         message: "the environment is set to development",
+        except: &[],
     },
     Rule {
         pattern: r"consider_all_requests_local\s*=\s*true",
         meta: &DEBUG_MODE_IN_PRODUCTION_CONFIG,
         message: "Rails shows full error reports to every visitor",
+        except: &[],
     },
     Rule {
         pattern: r#"(?i)^\s*(?:TESTING|TEST_MODE)\s*[=:]\s*['"]?(?:true|1|on|yes)['"]?\s*$"#,
         meta: &TEST_MODE_IN_PRODUCTION_CONFIG,
         message: "test mode is on",
+        except: &[],
     },
     Rule {
         pattern: r#"(?i)^\s*(?:NODE_ENV|FLASK_ENV|APP_ENV|RAILS_ENV|RACK_ENV|ASPNETCORE_ENVIRONMENT|DJANGO_ENV|ENVIRONMENT)\s*[=:]\s*['"]?(?:test|testing)['"]?\s*$"#,
         meta: &TEST_MODE_IN_PRODUCTION_CONFIG,
         message: "the environment is set to test",
+        except: &[],
     },
     Rule {
         pattern: r"^\s*spring\.profiles\.active\s*[=:]\s*(?:.*[,\s])?test\b",
         meta: &TEST_MODE_IN_PRODUCTION_CONFIG,
         message: "the Spring `test` profile is active",
+        except: &[],
     },
     Rule {
         pattern: r#"^\s*active\s*:\s*['"]?(?:[\w-]+,\s*)*test['"]?\s*$"#,
         meta: &TEST_MODE_IN_PRODUCTION_CONFIG,
         message: "the Spring `test` profile is active",
+        except: &[],
     },
     Rule {
         pattern: r#"(?i)^\s*(?:braintree_)?environment\s*[=:]\s*['"]?sandbox['"]?\s*$"#,
         meta: &TEST_MODE_IN_PRODUCTION_CONFIG,
         message: "the payment gateway environment is the sandbox",
+        except: &[],
     },
     Rule {
         pattern: r#"(?i)^\s*(?:paypal_)?mode\s*[=:]\s*['"]?sandbox['"]?\s*$"#,
         meta: &TEST_MODE_IN_PRODUCTION_CONFIG,
         message: "the payment gateway mode is the sandbox",
+        except: &[],
     },
     Rule {
         pattern: r"Braintree::Environment::SANDBOX|braintree\.Environment\.Sandbox",
         meta: &TEST_MODE_IN_PRODUCTION_CONFIG,
         message: "the Braintree sandbox environment is selected",
+        except: &[],
     },
     Rule {
         pattern: r"(?i)jdbc:(?:h2|hsqldb):mem:|jdbc:derby:memory:|sqlite:(?://)?/?:memory:|\bDATABASE_URL\s*[=:]\s*['\x22]?sqlite::memory:",
         meta: &IN_MEMORY_DATASTORE_IN_PRODUCTION_CONFIG,
         message: "the datastore is an in-memory test database",
+        except: &[],
     },
     Rule {
         pattern: r"(?i)jdbc:tc:",
         meta: &IN_MEMORY_DATASTORE_IN_PRODUCTION_CONFIG,
         message: "the datastore is a Testcontainers throwaway database (`jdbc:tc:`)",
+        except: &[],
     },
     Rule {
         pattern: r#"(?i)^\s*(?:-\s*)?['"]?(?:SPRING_PROFILES_ACTIVE|spring\.profiles\.active)['"]?\s*[=:]\s*['"]?(?:[\w-]+\s*,\s*)*(?:test|testing|seed|seeds|seeding|stub|stubs|mock|mocks|fake|dummy|e2e|testdata|test-data|dev-data|demo-data)['"]?\s*(?:,|$)"#,
         meta: &TEST_MODE_IN_PRODUCTION_CONFIG,
         message: "a Spring profile for seeding or testing is active",
+        except: &[],
     },
     Rule {
         pattern: r#"(?i)^\s*(?:-\s*)?['"]?[\w.-]*?(?:^|[_.-]|\b)(?:smoke_test|test|testing|stub|stubs|stubbed|mock|mocks|mocked|fake|fakes|sandbox)(?:[_.-][\w.-]*)?['"]?\s*[=:]\s*['"]?(?:true|on|yes|enabled|1)['"]?\s*$"#,
         meta: &TEST_MODE_IN_PRODUCTION_CONFIG,
         message: "a test, stub or mock switch is on",
+        // Connection-pool validation (`spring.datasource.tomcat.test-on-borrow`)
+        // is production configuration that happens to say "test".
+        except: &[
+            "test-on-borrow",
+            "test_on_borrow",
+            "test-on-return",
+            "test_on_return",
+            "test-while-idle",
+            "test_while_idle",
+            "test-on-create",
+            "test_on_create",
+            "test-on-connect",
+            "test_on_connect",
+        ],
     },
     Rule {
         pattern: r#"(?i)['"]?NAME['"]?\s*[=:]\s*['"]:memory:['"]"#,
         meta: &IN_MEMORY_DATASTORE_IN_PRODUCTION_CONFIG,
         message: "the database is SQLite in memory",
+        except: &[],
     },
 ];
 
@@ -256,7 +287,12 @@ impl LeakCheck for ProductionConfig {
                 }
             }
             // One rule per line is enough to say what is wrong with it.
-            if let Some(index) = RULE_SET.matches(judged).iter().next() {
+            let lower = judged.to_ascii_lowercase();
+            let matched = RULE_SET
+                .matches(judged)
+                .iter()
+                .find(|&index| !RULES[index].except.iter().any(|word| lower.contains(word)));
+            if let Some(index) = matched {
                 let rule = &RULES[index];
                 let indent = line.len() - line.trim_start().len();
                 let column = if std::ptr::eq(judged, line) {
@@ -398,6 +434,11 @@ mod tests {
 
     #[test]
     fn seeding_profiles_testcontainers_and_test_switches_in_production_values() {
+        assert!(scan(
+            "src/main/resources/application-prod.properties",
+            "spring.datasource.tomcat.test-on-borrow=true\nspring.datasource.dbcp2.test-while-idle: true\n"
+        )
+        .is_empty());
         let values = "env:\n  SPRING_PROFILES_ACTIVE: \"prod,seed\"\n  SMOKE_TEST_USER_ENABLED: true\n  FEATURE_USE_STUB_API: \"true\"\n  LATEST_RATES: true\n";
         assert_eq!(
             scan("helm_deploy/values-prod.yaml", values),
