@@ -301,7 +301,11 @@ fn judge(file: &FileFacts<'_>) -> (Severity, String) {
             ),
         );
     }
-    if path.ends_with(".rake") || path.contains("/management/commands/") {
+    // Rake tasks, Django management commands and Flask/click command modules.
+    let on_demand = path.ends_with(".rake")
+        || path.contains("/management/commands/")
+        || (file.info.lang() == Some(Lang::Python) && (path.ends_with("/commands.py") || path.contains("/commands/")));
+    if on_demand {
         return (
             Severity::Warning,
             "; it runs only when someone invokes the task or command (missing link: is it run against production?)"
@@ -704,6 +708,15 @@ mod tests {
         assert!(scan("app/tests/test_users.py", "import pytest\n").is_empty());
         assert!(scan("app/conftest.py", "import pytest\n").is_empty());
         assert!(scan("app/users.py", "# import pytest\nx = 'import faker'\n").is_empty());
+    }
+
+    #[test]
+    fn python_cli_commands_are_warnings() {
+        let code = "from unittest import mock\n\n@notify_command()\ndef purge():\n    with mock.patch('app.s3.delete'):\n        run()\n";
+        assert_eq!(
+            scan("app/commands.py", code),
+            [("unittest.mock".to_owned(), 1, Severity::Warning)]
+        );
     }
 
     #[test]
