@@ -150,6 +150,11 @@ const BUILTIN_TEST_DIRS: &[&str] = &[
     "**/test-helpers/**",
     "**/test_helpers/**",
     "**/fuzz/**",
+    // Cucumber: a top-level features/ folder of Ruby steps, and step
+    // definitions anywhere (a JS `src/features/` folder is product code).
+    "features/**/*.{rb,feature}",
+    "**/features/step_definitions/**",
+    "**/features/support/**",
     // Gradle source sets other than main: src/test, src/intTest,
     // src/testFixtures, src/dockerTest, src/integrationTest.
     "**/src/*[Tt]est*/**",

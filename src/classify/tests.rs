@@ -189,3 +189,11 @@ fn folder_names_below_a_source_root_are_package_names() {
         Role::Code(Lang::Jvm)
     );
 }
+
+#[test]
+fn cucumber_features_are_test_code_but_js_feature_folders_are_not() {
+    assert_eq!(classify("features/step_definitions/visit_steps.rb").area, Area::Test);
+    assert_eq!(classify("features/booking.feature").area, Area::Test);
+    assert_eq!(classify("features/support/env.rb").area, Area::Test);
+    assert_eq!(classify("src/features/booking/slice.ts").area, Area::Production);
+}

@@ -155,8 +155,8 @@ pub const PRODUCTION_CODE_USES_TEST_LIBRARY: CheckMeta = CheckMeta {
            JS/TS `import … from \"sinon\"|\"jest\"|\"@testing-library/…\"|\"nock\"`, `require(\"sinon\")`; \
            Go imports of `testing`, `net/http/httptest`, testify, gomock, or a test-support package \
            (`…/testutil`, `…/mocks`, `<pkg>test`). Severity: error in shipped code; warning for rake \
-           tasks and management commands, which run only when invoked; note when the file is guarded by \
-           the environment (`return if Rails.env.production?`, `@Profile(\"!prod\")`) or is a testing \
+           tasks, management commands and Python CLI command modules, which run only when invoked; \
+           note when the file is guarded by the environment (`return if Rails.env.production?`, `@Profile(\"!prod\")`) or is a testing \
            helper by name (`factories.py`, `rspec_matchers.rb`).",
     why: "Whatever production code imports runs in production: a mock replaces real behaviour, a \
           factory or faker writes invented records into live data, and the test library itself must \
