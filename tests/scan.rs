@@ -704,3 +704,83 @@ fn a_tree_thirty_thousand_levels_deep_is_scanned_without_a_crash() {
         found.iter().map(|(c, p, l)| (c, p.len(), l)).collect::<Vec<_>>()
     );
 }
+
+/// Regression: a dependency inserted between two others was missed by
+/// `--diff`, because the line diff pairs the new `<dependency>` line with its
+/// neighbour's and the finding pointed at that line.
+#[test]
+fn diff_finds_a_test_library_inserted_in_the_middle_of_a_pom() {
+    let dependency = |group: &str, artifact: &str| {
+        format!("    <dependency>\n      <groupId>{group}</groupId>\n      <artifactId>{artifact}</artifactId>\n    </dependency>\n")
+    };
+    let pom = |middle: &str| {
+        format!(
+            "<project>\n  <artifactId>shop</artifactId>\n  <dependencies>\n{}{middle}{}  </dependencies>\n</project>\n",
+            dependency("org.springframework.boot", "spring-boot-starter-web"),
+            dependency("org.postgresql", "postgresql"),
+        )
+    };
+    let repo = TestRepo::new();
+    repo.write("pom.xml", pom(""));
+    let base = repo.commit("base");
+    repo.write("pom.xml", pom(&dependency("org.mockito", "mockito-core")));
+    repo.commit("add mockito");
+    let run = livegate(
+        repo.path(),
+        &[
+            "scan",
+            "--diff",
+            &format!("{}..HEAD", base.trim()),
+            "--format",
+            "json",
+            "--fail-on",
+            "warning",
+        ],
+    );
+    assert_eq!(
+        run.found(),
+        [("LG424".to_owned(), "pom.xml".to_owned(), 10)],
+        "{}",
+        run.stdout
+    );
+}
+
+/// A test library imported into production code between existing imports
+/// is found by `--diff` at its line; comments and test files are not.
+#[test]
+fn diff_finds_test_library_imports_added_to_production_code() {
+    let repo = TestRepo::new();
+    let service = |extra: &str| {
+        format!(
+            "package com.example.demo;\n\nimport java.util.List;\n{extra}import org.springframework.stereotype.Service;\n\n@Service\nclass PaymentClient {{}}\n"
+        )
+    };
+    repo.write("src/main/java/com/example/demo/PaymentClient.java", service(""))
+        .write(
+            "src/test/java/com/example/demo/PaymentClientTest.java",
+            "import org.junit.jupiter.api.Test;\n",
+        );
+    let base = repo.commit("base");
+    repo.write(
+        "src/main/java/com/example/demo/PaymentClient.java",
+        service("// import org.junit.Assert;\nimport org.mockito.Mockito;\n"),
+    )
+    .write(
+        "src/test/java/com/example/demo/PaymentClientTest.java",
+        "import org.junit.jupiter.api.Test;\nimport org.mockito.Mockito;\n",
+    );
+    repo.commit("use mockito");
+    let run = livegate(
+        repo.path(),
+        &["scan", "--diff", &format!("{}..HEAD", base.trim()), "--format", "json"],
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(
+        run.found(),
+        [(
+            "LG425".to_owned(),
+            "src/main/java/com/example/demo/PaymentClient.java".to_owned(),
+            5
+        )]
+    );
+}

@@ -93,22 +93,9 @@ impl PathInfo {
 }
 
 const BUILTIN_OTHER: &[&str] = &[
-    "**/docs/**",
-    "**/documentation/**",
     // Build and tool configuration: jest.config.js, yarn.config.cjs, vite.config.ts.
     "**/*.config.{js,cjs,mjs,ts,cts,mts}",
     "**/{Gruntfile,gruntfile,Gulpfile,gulpfile}.{js,cjs,mjs,ts}",
-    "**/doc/**",
-    "**/examples/**",
-    "**/example/**",
-    "**/samples/**",
-    "**/sample/**",
-    "**/benches/**",
-    "**/bench/**",
-    "**/benchmark/**",
-    "**/benchmarks/**",
-    "scripts/**",
-    "**/scripts/**",
     "tools/**",
     "hack/**",
     "ci/**",
@@ -163,6 +150,11 @@ const BUILTIN_TEST_DIRS: &[&str] = &[
     "**/test-helpers/**",
     "**/test_helpers/**",
     "**/fuzz/**",
+    // Cucumber: a top-level features/ folder of Ruby steps, and step
+    // definitions anywhere (a JS `src/features/` folder is product code).
+    "features/**/*.{rb,feature}",
+    "**/features/step_definitions/**",
+    "**/features/support/**",
     // Gradle source sets other than main: src/test, src/intTest,
     // src/testFixtures, src/dockerTest, src/integrationTest.
     "**/src/*[Tt]est*/**",
@@ -193,6 +185,11 @@ const BUILTIN_TEST_FILES: &[&str] = &[
     "**/test_helper.rb",
     "**/spec_helper.rb",
     "**/rails_helper.rb",
+    // Test-runner setup that Jest, Vitest and Create React App load before the tests.
+    "**/setupTests.{js,jsx,ts,tsx}",
+    "**/{jest,vitest}.setup.{js,jsx,ts,tsx,mjs,cjs}",
+    "**/{jest,vitest}-setup.{js,jsx,ts,tsx,mjs,cjs}",
+    "**/{test-setup,testSetup,setup-tests}.{js,jsx,ts,tsx,mjs,cjs}",
 ];
 
 /// JVM sources under src/main are compiled into the artifact whatever they are called.
@@ -247,6 +244,47 @@ const BUILTIN_PRODUCTION_CONFIG: &[&str] = &[
     "**/kubernetes/**/prod*/**",
     "**/helm/**/values.{yaml,yml}",
 ];
+
+/// Folders of documentation, examples, benchmarks and scripts: not built
+/// into the product when they sit outside a source root (`docs/`,
+/// `examples/basic/`, `scripts/`). Below one they are ordinary package names:
+/// `src/main/java/com/example/demo` is the default package of every Spring
+/// Initializr project, and `app/services/samples` is code Rails loads.
+const OTHER_FOLDER_NAMES: &[&str] = &[
+    "docs",
+    "doc",
+    "documentation",
+    "examples",
+    "example",
+    "samples",
+    "sample",
+    "benches",
+    "bench",
+    "benchmark",
+    "benchmarks",
+    "scripts",
+];
+
+/// Folders whose contents are compiled, bundled or loaded as the product by
+/// their ecosystem's build: `src/` (Maven and Gradle `src/main`, most JS/TS
+/// and Rust projects), Rails `app/` and `lib/`, Go `internal/`, `pkg/`, `cmd/`.
+const SOURCE_ROOTS: &[&str] = &["src", "app", "lib", "internal", "pkg", "cmd"];
+
+/// The documentation, example, benchmark or scripts folder that makes a path
+/// "other", if one sits above every source root: the folder names count only
+/// until the path enters a source root.
+fn other_folder(path: &str) -> Option<&str> {
+    let dirs = path.rsplit_once('/')?.0;
+    for segment in dirs.split('/') {
+        if SOURCE_ROOTS.contains(&segment) {
+            return None;
+        }
+        if OTHER_FOLDER_NAMES.contains(&segment.to_ascii_lowercase().as_str()) {
+            return Some(segment);
+        }
+    }
+    None
+}
 
 /// Names that mark a configuration file as not-production even in a
 /// production location (config/test.yml, application-test.yml, .env.local).
@@ -390,7 +428,7 @@ impl Classifier {
         // Documentation, examples and tooling are not built into the product,
         // whatever they contain; only an explicit production glob says otherwise.
         let explicit_production = self.policy_production.is_match(path);
-        if !explicit_production && self.builtin_other.is_match(path) {
+        if !explicit_production && (self.builtin_other.is_match(path) || other_folder(path).is_some()) {
             return (Area::Other, None);
         }
         let named_test = self.test_files.is_match(path);
@@ -608,6 +646,72 @@ pub fn name_looks_like_test_data(name: &str) -> Option<&'static str> {
     words
         .iter()
         .find_map(|word| WORDS.iter().find(|(w, _)| w == word).map(|(_, why)| *why))
+}
+
+/// Whether a name that `name_looks_like_test_data` flags does so only by the
+/// word `test`, with nothing beside it that says data: `test` is also a
+/// domain word (`add_age_for_means_test_purposes`, `test_api_key_type`,
+/// `blood_test_results`). `insert_test_users` and `seed_test_data` are not
+/// weak: a verb that loads rows or a word for records sits next to it.
+pub fn test_data_name_is_weak(name: &str) -> bool {
+    const STRONG: &[&str] = &[
+        "testdata", "fixture", "fixtures", "fake", "faker", "dummy", "mock", "mocks",
+    ];
+    const DATA: &[&str] = &[
+        "data",
+        "user",
+        "users",
+        "account",
+        "accounts",
+        "record",
+        "records",
+        "row",
+        "rows",
+        "seed",
+        "seeds",
+        "seeder",
+        "seeding",
+        "customer",
+        "customers",
+        "sample",
+        "samples",
+        "entries",
+        "people",
+        "person",
+        "persons",
+        "client",
+        "clients",
+        "officer",
+        "officers",
+        "insert",
+        "inserts",
+        "populate",
+        "load",
+        "loads",
+        "values",
+        "dataset",
+    ];
+    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+    let mut words: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for c in stem.chars() {
+        if !c.is_ascii_alphanumeric() || (c.is_ascii_uppercase() && !current.is_empty()) {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            if !c.is_ascii_alphanumeric() {
+                continue;
+            }
+        }
+        current.push(c.to_ascii_lowercase());
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    let has_test = words.iter().any(|w| w == "test" || w == "tests");
+    let strong = words.iter().any(|w| STRONG.contains(&w.as_str()));
+    let data = words.iter().any(|w| DATA.contains(&w.as_str()));
+    has_test && !strong && !data
 }
 
 #[cfg(test)]

@@ -157,3 +157,43 @@ fn test_data_names() {
     assert!(name_looks_like_test_data("0005_latest_rates.sql").is_none());
     assert!(name_looks_like_test_data("20240101_attestations.rb").is_none());
 }
+
+/// Regression: a folder named `example`, `samples`, `docs` or `scripts` made
+/// everything below it "other", even inside a source root, so the default
+/// package of a Spring Initializr project was never checked.
+#[test]
+fn folder_names_below_a_source_root_are_package_names() {
+    let cases = [
+        ("src/main/java/com/example/demo/DemoApplication.java", Area::Production),
+        ("src/main/resources/db/migration/V1__init.sql", Area::Production),
+        (
+            "billing/src/main/kotlin/org/example/billing/Ledger.kt",
+            Area::Production,
+        ),
+        ("app/services/samples/sample_loader.rb", Area::Production),
+        ("internal/docs/render.go", Area::Production),
+        ("src/scripts/bootstrap.ts", Area::Production),
+        // Above every source root the names still mean what they say.
+        ("docs/src/conf.py", Area::Other),
+        ("examples/app/main.go", Area::Other),
+        ("samples/petclinic/src/main/java/Owner.java", Area::Other),
+        ("scripts/release.sh", Area::Other),
+        ("packages/docs/pages/index.tsx", Area::Other),
+        ("benches/scan.rs", Area::Other),
+    ];
+    for (path, area) in cases {
+        assert_eq!(classify(path).area, area, "{path}");
+    }
+    assert_eq!(
+        classify("src/main/java/com/example/demo/DemoApplication.java").role,
+        Role::Code(Lang::Jvm)
+    );
+}
+
+#[test]
+fn cucumber_features_are_test_code_but_js_feature_folders_are_not() {
+    assert_eq!(classify("features/step_definitions/visit_steps.rb").area, Area::Test);
+    assert_eq!(classify("features/booking.feature").area, Area::Test);
+    assert_eq!(classify("features/support/env.rb").area, Area::Test);
+    assert_eq!(classify("src/features/booking/slice.ts").area, Area::Production);
+}

@@ -62,6 +62,23 @@ pub const MIGRATION_INSERTS_TEST_DATA: CheckMeta = CheckMeta {
           already ran in production, add a corrective migration that deletes the rows.",
 };
 
+pub const MIGRATION_LOADS_TEST_DATA: CheckMeta = CheckMeta {
+    code: "LG415",
+    id: "migration-loads-test-data",
+    severity: Severity::Error,
+    summary: "A migration loads rows from a test fixture or a test-data folder",
+    what: "A migration that loads a data file whose folder or name marks it as test data: Django \
+           `call_command(\"loaddata\", \"test_users.json\")`, a Liquibase `loadData`/`sqlFile` or a SQL \
+           `COPY … FROM` naming `test-seeds/`, `testdata/` or `dummy_users.csv`. A fixture whose name \
+           says nothing is a note (it may be reference data); a migration guarded by the environment \
+           (`if settings.DEBUG`, Liquibase `context=\"dev\"`) is a note naming the guard.",
+    why: "Migrations run against the live database on deploy. Loading a test fixture there puts test \
+          records into production even when no single value in them is a reserved one.",
+    example: "call_command(\"loaddata\", \"test_claimants.json\")   # claims/migrations/0031_load.py",
+    fix: "Load test fixtures from the test suite's setup; if the rows are reference data, give the file a \
+          name and folder that say so.",
+};
+
 pub const EMBEDS_TEST_FILE: CheckMeta = CheckMeta {
     code: "LG421",
     id: "production-code-embeds-test-file",
@@ -84,9 +101,8 @@ pub const IMPORTS_TEST_CODE: CheckMeta = CheckMeta {
     summary: "Production code imports test code, mocks or a test-only library",
     what: "A relative JavaScript/TypeScript import of test/, __mocks__/, fixtures/ or a *.test/*.spec \
            module; a Python import of a `tests` package or `conftest`; Ruby `require_relative` into \
-           spec/ or test/, or of spec_helper/test_helper; a JVM import of JUnit, TestNG, Mockito, \
-           MockK, AssertJ, Hamcrest or a faker library. Modules that are themselves test tooling \
-           (a `*-test` or `testing` module) are not reported.",
+           spec/ or test/, or of spec_helper/test_helper. (Imports of test-only libraries are LG425.) \
+           Modules that are themselves test tooling (a `*-test` or `testing` module) are not reported.",
     why: "Whatever production code imports is bundled and executed in production: a mock or fixture \
           imported there replaces real behaviour or real data in the live system.",
     example: "import { fakeCustomer } from '../__mocks__/customers';   // src/billing/invoice.ts",
@@ -123,6 +139,31 @@ pub const TEST_LIBRARY_IN_PRODUCTION_DEPENDENCIES: CheckMeta = CheckMeta {
     fix: "Move it to the test or development dependencies: `devDependencies`, \
           `[project.optional-dependencies] test`, `[dev-dependencies]`, `<scope>test</scope>`, \
           `testImplementation`, `group :test`.",
+};
+
+pub const PRODUCTION_CODE_USES_TEST_LIBRARY: CheckMeta = CheckMeta {
+    code: "LG425",
+    id: "production-code-uses-test-library",
+    severity: Severity::Error,
+    summary: "Production code imports or calls a test-only library (JUnit, Mockito, pytest, factory_bot, sinon, testify, ...)",
+    what: "An import, require or call of a test framework, mocking library, fake-data generator or \
+           test-support package in production code, parsed per language so that comments, strings, \
+           docstrings and test code do not count: Java/Kotlin `import org.junit…`, `org.mockito…`, \
+           `org.assertj…`, `org.springframework.test…`, `org.testcontainers…`; Python `import pytest`, \
+           `from unittest import mock`, `import factory` (factory_boy), `from faker import …`, \
+           `model_bakery`/`model_mommy`; Ruby `require \"factory_bot\"`, `FactoryBot.create`, `Faker::`; \
+           JS/TS `import … from \"sinon\"|\"jest\"|\"@testing-library/…\"|\"nock\"`, `require(\"sinon\")`; \
+           Go imports of `testing`, `net/http/httptest`, testify, gomock, or a test-support package \
+           (`…/testutil`, `…/mocks`, `<pkg>test`). Severity: error in shipped code; warning for rake \
+           tasks, management commands and Python CLI command modules, which run only when invoked; \
+           note when the file is guarded by the environment (`return if Rails.env.production?`, `@Profile(\"!prod\")`) or is a testing \
+           helper by name (`factories.py`, `rspec_matchers.rb`).",
+    why: "Whatever production code imports runs in production: a mock replaces real behaviour, a \
+          factory or faker writes invented records into live data, and the test library itself must \
+          then ship with the service.",
+    example: "import org.mockito.Mockito;   // src/main/java/com/example/demo/PaymentClient.java",
+    fix: "Move the code that needs the library into the test tree (src/test, spec/, tests/, a _test.go \
+          file), or guard seed and demo code by environment so that it cannot run in production.",
 };
 
 meta!(
@@ -371,6 +412,22 @@ pub const TEST_PAYMENT_KEY_IN_PRODUCTION_CONFIG: CheckMeta = CheckMeta {
           leaked secret either way.",
     example: "STRIPE_SECRET_KEY=sk_test_51Hx...   # .env.production",
     fix: "Load live keys from the secret store at deploy time; never commit keys, test or live.",
+};
+
+pub const TEST_DATA_LOCATION_IN_PRODUCTION_CONFIG: CheckMeta = CheckMeta {
+    code: "LG455",
+    id: "test-data-location-in-production-config",
+    severity: Severity::Error,
+    summary: "Production configuration points database migrations at a test-data folder",
+    what: "Flyway `locations` or Liquibase `change-log`/`changeLogFile` in production configuration \
+           (application-prod*, production Helm values, `SPRING_FLYWAY_LOCATIONS`) naming a test-data \
+           folder or changelog: `classpath:db/testdata`, `src/test/resources/db`, \
+           `db/changelog/test-changelog.xml`.",
+    why: "Migrations run against the live database on deploy: a test-data location there loads the test \
+          rows into production, which is the 2020 UK Police National Database incident.",
+    example: "spring.flyway.locations=classpath:db/migration,classpath:db/testdata   # application-prod.properties",
+    fix: "Keep test-data locations in the test profile (application-test.yml, src/test/resources) and \
+          list only production migrations in production configuration.",
 };
 
 pub const UNUSED_ALLOW_ENTRY: CheckMeta = CheckMeta {

@@ -4,7 +4,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::packaging::{pom_dependencies, xml_value};
+use super::packaging::{pom_dependencies, pom_tag_offset, xml_value};
 use super::{FileFacts, LeakCheck, TreeFacts};
 use crate::classify::{Area, Manifest, PathInfo, Role};
 use crate::registry::leaks::TEST_LIBRARY_IN_PRODUCTION_DEPENDENCIES;
@@ -83,7 +83,14 @@ impl Ecosystem {
     }
 }
 
-/// Test-only libraries: exact names, or prefixes ending in `*`.
+/// Test-only libraries: exact names, or prefixes ending in `*`. Each list
+/// is built per ecosystem from the test frameworks, mocking libraries, HTTP
+/// stubs and fake-data generators that the ecosystem's own test
+/// documentation recommends (Jest/Vitest/Testing Library docs for npm, the
+/// pytest and Django testing docs for Python, the Rust book and the crates
+/// most depended on as dev-dependencies, JUnit/Spring Boot testing docs for
+/// the JVM, the RSpec and Rails testing guides for Ruby). The imports that
+/// LG425 looks for in code come from the same libraries.
 const NPM: &[(&str, &str)] = &[
     ("jest", "test framework"),
     ("jest-*", "Jest plugin"),
@@ -111,6 +118,8 @@ const NPM: &[(&str, &str)] = &[
     ("faker", "fake-data generator"),
     ("@faker-js/faker", "fake-data generator"),
     ("casual", "fake-data generator"),
+    ("testdouble", "mocking library"),
+    ("ts-mockito", "mocking library"),
 ];
 const PYTHON: &[(&str, &str)] = &[
     ("pytest", "test framework"),
@@ -129,6 +138,10 @@ const PYTHON: &[(&str, &str)] = &[
     ("faker", "fake-data generator"),
     ("factory-boy", "test fixture factory"),
     ("model-bakery", "test fixture factory"),
+    ("model-mommy", "test fixture factory"),
+    ("testfixtures", "test helper"),
+    ("pyfakefs", "filesystem mocking library"),
+    ("respx", "HTTP mocking library"),
     ("mixer", "test fixture factory"),
     ("hypothesis", "property-based test library"),
     ("coverage", "test coverage tool"),
@@ -147,6 +160,8 @@ const RUST: &[(&str, &str)] = &[
     ("serial_test", "test helper"),
     ("pretty_assertions", "assertion library"),
     ("test-case", "test framework"),
+    ("expect-test", "snapshot testing"),
+    ("assert_fs", "test helper"),
 ];
 const JVM: &[(&str, &str)] = &[
     ("junit:junit", "test framework"),
@@ -167,6 +182,11 @@ const JVM: &[(&str, &str)] = &[
     ("org.springframework:spring-test", "test library"),
     ("com.github.tomakehurst:*", "HTTP mocking library"),
     ("org.wiremock:*", "HTTP mocking library"),
+    ("io.kotest:*", "test framework"),
+    ("org.spockframework:*", "test framework"),
+    ("org.instancio:*", "test-data generator"),
+    ("com.ninja-squad:springmockk", "mocking library"),
+    ("org.springframework.boot:spring-boot-test", "test library"),
 ];
 const RUBY: &[(&str, &str)] = &[
     ("rspec", "test framework"),
@@ -175,6 +195,11 @@ const RUBY: &[(&str, &str)] = &[
     ("minitest-*", "test framework"),
     ("factory_bot", "test fixture factory"),
     ("factory_bot_rails", "test fixture factory"),
+    ("factory_girl", "test fixture factory"),
+    ("factory_girl_rails", "test fixture factory"),
+    ("cucumber", "test framework"),
+    ("cucumber-rails", "test framework"),
+    ("rails-controller-testing", "test helper"),
     ("faker", "fake-data generator"),
     ("ffaker", "fake-data generator"),
     ("capybara", "test library"),
@@ -516,7 +541,7 @@ fn maven(text: &str) -> Declared {
         };
         declared.dependencies.push(Dependency {
             name: format!("{group}:{artifact}"),
-            offset,
+            offset: pom_tag_offset(text, offset, "artifactId"),
             section: "pom.xml dependencies without `<scope>test</scope>`",
         });
     }
@@ -648,6 +673,12 @@ mod tests {
     fn cargo_maven_gradle_gemfile() {
         let cargo = "[package]\nname = \"shop\"\n\n[dependencies]\nserde = \"1\"\nmockall = \"0.13\"\n\n[dev-dependencies]\ninsta = \"1\"\n";
         assert_eq!(scan("Cargo.toml", cargo), [("mockall".to_owned(), 6)]);
+        let cargo_expect = "[package]\nname = \"shop\"\n\n[dependencies]\nexpect-test = \"1\"\n";
+        assert_eq!(scan("Cargo.toml", cargo_expect), [("expect-test".to_owned(), 5)]);
+        assert_eq!(
+            scan("requirements.txt", "django==4.2\nmodel_mommy==2.0\n"),
+            [("model_mommy".to_owned(), 2)]
+        );
         let pom = "<project><artifactId>shop</artifactId>\n<dependencies>\n<dependency><groupId>org.mockito</groupId><artifactId>mockito-core</artifactId></dependency>\n<dependency><groupId>junit</groupId><artifactId>junit</artifactId><scope>test</scope></dependency>\n</dependencies></project>\n";
         assert_eq!(scan("pom.xml", pom), [("org.mockito:mockito-core".to_owned(), 3)]);
         let gradle = "dependencies {\n    implementation 'org.assertj:assertj-core:3.25.0'\n    testImplementation(\"org.junit.jupiter:junit-jupiter:5.10.0\")\n    implementation(\"com.google.guava:guava:33.0-jre\")\n}\n";

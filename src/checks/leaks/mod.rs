@@ -4,13 +4,18 @@
 pub mod config;
 pub mod content;
 pub mod dependencies;
+pub mod guards;
+pub mod libraries;
+pub mod migrations;
 pub mod packaging;
 pub mod placement;
 pub mod reference;
 pub mod suppression;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::OnceLock;
+use std::sync::{LazyLock, OnceLock};
+
+use regex::Regex;
 
 use crate::classify::PathInfo;
 use crate::registry::CheckMeta;
@@ -137,9 +142,13 @@ pub fn is_comment_line(line: &str) -> bool {
 }
 
 /// Documentation contexts named in the reference's false-positive traps:
-/// OpenAPI `example:` keys, HTML `placeholder=`, "e.g." and the like.
-/// The matched values themselves are blanked first: `a@example.com` is not
-/// an "example" key.
+/// an OpenAPI or schema `example:`/`description:` key, an HTML or UI
+/// `placeholder` attribute, "e.g.", a trailing comment that says the value
+/// is an example, and bogon or documentation-range lists.
+///
+/// The words count only in those positions. An identifier that contains them
+/// (`PLACEHOLDER_NI_NUMBER = "QQ123456C"`, `example_user`) is code that uses
+/// the value, and a migration that writes it writes test data.
 pub fn is_example_context(line: &str, matches: &[ValueMatch]) -> bool {
     let mut blanked = line.to_owned();
     for value in matches.iter().rev() {
@@ -148,22 +157,40 @@ pub fn is_example_context(line: &str, matches: &[ValueMatch]) -> bool {
         }
     }
     let lower = blanked.to_ascii_lowercase();
-    [
-        "example",
-        "placeholder",
-        "e.g.",
-        "sample",
-        "description",
-        "bogon",
-        "rfc 5737",
-        "rfc5737",
-        "rfc 3849",
-        "rfc3849",
-        "test-net",
-        "documentation",
-    ]
-    .iter()
-    .any(|word| lower.contains(word))
+    const ANYWHERE: &[&str] = &[
+        "e.g.", "bogon", "rfc 5737", "rfc5737", "rfc 3849", "rfc3849", "test-net",
+    ];
+    if ANYWHERE.iter().any(|word| lower.contains(word)) {
+        return true;
+    }
+    if DOCUMENTATION_KEY.is_match(&lower) {
+        return true;
+    }
+    // A trailing comment that calls the value an example documents it.
+    trailing_comment(&lower).is_some_and(|comment| {
+        ["example", "sample", "placeholder", "documentation"]
+            .iter()
+            .any(|word| comment.contains(word))
+    })
+}
+
+/// `example:`, `"examples":`, `description =`, `placeholder="…"`,
+/// `:placeholder`, `<example>`: the word as a whole key, attribute or tag,
+/// not as part of an identifier.
+static DOCUMENTATION_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?:^|[^\w.-])["']?(?:examples?|x-examples?|description|placeholder|sample)["']?\s*(?:[:=]|=>)|<(?:examples?|placeholder)\b|:placeholder\b|placeholdertext\s*[:=]"#,
+    )
+    .expect("documentation key regex")
+});
+
+/// The comment at the end of a line of code or data, if any: after ` #`,
+/// ` //` or ` --`.
+fn trailing_comment(line: &str) -> Option<&str> {
+    [" #", " //", " --", "\t#", "\t//"]
+        .iter()
+        .filter_map(|marker| line.find(marker).map(|at| &line[at + marker.len()..]))
+        .next()
 }
 
 /// A leak check. Each hook has a default that does nothing, so a check
@@ -187,8 +214,10 @@ pub trait LeakCheck: Sync {
 pub fn checks() -> &'static [&'static dyn LeakCheck] {
     &[
         &placement::Placement,
+        &migrations::MigrationLoads,
         &reference::References,
         &dependencies::TestDependencies,
+        &libraries::TestLibraryUse,
         &content::ReservedValues,
         &packaging::Packaging,
         &config::ProductionConfig,

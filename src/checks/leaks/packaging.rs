@@ -563,6 +563,22 @@ pub fn pom_dependencies(text: &str) -> Vec<(usize, String)> {
         .collect()
 }
 
+/// Offset of `<tag>` inside the dependency block that starts at
+/// `block_offset`, or the block's own offset. Findings point at the line
+/// that names what is wrong (the artifactId, the test-jar type) rather than
+/// at `<dependency>`: when a block is inserted between two others, a line
+/// diff matches the new `<dependency>` line with its neighbour's, and only
+/// the lines in between count as added.
+pub fn pom_tag_offset(text: &str, block_offset: usize, tag: &str) -> usize {
+    let Some(rest) = text.get(block_offset..) else {
+        return block_offset;
+    };
+    let end = rest.find("</dependency>").unwrap_or(rest.len());
+    rest[..end]
+        .find(&format!("<{tag}>"))
+        .map_or(block_offset, |at| block_offset + at)
+}
+
 fn maven_test_jars(file: &FileFacts<'_>, out: &mut Vec<Finding>) {
     for (offset, block) in pom_dependencies(file.text) {
         let test_jar =
@@ -570,9 +586,14 @@ fn maven_test_jars(file: &FileFacts<'_>, out: &mut Vec<Finding>) {
         let scope = xml_value(&block, "scope");
         if test_jar && scope != Some("test") {
             let artifact = xml_value(&block, "artifactId").unwrap_or("?");
+            let tag = if xml_value(&block, "type") == Some("test-jar") {
+                "type"
+            } else {
+                "classifier"
+            };
             out.push(file.finding_at(
                 &MAVEN_TEST_JAR_AT_RUNTIME,
-                offset,
+                pom_tag_offset(file.text, offset, tag),
                 format!(
                     "the test-jar of `{artifact}` is a dependency in scope `{}`, so its test classes ship",
                     scope.unwrap_or("compile (default)")
@@ -737,7 +758,7 @@ mod tests {
         );
         assert!(scan("Cargo.toml", "[package]\nname = \"a\"\ninclude = [\"src/**\"]\n").is_empty());
         let pom = "<project>\n<dependencies>\n  <dependency>\n    <artifactId>core</artifactId>\n    <type>test-jar</type>\n  </dependency>\n  <dependency>\n    <artifactId>util</artifactId>\n    <classifier>tests</classifier>\n    <scope>test</scope>\n  </dependency>\n  <!-- <dependency><artifactId>x</artifactId><type>test-jar</type></dependency> -->\n</dependencies>\n</project>\n";
-        assert_eq!(scan("pom.xml", pom), [("LG446", 3)]);
+        assert_eq!(scan("pom.xml", pom), [("LG446", 5)]);
         let managed = "<dependencyManagement><dependencies><dependency><artifactId>core</artifactId><type>test-jar</type></dependency></dependencies></dependencyManagement>";
         assert!(scan("pom.xml", managed).is_empty());
     }

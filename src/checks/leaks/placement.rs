@@ -1,9 +1,10 @@
 //! LG41x placement: test material sitting where production artefacts are built from.
 
 use super::{LeakCheck, TreeFacts};
-use crate::classify::{name_looks_like_test_data, Area, PathInfo, Role};
+use crate::classify::{name_looks_like_test_data, test_data_name_is_weak, Area, PathInfo, Role};
 use crate::registry::leaks::{JVM_TEST_CLASS_IN_MAIN, TEST_FILE_IN_MIGRATIONS, TEST_FILE_IN_PRODUCTION};
 use crate::registry::CheckMeta;
+use crate::registry::Severity;
 use crate::report::finding::{Finding, Location};
 
 /// Placement needs only paths.
@@ -29,11 +30,26 @@ impl LeakCheck for Placement {
                 } else {
                     "seed"
                 };
-                out.push(Finding::new(
-                    &TEST_FILE_IN_MIGRATIONS,
-                    Location::file(&path.path),
-                    format!("{why} of a file in a {folder} folder: it will run against the live database"),
-                ));
+                let finding = if test_data_name_is_weak(path.file_name()) {
+                    // A name alone is weak evidence: `test` is a domain word too.
+                    let mut finding = Finding::new(
+                        &TEST_FILE_IN_MIGRATIONS,
+                        Location::file(&path.path),
+                        format!(
+                            "{why} of a file in a {folder} folder, but no word beside it says test data \
+                             (users, data, seed, fixture...): `test` may be a domain term; the content decides"
+                        ),
+                    );
+                    finding.severity = Severity::Note;
+                    finding
+                } else {
+                    Finding::new(
+                        &TEST_FILE_IN_MIGRATIONS,
+                        Location::file(&path.path),
+                        format!("{why} of a file in a {folder} folder: it will run against the live database"),
+                    )
+                };
+                out.push(finding);
                 return;
             }
         }
@@ -141,6 +157,27 @@ mod tests {
         let moved = arrived_from_test(&classifier.classify("tests/fixtures/users.sql"), &to);
         assert_eq!(moved.map(|f| f.code()), Some("LG413"));
         assert!(arrived_from_test(&classifier.classify("db/old/users.sql"), &to).is_none());
+    }
+
+    #[test]
+    fn test_as_a_domain_word_in_a_migration_name_is_a_note() {
+        let classifier = Classifier::new(&LeakPolicy::default());
+        let severity = |path: &str| {
+            let mut out = Vec::new();
+            Placement.check_path(&TreeFacts::default(), &classifier.classify(path), &mut out);
+            out.iter().map(|f| f.severity).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            severity("db/migrate/20190101_add_age_for_means_test_purposes.rb"),
+            [Severity::Note]
+        );
+        assert_eq!(severity("migrations/0031_test_api_key_type.py"), [Severity::Note]);
+        assert_eq!(
+            severity("db/migrate/20240101120000_insert_test_users.rb"),
+            [Severity::Error]
+        );
+        assert_eq!(severity("migrations/0005_SeedTestUsers.sql"), [Severity::Error]);
+        assert_eq!(severity("migrations/0006_test_data.sql"), [Severity::Error]);
     }
 
     #[test]

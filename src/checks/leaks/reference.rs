@@ -4,10 +4,11 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::guards::environment_guard;
 use super::{is_comment_line, FileFacts, LeakCheck, TreeFacts};
 use crate::classify::{Area, Lang, PathInfo, Role};
 use crate::registry::leaks::{EMBEDS_TEST_FILE, IMPORTS_TEST_CODE, OPENS_TEST_PATH};
-use crate::registry::CheckMeta;
+use crate::registry::{CheckMeta, Severity};
 use crate::report::finding::Finding;
 
 static RUST_INCLUDE: LazyLock<Regex> = LazyLock::new(|| {
@@ -26,12 +27,6 @@ static PY_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
 });
 static RUBY_REQUIRE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?m)^[ \t]*(require_relative|require)[ \t(]+['"]([^'"]+)['"]"#).expect("ruby require regex")
-});
-static JVM_TEST_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?m)^[ \t]*import[ \t]+(?:static[ \t]+)?(org\.junit|org\.testng|org\.mockito|io\.mockk|org\.assertj|org\.hamcrest|com\.github\.javafaker|net\.datafaker|io\.kotest)\b",
-    )
-    .expect("jvm import regex")
 });
 static TEST_PATH_STRING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -90,7 +85,6 @@ pub fn content_patterns() -> Vec<&'static str> {
         &*JS_IMPORT,
         &*PY_IMPORT,
         &*RUBY_REQUIRE,
-        &*JVM_TEST_IMPORT,
         &*TEST_PATH_STRING,
     ]
     .into_iter()
@@ -208,22 +202,14 @@ impl References {
                     }
                 }
             }
-            Lang::Jvm => {
-                for caps in JVM_TEST_IMPORT.captures_iter(text) {
-                    let offset = caps.get(0).map_or(0, |m| m.start());
-                    out.push(file.finding_at(
-                        &IMPORTS_TEST_CODE,
-                        offset,
-                        format!("production class imports the test-only library `{}`", &caps[1]),
-                    ));
-                }
-            }
             _ => {}
         }
     }
 
     fn opens(&self, file: &FileFacts<'_>, lang: Lang, out: &mut Vec<Finding>) {
-        if lang == Lang::Sql || lang == Lang::Go {
+        // Go too: `_test.go` files are test code by path and never get
+        // here, and `//go:embed` lines are comments to this check (LG421's).
+        if lang == Lang::Sql {
             return;
         }
         let boundary = if lang == Lang::Rust {
@@ -262,9 +248,21 @@ impl LeakCheck for References {
         if !TESTISH.is_match(file.text) {
             return;
         }
-        self.embeds(file, lang, out);
-        self.imports(file, lang, out);
-        self.opens(file, lang, out);
+        let mut found = Vec::new();
+        self.embeds(file, lang, &mut found);
+        self.imports(file, lang, &mut found);
+        self.opens(file, lang, &mut found);
+        if !found.is_empty() {
+            if let Some(guard) = environment_guard(file.text) {
+                for finding in &mut found {
+                    finding.severity = Severity::Note;
+                    finding.message.push_str(&format!(
+                        "; the file is guarded by `{guard}`, so it should not run in production"
+                    ));
+                }
+            }
+        }
+        out.extend(found);
     }
 }
 
@@ -343,10 +341,39 @@ mod tests {
     }
 
     #[test]
-    fn jvm_test_library_imports_in_main() {
+    fn jvm_test_library_imports_are_lg425s_not_lg422s() {
         let code = "package a;\nimport org.mockito.Mockito;\nimport org.springframework.stereotype.Service;\n";
-        assert_eq!(scan("src/main/java/a/Billing.java", code), [("LG422", 2)]);
-        assert!(scan("src/test/java/a/BillingTest.java", code).is_empty());
+        assert!(scan("src/main/java/a/Billing.java", code).is_empty());
+    }
+
+    #[test]
+    fn go_path_literals_into_testdata() {
+        let code = "package seed\n\nconst usersFile = \"internal/seed/testdata/users.json\"\n\nfunc Load() ([]byte, error) {\n\t// see \"testdata/users.json\"\n\treturn os.ReadFile(filepath.Join(`testdata/users.json`))\n}\n";
+        assert_eq!(scan("internal/seed/seed.go", code), [("LG423", 3), ("LG423", 7)]);
+        assert!(scan("internal/seed/seed_test.go", code).is_empty());
+        assert!(scan(
+            "internal/seed/seed.go",
+            "package seed\n\n//go:embed testdata/users.json\nvar users []byte\n"
+        )
+        .iter()
+        .all(|(code, _)| *code == "LG421"));
+        assert!(scan(
+            "internal/seed/seed.go",
+            "package seed\n\nconst f = \"data/users.json\"\n"
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn guarded_management_command_importing_test_helpers_is_a_note() {
+        let code = "from django.conf import settings\nfrom core.tests.mommy_utils import make_recipe\n\nclass Command(BaseCommand):\n    def handle(self, *args, **options):\n        if not settings.DEBUG:\n            return\n";
+        let info =
+            Classifier::new(&LeakPolicy::default()).classify("apps/butler/management/commands/create_dummy_data.py");
+        let mut out = Vec::new();
+        References.check_content(&TreeFacts::default(), &FileFacts::new(&info, code), &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].severity, Severity::Note);
+        assert!(out[0].message.contains("if not settings.DEBUG"), "{}", out[0].message);
     }
 
     #[test]
