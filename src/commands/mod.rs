@@ -9,6 +9,7 @@ pub mod policy;
 pub mod pr;
 pub mod protect;
 pub mod scan;
+pub mod serve;
 pub mod shared;
 
 use crate::cli::Command;
@@ -23,6 +24,7 @@ pub fn run(command: Command) -> Outcome {
         },
         Command::Protect(args) => protect::run(args),
         Command::Pr(args) => pr::run(args),
+        Command::Serve(args) => serve::run(args),
         Command::Audit(args) => audit::run(args),
         Command::Checks { format } => catalog::list(format),
         Command::Explain { code } => catalog::explain(&code),
