@@ -300,7 +300,13 @@ pub struct ServeArgs {
     #[arg(long, value_name = "FILE", env = "LIVEGATE_APP_KEY")]
     pub app_key: PathBuf,
     /// The webhook secret (prefer --webhook-secret-file or the environment: arguments are visible to other users).
-    #[arg(long, value_name = "SECRET", env = "LIVEGATE_WEBHOOK_SECRET", hide_env_values = true, conflicts_with = "webhook_secret_file")]
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "LIVEGATE_WEBHOOK_SECRET",
+        hide_env_values = true,
+        conflicts_with = "webhook_secret_file"
+    )]
     pub webhook_secret: Option<String>,
     /// Read the webhook secret from FILE.
     #[arg(long, value_name = "FILE", env = "LIVEGATE_WEBHOOK_SECRET_FILE")]

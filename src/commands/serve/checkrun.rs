@@ -177,6 +177,12 @@ mod tests {
         assert_eq!(done.annotations[0]["annotation_level"], "failure");
         assert!(done.title.contains("3 finding(s)"), "{}", done.title);
         let long = "x".repeat(70_000);
-        assert!(completion(Verdict::Pass, &[], Severity::Error, &long).summary.chars().count() <= 65_535);
+        assert!(
+            completion(Verdict::Pass, &[], Severity::Error, &long)
+                .summary
+                .chars()
+                .count()
+                <= 65_535
+        );
     }
 }

@@ -29,8 +29,6 @@ use queue::Queue;
 use tokens::Installations;
 use worker::{log, Bell, Pool};
 
-pub use webhook::sign;
-
 /// Everything `serve` needs, validated from flags and environment.
 pub struct ServeSettings {
     pub listen: String,
@@ -51,9 +49,11 @@ impl ServeSettings {
                 .to_owned(),
             (Some(secret), None) => secret.clone(),
             (None, None) => {
-                return Err("no webhook secret: pass --webhook-secret-file FILE or set LIVEGATE_WEBHOOK_SECRET \
+                return Err(
+                    "no webhook secret: pass --webhook-secret-file FILE or set LIVEGATE_WEBHOOK_SECRET \
                             (the secret set in the App's webhook settings)"
-                    .to_owned())
+                        .to_owned(),
+                )
             }
         };
         if webhook_secret.trim().len() < 8 {
@@ -170,17 +170,25 @@ pub fn serve(settings: ServeSettings) -> Result<(), String> {
 }
 
 async fn shutdown_signal(stopping: Arc<AtomicBool>) {
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
-        () = terminate => {}
+        () = terminate() => {}
     }
     stopping.store(true, Ordering::SeqCst);
+}
+
+/// SIGTERM: what a service manager or Kubernetes sends to stop the process.
+#[cfg(unix)]
+async fn terminate() {
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(mut signal) => {
+            signal.recv().await;
+        }
+        Err(_) => std::future::pending::<()>().await,
+    }
+}
+
+#[cfg(not(unix))]
+async fn terminate() {
+    std::future::pending::<()>().await
 }

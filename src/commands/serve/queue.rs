@@ -111,7 +111,9 @@ impl Queue {
     /// Records a delivery and its job in one transaction.
     pub fn accept(&self, delivery: &str, job: Option<&Job>) -> Result<Accepted, QueueError> {
         let mut conn = self.lock();
-        let tx = conn.transaction().map_err(|e| self.error("cannot start a transaction", e))?;
+        let tx = conn
+            .transaction()
+            .map_err(|e| self.error("cannot start a transaction", e))?;
         let now = now_ms();
         let fresh = tx
             .execute(
@@ -156,7 +158,9 @@ impl Queue {
     /// The oldest job that is ready and not running, marked running.
     pub fn claim(&self) -> Result<Option<Claimed>, QueueError> {
         let mut conn = self.lock();
-        let tx = conn.transaction().map_err(|e| self.error("cannot start a transaction", e))?;
+        let tx = conn
+            .transaction()
+            .map_err(|e| self.error("cannot start a transaction", e))?;
         let claimed = tx
             .query_row(
                 "SELECT key, installation_id, owner, name, number, target_sha, event, delivery, generation, attempts
@@ -200,11 +204,8 @@ impl Queue {
             )
             .map_err(|e| self.error("cannot finish a job", e))?;
         if removed == 0 {
-            conn.execute(
-                "UPDATE jobs SET running = 0 WHERE key = ?1",
-                params![claimed.job.key],
-            )
-            .map_err(|e| self.error("cannot requeue a job", e))?;
+            conn.execute("UPDATE jobs SET running = 0 WHERE key = ?1", params![claimed.job.key])
+                .map_err(|e| self.error("cannot requeue a job", e))?;
         }
         Ok(())
     }
@@ -254,9 +255,18 @@ mod tests {
     fn replays_are_ignored_and_events_for_one_pull_request_coalesce() {
         let dir = tempfile::tempdir().unwrap();
         let queue = Queue::open(&dir.path().join("q.db")).unwrap();
-        assert_eq!(queue.accept("d1", Some(&job("a#7", "s1", "d1"))).unwrap(), Accepted::New);
-        assert_eq!(queue.accept("d1", Some(&job("a#7", "s1", "d1"))).unwrap(), Accepted::Duplicate);
-        assert_eq!(queue.accept("d2", Some(&job("a#7", "s2", "d2"))).unwrap(), Accepted::New);
+        assert_eq!(
+            queue.accept("d1", Some(&job("a#7", "s1", "d1"))).unwrap(),
+            Accepted::New
+        );
+        assert_eq!(
+            queue.accept("d1", Some(&job("a#7", "s1", "d1"))).unwrap(),
+            Accepted::Duplicate
+        );
+        assert_eq!(
+            queue.accept("d2", Some(&job("a#7", "s2", "d2"))).unwrap(),
+            Accepted::New
+        );
         assert_eq!(queue.unfinished().unwrap(), 1);
         let claimed = queue.claim().unwrap().unwrap();
         assert_eq!(claimed.job.target_sha, "s2", "the latest event wins");

@@ -64,7 +64,10 @@ impl Installations {
 
     /// Drops a cached token GitHub refused (revoked, or the App reinstalled).
     pub fn forget(&self, installation: u64) {
-        self.tokens.lock().unwrap_or_else(|p| p.into_inner()).remove(&installation);
+        self.tokens
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&installation);
     }
 
     fn token(&self, installation: u64) -> Result<(Secret, ApiStats), ApiError> {

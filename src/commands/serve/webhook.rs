@@ -30,7 +30,8 @@ pub fn signature_is_valid(secret: &[u8], body: &[u8], header: Option<&str>) -> b
 }
 
 /// `sha256=<hex>` for `body` under `secret`: what GitHub sends.
-pub fn sign(secret: &[u8], body: &[u8]) -> String {
+#[cfg(test)]
+fn sign(secret: &[u8], body: &[u8]) -> String {
     // An HMAC takes a key of any length, so this cannot fail.
     let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret).expect("HMAC accepts any key length");
     mac.update(body);
@@ -40,7 +41,7 @@ pub fn sign(secret: &[u8], body: &[u8]) -> String {
 }
 
 fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len())
@@ -175,7 +176,9 @@ fn is_name(text: &str) -> bool {
     !text.is_empty()
         && text != "."
         && text != ".."
-        && text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 /// A commit sha at `object.field` (or `object.head.sha` for `head`).
@@ -208,9 +211,18 @@ mod tests {
         assert!(!signature_is_valid(b"other", body, Some(&good)));
         assert!(!signature_is_valid(b"s3cret", b"{}", Some(&good)));
         assert!(!signature_is_valid(b"s3cret", body, None));
-        assert!(!signature_is_valid(b"s3cret", body, Some(good.trim_start_matches("sha256="))));
+        assert!(!signature_is_valid(
+            b"s3cret",
+            body,
+            Some(good.trim_start_matches("sha256="))
+        ));
         assert!(!signature_is_valid(b"s3cret", body, Some("sha256=zz")));
         assert!(!signature_is_valid(b"s3cret", body, Some(&good[..good.len() - 2])));
+        // GitHub's documented example.
+        assert_eq!(
+            sign(b"It's a Secret to Everybody", b"Hello, World!"),
+            "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"
+        );
     }
 
     fn pull_request(action: &str) -> Value {
@@ -234,9 +246,15 @@ mod tests {
             Wanted::Nothing(_)
         ));
         let mut edited = pull_request("edited");
-        assert!(matches!(wanted("pull_request", "d", &edited).unwrap(), Wanted::Nothing(_)));
+        assert!(matches!(
+            wanted("pull_request", "d", &edited).unwrap(),
+            Wanted::Nothing(_)
+        ));
         edited["changes"] = json!({"base": {"ref": {"from": "dev"}}});
-        assert!(matches!(wanted("pull_request", "d", &edited).unwrap(), Wanted::Judge(_)));
+        assert!(matches!(
+            wanted("pull_request", "d", &edited).unwrap(),
+            Wanted::Judge(_)
+        ));
     }
 
     #[test]
@@ -247,7 +265,9 @@ mod tests {
             "repository": {"full_name": "acme/api"},
             "merge_group": {"head_sha": SHA, "head_ref": "refs/heads/gh-readonly-queue/main/pr-42-abc"},
         });
-        let Wanted::Judge(job) = wanted("merge_group", "d", &group).unwrap() else { panic!() };
+        let Wanted::Judge(job) = wanted("merge_group", "d", &group).unwrap() else {
+            panic!()
+        };
         assert_eq!((job.number, job.key.as_str()), (42, format!("acme/api@{SHA}").as_str()));
         let rerun = json!({
             "action": "rerequested",
@@ -255,7 +275,9 @@ mod tests {
             "repository": {"full_name": "acme/api"},
             "check_run": {"name": CHECK_NAME, "head_sha": SHA, "pull_requests": [{"number": 5}]},
         });
-        let Wanted::Judge(job) = wanted("check_run", "d", &rerun).unwrap() else { panic!() };
+        let Wanted::Judge(job) = wanted("check_run", "d", &rerun).unwrap() else {
+            panic!()
+        };
         assert_eq!(job.key, "acme/api#5");
         let mut other = rerun.clone();
         other["check_run"]["name"] = json!("ci/build");
@@ -269,10 +291,14 @@ mod tests {
         assert!(wanted("pull_request", "d", &bad).unwrap_err().contains("OWNER/NAME"));
         let mut bad = pull_request("opened");
         bad["pull_request"]["head"]["sha"] = json!("HEAD");
-        assert!(wanted("pull_request", "d", &bad).unwrap_err().contains("pull_request.head.sha"));
+        assert!(wanted("pull_request", "d", &bad)
+            .unwrap_err()
+            .contains("pull_request.head.sha"));
         let mut bad = pull_request("opened");
         bad["installation"] = Value::Null;
-        assert!(wanted("pull_request", "d", &bad).unwrap_err().contains("installation.id"));
+        assert!(wanted("pull_request", "d", &bad)
+            .unwrap_err()
+            .contains("installation.id"));
         assert!(wanted("pull_request", "d", &json!([])).is_ok_and(|w| matches!(w, Wanted::Nothing(_))));
     }
 }
