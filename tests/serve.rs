@@ -622,3 +622,71 @@ fn bad_configuration_names_the_flag() {
     assert!(run.stderr.contains("--app-key"), "{}", run.stderr);
     assert!(!run.stderr.contains("long-enough-secret"), "{}", run.stderr);
 }
+
+#[test]
+fn the_app_manifest_asks_for_exactly_what_serve_uses() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("examples/serve/app-manifest.json")).unwrap();
+    let manifest: Value = serde_json::from_str(&text).unwrap();
+    let permissions: Vec<(String, String)> = manifest["default_permissions"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+        .collect();
+    let expected = [
+        ("checks", "write"),
+        ("contents", "read"),
+        ("members", "read"),
+        ("metadata", "read"),
+        ("pull_requests", "read"),
+    ];
+    let mut sorted = permissions.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted,
+        expected.map(|(k, v)| (k.to_owned(), v.to_owned())).to_vec(),
+        "no permission beyond what serve needs"
+    );
+    let mut events: Vec<&str> = manifest["default_events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap())
+        .collect();
+    events.sort();
+    assert_eq!(
+        events,
+        ["check_run", "merge_group", "pull_request", "pull_request_review"]
+    );
+    // The README justifies each one.
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let section = readme
+        .split("## The livegate App (serve)")
+        .nth(1)
+        .expect("README has the App section");
+    for (name, _) in expected {
+        let label = match name {
+            "checks" => "| Checks: write |",
+            "contents" => "| Contents: read |",
+            "members" => "| Members (organisation): read |",
+            "metadata" => "| Metadata: read |",
+            _ => "| Pull requests: read |",
+        };
+        assert!(section.contains(label), "README does not justify {name}");
+    }
+    for event in events {
+        assert!(
+            section.contains(&format!("| `{event}` |")),
+            "README does not justify {event}"
+        );
+    }
+    // The Kubernetes example parses, and the Dockerfile runs as a non-root user.
+    let k8s = std::fs::read_to_string(root.join("examples/serve/kubernetes.yaml")).unwrap();
+    let docs = yaml_rust2::YamlLoader::load_from_str(&k8s).expect("kubernetes.yaml is YAML");
+    assert_eq!(docs.len(), 3);
+    let dockerfile = std::fs::read_to_string(root.join("Dockerfile")).unwrap();
+    assert!(dockerfile
+        .lines()
+        .any(|l| l.starts_with("USER ") && !l.contains("root")));
+}
