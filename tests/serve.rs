@@ -690,3 +690,67 @@ fn the_app_manifest_asks_for_exactly_what_serve_uses() {
         .lines()
         .any(|l| l.starts_with("USER ") && !l.contains("root")));
 }
+
+#[test]
+fn more_than_fifty_annotations_go_in_batches_before_the_conclusion() {
+    let seed: String = (1..=60)
+        .map(|i| format!("INSERT INTO cards VALUES ({i}, '4242424242424242');\n"))
+        .collect();
+    let pull = approved(7, HEAD).file(PullFile::added("src/seed.sql", &seed));
+    let fake = FakeGitHub::start(scenario(vec![pull]));
+    let server = Server::start(&fake);
+    let event = payload("pull_request", "opened", "acme/api", 7, HEAD, INSTALLATION);
+    assert_eq!(server.deliver("pull_request", "d-many", &event).0, 202);
+    let run = completed_on(&fake, HEAD, WAIT).unwrap_or_else(|| panic!("{}", server.text()));
+    assert_eq!(run.conclusion().as_deref(), Some("failure"), "{:?}", run.summary());
+    let annotations = run.annotations();
+    assert!(annotations.len() > 50, "{} annotations", annotations.len());
+    assert!(annotations.iter().all(|a| a["path"] == "src/seed.sql"));
+    let counts: Vec<usize> = run
+        .requests
+        .iter()
+        .map(|(_, body)| body["output"]["annotations"].as_array().map_or(0, Vec::len))
+        .collect();
+    assert!(counts.iter().all(|&n| n <= 50), "{counts:?}");
+    // Only the last request completes the run.
+    let (last, earlier) = run.requests.split_last().unwrap();
+    assert_eq!(last.1["conclusion"], "failure");
+    assert!(earlier.iter().all(|(_, body)| body.get("conclusion").is_none()));
+    assert_check_requests_conform(&fake);
+}
+
+#[test]
+fn github_rate_limiting_a_write_is_waited_out() {
+    let scenario = scenario(vec![approved(7, HEAD)]).fault(
+        "/check-runs",
+        FaultKind::SecondaryLimit {
+            status: 429,
+            retry_after: 1,
+        },
+        1,
+    );
+    let fake = FakeGitHub::start(scenario);
+    let server = Server::start(&fake);
+    let event = payload("pull_request_review", "submitted", "acme/api", 7, HEAD, INSTALLATION);
+    assert_eq!(server.deliver("pull_request_review", "d-429", &event).0, 202);
+    let run = completed_on(&fake, HEAD, WAIT).unwrap_or_else(|| panic!("{}", server.text()));
+    assert_eq!(run.conclusion().as_deref(), Some("success"));
+    assert!(fake.log().iter().any(|l| l.status == 429));
+}
+
+#[test]
+fn sigterm_lets_the_job_in_hand_finish() {
+    let mut scenario = scenario(vec![approved(7, HEAD)]);
+    scenario.latency = Some(Duration::from_millis(300));
+    let fake = FakeGitHub::start(scenario);
+    let mut server = Server::start(&fake);
+    let event = payload("pull_request", "opened", "acme/api", 7, HEAD, INSTALLATION);
+    assert_eq!(server.deliver("pull_request", "d-term", &event).0, 202);
+    wait_for(WAIT, || (!fake.check_runs().is_empty()).then_some(()))
+        .unwrap_or_else(|| panic!("the job never started:\n{}", server.text()));
+    let status = server.terminate();
+    assert!(status.success(), "{status:?}\n{}", server.text());
+    let runs = fake.check_runs();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].conclusion().as_deref(), Some("success"), "{}", server.text());
+}

@@ -39,7 +39,15 @@ pub fn conclusion(verdict: Verdict) -> &'static str {
 }
 
 /// The completion for a verdict and its findings, with `summary` (Markdown).
-pub fn completion(verdict: Verdict, findings: &[Finding], fail_on: Severity, summary: &str) -> Completion {
+/// Findings about the pull request as a whole are located at `pull_request`
+/// (`owner/name#N`): they are in the summary, not annotations.
+pub fn completion(
+    verdict: Verdict,
+    findings: &[Finding],
+    fail_on: Severity,
+    summary: &str,
+    pull_request: &str,
+) -> Completion {
     let blocking = findings.iter().filter(|f| f.severity >= fail_on).count();
     let title = match verdict {
         Verdict::Pass => "Review requirements met".to_owned(),
@@ -50,7 +58,7 @@ pub fn completion(verdict: Verdict, findings: &[Finding], fail_on: Severity, sum
         conclusion: conclusion(verdict),
         title,
         summary: truncate(summary, MAX_SUMMARY_CHARS),
-        annotations: annotations(findings, fail_on),
+        annotations: annotations(findings, fail_on, pull_request),
     }
 }
 
@@ -64,10 +72,10 @@ fn truncate(text: &str, max: usize) -> String {
 }
 
 /// One annotation per finding that points into a file.
-fn annotations(findings: &[Finding], fail_on: Severity) -> Vec<Value> {
+fn annotations(findings: &[Finding], fail_on: Severity, pull_request: &str) -> Vec<Value> {
     findings
         .iter()
-        .filter(|f| !f.location.path.is_empty())
+        .filter(|f| !f.location.path.is_empty() && f.location.path != pull_request)
         .map(|f| {
             let level = if f.severity >= fail_on {
                 "failure"
@@ -169,20 +177,16 @@ mod tests {
             Finding::new(check, Location::at("src/a.rs", 3, 0), "fixture data"),
             Finding::new(check, Location::file("src/b.rs"), "whole file"),
             Finding::new(check, Location::file(""), "not in a file"),
+            Finding::new(check, Location::file("acme/api#7"), "about the pull request"),
         ];
-        let done = completion(Verdict::Fail, &findings, Severity::Note, "summary");
+        let done = completion(Verdict::Fail, &findings, Severity::Note, "summary", "acme/api#7");
         assert_eq!(done.annotations.len(), 2);
         assert_eq!(done.annotations[0]["start_line"], 3);
         assert_eq!(done.annotations[1]["start_line"], 1);
         assert_eq!(done.annotations[0]["annotation_level"], "failure");
-        assert!(done.title.contains("3 finding(s)"), "{}", done.title);
+        assert!(done.title.contains("4 finding(s)"), "{}", done.title);
         let long = "x".repeat(70_000);
-        assert!(
-            completion(Verdict::Pass, &[], Severity::Error, &long)
-                .summary
-                .chars()
-                .count()
-                <= 65_535
-        );
+        let done = completion(Verdict::Pass, &[], Severity::Error, &long, "acme/api#7");
+        assert!(done.summary.chars().count() <= 65_535);
     }
 }

@@ -192,7 +192,8 @@ impl Pool {
                         "The pull request's head is now `{head}`, not this commit; its own check follows.\n\n{summary}"
                     );
                 }
-                let done = checkrun::completion(verdict, &run.findings, settings.fail_on, &summary);
+                let here = format!("{}#{}", job.repo(), job.number);
+                let done = checkrun::completion(verdict, &run.findings, settings.fail_on, &summary, &here);
                 (verdict, done)
             }
             Err(err) => {
