@@ -754,3 +754,129 @@ fn sigterm_lets_the_job_in_hand_finish() {
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0].conclusion().as_deref(), Some("success"), "{}", server.text());
 }
+
+/// Resident and peak resident memory of a process, in KiB (Linux).
+fn memory_kib(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
+/// The figures behind bench/serve-bench.sh: 20 pull requests, the fake
+/// GitHub answering every request after 50 ms.
+#[test]
+#[ignore = "benchmark: bench/serve-bench.sh"]
+fn benchmark_serve() {
+    const PULLS: u64 = 20;
+    let head = |n: u64| format!("{n:040x}");
+    let mut scenario = scenario((1..=PULLS).map(|n| approved(n, &head(n))).collect());
+    scenario.latency = Some(Duration::from_millis(50));
+    scenario.quota = 1_000_000;
+    let fake = FakeGitHub::start(scenario);
+    let server = Server::start(&fake);
+    std::thread::sleep(Duration::from_secs(1));
+    let (rest, _) = memory_kib(server.child.id());
+
+    // Completion times of each sha's check runs, polled every 10 ms.
+    let done_at = |sha: &str, after: Instant, count: usize| -> Instant {
+        wait_for(Duration::from_secs(300), || {
+            let runs: Vec<CheckRun> = fake.check_runs().into_iter().filter(|r| r.head_sha == sha).collect();
+            (runs.len() >= count && runs[count - 1].status() == "completed").then(Instant::now)
+        })
+        .unwrap_or_else(|| panic!("no check on {sha} after {:?}", after.elapsed()))
+    };
+
+    // Latency: one event at a time, as a quiet day sends them (more than
+    // the one second GitHub asks between writes after the previous check).
+    let mut latencies = Vec::new();
+    for n in 1..=PULLS {
+        std::thread::sleep(Duration::from_millis(1100));
+        let event = payload("pull_request", "synchronize", "acme/api", n, &head(n), INSTALLATION);
+        let sent = Instant::now();
+        assert_eq!(server.deliver("pull_request", &format!("lat-{n}"), &event).0, 202);
+        latencies.push(done_at(&head(n), sent, 1) - sent);
+    }
+    latencies.sort();
+
+    // Burst: 10 events for each of the 20 pull requests, sent by 4 clients at once.
+    let burst_start = Instant::now();
+    let url = server.url.clone();
+    let senders: Vec<_> = (0..4u64)
+        .map(|t| {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                for i in 0..50u64 {
+                    let k = t * 50 + i;
+                    let n = k % PULLS + 1;
+                    let event = payload(
+                        "pull_request_review",
+                        "submitted",
+                        "acme/api",
+                        n,
+                        &format!("{n:040x}"),
+                        INSTALLATION,
+                    );
+                    let (status, _) = deliver(
+                        &url,
+                        SECRET,
+                        "pull_request_review",
+                        &format!("burst-{k}"),
+                        event.to_string().as_bytes(),
+                    );
+                    assert_eq!(status, 202);
+                }
+            })
+        })
+        .collect();
+    for sender in senders {
+        sender.join().unwrap();
+    }
+    let intake = burst_start.elapsed();
+    let (_, peak_during_intake) = memory_kib(server.child.id());
+    let settled = wait_for(Duration::from_secs(300), || {
+        let (_, ready) = server.get("/readyz");
+        let idle = fake.check_runs().iter().all(|r| r.status() == "completed");
+        (ready.contains(" 0 job(s)") && idle).then(Instant::now)
+    })
+    .expect("the burst settles");
+    let drained = settled - burst_start;
+    let burst_jobs = fake.check_runs().len() as u64 - PULLS;
+    let (rss_after, peak) = memory_kib(server.child.id());
+    let requests = fake.log().len();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!("fake GitHub latency: 50 ms per request; 1 installation; 4 workers");
+    println!("memory at rest: {} KiB RSS", rest);
+    println!(
+        "latency webhook -> completed check, one event at a time ({PULLS} events): p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms",
+        ms(percentile(&latencies, 0.5)),
+        ms(percentile(&latencies, 0.99)),
+        ms(*latencies.last().unwrap())
+    );
+    println!(
+        "burst intake: 200 signed deliveries accepted (stored, synced) in {:.0} ms = {:.0} events/s",
+        ms(intake),
+        200.0 / intake.as_secs_f64()
+    );
+    println!(
+        "burst drained: {burst_jobs} evaluations for 200 events ({PULLS} pull requests) in {:.1} s = {:.1} events/s sustained",
+        drained.as_secs_f64(),
+        200.0 / drained.as_secs_f64()
+    );
+    println!(
+        "memory under load: peak {} KiB (peak while receiving {} KiB), {} KiB after",
+        peak, peak_during_intake, rss_after
+    );
+    println!("requests to GitHub in total: {requests}");
+}
