@@ -778,6 +778,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 /// GitHub answering every request after 50 ms.
 #[test]
 #[ignore = "benchmark: bench/serve-bench.sh"]
+#[allow(clippy::print_stdout)] // The figures are the point.
 fn benchmark_serve() {
     const PULLS: u64 = 20;
     let head = |n: u64| format!("{n:040x}");
