@@ -290,6 +290,7 @@ fn an_approved_pull_request_turns_green_once_even_when_the_delivery_is_replayed(
         server.text()
     );
     assert_eq!(run.requests[0].1["status"], "in_progress", "work starts in progress");
+    assert_eq!(run.requests[0].1["details_url"], "https://github.com/acme/api/pull/7");
     assert_eq!(run.title().as_deref(), Some("Review requirements met"));
     // The installation token bought with the App's JWT is what writes it.
     let log = fake.log();
@@ -367,6 +368,9 @@ fn a_new_push_makes_the_approval_stale_and_the_check_red() {
     })
     .unwrap_or_else(|| panic!("{}", server.text()));
     assert_ne!(third.conclusion().as_deref(), Some("success"), "{:?}", third.summary());
+    // Three jobs, one installation token: it is kept until shortly before it expires.
+    let minted = fake.log().iter().filter(|l| l.path.ends_with("/access_tokens")).count();
+    assert_eq!(minted, 1);
     assert_check_requests_conform(&fake);
 }
 
@@ -853,6 +857,15 @@ fn benchmark_serve() {
     })
     .expect("the burst settles");
     let drained = settled - burst_start;
+    for n in 1..=PULLS {
+        let last = fake
+            .check_runs()
+            .into_iter()
+            .rev()
+            .find(|r| r.head_sha == head(n))
+            .unwrap();
+        assert_eq!(last.conclusion().as_deref(), Some("success"), "PR {n}");
+    }
     let burst_jobs = fake.check_runs().len() as u64 - PULLS;
     let (rss_after, peak) = memory_kib(server.child.id());
     let requests = fake.log().len();

@@ -70,6 +70,7 @@ pub fn payload(event: &str, action: &str, repo: &str, number: u64, head_sha: &st
     payload["repository"]["full_name"] = json!(repo);
     payload["repository"]["name"] = json!(name);
     payload["repository"]["owner"]["login"] = json!(owner);
+    payload["repository"]["html_url"] = json!(format!("https://github.com/{repo}"));
     payload["installation"] = json!({"id": installation, "node_id": "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ=="});
     match event {
         "pull_request" | "pull_request_review" => {

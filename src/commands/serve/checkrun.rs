@@ -109,7 +109,7 @@ fn endpoint(job: &Job) -> String {
 
 /// Creates the check run, `in_progress`, on the job's commit; returns its id.
 pub fn start(client: &Client, job: &Job) -> Result<u64, ApiError> {
-    let body = json!({
+    let mut body = json!({
         "name": CHECK_NAME,
         "head_sha": job.target_sha,
         "status": "in_progress",
@@ -120,6 +120,10 @@ pub fn start(client: &Client, job: &Job) -> Result<u64, ApiError> {
             "summary": format!("livegate is judging {}#{} ({}).", job.repo(), job.number, job.event),
         },
     });
+    // GitHub asks for a details page when the conclusion is `action_required`.
+    if !job.details_url.is_empty() {
+        body["details_url"] = json!(job.details_url);
+    }
     let label = format!("POST {}", endpoint(job));
     let answer: Value = client.post(&endpoint(job), &body)?.json(&label)?;
     answer["id"].as_u64().ok_or(ApiError::Malformed {

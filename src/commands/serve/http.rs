@@ -54,6 +54,8 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 /// A refusal: logged (without the body) and answered as plain text.
 fn refuse(status: StatusCode, delivery: Option<&str>, reason: &str) -> (StatusCode, String) {
+    // The delivery id of a refused request is whatever the sender wrote: kept short.
+    let delivery = delivery.map(|d| d.chars().take(100).collect::<String>());
     log(json!({"msg": "refused", "status": status.as_u16(), "delivery": delivery, "reason": reason}));
     (status, format!("{reason}\n"))
 }

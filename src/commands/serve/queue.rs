@@ -77,6 +77,7 @@ impl Queue {
                  target_sha TEXT NOT NULL,
                  event TEXT NOT NULL,
                  delivery TEXT NOT NULL,
+                 details_url TEXT NOT NULL DEFAULT '',
                  generation INTEGER NOT NULL DEFAULT 0,
                  running INTEGER NOT NULL DEFAULT 0,
                  attempts INTEGER NOT NULL DEFAULT 0,
@@ -126,12 +127,12 @@ impl Queue {
         }
         if let Some(job) = job {
             tx.execute(
-                "INSERT INTO jobs (key, installation_id, owner, name, number, target_sha, event, delivery, queued_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                "INSERT INTO jobs (key, installation_id, owner, name, number, target_sha, event, delivery, queued_ms, details_url)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
                  ON CONFLICT (key) DO UPDATE SET
                      installation_id = excluded.installation_id, owner = excluded.owner, name = excluded.name,
                      number = excluded.number, target_sha = excluded.target_sha, event = excluded.event,
-                     delivery = excluded.delivery, generation = generation + 1, attempts = 0, not_before_ms = 0",
+                     delivery = excluded.delivery, details_url = excluded.details_url, generation = generation + 1, attempts = 0, not_before_ms = 0",
                 params![
                     job.key,
                     job.installation_id as i64,
@@ -141,7 +142,8 @@ impl Queue {
                     job.target_sha,
                     job.event,
                     job.delivery,
-                    now
+                    now,
+                    job.details_url
                 ],
             )
             .map_err(|e| self.error("cannot queue the job", e))?;
@@ -163,7 +165,8 @@ impl Queue {
             .map_err(|e| self.error("cannot start a transaction", e))?;
         let claimed = tx
             .query_row(
-                "SELECT key, installation_id, owner, name, number, target_sha, event, delivery, generation, attempts
+                "SELECT key, installation_id, owner, name, number, target_sha, event, delivery, generation, attempts,
+                        details_url
                  FROM jobs WHERE running = 0 AND not_before_ms <= ?1 ORDER BY queued_ms, key LIMIT 1",
                 params![now_ms()],
                 |row| {
@@ -177,6 +180,7 @@ impl Queue {
                             target_sha: row.get(5)?,
                             event: row.get(6)?,
                             delivery: row.get(7)?,
+                            details_url: row.get(10)?,
                         },
                         generation: row.get(8)?,
                         attempts: row.get::<_, i64>(9)? as u32,
@@ -248,6 +252,7 @@ mod tests {
             target_sha: sha.to_owned(),
             event: "pull_request.synchronize".to_owned(),
             delivery: delivery.to_owned(),
+            details_url: String::new(),
         }
     }
 

@@ -67,6 +67,9 @@ pub struct Job {
     pub event: String,
     /// The delivery that last asked for this job.
     pub delivery: String,
+    /// The pull request's page (`repository.html_url` + `/pull/N`), the
+    /// check run's `details_url`; empty when the payload has no usable URL.
+    pub details_url: String,
 }
 
 impl Job {
@@ -167,6 +170,12 @@ pub fn wanted(event: &str, delivery: &str, payload: &Value) -> Result<Wanted, St
         target_sha,
         event: format!("{event}.{action}"),
         delivery: delivery.to_owned(),
+        details_url: payload["repository"]["html_url"]
+            .as_str()
+            .filter(|url| url.starts_with("https://") || url.starts_with("http://"))
+            .filter(|url| !url.chars().any(|c| c.is_whitespace() || c.is_control()))
+            .map(|url| format!("{}/pull/{number}", url.trim_end_matches('/')))
+            .unwrap_or_default(),
     }))
 }
 
