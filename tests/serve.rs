@@ -894,3 +894,22 @@ fn benchmark_serve() {
     );
     println!("requests to GitHub in total: {requests}");
 }
+
+#[test]
+fn a_pull_request_from_a_fork_is_judged_like_any_other() {
+    // From a fork, an Actions token is read-only and a commit status cannot
+    // be posted; the App's installation token is the base repository's.
+    let fake = FakeGitHub::start(scenario(vec![approved(7, HEAD)]));
+    let server = Server::start(&fake);
+    let mut event = payload("pull_request_review", "submitted", "acme/api", 7, HEAD, INSTALLATION);
+    event["pull_request"]["head"]["repo"]["full_name"] = serde_json::json!("outsider/api");
+    event["pull_request"]["head"]["repo"]["fork"] = serde_json::json!(true);
+    event["pull_request"]["head"]["label"] = serde_json::json!("outsider:topic");
+    assert_eq!(server.deliver("pull_request_review", "d-fork", &event).0, 202);
+    let run = completed_on(&fake, HEAD, WAIT).unwrap_or_else(|| panic!("{}", server.text()));
+    assert_eq!(run.conclusion().as_deref(), Some("success"), "{:?}", run.summary());
+    assert!(
+        fake.log().iter().all(|l| !l.path.contains("outsider")),
+        "nothing is read from the fork"
+    );
+}
