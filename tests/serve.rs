@@ -347,7 +347,10 @@ fn a_new_push_makes_the_approval_stale_and_the_check_red() {
     // The summary is `livegate pr`'s report: the same evaluation, not a copy.
     let summary = second.summary().unwrap_or_default();
     assert!(summary.contains("Approvals: 0 of 1 counted"), "{summary}");
-    assert!(first.summary().unwrap_or_default().contains("Approvals: 1 of 1 counted"));
+    assert!(first
+        .summary()
+        .unwrap_or_default()
+        .contains("Approvals: 1 of 1 counted"));
     // A dismissed review (GitHub dismisses stale approvals itself) keeps it red.
     fake.update(|s| {
         let pull = &mut s.repos[0].pulls[0];
