@@ -24,3 +24,6 @@ fetch_from_npm() { # package@version path-in-tarball destination
 fetch_from_npm @microsoft/jest-sarif@1.0.0-beta.0 package/lib/schemas/sarif-2.1.0-rtm.5.json "$out/sarif-2.1.0.json"
 #   GitHub's REST OpenAPI description (OpenAPI 3.0.3), from @octokit/openapi.
 fetch_from_npm @octokit/openapi@23.0.2 package/generated/api.github.com.json "$out/github-openapi.json"
+#   GitHub's published webhook payload examples (one list per event), from
+#   @octokit/webhooks-examples: the serve tests sign and POST them.
+fetch_from_npm @octokit/webhooks-examples@7.6.1 package/api.github.com/index.json "$out/webhooks-examples.json"

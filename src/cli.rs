@@ -40,6 +40,8 @@ pub enum Command {
     Audit(AuditArgs),
     /// Gate a pull request on real review (policy from the base branch, read through the API).
     Pr(PrArgs),
+    /// Run the livegate GitHub App: a webhook server whose check run `livegate/review` is the unforgeable review gate.
+    Serve(ServeArgs),
     /// Install, remove or run the git pre-push hook.
     Hook {
         #[command(subcommand)]
@@ -294,6 +296,46 @@ pub struct AuditArgs {
     pub report: ReportArgs,
     #[command(flatten)]
     pub github: GitHubArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on for webhooks and health checks.
+    #[arg(long, value_name = "ADDR", env = "LIVEGATE_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// The GitHub App's id.
+    #[arg(long, value_name = "ID", env = "LIVEGATE_APP_ID")]
+    pub app_id: u64,
+    /// The GitHub App's private key (PEM file).
+    #[arg(long, value_name = "FILE", env = "LIVEGATE_APP_KEY")]
+    pub app_key: PathBuf,
+    /// The webhook secret (prefer --webhook-secret-file or the environment: arguments are visible to other users).
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "LIVEGATE_WEBHOOK_SECRET",
+        hide_env_values = true,
+        conflicts_with = "webhook_secret_file"
+    )]
+    pub webhook_secret: Option<String>,
+    /// Read the webhook secret from FILE.
+    #[arg(long, value_name = "FILE", env = "LIVEGATE_WEBHOOK_SECRET_FILE")]
+    pub webhook_secret_file: Option<PathBuf>,
+    /// The SQLite file that holds the queue of accepted events (created if missing).
+    #[arg(long, value_name = "FILE", env = "LIVEGATE_DB", default_value = "livegate-serve.db")]
+    pub db: PathBuf,
+    /// API base URL (GitHub Enterprise Server: https://HOST/api/v3); default: $GITHUB_API_URL, else https://api.github.com.
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
+    /// How many events are judged at once.
+    #[arg(long, value_name = "N", env = "LIVEGATE_WORKERS", default_value_t = 4)]
+    pub workers: usize,
+    /// Seconds before one request to GitHub times out.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub timeout: u64,
+    /// Seconds one event's evaluation may spend talking to GitHub.
+    #[arg(long, value_name = "SECONDS", default_value_t = 120)]
+    pub budget: u64,
 }
 
 #[derive(Debug, Args)]

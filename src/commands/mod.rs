@@ -9,6 +9,7 @@ pub mod policy;
 pub mod pr;
 pub mod protect;
 pub mod scan;
+pub mod serve;
 pub mod shared;
 
 use crate::cli::Command;
@@ -34,6 +35,7 @@ fn dispatch(command: Command) -> Outcome {
         },
         Command::Protect(args) => protect::run(args),
         Command::Pr(args) => pr::run(args),
+        Command::Serve(args) => serve::run(args),
         Command::Audit(args) => audit::run(args),
         Command::Checks { format } => catalog::list(format),
         Command::Explain { code } => catalog::explain(&code),

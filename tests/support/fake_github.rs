@@ -19,10 +19,12 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use serde_json::{json, Value};
 
 #[allow(unused_imports)] // Not every test crate uses every type.
+pub use super::fake_checks::CheckRun;
+#[allow(unused_imports)] // Not every test crate uses every type.
 pub use super::fake_pulls::{Pull, PullCommit, PullFile, PullReview};
 #[allow(unused_imports)] // Not every test crate uses every type.
 pub use super::fake_settings::{Hook, Issue, Org};
-use super::{fake_pulls, fake_settings};
+use super::{fake_checks, fake_pulls, fake_settings};
 
 /// What the token may do on the repositories of the scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -406,6 +408,8 @@ pub(super) struct State {
     remaining: u64,
     /// Commit statuses created: (sha, the body as posted).
     pub(super) statuses: Vec<(String, Value)>,
+    /// Check runs created, with every request that wrote them.
+    pub(super) check_runs: Vec<CheckRun>,
 }
 
 pub struct FakeGitHub {
@@ -425,6 +429,7 @@ impl FakeGitHub {
             log: Vec::new(),
             remaining,
             statuses: Vec::new(),
+            check_runs: Vec::new(),
         }));
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
@@ -466,6 +471,11 @@ impl FakeGitHub {
     /// Commit statuses created so far, in order: (sha, the JSON body as posted).
     pub fn statuses(&self) -> Vec<(String, Value)> {
         self.state.lock().unwrap().statuses.clone()
+    }
+
+    /// Check runs created so far, in order, each with its requests.
+    pub fn check_runs(&self) -> Vec<CheckRun> {
+        self.state.lock().unwrap().check_runs.clone()
     }
 
     /// The issues of a repository ("owner/name") as they stand: those of the
@@ -943,6 +953,11 @@ fn route(state: &mut State, request: &Request, url: &str) -> (Response, Option<D
                     let (response, created) = fake_pulls::post_status(state, repo, sha, request, url, authed);
                     state.statuses.extend(created);
                     response
+                }
+                ("POST" | "PATCH", None) if rest.starts_with("check-runs") => {
+                    let repo = repo.clone();
+                    fake_checks::route(state, &repo, rest, request, url, authed)
+                        .unwrap_or_else(|| error(404, "Not Found"))
                 }
                 ("POST" | "PATCH", None) => fake_settings::repo_write(state, index, rest, request, url, authed)
                     .unwrap_or_else(|| error(404, "Not Found")),

@@ -2,9 +2,12 @@
 //! and a way to run the built binary on them.
 #![allow(dead_code)]
 
+pub mod fake_checks;
 pub mod fake_github;
 pub mod fake_pulls;
 pub mod fake_settings;
+pub mod openapi;
+pub mod webhooks;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

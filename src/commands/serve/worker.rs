@@ -1,0 +1,250 @@
+//! The worker pool: a fixed number of threads take jobs from the queue, and
+//! each job runs the very evaluation `livegate pr` runs
+//! (`pr::collect_and_evaluate`) as the event's installation, between a check
+//! run created `in_progress` and its completion. The GitHub client is
+//! blocking, so workers are plain threads, not tasks on the server's runtime.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use super::checkrun::{self, Completion};
+use super::queue::{Claimed, Queue};
+use super::tokens::Installations;
+use super::webhook::Job;
+use crate::commands::pr::{collect_and_evaluate, PrSettings};
+use crate::github::client::{ApiError, Auth, Client};
+use crate::github::secret::Secret;
+use crate::report::finding::{sort_findings, Severity};
+use crate::report::{Format, Report, Verdict};
+use crate::sanitize::scrub;
+
+/// After this many failed attempts to post a verdict, a job is dropped
+/// (and logged): the check stays in progress, which never passes.
+const MAX_ATTEMPTS: u32 = 6;
+/// The first retry's delay; it doubles with each attempt.
+const RETRY_BASE_MS: i64 = 1000;
+
+/// Wakes idle workers when a job arrives or the server stops.
+#[derive(Default)]
+pub struct Bell {
+    rung: Mutex<bool>,
+    condvar: Condvar,
+}
+
+impl Bell {
+    pub fn ring(&self) {
+        *self.rung.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        self.condvar.notify_all();
+    }
+
+    /// Waits for a ring, at most `timeout` (jobs waiting to retry become
+    /// ready without one).
+    fn wait(&self, timeout: Duration) {
+        let rung = self.rung.lock().unwrap_or_else(|p| p.into_inner());
+        let (mut rung, _) = self
+            .condvar
+            .wait_timeout_while(rung, timeout, |rung| !*rung)
+            .unwrap_or_else(|p| p.into_inner());
+        *rung = false;
+    }
+}
+
+pub struct Pool {
+    pub queue: Arc<Queue>,
+    pub installations: Arc<Installations>,
+    pub bell: Arc<Bell>,
+    pub stop: Arc<AtomicBool>,
+    /// Where each worker's (empty) checkout lives: the evaluation never
+    /// reads a local clone, and must not find one by walking up from here.
+    pub scratch: PathBuf,
+}
+
+impl Pool {
+    /// Starts `count` workers.
+    pub fn spawn(self: &Arc<Self>, count: usize) -> Vec<JoinHandle<()>> {
+        (0..count)
+            .map(|i| {
+                let pool = self.clone();
+                std::thread::Builder::new()
+                    .name(format!("livegate-worker-{i}"))
+                    .spawn(move || pool.work())
+                    .expect("a worker thread starts")
+            })
+            .collect()
+    }
+
+    fn work(&self) {
+        while !self.stop.load(Ordering::SeqCst) {
+            match self.queue.claim() {
+                Ok(Some(claimed)) => self.process(claimed),
+                Ok(None) => self.bell.wait(Duration::from_millis(500)),
+                Err(err) => {
+                    log(json!({"msg": "queue error", "error": err.to_string()}));
+                    self.bell.wait(Duration::from_secs(1));
+                }
+            }
+        }
+    }
+
+    fn process(&self, claimed: Claimed) {
+        let started = Instant::now();
+        let job = &claimed.job;
+        let result = self.judge(job);
+        let mut line = json!({
+            "msg": "judged",
+            "delivery": job.delivery,
+            "event": job.event,
+            "repo": job.repo(),
+            "pr": job.number,
+            "sha": job.target_sha,
+            "installation": job.installation_id,
+            "attempt": claimed.attempts + 1,
+        });
+        let done = match result {
+            Ok(judged) => {
+                line["verdict"] = json!(judged.verdict.as_str());
+                line["conclusion"] = json!(judged.conclusion);
+                line["check_run"] = json!(judged.check_run);
+                line["requests"] = json!(judged.requests);
+                self.queue.finish(&claimed)
+            }
+            Err(failed) => {
+                line["msg"] = json!("not judged");
+                line["error"] = json!(failed.error);
+                line["requests"] = json!(failed.requests);
+                if failed.unauthorized {
+                    self.installations.forget(job.installation_id);
+                }
+                if claimed.attempts + 1 >= MAX_ATTEMPTS {
+                    line["gave_up"] = json!(true);
+                    self.queue.finish(&claimed)
+                } else {
+                    let delay = RETRY_BASE_MS << claimed.attempts.min(10);
+                    line["retry_in_ms"] = json!(delay);
+                    self.queue.retry_later(&claimed, delay)
+                }
+            }
+        };
+        if let Err(err) = done {
+            line["queue_error"] = json!(err.to_string());
+        }
+        line["duration_ms"] = json!(started.elapsed().as_millis() as u64);
+        log(line);
+    }
+
+    /// Token, check run in progress, evaluation, completion.
+    fn judge(&self, job: &Job) -> Result<Judged, Failed> {
+        let mut requests = 0;
+        let (options, token_stats) = self
+            .installations
+            .options_for(job.installation_id)
+            .map_err(|err| Failed::from_api(&err, None, 0))?;
+        requests += token_stats.requests;
+        let token: Option<Secret> = match &options.auth {
+            Auth::Token(token) => Some(token.clone()),
+            _ => None,
+        };
+        let client = Client::new(options.clone()).map_err(|err| Failed::from_api(&err, token.as_ref(), requests))?;
+        let spent = |client: &Client| requests + client.stats().requests;
+        let id = checkrun::start(&client, job).map_err(|err| Failed::from_api(&err, token.as_ref(), spent(&client)))?;
+        let settings = PrSettings {
+            owner: job.owner.clone(),
+            name: job.name.clone(),
+            number: job.number,
+            policy: None,
+            checkout: self.scratch.clone(),
+            format: Format::Markdown,
+            fail_on: Severity::Error,
+            color: false,
+            status: false,
+            target_url: None,
+            merge_group_sha: None,
+            emit: Vec::new(),
+            client: options,
+        };
+        let scrubbed = |text: &str| scrub(text);
+        let (verdict, completion) = match collect_and_evaluate(&client, &settings) {
+            Ok(mut run) => {
+                sort_findings(&mut run.findings);
+                let report = Report {
+                    command: "pr",
+                    findings: &run.findings,
+                    stats: None,
+                    fail_on: settings.fail_on,
+                    details: Some(&run.details),
+                    details_markdown: Some(&run.details_markdown),
+                    extra: Some(&run.extra),
+                };
+                let mut verdict = report.verdict();
+                let mut summary = scrubbed(&crate::report::render(Format::Markdown, &report, false));
+                // A pull request event judged a head that has moved on since:
+                // this verdict is not about the commit the check is on.
+                let moved = run
+                    .head_sha
+                    .as_deref()
+                    .filter(|head| !job.key.contains('@') && !head.eq_ignore_ascii_case(&job.target_sha));
+                if let (Some(head), Verdict::Pass) = (moved, verdict) {
+                    verdict = Verdict::Fail;
+                    summary = format!(
+                        "The pull request's head is now `{head}`, not this commit; its own check follows.\n\n{summary}"
+                    );
+                }
+                let here = format!("{}#{}", job.repo(), job.number);
+                let done = checkrun::completion(verdict, &run.findings, settings.fail_on, &summary, &here);
+                (verdict, done)
+            }
+            Err(err) => {
+                let detail = scrubbed(&err.to_string());
+                let done = Completion {
+                    conclusion: checkrun::conclusion(Verdict::Unverified),
+                    title: "Could not verify the review".to_owned(),
+                    summary: format!("livegate could not judge {}#{}: {detail}", job.repo(), job.number),
+                    annotations: Vec::new(),
+                };
+                (Verdict::Unverified, done)
+            }
+        };
+        checkrun::complete(&client, job, id, &completion)
+            .map_err(|err| Failed::from_api(&err, token.as_ref(), spent(&client)))?;
+        Ok(Judged {
+            verdict,
+            conclusion: completion.conclusion,
+            check_run: id,
+            requests: spent(&client),
+        })
+    }
+}
+
+struct Judged {
+    verdict: Verdict,
+    conclusion: &'static str,
+    check_run: u64,
+    requests: u64,
+}
+
+struct Failed {
+    error: String,
+    requests: u64,
+    unauthorized: bool,
+}
+
+impl Failed {
+    fn from_api(err: &ApiError, _token: Option<&Secret>, requests: u64) -> Failed {
+        Failed {
+            error: scrub(&err.to_string()),
+            requests,
+            unauthorized: matches!(err, ApiError::Unauthorized { .. }),
+        }
+    }
+}
+
+/// One JSON log line, through the binary's diagnostics sink.
+pub fn log(mut line: serde_json::Value) {
+    line["ts"] = json!(super::clock::iso8601(super::clock::now_secs()));
+    crate::diag::emit(&format!("{line}\n"));
+}
