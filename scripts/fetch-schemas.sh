@@ -24,3 +24,6 @@ fetch_from_npm() { # package@version path-in-tarball destination
 fetch_from_npm @microsoft/jest-sarif@1.0.0-beta.0 package/lib/schemas/sarif-2.1.0-rtm.5.json "$out/sarif-2.1.0.json"
 #   GitHub's REST OpenAPI description (OpenAPI 3.0.3), from @octokit/openapi.
 fetch_from_npm @octokit/openapi@23.0.2 package/generated/api.github.com.json "$out/github-openapi.json"
+#   GitHub's public GraphQL schema (SDL), from @octokit/graphql-schema: every
+#   query `livegate deploy` sends is validated against it.
+fetch_from_npm @octokit/graphql-schema@15.26.1 package/schema.graphql "$out/github-schema.graphql"

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod catalog;
+pub mod deploy;
 pub mod hook;
 pub mod policy;
 pub mod pr;
@@ -24,6 +25,7 @@ pub fn run(command: Command) -> Outcome {
         Command::Protect(args) => protect::run(args),
         Command::Pr(args) => pr::run(args),
         Command::Audit(args) => audit::run(args),
+        Command::Deploy(args) => deploy::run(args),
         Command::Checks { format } => catalog::list(format),
         Command::Explain { code } => catalog::explain(&code),
         Command::Policy { action } => policy::run(action),

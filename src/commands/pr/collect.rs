@@ -686,7 +686,7 @@ pub(super) fn collect(client: &Client, settings: &PrSettings) -> Result<Result<C
 
 /// Each reviewer's permission: one lookup each for a few, else the
 /// collaborator list (a few pages), then single lookups for whoever is left.
-pub(super) fn permissions(
+pub(crate) fn permissions(
     client: &Client,
     full: &str,
     logins: &[String],

@@ -1,0 +1,129 @@
+//! The range's history from the local clone: the landing commits (first-parent
+//! history from the commit to deploy back to the baseline), ancestry, and the
+//! files at a commit (the policy at the baseline, CODEOWNERS at a merge's base).
+
+use git2::{Oid, Repository, Sort};
+
+use crate::facts::provenance::LandingCommit;
+
+/// Where GitHub looks for CODEOWNERS, in its order.
+const CODEOWNERS_LOCATIONS: &[&str] = &[".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"];
+
+pub struct LocalHistory {
+    repo: Repository,
+}
+
+impl LocalHistory {
+    pub fn open(path: &std::path::Path) -> Option<LocalHistory> {
+        Repository::discover(path).ok().map(|repo| LocalHistory { repo })
+    }
+
+    /// The full id of a revision the clone has (a sha, a short sha, a ref).
+    pub fn resolve(&self, spec: &str) -> Option<String> {
+        let object = self.repo.revparse_single(spec).ok()?;
+        object.peel_to_commit().ok().map(|c| c.id().to_string())
+    }
+
+    pub fn has(&self, sha: &str) -> bool {
+        Oid::from_str(sha).is_ok_and(|oid| self.repo.find_commit(oid).is_ok())
+    }
+
+    /// Whether `ancestor` is `descendant` or one of its ancestors; `None` when
+    /// the clone lacks either.
+    pub fn is_ancestor(&self, ancestor: &str, descendant: &str) -> Option<bool> {
+        if !(self.has(ancestor) && self.has(descendant)) {
+            return None;
+        }
+        let (a, d) = (Oid::from_str(ancestor).ok()?, Oid::from_str(descendant).ok()?);
+        if a == d {
+            return Some(true);
+        }
+        self.repo.graph_descendant_of(d, a).ok()
+    }
+
+    /// The committer time of a commit, ISO 8601 UTC.
+    pub fn committed_at(&self, sha: &str) -> Option<String> {
+        let commit = self.repo.find_commit(Oid::from_str(sha).ok()?).ok()?;
+        Some(super::attest::iso8601(commit.time().seconds().max(0) as u64))
+    }
+
+    /// The first-parent history from `to` back to (not including) `from`,
+    /// oldest first; `Err` when more than `cap` commits.
+    pub fn landing_commits(&self, from: Option<&str>, to: &str, cap: usize) -> Result<Vec<LandingCommit>, String> {
+        let mut walk = self.repo.revwalk().map_err(|e| e.to_string())?;
+        walk.simplify_first_parent().map_err(|e| e.to_string())?;
+        walk.set_sorting(Sort::TOPOLOGICAL).map_err(|e| e.to_string())?;
+        walk.push(Oid::from_str(to).map_err(|e| e.to_string())?)
+            .map_err(|e| format!("{to}: {e}"))?;
+        if let Some(from) = from {
+            walk.hide(Oid::from_str(from).map_err(|e| e.to_string())?)
+                .map_err(|e| format!("{from}: {e}"))?;
+        }
+        let mut commits = Vec::new();
+        for oid in walk {
+            let oid = oid.map_err(|e| e.to_string())?;
+            if commits.len() == cap {
+                return Err(format!(
+                    "more than {cap} landing commits (--max-commits); pass --from or raise the cap"
+                ));
+            }
+            let commit = self.repo.find_commit(oid).map_err(|e| format!("{oid}: {e}"))?;
+            commits.push(self.landing(&commit).map_err(|e| format!("{oid}: {e}"))?);
+        }
+        commits.reverse();
+        Ok(commits)
+    }
+
+    fn landing(&self, commit: &git2::Commit<'_>) -> Result<LandingCommit, git2::Error> {
+        let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
+        let tree = commit.tree()?;
+        let parent_tree = match commit.parent(0) {
+            Ok(parent) => Some(parent.tree()?),
+            Err(_) => None,
+        };
+        let diff = self.repo.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), None)?;
+        let mut paths = Vec::new();
+        for delta in diff.deltas() {
+            for file in [delta.old_file(), delta.new_file()] {
+                if let Some(path) = file.path().and_then(|p| p.to_str()) {
+                    if !paths.iter().any(|known: &String| known == path) {
+                        paths.push(path.to_owned());
+                    }
+                }
+            }
+        }
+        Ok(LandingCommit {
+            sha: commit.id().to_string(),
+            parents: commit.parent_count(),
+            summary: message.lines().next().unwrap_or_default().to_owned(),
+            reviewed_by_trailers: message
+                .lines()
+                .filter_map(|line| {
+                    let (key, value) = line.split_once(':')?;
+                    key.trim()
+                        .eq_ignore_ascii_case("reviewed-by")
+                        .then(|| value.trim().to_owned())
+                })
+                .collect(),
+            paths,
+            pull_requests: Vec::new(),
+        })
+    }
+
+    /// A file's text at a commit, if it is there.
+    pub fn file_at(&self, sha: &str, path: &str) -> Option<String> {
+        let commit = self.repo.find_commit(Oid::from_str(sha).ok()?).ok()?;
+        let entry = commit.tree().ok()?.get_path(std::path::Path::new(path)).ok()?;
+        let blob = self.repo.find_blob(entry.id()).ok()?;
+        Some(String::from_utf8_lossy(blob.content()).into_owned())
+    }
+
+    /// CODEOWNERS of the base a merge result was made on: its first parent.
+    pub fn codeowners_before(&self, sha: &str) -> Option<(String, String)> {
+        let commit = self.repo.find_commit(Oid::from_str(sha).ok()?).ok()?;
+        let parent = commit.parent(0).ok()?.id().to_string();
+        CODEOWNERS_LOCATIONS
+            .iter()
+            .find_map(|path| self.file_at(&parent, path).map(|text| ((*path).to_owned(), text)))
+    }
+}

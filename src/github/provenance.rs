@@ -1,0 +1,389 @@
+//! Collects what `livegate deploy` needs from GitHub: the environment's
+//! latest successful deployment, the branch tip, ancestry through the compare
+//! API, force pushes and deletions from the repository activity, and — in
+//! batched GraphQL queries — the merged pull requests associated with each
+//! landing commit, with their reviews, dismissals, commits and files.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::client::{ApiError, Client};
+use crate::facts::provenance::{Dismissal, MergedPullRequest, ReviewRecord, Rewrite};
+use crate::facts::Unknown;
+
+/// Landing commits per GraphQL query. With five pull requests per commit and
+/// at most 100 reviews, 50 dismissals, 100 commits and 100 files each, a
+/// query asks for at most 175,000 nodes, within GitHub's 500,000.
+pub const COMMITS_PER_QUERY: usize = 100;
+/// A batch GitHub keeps failing (502, a timeout) is split down to this size
+/// before the run gives up.
+pub const SMALLEST_BATCH: usize = 12;
+/// Associated pull requests read per commit.
+pub const PRS_PER_COMMIT: usize = 5;
+
+const READ_PERMISSION: &str =
+    "Contents, Pull requests and Deployments: read (fine-grained token or GitHub App), or repo (classic token)";
+
+/// An environment's deployment whose latest status is `success`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Baseline {
+    pub deployment_id: u64,
+    pub sha: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Deployment {
+    id: u64,
+    sha: String,
+    created_at: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct DeploymentStatus {
+    state: String,
+}
+
+/// Deployments to read, newest first, before concluding that none succeeded.
+pub const DEPLOYMENTS_SCANNED: usize = 30;
+
+/// The newest deployment to `environment` whose latest status is `success`
+/// (production deployments are not set inactive automatically, so the
+/// statuses are read, not the deployment list alone).
+pub fn latest_successful_deployment(
+    client: &Client,
+    full: &str,
+    environment: &str,
+) -> Result<Option<Baseline>, ApiError> {
+    let endpoint = format!(
+        "/repos/{full}/deployments?environment={}&per_page={DEPLOYMENTS_SCANNED}",
+        encode(environment)
+    );
+    let deployments: Vec<Deployment> = client.get(&endpoint)?.json(&endpoint)?;
+    for deployment in deployments {
+        let endpoint = format!("/repos/{full}/deployments/{}/statuses?per_page=1", deployment.id);
+        let statuses: Vec<DeploymentStatus> = client.get(&endpoint)?.json(&endpoint)?;
+        if statuses.first().is_some_and(|s| s.state == "success") {
+            return Ok(Some(Baseline {
+                deployment_id: deployment.id,
+                sha: deployment.sha,
+                created_at: deployment.created_at,
+            }));
+        }
+    }
+    Ok(None)
+}
+
+#[derive(Debug, Deserialize)]
+struct GitRef {
+    object: GitObject,
+}
+
+#[derive(Debug, Deserialize)]
+struct GitObject {
+    sha: String,
+}
+
+/// The commit a branch points to now.
+pub fn branch_tip(client: &Client, full: &str, branch: &str) -> Result<String, ApiError> {
+    let endpoint = format!("/repos/{full}/git/ref/heads/{}", encode_path(branch));
+    let found: GitRef = client.get(&endpoint)?.json(&endpoint)?;
+    Ok(found.object.sha)
+}
+
+#[derive(Debug, Deserialize)]
+struct Comparison {
+    status: String,
+}
+
+/// The compare API's `status` of `head` against `base`: `ahead` or
+/// `identical` when `base` is an ancestor of `head`.
+pub fn compare_status(client: &Client, full: &str, base: &str, head: &str) -> Result<String, ApiError> {
+    let endpoint = format!("/repos/{full}/compare/{base}...{head}?per_page=1");
+    let comparison: Comparison = client.get(&endpoint)?.json(&endpoint)?;
+    Ok(comparison.status)
+}
+
+#[derive(Debug, Deserialize)]
+struct Activity {
+    before: String,
+    after: String,
+    timestamp: String,
+    activity_type: String,
+    actor: Option<Actor>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Actor {
+    login: String,
+}
+
+/// Force pushes and deletions of `branch` at or after `since` (ISO 8601),
+/// newest first; pages are read until an older entry appears.
+pub fn rewrites_since(client: &Client, full: &str, branch: &str, since: &str) -> Result<Vec<Rewrite>, ApiError> {
+    let mut found = Vec::new();
+    for kind in ["force_push", "branch_deletion"] {
+        let endpoint = format!(
+            "/repos/{full}/activity?ref={}&activity_type={kind}",
+            encode(&format!("refs/heads/{branch}"))
+        );
+        client.for_each_page(&endpoint, |page: Vec<Activity>| {
+            let mut older = false;
+            for activity in page {
+                if activity.timestamp.as_str() < since {
+                    older = true;
+                    continue;
+                }
+                found.push(Rewrite {
+                    kind: activity.activity_type,
+                    actor: activity.actor.map(|a| a.login),
+                    at: activity.timestamp,
+                    before: activity.before,
+                    after: activity.after,
+                });
+            }
+            !older
+        })?;
+    }
+    found.sort_by(|a, b| a.at.cmp(&b.at));
+    Ok(found)
+}
+
+/// Merged pull requests associated with commits, and the GraphQL cost.
+#[derive(Debug, Default)]
+pub struct Associations {
+    /// Per commit, the numbers of its associated pull requests merged into the branch.
+    pub by_commit: BTreeMap<String, Vec<u64>>,
+    pub pull_requests: BTreeMap<u64, MergedPullRequest>,
+    pub unknowns: Vec<Unknown>,
+    pub queries: usize,
+    /// Sum of `rateLimit.cost`, and the last `rateLimit.remaining` seen.
+    pub cost: u64,
+    pub remaining: Option<u64>,
+}
+
+/// The selection of one associated pull request.
+pub const PULL_REQUEST_FRAGMENT: &str = "fragment landedBy on PullRequest {
+  number
+  title
+  merged
+  mergedAt
+  baseRefName
+  headRefOid
+  author { __typename login }
+  mergedBy { login }
+  mergeCommit { oid }
+  reviews(first: 100) {
+    pageInfo { hasNextPage }
+    nodes { id state submittedAt author { __typename login } commit { oid } }
+  }
+  timelineItems(first: 50, itemTypes: [REVIEW_DISMISSED_EVENT]) {
+    pageInfo { hasNextPage }
+    nodes { ... on ReviewDismissedEvent { createdAt previousReviewState review { id } } }
+  }
+  commits(first: 100) {
+    pageInfo { hasNextPage }
+    nodes { commit { oid author { user { login } } committer { user { login } } } }
+  }
+  files(first: 100) {
+    pageInfo { hasNextPage }
+    nodes { path }
+  }
+}";
+
+/// The query for one batch of commits: each commit an alias `c<i>`.
+pub fn associations_query(shas: &[String]) -> String {
+    let mut query = String::from(
+        "query($owner: String!, $name: String!) {\n  rateLimit { cost remaining resetAt }\n  repository(owner: $owner, name: $name) {\n",
+    );
+    for (i, sha) in shas.iter().enumerate() {
+        query.push_str(&format!(
+            "    c{i}: object(oid: \"{sha}\") {{ ... on Commit {{ oid associatedPullRequests(first: {PRS_PER_COMMIT}) {{ pageInfo {{ hasNextPage }} nodes {{ ...landedBy }} }} }} }}\n"
+        ));
+    }
+    query.push_str("  }\n}\n");
+    query.push_str(PULL_REQUEST_FRAGMENT);
+    query
+}
+
+/// The merged pull requests into `branch` associated with each commit, in
+/// batches; a batch GitHub cannot answer is split before giving up.
+pub fn associated_pull_requests(
+    client: &Client,
+    owner: &str,
+    name: &str,
+    branch: &str,
+    shas: &[String],
+) -> Result<Associations, ApiError> {
+    let mut out = Associations::default();
+    let mut pending: Vec<&[String]> = shas.chunks(COMMITS_PER_QUERY).rev().collect();
+    while let Some(batch) = pending.pop() {
+        let query = associations_query(batch);
+        out.queries += 1;
+        let data = match client.graphql(&query, &json!({ "owner": owner, "name": name })) {
+            Ok(data) => data,
+            Err(ApiError::Unavailable { .. }) if batch.len() > SMALLEST_BATCH => {
+                let (first, second) = batch.split_at(batch.len() / 2);
+                pending.push(second);
+                pending.push(first);
+                continue;
+            }
+            Err(err) => return Err(err),
+        };
+        if let Some(cost) = data["rateLimit"]["cost"].as_u64() {
+            out.cost += cost;
+        }
+        out.remaining = data["rateLimit"]["remaining"].as_u64().or(out.remaining);
+        let repository = &data["repository"];
+        if repository.is_null() {
+            return Err(ApiError::NotFound {
+                endpoint: format!("POST {}", client.graphql_endpoint()),
+                message: format!("repository {owner}/{name} not found"),
+            });
+        }
+        for (i, sha) in batch.iter().enumerate() {
+            let commit = &repository[format!("c{i}")];
+            if commit.is_null() {
+                out.unknowns.push(Unknown {
+                    reason: format!("commit {sha} is not on GitHub's copy of {owner}/{name}"),
+                    permission: READ_PERMISSION.to_owned(),
+                });
+                continue;
+            }
+            let associated = &commit["associatedPullRequests"];
+            if associated["pageInfo"]["hasNextPage"].as_bool() != Some(false) {
+                out.unknowns.push(Unknown {
+                    reason: format!("commit {sha} has more than {PRS_PER_COMMIT} associated pull requests"),
+                    permission: READ_PERMISSION.to_owned(),
+                });
+            }
+            let mut numbers = Vec::new();
+            for node in associated["nodes"].as_array().into_iter().flatten() {
+                if node["merged"].as_bool() != Some(true) || node["baseRefName"].as_str() != Some(branch) {
+                    continue;
+                }
+                let pr = pull_request(node);
+                numbers.push(pr.number);
+                out.pull_requests.entry(pr.number).or_insert(pr);
+            }
+            out.by_commit.insert(sha.clone(), numbers);
+        }
+    }
+    Ok(out)
+}
+
+fn login(actor: &Value) -> Option<String> {
+    actor["login"].as_str().map(str::to_owned)
+}
+
+fn incomplete(number: u64, connection: &Value, what: &str, read: usize, out: &mut Vec<Unknown>) {
+    if connection["pageInfo"]["hasNextPage"].as_bool() != Some(false) {
+        out.push(Unknown {
+            reason: format!("#{number} has more {what} than the {read} read"),
+            permission: "nothing: the list is longer than livegate reads in one query".to_owned(),
+        });
+    }
+}
+
+fn pull_request(node: &Value) -> MergedPullRequest {
+    let number = node["number"].as_u64().unwrap_or_default();
+    let mut unknowns = Vec::new();
+    let reviews = node["reviews"]["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| ReviewRecord {
+            id: r["id"].as_str().unwrap_or_default().to_owned(),
+            login: login(&r["author"]).unwrap_or_else(|| "ghost".to_owned()),
+            is_bot: r["author"]["__typename"].as_str() == Some("Bot"),
+            state: r["state"].as_str().unwrap_or_default().to_owned(),
+            commit: r["commit"]["oid"].as_str().map(str::to_owned),
+            submitted_at: r["submittedAt"].as_str().map(str::to_owned),
+        })
+        .collect();
+    incomplete(number, &node["reviews"], "reviews", 100, &mut unknowns);
+    let dismissals = node["timelineItems"]["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| {
+            Some(Dismissal {
+                review_id: e["review"]["id"].as_str()?.to_owned(),
+                at: e["createdAt"].as_str()?.to_owned(),
+                previous_state: e["previousReviewState"].as_str()?.to_owned(),
+            })
+        })
+        .collect();
+    incomplete(number, &node["timelineItems"], "review dismissals", 50, &mut unknowns);
+    let mut commit_people = BTreeSet::new();
+    let mut last_pusher = None;
+    for c in node["commits"]["nodes"].as_array().into_iter().flatten() {
+        let author = login(&c["commit"]["author"]["user"]);
+        let committer = login(&c["commit"]["committer"]["user"]);
+        commit_people.extend(author.iter().cloned());
+        commit_people.extend(committer.iter().filter(|c| *c != "web-flow").cloned());
+        last_pusher = committer.filter(|c| c != "web-flow").or(author);
+    }
+    incomplete(number, &node["commits"], "commits", 100, &mut unknowns);
+    let files = node["files"]["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["path"].as_str().map(str::to_owned))
+        .collect();
+    incomplete(number, &node["files"], "files", 100, &mut unknowns);
+    MergedPullRequest {
+        number,
+        title: node["title"].as_str().unwrap_or_default().to_owned(),
+        author: login(&node["author"]).unwrap_or_else(|| "ghost".to_owned()),
+        base_ref: node["baseRefName"].as_str().unwrap_or_default().to_owned(),
+        merged_at: node["mergedAt"].as_str().unwrap_or_default().to_owned(),
+        merged_by: login(&node["mergedBy"]),
+        head_sha: node["headRefOid"].as_str().unwrap_or_default().to_owned(),
+        merge_commit: node["mergeCommit"]["oid"].as_str().map(str::to_owned),
+        reviews,
+        dismissals,
+        commit_people,
+        files,
+        last_pusher,
+        codeowners: None,
+        incomplete: unknowns,
+    }
+}
+
+fn encode(text: &str) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+fn encode_path(text: &str) -> String {
+    text.split('/').map(encode).collect::<Vec<_>>().join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_query_names_each_commit_once() {
+        let query = associations_query(&["a".repeat(40), "b".repeat(40)]);
+        assert!(query.contains("c0: object(oid: \"aaaa"));
+        assert!(query.contains("c1: object(oid: \"bbbb"));
+        assert_eq!(query.matches("fragment landedBy").count(), 1);
+    }
+
+    #[test]
+    fn environments_and_refs_are_encoded() {
+        assert_eq!(encode("prod eu/1"), "prod%20eu%2F1");
+        assert_eq!(encode_path("release/1.x"), "release/1.x");
+    }
+}
