@@ -22,7 +22,7 @@ use serde_json::{json, Value};
 pub use super::fake_pulls::{Pull, PullCommit, PullFile, PullReview};
 #[allow(unused_imports)] // Not every test crate uses every type.
 pub use super::fake_settings::{Hook, Issue, Org};
-use super::{fake_pulls, fake_settings};
+use super::{fake_deploy, fake_pulls, fake_settings};
 
 /// What the token may do on the repositories of the scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -224,6 +224,8 @@ pub struct Repo {
     /// Issues (pull requests are listed among them too, as on GitHub);
     /// issues created through the API are added here.
     pub issues: Vec<Issue>,
+    /// Deployments, refs, activity and the GraphQL data of `livegate deploy`.
+    pub deploy: fake_deploy::DeployWorld,
 }
 
 impl Repo {
@@ -258,6 +260,7 @@ impl Repo {
             workflow_permissions: ("read".to_owned(), false),
             codeowners: None,
             issues: Vec::new(),
+            deploy: fake_deploy::DeployWorld::default(),
         }
     }
 
@@ -396,6 +399,9 @@ pub(super) struct State {
     remaining: u64,
     /// Commit statuses created: (sha, the body as posted).
     pub(super) statuses: Vec<(String, Value)>,
+    /// Every GraphQL query received, and why those that failed validation did.
+    pub(super) graphql_queries: Vec<String>,
+    pub(super) graphql_invalid: Vec<String>,
 }
 
 pub struct FakeGitHub {
@@ -415,6 +421,8 @@ impl FakeGitHub {
             log: Vec::new(),
             remaining,
             statuses: Vec::new(),
+            graphql_queries: Vec::new(),
+            graphql_invalid: Vec::new(),
         }));
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
@@ -470,6 +478,16 @@ impl FakeGitHub {
             .find(|r| format!("{}/{}", r.owner, r.name).eq_ignore_ascii_case(repo_full))
             .map(|r| r.issues.clone())
             .unwrap_or_default()
+    }
+
+    /// Every GraphQL query received, in order.
+    pub fn graphql_queries(&self) -> Vec<String> {
+        self.state.lock().unwrap().graphql_queries.clone()
+    }
+
+    /// Why GraphQL queries (or the fake's answers to them) failed the schema.
+    pub fn graphql_invalid(&self) -> Vec<String> {
+        self.state.lock().unwrap().graphql_invalid.clone()
     }
 
     /// Changes the scenario between runs (a setting changed on GitHub).
@@ -834,6 +852,12 @@ fn route(state: &mut State, request: &Request, url: &str) -> (Response, Option<D
         Ok(authed) => authed,
         Err(response) => return (response, None),
     };
+    if request.method == "POST" && request.path == "/graphql" {
+        if !authed {
+            return (error(401, "This endpoint requires you to be authenticated."), None);
+        }
+        return (fake_deploy::graphql(state, request), None);
+    }
     let segments: Vec<&str> = request.path.trim_start_matches('/').splitn(4, '/').collect();
     let response = match segments.as_slice() {
         ["repos", owner, name, rest @ ..] => {
@@ -845,11 +869,16 @@ fn route(state: &mut State, request: &Request, url: &str) -> (Response, Option<D
             else {
                 return (error(404, "Not Found"), None);
             };
-            let repo = &state.scenario.repos[index];
-            if repo.private && !authed {
+            if state.scenario.repos[index].private && !authed {
                 return (error(404, "Not Found"), None);
             }
             let rest = rest.first().copied().unwrap_or("");
+            if request.method == "GET" {
+                if let Some(response) = fake_deploy::repo_route(state, index, rest, request) {
+                    return (response, None);
+                }
+            }
+            let repo = &state.scenario.repos[index];
             match (request.method.as_str(), rest.strip_prefix("statuses/")) {
                 ("GET" | "HEAD", _) => repo_route(state, repo, rest, request, url, authed),
                 ("POST", Some(sha)) => {

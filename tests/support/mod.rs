@@ -2,6 +2,7 @@
 //! and a way to run the built binary on them.
 #![allow(dead_code)]
 
+pub mod fake_deploy;
 pub mod fake_github;
 pub mod fake_pulls;
 pub mod fake_settings;

@@ -1,0 +1,496 @@
+//! `livegate deploy` on real git histories built in temp repositories, against
+//! the fake GitHub (REST and GraphQL, every query validated against GitHub's
+//! public GraphQL schema).
+
+mod support;
+
+use serde_json::Value;
+use support::fake_deploy::{self, activity, DeployWorld, FakeDeployment, GqlPull, GqlReview};
+use support::fake_github::{FakeGitHub, FaultKind, Repo, Scenario};
+use support::{livegate_env, Run, TestRepo};
+
+const DEPLOYED_AT: &str = "2026-03-01T00:00:00Z";
+const REVIEWED_AT: &str = "2026-03-02T09:00:00Z";
+const MERGED_AT: &str = "2026-03-02T10:00:00Z";
+const POLICY: &str = "extends = \"standard\"\n\n[review]\nrequired-approvals = 1\nrequire-code-owner-review = false\nrequire-last-push-approval = false\n";
+
+/// A repository whose `main` was deployed to production at its first commit,
+/// and the GitHub side of what happens on it next.
+struct History {
+    repo: TestRepo,
+    baseline: String,
+    world: DeployWorld,
+}
+
+fn approved(login: &str, commit: &str) -> GqlReview {
+    GqlReview::new(
+        &format!("R_{login}_{}", &commit[..7]),
+        login,
+        "APPROVED",
+        commit,
+        REVIEWED_AT,
+    )
+}
+
+impl History {
+    fn new() -> History {
+        let repo = TestRepo::new();
+        repo.write(".github/livegate.toml", POLICY)
+            .write("src/main.rs", "fn main() {}\n");
+        let baseline = repo.commit("initial");
+        let world = DeployWorld {
+            deployments: vec![deployment(1, &baseline)],
+            ..DeployWorld::default()
+        };
+        History { repo, baseline, world }
+    }
+
+    /// Commits on a branch `pr-N` from main; returns their shas.
+    fn branch(&self, number: u64, files: &[(&str, &str)]) -> Vec<String> {
+        self.repo
+            .git(&["checkout", "-q", "-b", &format!("pr-{number}"), "main"]);
+        let mut shas = Vec::new();
+        for (path, content) in files {
+            self.repo.write(path, content);
+            shas.push(self.repo.commit(&format!("work on {path}")));
+        }
+        self.repo.git(&["checkout", "-q", "main"]);
+        shas
+    }
+
+    fn squash(&mut self, number: u64, files: &[(&str, &str)], reviews: &[&str], merged_by: &str) -> (String, String) {
+        let shas = self.branch(number, files);
+        let head = shas.last().unwrap().clone();
+        self.repo.git(&["merge", "-q", "--squash", &format!("pr-{number}")]);
+        let merge = self.repo.commit(&format!("change {number} (#{number})"));
+        self.land(number, &head, &merge, &[&merge], reviews, merged_by);
+        (head, merge)
+    }
+
+    fn merge(&mut self, number: u64, files: &[(&str, &str)], reviews: &[&str]) -> String {
+        let shas = self.branch(number, files);
+        let head = shas.last().unwrap().clone();
+        self.repo.git(&[
+            "merge",
+            "-q",
+            "--no-ff",
+            "-m",
+            &format!("Merge pull request #{number}"),
+            &format!("pr-{number}"),
+        ]);
+        let merge = self.repo.git(&["rev-parse", "HEAD"]);
+        self.land(number, &head, &merge, &[&merge], reviews, "alice");
+        merge
+    }
+
+    fn rebase(&mut self, number: u64, files: &[(&str, &str)], reviews: &[&str]) -> Vec<String> {
+        let shas = self.branch(number, files);
+        let head = shas.last().unwrap().clone();
+        let mut landed = Vec::new();
+        for sha in &shas {
+            self.repo.git(&["cherry-pick", sha]);
+            landed.push(self.repo.git(&["rev-parse", "HEAD"]));
+        }
+        let refs: Vec<&str> = landed.iter().map(String::as_str).collect();
+        self.land(number, &head, landed.last().unwrap(), &refs, reviews, "alice");
+        landed
+    }
+
+    fn land(&mut self, number: u64, head: &str, merge: &str, landed: &[&str], reviews: &[&str], merged_by: &str) {
+        let mut pull = GqlPull::merged(number, "author", head, merge, merged_by, MERGED_AT);
+        for login in reviews {
+            pull = pull.review(approved(login, head));
+        }
+        self.world.pulls.push(pull);
+        for sha in landed {
+            self.world.commits.push(((*sha).to_owned(), vec![number]));
+        }
+    }
+
+    fn direct_push(&mut self, path: &str, message: &str) -> String {
+        self.repo.write(path, "pub fn hotfix() {}\n");
+        let sha = self.repo.commit(message);
+        self.world.commits.push((sha.clone(), Vec::new()));
+        sha
+    }
+
+    fn tip(&self) -> String {
+        self.repo.git(&["rev-parse", "main"])
+    }
+
+    fn pull_mut(&mut self, number: u64) -> &mut GqlPull {
+        self.world.pulls.iter_mut().find(|p| p.number == number).unwrap()
+    }
+
+    fn serve(&mut self) -> FakeGitHub {
+        self.world.refs = vec![("main".to_owned(), self.tip())];
+        let mut repo = Repo::new("acme/api")
+            .collaborator("alice", "write")
+            .collaborator("bob", "write")
+            .collaborator("admin", "admin");
+        repo.deploy = self.world.clone();
+        FakeGitHub::start(Scenario::new(repo))
+    }
+}
+
+fn deployment(id: u64, sha: &str) -> FakeDeployment {
+    FakeDeployment {
+        id,
+        sha: sha.to_owned(),
+        environment: "production".to_owned(),
+        created_at: DEPLOYED_AT.to_owned(),
+        statuses: vec!["success".to_owned()],
+    }
+}
+
+fn deploy(history: &History, fake: &FakeGitHub, extra: &[&str]) -> Run {
+    let tip = history.tip();
+    let mut args = vec![
+        "deploy",
+        "--repo",
+        "acme/api",
+        "--environment",
+        "production",
+        "--branch",
+        "main",
+        "--api-url",
+        &fake.url,
+        "--no-cache",
+        "--retries",
+        "1",
+    ];
+    if !extra.contains(&"--to") {
+        args.extend(["--to", &tip]);
+    }
+    if !extra.contains(&"--format") {
+        args.extend(["--format", "json"]);
+    }
+    args.extend_from_slice(extra);
+    let run = livegate_env(history.repo.path(), &args, &[("GITHUB_TOKEN", "test-token")]);
+    assert!(
+        fake.graphql_invalid().is_empty(),
+        "GraphQL that GitHub would refuse: {:?}",
+        fake.graphql_invalid()
+    );
+    run
+}
+
+fn commits(run: &Run) -> Vec<Value> {
+    run.json()["deploy"]["commits"].as_array().cloned().unwrap_or_default()
+}
+
+fn verdicts(run: &Run) -> Vec<String> {
+    commits(run)
+        .iter()
+        .map(|c| c["verdict"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+fn codes(run: &Run) -> Vec<String> {
+    run.found().into_iter().map(|(code, _, _)| code).collect()
+}
+
+#[test]
+fn squash_merge_and_rebase_merges_that_were_approved_on_their_head_pass() {
+    let mut h = History::new();
+    h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    h.merge(2, &[("src/b.rs", "pub fn b() {}\n")], &["bob"]);
+    h.rebase(
+        3,
+        &[("src/c.rs", "pub fn c() {}\n"), ("src/d.rs", "pub fn d() {}\n")],
+        &["alice"],
+    );
+    let fake = h.serve();
+    let run = deploy(&h, &fake, &[]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(verdicts(&run), ["reviewed"; 4]);
+    let rows = commits(&run);
+    let methods: Vec<&str> = rows
+        .iter()
+        .map(|c| c["merge_method"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(methods, ["squash", "merge", "rebase", "rebase"]);
+    assert_eq!(run.json()["deploy"]["from"], h.baseline.as_str());
+    assert_eq!(fake.graphql_queries().len(), 1, "one batched query for the range");
+}
+
+#[test]
+fn a_direct_push_in_the_middle_of_the_range_fails_and_its_trailer_is_no_review() {
+    let mut h = History::new();
+    h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    let pushed = h.direct_push("src/hotfix.rs", "hotfix\n\nReviewed-by: Alice <alice@example.org>");
+    h.squash(2, &[("src/b.rs", "pub fn b() {}\n")], &["bob"], "bob");
+    let fake = h.serve();
+    let run = deploy(&h, &fake, &[]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(verdicts(&run), ["reviewed", "direct-push", "reviewed"]);
+    assert_eq!(codes(&run), ["LG301"]);
+    let row = &commits(&run)[1];
+    assert_eq!(row["sha"], pushed.as_str());
+    assert!(row["reasons"].to_string().contains("not a review"), "{row}");
+}
+
+#[test]
+fn an_admin_merge_without_approvals_is_merged_without_review() {
+    let mut h = History::new();
+    h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &[], "admin");
+    let fake = h.serve();
+    let run = deploy(&h, &fake, &[]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(verdicts(&run), ["merged-without-review"]);
+    assert_eq!(codes(&run), ["LG302"]);
+    assert_eq!(commits(&run)[0]["merged_by"], "admin");
+}
+
+#[test]
+fn an_approval_on_an_old_head_followed_by_a_new_commit_is_stale() {
+    let mut h = History::new();
+    let shas = h.branch(1, &[("src/a.rs", "pub fn a() {}\n"), ("src/a2.rs", "pub fn a2() {}\n")]);
+    h.repo.git(&["merge", "-q", "--squash", "pr-1"]);
+    let merge = h.repo.commit("change 1 (#1)");
+    h.world
+        .pulls
+        .push(GqlPull::merged(1, "author", &shas[1], &merge, "alice", MERGED_AT).review(approved("bob", &shas[0])));
+    h.world.commits.push((merge, vec![1]));
+    let fake = h.serve();
+    let run = deploy(&h, &fake, &[]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(verdicts(&run), ["stale-approval"]);
+    assert_eq!(codes(&run), ["LG303"]);
+}
+
+#[test]
+fn a_review_dismissed_after_the_merge_still_counts() {
+    let mut h = History::new();
+    let (head, _) = h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    let pull = h.pull_mut(1);
+    pull.reviews[0].state = "DISMISSED".to_owned();
+    pull.dismissals.push((
+        pull.reviews[0].id.clone(),
+        "2026-03-05T00:00:00Z".to_owned(),
+        "APPROVED".to_owned(),
+    ));
+    let fake = h.serve();
+    let run = deploy(&h, &fake, &[]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(verdicts(&run), ["reviewed"]);
+    assert_eq!(commits(&run)[0]["approvers_on_head"][0], "alice");
+    let _ = head;
+
+    // Dismissed before the merge: it did not count then.
+    h.pull_mut(1).dismissals[0].1 = "2026-03-02T09:30:00Z".to_owned();
+    let fake = h.serve();
+    let run = deploy(&h, &fake, &[]);
+    assert_eq!(verdicts(&run), ["merged-without-review"]);
+}
+
+#[test]
+fn without_a_baseline_the_range_is_unverified_unless_first_deploy() {
+    let mut h = History::new();
+    h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    h.world.deployments[0].statuses = vec!["failure".to_owned(), "success".to_owned()];
+    let fake = h.serve();
+    let run = deploy(&h, &fake, &[]);
+    assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(codes(&run), ["LG916"]);
+    assert!(run.stdout.contains("no baseline"), "{}", run.stdout);
+
+    // --first-deploy: the whole history counts, the initial commit too.
+    h.world.commits.push((h.baseline.clone(), Vec::new()));
+    let fake = h.serve();
+    let run = deploy(&h, &fake, &["--first-deploy"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(verdicts(&run), ["direct-push", "reviewed"]);
+
+    // --from is a baseline too.
+    let fake = h.serve();
+    let run = deploy(&h, &fake, &["--from", &h.baseline.clone()]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+}
+
+#[test]
+fn baselines_that_disagree_are_a_usage_error_naming_both() {
+    let mut h = History::new();
+    let (_, first) = h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    let fake = h.serve();
+    let run = deploy(&h, &fake, &["--from", &first]);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("--from"), "{}", run.stderr);
+    assert!(run.stderr.contains("latest successful deployment"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&first) && run.stderr.contains(&h.baseline),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_partial_graphql_answer_is_never_a_pass() {
+    let mut h = History::new();
+    h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    h.squash(2, &[("src/b.rs", "pub fn b() {}\n")], &["alice"], "alice");
+    h.world.graphql_partial = true;
+    let fake = h.serve();
+    let run = deploy(&h, &fake, &[]);
+    assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(codes(&run), ["LG916"]);
+    assert!(run.stdout.contains("partial answer"), "{}", run.stdout);
+}
+
+#[test]
+fn graphql_that_keeps_failing_is_never_a_pass() {
+    let mut h = History::new();
+    h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    let fake = {
+        h.world.refs = vec![("main".to_owned(), h.tip())];
+        let mut repo = Repo::new("acme/api").collaborator("alice", "write");
+        repo.deploy = h.world.clone();
+        FakeGitHub::start(Scenario::new(repo).fault("/graphql", FaultKind::Status(502), 100))
+    };
+    let run = deploy(&h, &fake, &[]);
+    assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("502"), "{}", run.stdout);
+}
+
+#[test]
+fn a_range_with_a_test_data_migration_is_test_data() {
+    let mut h = History::new();
+    h.squash(
+        1,
+        &[(
+            "db/migrations/0002_officers.sql",
+            "CREATE TABLE officers (email text, card text);\nINSERT INTO officers VALUES ('pc.test@example.com', '4111 1111 1111 1111');\n",
+        )],
+        &["alice"],
+        "alice",
+    );
+    let fake = h.serve();
+    let run = deploy(&h, &fake, &[]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(verdicts(&run), ["test-data"]);
+    assert_eq!(codes(&run), ["LG305"]);
+    assert!(commits(&run)[0]["reasons"]
+        .to_string()
+        .contains("db/migrations/0002_officers.sql"));
+}
+
+#[test]
+fn a_force_push_since_the_deployment_is_reported() {
+    let mut h = History::new();
+    let (_, merge) = h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    h.world.activity = vec![
+        activity(
+            "force_push",
+            "main",
+            &"e".repeat(40),
+            &merge,
+            "mallory",
+            "2026-03-02T11:00:00Z",
+        ),
+        activity(
+            "force_push",
+            "main",
+            &"d".repeat(40),
+            &"c".repeat(40),
+            "old",
+            "2026-02-01T00:00:00Z",
+        ),
+    ];
+    let fake = h.serve();
+    let run = deploy(&h, &fake, &[]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(verdicts(&run), ["history-rewritten"]);
+    assert!(codes(&run).iter().all(|c| c == "LG304"), "{:?}", codes(&run));
+    assert_eq!(run.json()["deploy"]["rewrites"].as_array().map(Vec::len), Some(1));
+    assert!(run.stdout.contains("mallory"));
+}
+
+#[test]
+fn a_deployment_recorded_while_the_check_ran_is_unverified() {
+    let mut h = History::new();
+    let (_, merge) = h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    h.world.deployment_appears = Some((1, deployment(2, &merge)));
+    let fake = h.serve();
+    let run = deploy(&h, &fake, &[]);
+    assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("while the check ran"), "{}", run.stdout);
+}
+
+#[test]
+fn the_attestation_is_an_in_toto_vsa_and_the_next_deploy_chains_from_it() {
+    let mut h = History::new();
+    h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    let fake = h.serve();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("deploy.intoto.jsonl");
+    let run = deploy(&h, &fake, &["--attest", file.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let text = std::fs::read_to_string(&file).unwrap();
+    let statements: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(statements.len(), 2);
+    let vsa = &statements[0];
+    assert_eq!(vsa["_type"], "https://in-toto.io/Statement/v1");
+    assert_eq!(vsa["subject"][0]["digest"]["gitCommit"], h.tip().as_str());
+    assert_eq!(vsa["predicateType"], "https://slsa.dev/verification_summary/v1");
+    let predicate = &vsa["predicate"];
+    assert!(predicate["verifier"]["id"].is_string());
+    assert!(predicate["timeVerified"].as_str().unwrap().ends_with('Z'));
+    assert!(predicate["resourceUri"].as_str().unwrap().starts_with("git+https://"));
+    assert!(predicate["policy"]["digest"]["sha256"].is_string());
+    assert_eq!(predicate["verificationResult"], "PASSED");
+    let levels = predicate["verifiedLevels"].as_array().unwrap();
+    assert!(!levels.is_empty());
+    assert!(
+        levels.iter().all(|l| l.as_str().unwrap().starts_with("ORG_SOURCE_")),
+        "{levels:?}"
+    );
+    assert_eq!(statements[1]["predicate"]["commits"][0]["verdict"], "reviewed");
+
+    // Deployed; the next range starts at the attestation's subject.
+    let deployed = h.tip();
+    h.world.deployments.insert(0, deployment(2, &deployed));
+    h.squash(2, &[("src/b.rs", "pub fn b() {}\n")], &["bob"], "bob");
+    let fake = h.serve();
+    let run = deploy(&h, &fake, &["--previous-attestation", file.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.json()["deploy"]["from"], deployed.as_str());
+    assert_eq!(verdicts(&run).len(), 1);
+}
+
+#[test]
+fn the_table_renders_in_human_markdown_and_sarif() {
+    let mut h = History::new();
+    h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    h.direct_push("src/hotfix.rs", "hotfix");
+    let fake = h.serve();
+    let human = deploy(&h, &fake, &["--format", "human", "--color", "never"]);
+    assert_eq!(human.code, 1);
+    for header in [
+        "sha",
+        "PR",
+        "method",
+        "merged by",
+        "approvers on head",
+        "verdict",
+        "reasons",
+    ] {
+        assert!(human.stdout.contains(header), "{header}: {}", human.stdout);
+    }
+    assert!(human.stdout.contains("direct-push") && human.stdout.contains("@alice"));
+    let markdown = deploy(&h, &fake, &["--format", "markdown"]);
+    assert!(markdown.stdout.contains("| sha | PR | method |"), "{}", markdown.stdout);
+    let sarif = deploy(&h, &fake, &["--format", "sarif"]);
+    let sarif: Value = serde_json::from_str(&sarif.stdout).unwrap();
+    assert_eq!(sarif["runs"][0]["results"][0]["ruleId"], "LG301");
+}
+
+#[test]
+fn every_query_livegate_sends_is_valid_and_a_misspelled_field_is_not() {
+    let query = livegate::github::provenance::associations_query(&["a".repeat(40)]);
+    fake_deploy::validate(&query).unwrap_or_else(|e| panic!("{e}\n{query}"));
+    let misspelled = query.replace("mergedAt", "mergedAtt");
+    let err = fake_deploy::validate(&misspelled)
+        .err()
+        .expect("a misspelled field fails validation");
+    assert!(err.contains("mergedAtt"), "{err}");
+}
