@@ -489,8 +489,8 @@ fn every_query_livegate_sends_is_valid_and_a_misspelled_field_is_not() {
     let query = livegate::github::provenance::associations_query(&["a".repeat(40)]);
     fake_deploy::validate(&query).unwrap_or_else(|e| panic!("{e}\n{query}"));
     let misspelled = query.replace("mergedAt", "mergedAtt");
-    let err = fake_deploy::validate(&misspelled)
-        .err()
-        .expect("a misspelled field fails validation");
+    let Err(err) = fake_deploy::validate(&misspelled) else {
+        panic!("a misspelled field must fail validation");
+    };
     assert!(err.contains("mergedAtt"), "{err}");
 }

@@ -307,7 +307,7 @@ pub(super) fn graphql(state: &mut State, request: &Request) -> Response {
     let partial = state.scenario.repos.iter().any(|r| r.deploy.graphql_partial);
     if partial {
         if let Some(repository) = data.get_mut("repository").and_then(Value::as_object_mut) {
-            let last = repository.keys().filter(|k| k.starts_with('c')).last().cloned();
+            let last = repository.keys().rfind(|k| k.starts_with('c')).cloned();
             if let Some(last) = last {
                 repository.insert(last.clone(), Value::Null);
                 return ok(json!({"data": data, "errors": [{

@@ -171,7 +171,7 @@ pub fn teams_needed(policy: &ReviewPolicy, facts: &RangeFacts) -> std::collectio
 /// is the commit, or the commit is one of a rebase merge's commits — a run of
 /// first-parent commits, all associated with the pull request, ending at its
 /// merge result.
-fn landed_by<'a>(facts: &'a RangeFacts, index: usize) -> Option<(&'a MergedPullRequest, bool)> {
+fn landed_by(facts: &RangeFacts, index: usize) -> Option<(&MergedPullRequest, bool)> {
     let commit = &facts.commits[index];
     let candidates = commit.pull_requests.iter().filter_map(|n| facts.pull_requests.get(n));
     for pr in candidates.clone() {
