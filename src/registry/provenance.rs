@@ -18,7 +18,7 @@ meta!(
      nobody reviewed; the police-database incident began that way.",
     "an admin runs `git push origin HEAD:main` with a hotfix between two reviewed merges",
     "Revert the commit and bring the change back through a reviewed pull request, or deploy an earlier \
-     commit. Then make sure protection has no bypass (see LG110, LG111)."
+     commit. Then make sure protection has no bypass (see LG121, LG122)."
 );
 
 meta!(
