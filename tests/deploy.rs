@@ -494,3 +494,27 @@ fn every_query_livegate_sends_is_valid_and_a_misspelled_field_is_not() {
     };
     assert!(err.contains("mergedAtt"), "{err}");
 }
+
+#[test]
+fn a_branch_tip_the_clone_lacks_is_checked_through_the_compare_api() {
+    let mut h = History::new();
+    let (_, merge) = h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    let newer = "f".repeat(40);
+    let fake = {
+        h.world.refs = vec![("main".to_owned(), newer.clone())];
+        h.world.compare = vec![(format!("{merge}...{newer}"), "ahead".to_owned())];
+        let mut repo = Repo::new("acme/api").collaborator("alice", "write");
+        repo.deploy = h.world.clone();
+        FakeGitHub::start(Scenario::new(repo))
+    };
+    let run = deploy(&h, &fake, &[]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(fake.log().iter().any(|l| l.path.contains("/compare/")));
+
+    // Diverged: what is about to be deployed is no longer on the branch.
+    fake.update(|s| s.repos[0].deploy.compare[0].1 = "diverged".to_owned());
+    let run = deploy(&h, &fake, &[]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(codes(&run), ["LG304"]);
+    assert!(run.stdout.contains("is not on main"), "{}", run.stdout);
+}
