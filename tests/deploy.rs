@@ -64,6 +64,7 @@ impl History {
         self.repo.git(&["merge", "-q", "--squash", &format!("pr-{number}")]);
         let merge = self.repo.commit(&format!("change {number} (#{number})"));
         self.land(number, &head, &merge, &[&merge], reviews, merged_by);
+        self.pull_mut(number).files = files.iter().map(|(p, _)| (*p).to_owned()).collect();
         (head, merge)
     }
 
@@ -517,4 +518,122 @@ fn a_branch_tip_the_clone_lacks_is_checked_through_the_compare_api() {
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
     assert_eq!(codes(&run), ["LG304"]);
     assert!(run.stdout.contains("is not on main"), "{}", run.stdout);
+}
+
+#[test]
+fn a_merge_queue_group_is_judged_pull_request_by_pull_request() {
+    let mut h = History::new();
+    // The queue merged three pull requests in a row; the second one's
+    // approval went to an earlier head, the group's green check is no
+    // evidence for it.
+    h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "github-merge-queue");
+    let (_, second) = h.squash(2, &[("src/b.rs", "pub fn b() {}\n")], &[], "github-merge-queue");
+    h.pull_mut(2).reviews.push(approved("bob", &"0".repeat(40)));
+    h.squash(3, &[("src/c.rs", "pub fn c() {}\n")], &["bob"], "github-merge-queue");
+    let fake = h.serve();
+    let run = deploy(&h, &fake, &[]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(verdicts(&run), ["reviewed", "stale-approval", "reviewed"]);
+    assert_eq!(commits(&run)[1]["sha"], second.as_str());
+}
+
+#[test]
+fn codeowners_are_those_of_each_merge_base_when_they_change_inside_the_range() {
+    let mut h = History::new();
+    h.repo.write(
+        ".github/livegate.toml",
+        POLICY.replace("require-code-owner-review = false", "require-code-owner-review = true"),
+    );
+    h.repo.write(".github/CODEOWNERS", "* @alice\n");
+    h.baseline = h.repo.commit("owners");
+    h.world.deployments = vec![deployment(1, &h.baseline)];
+    // #1 hands everything to @bob; @alice, the owner until then, approves it.
+    h.squash(1, &[(".github/CODEOWNERS", "* @bob\n")], &["alice"], "alice");
+    // #2 is approved by @alice only, who no longer owns anything.
+    h.squash(2, &[("src/b.rs", "pub fn b() {}\n")], &["alice"], "alice");
+    let fake = h.serve();
+    let run = deploy(&h, &fake, &[]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(verdicts(&run), ["reviewed", "merged-without-review"]);
+    assert!(
+        commits(&run)[1]["reasons"].to_string().contains("@bob"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_graphql_rate_limit_is_never_a_pass() {
+    let mut h = History::new();
+    h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    h.world.refs = vec![("main".to_owned(), h.tip())];
+    let mut repo = Repo::new("acme/api").collaborator("alice", "write");
+    repo.deploy = h.world.clone();
+    let fake = FakeGitHub::start(Scenario::new(repo).fault("/graphql", FaultKind::PrimaryLimit { reset_in: 3600 }, 5));
+    let run = deploy(&h, &fake, &[]);
+    assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("rate limited"), "{}", run.stdout);
+}
+
+#[test]
+fn a_batch_github_cannot_answer_is_split_before_giving_up() {
+    let mut h = History::new();
+    for number in 1..=14 {
+        h.squash(
+            number,
+            &[(&format!("src/f{number}.rs"), "pub fn f() {}\n")],
+            &["alice"],
+            "alice",
+        );
+    }
+    h.world.refs = vec![("main".to_owned(), h.tip())];
+    let mut repo = Repo::new("acme/api").collaborator("alice", "write");
+    repo.deploy = h.world.clone();
+    // --retries 1: the first batch fails twice (502), then its halves succeed.
+    let fake = FakeGitHub::start(Scenario::new(repo).fault("/graphql", FaultKind::Status(502), 2));
+    let run = deploy(&h, &fake, &[]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(verdicts(&run).len(), 14);
+    let statuses: Vec<u16> = fake
+        .log()
+        .iter()
+        .filter(|l| l.path == "/graphql")
+        .map(|l| l.status)
+        .collect();
+    assert_eq!(statuses, [502, 502, 200, 200]);
+}
+
+#[test]
+fn more_landing_commits_than_the_cap_is_unverified() {
+    let mut h = History::new();
+    h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    h.squash(2, &[("src/b.rs", "pub fn b() {}\n")], &["alice"], "alice");
+    let fake = h.serve();
+    let run = deploy(&h, &fake, &["--max-commits", "1"]);
+    assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("--max-commits"), "{}", run.stdout);
+}
+
+#[test]
+fn a_missing_branch_names_the_flag() {
+    let h = History::new();
+    let run = livegate_env(
+        h.repo.path(),
+        &[
+            "deploy",
+            "--repo",
+            "acme/api",
+            "--environment",
+            "production",
+            "--to",
+            &h.tip(),
+        ],
+        &[("GITHUB_TOKEN", "test-token"), ("GITHUB_REF", "refs/tags/v1")],
+    );
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("--branch") && run.stderr.contains("refs/tags/v1"),
+        "{}",
+        run.stderr
+    );
 }

@@ -325,13 +325,19 @@ impl Client {
         self.send("PATCH", endpoint, Some(body))
     }
 
-    /// Where GraphQL is served: `/graphql` beside the REST root, and
-    /// `/api/graphql` on GitHub Enterprise Server (whose REST root is `/api/v3`).
-    pub fn graphql_endpoint(&self) -> String {
-        match self.options.api_url.strip_suffix("/api/v3") {
-            Some(host) => format!("{host}/api/graphql"),
-            None => "/graphql".to_owned(),
+    /// Where GraphQL is served: `/graphql` beside the REST root. GitHub
+    /// Enterprise Server serves it at `/api/graphql`, outside the REST root
+    /// `/api/v3` that every request path is joined to, so it is refused there
+    /// (with a message) rather than sent to the wrong place.
+    pub fn graphql_endpoint(&self) -> Result<&'static str, ApiError> {
+        if self.options.api_url.trim_end_matches('/').ends_with("/api/v3") {
+            return Err(ApiError::Setup(format!(
+                "GraphQL on GitHub Enterprise Server (--api-url {}) is not supported yet: its /api/graphql lies \
+                 outside the REST root",
+                self.options.api_url
+            )));
         }
+        Ok("/graphql")
     }
 
     /// One GraphQL query, with the REST retries and rate-limit handling. A
@@ -339,10 +345,10 @@ impl Client {
     /// with `errors` — even beside `data`, a partial answer — is an error:
     /// what is missing could be exactly the evidence that fails the check.
     pub fn graphql(&self, query: &str, variables: &serde_json::Value) -> Result<serde_json::Value, ApiError> {
-        let endpoint = self.graphql_endpoint();
+        let endpoint = self.graphql_endpoint()?;
         let label = format!("POST {endpoint}");
         let body = serde_json::json!({ "query": query, "variables": variables });
-        let response = self.send_with("POST", &endpoint, Some(&body), false)?;
+        let response = self.send_with("POST", endpoint, Some(&body), false)?;
         let mut answer: serde_json::Value = response.json(&label)?;
         if let Some(errors) = answer
             .get("errors")

@@ -239,7 +239,7 @@ pub fn associated_pull_requests(
         let repository = &data["repository"];
         if repository.is_null() {
             return Err(ApiError::NotFound {
-                endpoint: format!("POST {}", client.graphql_endpoint()),
+                endpoint: "POST /graphql".to_owned(),
                 message: format!("repository {owner}/{name} not found"),
             });
         }
