@@ -3,6 +3,7 @@
 //! each, 5 distinct reviewers), cold, against the fake GitHub API. The budget
 //! is 30 requests (the aim 20); a regression fails `cargo test`.
 //! bench/deploy-requests.sh prints the figures.
+#![allow(clippy::print_stdout)]
 
 mod support;
 
@@ -21,7 +22,7 @@ const REVIEWERS: [&str; 5] = ["alice", "bob", "carol", "dave", "erin"];
 fn long_history(count: usize) -> (TestRepo, Vec<String>) {
     let repo = TestRepo::new();
     let mut stream = String::new();
-    let mut blob = |stream: &mut String, path: &str, text: &str| {
+    let blob = |stream: &mut String, path: &str, text: &str| {
         stream.push_str(&format!("M 644 inline {path}\ndata {}\n{text}\n", text.len()));
     };
     for i in 0..=count {
