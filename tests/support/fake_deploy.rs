@@ -16,7 +16,8 @@ use apollo_compiler::validation::Valid;
 use apollo_compiler::{ExecutableDocument, Schema};
 use serde_json::{json, Map, Value};
 
-use super::fake_github::{error, iso8601, now, ok, Repo, Request, Response, State};
+use super::fake_github::{error, iso8601, now, ok, percent_decode, Repo, Request, Response, State};
+use super::fake_pulls::{commit_json, user, PullCommit};
 
 /// A deployment of the scenario; statuses newest first.
 #[derive(Debug, Clone)]
@@ -93,6 +94,17 @@ impl GqlPull {
     }
 }
 
+/// One entry of the repository activity.
+#[derive(Debug, Clone)]
+pub struct FakeActivity {
+    pub kind: String,
+    pub branch: String,
+    pub before: String,
+    pub after: String,
+    pub actor: String,
+    pub at: String,
+}
+
 /// The deploy data of a repository.
 #[derive(Debug, Clone, Default)]
 pub struct DeployWorld {
@@ -100,8 +112,8 @@ pub struct DeployWorld {
     pub deployments: Vec<FakeDeployment>,
     /// (branch, sha).
     pub refs: Vec<(String, String)>,
-    /// Activity items as GitHub lists them (newest first).
-    pub activity: Vec<Value>,
+    /// Pushes of the repository, newest first.
+    pub activity: Vec<FakeActivity>,
     /// (sha, associated pull request numbers) of the commits GitHub knows.
     pub commits: Vec<(String, Vec<u64>)>,
     pub pulls: Vec<GqlPull>,
@@ -154,10 +166,17 @@ pub fn validate(query: &str) -> Result<Valid<ExecutableDocument>, String> {
 }
 
 /// `Some(response)` for the deploy routes of a repository.
-pub(super) fn repo_route(state: &mut State, index: usize, rest: &str, request: &Request) -> Option<Response> {
+pub(super) fn repo_route(
+    state: &mut State,
+    index: usize,
+    rest: &str,
+    request: &Request,
+    url: &str,
+) -> Option<Response> {
     let repo = &mut state.scenario.repos[index];
-    let world = &mut repo.deploy;
+    let api = format!("{url}/repos/{}/{}", repo.owner, repo.name);
     if rest == "deployments" {
+        let world = &mut repo.deploy;
         world.deployment_listings += 1;
         if let Some((after, deployment)) = world.deployment_appears.clone() {
             if world.deployment_listings > after {
@@ -165,19 +184,17 @@ pub(super) fn repo_route(state: &mut State, index: usize, rest: &str, request: &
                 world.deployment_appears = None;
             }
         }
-        let environment = request
-            .query
-            .get("environment")
-            .map(|e| super::fake_github::percent_decode(e));
-        let full = format!("{}/{}", repo.owner, repo.name);
+        let environment = request.query.get("environment").map(|e| percent_decode(e));
         let items: Vec<Value> = world
             .deployments
             .iter()
             .filter(|d| environment.as_deref().is_none_or(|e| e == d.environment))
-            .map(|d| deployment_json(&full, d))
+            .map(|d| deployment_json(&api, d, url))
             .collect();
         return Some(ok(Value::Array(items)));
     }
+    let repo = &*repo;
+    let world = &repo.deploy;
     if let Some(tail) = rest.strip_prefix("deployments/") {
         let (id, what) = tail.split_once('/')?;
         let deployment = world.deployments.iter().find(|d| d.id.to_string() == id)?;
@@ -191,13 +208,15 @@ pub(super) fn repo_route(state: &mut State, index: usize, rest: &str, request: &
             .take(per_page)
             .enumerate()
             .map(|(i, state)| {
+                let id = deployment.id * 100 + i as u64;
                 json!({
-                    "url": "https://api.github.com/repos/o/r/deployments/1/statuses/1",
-                    "id": deployment.id * 100 + i as u64, "node_id": "DES_1", "state": state,
-                    "creator": null, "description": "", "environment": deployment.environment,
-                    "target_url": "", "created_at": deployment.created_at, "updated_at": deployment.created_at,
-                    "deployment_url": "https://api.github.com/repos/o/r/deployments/1",
-                    "repository_url": "https://api.github.com/repos/o/r",
+                    "url": format!("{api}/deployments/{}/statuses/{id}", deployment.id),
+                    "id": id, "node_id": format!("DES_{id}"), "state": state,
+                    "creator": user("deployer", "User", url), "description": "",
+                    "environment": deployment.environment, "target_url": "", "log_url": "", "environment_url": "",
+                    "created_at": deployment.created_at, "updated_at": deployment.created_at,
+                    "deployment_url": format!("{api}/deployments/{}", deployment.id),
+                    "repository_url": api,
                 })
             })
             .collect();
@@ -207,9 +226,9 @@ pub(super) fn repo_route(state: &mut State, index: usize, rest: &str, request: &
         let sha = world.refs.iter().find(|(b, _)| b == branch).map(|(_, s)| s.clone());
         return Some(match sha {
             Some(sha) => ok(json!({
-                "ref": format!("refs/heads/{branch}"), "node_id": "REF_1",
-                "url": format!("https://api.github.com/repos/{}/{}/git/refs/heads/{branch}", repo.owner, repo.name),
-                "object": {"type": "commit", "sha": sha, "url": "https://api.github.com/repos/o/r/git/commits/1"},
+                "ref": format!("refs/heads/{branch}"), "node_id": format!("REF_{branch}"),
+                "url": format!("{api}/git/refs/heads/{branch}"),
+                "object": {"type": "commit", "sha": sha, "url": format!("{api}/git/commits/{sha}")},
             })),
             None => error(404, "Not Found"),
         });
@@ -220,47 +239,70 @@ pub(super) fn repo_route(state: &mut State, index: usize, rest: &str, request: &
             .iter()
             .find(|(b, _)| b == basehead)
             .map(|(_, s)| s.clone());
-        return Some(match status {
-            Some(status) => ok(
-                json!({"status": status, "ahead_by": 1, "behind_by": 0, "total_commits": 1, "commits": [], "files": []}),
-            ),
-            None => error(404, "No common ancestor between base and head."),
-        });
+        let Some(status) = status else {
+            return Some(error(404, "No common ancestor between base and head."));
+        };
+        let (base, head) = basehead.split_once("...").unwrap_or((basehead, basehead));
+        let web = format!("https://github.com/{}/{}/compare/{basehead}", repo.owner, repo.name);
+        let base_commit = commit_json(repo, &PullCommit::new(base, "author"), base, 0, url);
+        return Some(ok(json!({
+            "url": format!("{api}/compare/{basehead}"),
+            "html_url": web, "permalink_url": web,
+            "diff_url": format!("{web}.diff"), "patch_url": format!("{web}.patch"),
+            "base_commit": base_commit, "merge_base_commit": base_commit,
+            "status": status, "ahead_by": 1, "behind_by": 0, "total_commits": 1,
+            "commits": [commit_json(repo, &PullCommit::new(head, "author"), base, 1, url)],
+            "files": [],
+        })));
     }
     if rest == "activity" {
-        let wanted_ref = request.query.get("ref").map(|r| super::fake_github::percent_decode(r));
+        let wanted_ref = request.query.get("ref").map(|r| percent_decode(r));
         let wanted_type = request.query.get("activity_type").cloned();
         let items: Vec<Value> = world
             .activity
             .iter()
-            .filter(|a| wanted_ref.as_deref().is_none_or(|r| a["ref"] == r))
-            .filter(|a| wanted_type.as_deref().is_none_or(|t| a["activity_type"] == t))
-            .cloned()
+            .enumerate()
+            .filter(|(_, a)| {
+                wanted_ref
+                    .as_deref()
+                    .is_none_or(|r| r == format!("refs/heads/{}", a.branch))
+            })
+            .filter(|(_, a)| wanted_type.as_deref().is_none_or(|t| t == a.kind))
+            .map(|(i, a)| {
+                json!({
+                    "id": i + 1, "node_id": format!("RA_{}", i + 1), "before": a.before, "after": a.after,
+                    "ref": format!("refs/heads/{}", a.branch), "timestamp": a.at, "activity_type": a.kind,
+                    "actor": user(&a.actor, "User", url),
+                })
+            })
             .collect();
         return Some(ok(Value::Array(items)));
     }
     None
 }
 
-fn deployment_json(full: &str, d: &FakeDeployment) -> Value {
+fn deployment_json(api: &str, d: &FakeDeployment, url: &str) -> Value {
     json!({
-        "url": format!("https://api.github.com/repos/{full}/deployments/{}", d.id),
-        "id": d.id, "node_id": "DE_1", "sha": d.sha, "ref": "main", "task": "deploy", "payload": {},
+        "url": format!("{api}/deployments/{}", d.id),
+        "id": d.id, "node_id": format!("DE_{}", d.id), "sha": d.sha, "ref": "main", "task": "deploy", "payload": {},
         "original_environment": d.environment, "environment": d.environment, "description": null,
-        "creator": null, "created_at": d.created_at, "updated_at": d.created_at,
-        "statuses_url": format!("https://api.github.com/repos/{full}/deployments/{}/statuses", d.id),
-        "repository_url": format!("https://api.github.com/repos/{full}"),
+        "creator": user("deployer", "User", url), "created_at": d.created_at, "updated_at": d.created_at,
+        "statuses_url": format!("{api}/deployments/{}/statuses", d.id),
+        "repository_url": api,
         "transient_environment": false, "production_environment": true,
     })
 }
 
-/// An activity item.
-pub fn activity(kind: &str, branch: &str, before: &str, after: &str, actor: &str, at: &str) -> Value {
-    json!({
-        "id": 1, "node_id": "AC_1", "before": before, "after": after, "ref": format!("refs/heads/{branch}"),
-        "timestamp": at, "activity_type": kind,
-        "actor": {"login": actor, "id": 1, "type": "User"},
-    })
+/// An activity entry.
+pub fn activity(kind: &str, branch: &str, before: &str, after: &str, actor: &str, at: &str) -> FakeActivity {
+    FakeActivity {
+        kind: kind.to_owned(),
+        branch: branch.to_owned(),
+        before: before.to_owned(),
+        after: after.to_owned(),
+        actor: actor.to_owned(),
+        at: at.to_owned(),
+    }
 }
 
 /// POST /graphql.

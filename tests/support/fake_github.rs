@@ -874,7 +874,7 @@ fn route(state: &mut State, request: &Request, url: &str) -> (Response, Option<D
             }
             let rest = rest.first().copied().unwrap_or("");
             if request.method == "GET" {
-                if let Some(response) = fake_deploy::repo_route(state, index, rest, request) {
+                if let Some(response) = fake_deploy::repo_route(state, index, rest, request, url) {
                     return (response, None);
                 }
             }
