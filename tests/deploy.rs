@@ -637,3 +637,27 @@ fn a_missing_branch_names_the_flag() {
         run.stderr
     );
 }
+
+#[test]
+fn a_force_push_that_removed_the_baseline_from_the_branch_is_history_rewritten() {
+    let mut h = History::new();
+    let (_, deployed) = h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    h.world.deployments = vec![deployment(2, &deployed)];
+    // main is reset to before the deployed commit, and work goes on from there.
+    h.repo.git(&["reset", "-q", "--hard", &h.baseline.clone()]);
+    h.squash(2, &[("src/b.rs", "pub fn b() {}\n")], &["bob"], "bob");
+    h.world.activity = vec![activity(
+        "force_push",
+        "main",
+        &deployed,
+        &h.tip(),
+        "mallory",
+        "2026-03-02T11:00:00Z",
+    )];
+    let fake = h.serve();
+    let run = deploy(&h, &fake, &[]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(verdicts(&run), ["history-rewritten"]);
+    assert!(run.stdout.contains("is not an ancestor"), "{}", run.stdout);
+    assert!(codes(&run).iter().all(|c| c == "LG304"), "{:?}", codes(&run));
+}
