@@ -6,7 +6,7 @@ mod support;
 
 use serde_json::Value;
 use support::fake_deploy::{self, activity, DeployWorld, FakeDeployment, GqlPull, GqlReview};
-use support::fake_github::{FakeGitHub, FaultKind, Repo, Scenario};
+use support::fake_github::{FakeGitHub, FaultKind, Repo, Ruleset, Scenario};
 use support::{livegate_env, Run, TestRepo};
 
 const DEPLOYED_AT: &str = "2026-03-01T00:00:00Z";
@@ -660,4 +660,22 @@ fn a_force_push_that_removed_the_baseline_from_the_branch_is_history_rewritten()
     assert_eq!(verdicts(&run), ["history-rewritten"]);
     assert!(run.stdout.contains("is not an ancestor"), "{}", run.stdout);
     assert!(codes(&run).iter().all(|c| c == "LG304"), "{:?}", codes(&run));
+}
+
+#[test]
+fn a_ruleset_changed_since_the_deployment_is_a_control_gap_that_does_not_decide() {
+    let mut h = History::new();
+    h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    h.world.refs = vec![("main".to_owned(), h.tip())];
+    let mut repo = Repo::new("acme/api").collaborator("alice", "write");
+    repo.deploy = h.world.clone();
+    let repo = repo
+        .ruleset(Ruleset::new(1, "main protection", vec![]).updated_at("2026-03-02T14:00:00Z"))
+        .ruleset(Ruleset::new(2, "tags", vec![]).updated_at("2025-12-01T00:00:00Z"));
+    let fake = FakeGitHub::start(Scenario::new(repo));
+    let run = deploy(&h, &fake, &[]);
+    assert_eq!(run.code, 0, "warnings do not fail: {}\n{}", run.stdout, run.stderr);
+    assert_eq!(verdicts(&run), ["reviewed"]);
+    assert_eq!(codes(&run), ["LG306"]);
+    assert!(run.stdout.contains("main protection"), "{}", run.stdout);
 }

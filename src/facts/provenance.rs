@@ -86,6 +86,16 @@ pub struct Rewrite {
     pub after: String,
 }
 
+/// A ruleset created or updated after the baseline was deployed.
+#[derive(Debug, Clone, Serialize)]
+pub struct ControlChange {
+    pub ruleset: String,
+    /// `Repository` or `Organization`.
+    pub source: String,
+    pub at: String,
+    pub created: bool,
+}
+
 /// Everything the verdict on a range depends on.
 #[derive(Debug, Clone, Default)]
 pub struct RangeFacts {
@@ -103,6 +113,8 @@ pub struct RangeFacts {
     /// `from` is not an ancestor of `to`, or `to` not of the branch tip: what was found.
     pub ancestry: Vec<String>,
     pub rewrites: Vec<Rewrite>,
+    /// Rulesets changed since the baseline was deployed.
+    pub control_changes: Vec<ControlChange>,
     /// Leak findings of the range: (path, code, message).
     pub test_data: Vec<(String, String, String)>,
     /// What could not be read; any entry makes the verdict "could not verify".

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::client::{ApiError, Client};
-use crate::facts::provenance::{Dismissal, MergedPullRequest, ReviewRecord, Rewrite};
+use crate::facts::provenance::{ControlChange, Dismissal, MergedPullRequest, ReviewRecord, Rewrite};
 use crate::facts::Unknown;
 
 /// Landing commits per GraphQL query. With five pull requests per commit and
@@ -149,6 +149,39 @@ pub fn rewrites_since(client: &Client, full: &str, branch: &str, since: &str) ->
     }
     found.sort_by(|a, b| a.at.cmp(&b.at));
     Ok(found)
+}
+
+#[derive(Debug, Deserialize)]
+struct RulesetSummary {
+    name: String,
+    #[serde(default)]
+    source_type: Option<String>,
+    #[serde(default)]
+    created_at: Option<String>,
+    #[serde(default)]
+    updated_at: Option<String>,
+}
+
+/// Rulesets of the repository (its organisation's included) created or
+/// updated at or after `since` (ISO 8601), from the ruleset list's own
+/// timestamps: one request for any number of rulesets.
+pub fn rulesets_changed_since(client: &Client, full: &str, since: &str) -> Result<Vec<ControlChange>, ApiError> {
+    let rulesets: Vec<RulesetSummary> = client.get_all(&format!("/repos/{full}/rulesets?includes_parents=true"))?;
+    let mut changes: Vec<ControlChange> = rulesets
+        .into_iter()
+        .filter_map(|r| {
+            let created = r.created_at.as_deref().is_some_and(|t| t >= since);
+            let at = r.updated_at.clone().or(r.created_at.clone())?;
+            (at.as_str() >= since || created).then(|| ControlChange {
+                ruleset: r.name,
+                source: r.source_type.unwrap_or_else(|| "Repository".to_owned()),
+                at,
+                created,
+            })
+        })
+        .collect();
+    changes.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.ruleset.cmp(&b.ruleset)));
+    Ok(changes)
 }
 
 /// Merged pull requests associated with commits, and the GraphQL cost.

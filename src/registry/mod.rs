@@ -193,6 +193,7 @@ static REGISTRY: &[&CheckMeta] = &[
     &provenance::STALE_APPROVAL,
     &provenance::HISTORY_REWRITTEN,
     &provenance::TEST_DATA_IN_RANGE,
+    &provenance::CONTROL_GAP,
     &leaks::JVM_TEST_CLASS_IN_MAIN,
     &leaks::TEST_FILE_IN_PRODUCTION,
     &leaks::TEST_FILE_IN_MIGRATIONS,

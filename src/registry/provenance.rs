@@ -83,3 +83,20 @@ meta!(
     "Remove the test data from the range (or move it out of production paths), or allow it explicitly with \
      `[[leaks.allow]]` and a reason."
 );
+
+meta!(
+    CONTROL_GAP,
+    "LG306",
+    "control-gap",
+    Severity::Warning,
+    "Branch rules changed while the deploy range was being built",
+    "A ruleset of the repository (or one it inherits from its organisation) was created or updated after \
+     the baseline was deployed: protection may have been loosened for a while and restored. Each landing \
+     commit is still judged on its own evidence; this says the controls were not constant over the range. \
+     Classic branch protection keeps no history that the API shows, and a deleted ruleset leaves no trace.",
+    "Protection switched off for an afternoon is exactly when an unreviewed change gets in; the per-commit \
+     verdicts show whether one did, this finding shows that the window existed.",
+    "ruleset `main protection` (Repository) updated at 2026-03-02T14:00:00Z, after the deployment of 2026-03-01",
+    "Check the ruleset's history (Settings → Rules → Rulesets → History) for who changed what, and whether \
+     the change was intended."
+);

@@ -103,6 +103,8 @@ pub struct Ruleset {
     pub rules: Vec<Value>,
     /// `{"actor_id": .., "actor_type": .., "bypass_mode": ..}`.
     pub bypass_actors: Vec<Value>,
+    /// When it was last changed (`updated_at` in the API).
+    pub updated_at: String,
 }
 
 impl Ruleset {
@@ -114,7 +116,13 @@ impl Ruleset {
             include: vec!["~DEFAULT_BRANCH".to_owned()],
             rules,
             bypass_actors: Vec::new(),
+            updated_at: "2026-11-01T10:00:00Z".to_owned(),
         }
+    }
+
+    pub fn updated_at(mut self, at: &str) -> Self {
+        self.updated_at = at.to_owned();
+        self
     }
 
     pub fn enforcement(mut self, mode: &str) -> Self {
@@ -1194,7 +1202,7 @@ fn ruleset_json(state: &State, repo: &Repo, r: &Ruleset, level: &str, url: &str,
         "enforcement": r.enforcement, "node_id": format!("RRS_{}", r.id),
         "_links": {"self": {"href": format!("{url}/repos/{full}/rulesets/{}", r.id)},
                    "html": {"href": format!("https://github.com/{full}/rules/{}", r.id)}},
-        "created_at": "2025-01-02T10:00:00Z", "updated_at": "2026-11-01T10:00:00Z",
+        "created_at": "2025-01-02T10:00:00Z", "updated_at": r.updated_at,
     });
     if let Some(authed) = detail {
         let sees_bypass = authed

@@ -13,7 +13,7 @@ use crate::checks::review::{self, Evaluation, PrFacts, ReviewFact, ReviewPolicy}
 use crate::facts::provenance::{LandingCommit, MergedPullRequest, RangeFacts};
 use crate::facts::Unknown;
 use crate::registry::provenance::{
-    DIRECT_PUSH, HISTORY_REWRITTEN, MERGED_WITHOUT_REVIEW, STALE_APPROVAL, TEST_DATA_IN_RANGE,
+    CONTROL_GAP, DIRECT_PUSH, HISTORY_REWRITTEN, MERGED_WITHOUT_REVIEW, STALE_APPROVAL, TEST_DATA_IN_RANGE,
 };
 use crate::registry::verification::{PROVENANCE_UNVERIFIABLE, REVIEW_UNVERIFIABLE};
 use crate::registry::CheckMeta;
@@ -363,6 +363,20 @@ pub fn judge(policy: &ReviewPolicy, facts: &RangeFacts) -> RangeJudgement {
                     .unwrap_or_default(),
                 review::short(&rewrite.before),
                 review::short(&rewrite.after)
+            ),
+        ));
+    }
+    for change in &facts.control_changes {
+        findings.push(Finding::new(
+            &CONTROL_GAP,
+            Location::file(&format!("{}@{}", facts.repo, facts.branch)),
+            format!(
+                "ruleset `{}` ({}) was {} at {}, after the baseline was deployed; each commit is still judged on \
+                 its own evidence",
+                change.ruleset,
+                change.source,
+                if change.created { "created" } else { "updated" },
+                change.at
             ),
         ));
     }

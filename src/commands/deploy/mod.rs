@@ -364,6 +364,14 @@ pub fn evaluate(client: &Client, settings: &DeploySettings) -> Result<DeployRun,
             Ok(rewrites) => facts.rewrites = rewrites,
             Err(err) => facts.unknowns.push(unknown_from(&err, CONTENTS_READ)),
         }
+        // Rules that changed in the window are reported, never decisive:
+        // unreadable ones are a note, not a failure.
+        match collect::rulesets_changed_since(client, &full, &since) {
+            Ok(changes) => facts.control_changes = changes,
+            Err(err) => run
+                .notes
+                .push(format!("ruleset changes since the baseline could not be read: {err}")),
+        }
     }
 
     let shas: Vec<String> = facts.commits.iter().map(|c| c.sha.clone()).collect();
