@@ -490,6 +490,9 @@ fn every_query_livegate_sends_is_valid_and_a_misspelled_field_is_not() {
     let query = livegate::github::provenance::associations_query(&["a".repeat(40)]);
     fake_deploy::validate(&query).unwrap_or_else(|e| panic!("{e}\n{query}"));
     let misspelled = query.replace("mergedAt", "mergedAtt");
+    let follow_up =
+        livegate::github::provenance::follow_up_query(&[(7, 0, "Y3Vyc29y".to_owned()), (7, 1, "MQ".to_owned())]);
+    fake_deploy::validate(&follow_up).unwrap_or_else(|e| panic!("{e}\n{follow_up}"));
     let Err(err) = fake_deploy::validate(&misspelled) else {
         panic!("a misspelled field must fail validation");
     };
@@ -678,4 +681,28 @@ fn a_ruleset_changed_since_the_deployment_is_a_control_gap_that_does_not_decide(
     assert_eq!(verdicts(&run), ["reviewed"]);
     assert_eq!(codes(&run), ["LG306"]);
     assert!(run.stdout.contains("main protection"), "{}", run.stdout);
+}
+
+#[test]
+fn lists_longer_than_a_page_are_followed_in_batched_queries() {
+    let mut h = History::new();
+    h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    let pull = h.pull_mut(1);
+    pull.files = (0..250).map(|i| format!("src/f{i}.rs")).collect();
+    pull.commit_authors = (0..130).map(|i| format!("dev{i}")).collect();
+    // An approval from someone who committed, on the last page, must still disqualify them.
+    pull.commit_authors.push("bob".to_owned());
+    pull.reviews.push(GqlReview::new(
+        "R_bob",
+        "bob",
+        "APPROVED",
+        &pull.head_sha.clone(),
+        REVIEWED_AT,
+    ));
+    let fake = h.serve();
+    let run = deploy(&h, &fake, &[]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(commits(&run)[0]["approvers_on_head"], serde_json::json!(["alice"]));
+    // The batch, then files 101-200 with commits 101-131, then files 201-250.
+    assert_eq!(fake.graphql_queries().len(), 3);
 }

@@ -14,8 +14,8 @@ use crate::facts::provenance::{ControlChange, Dismissal, MergedPullRequest, Revi
 use crate::facts::Unknown;
 
 /// Landing commits per GraphQL query. With five pull requests per commit and
-/// at most 100 reviews, 50 dismissals, 100 commits and 100 files each, a
-/// query asks for at most 175,000 nodes, within GitHub's 500,000.
+/// pages of 100 reviews, dismissals, commits and files each, a query asks for
+/// at most 200,500 nodes, within GitHub's 500,000.
 pub const COMMITS_PER_QUERY: usize = 100;
 /// A batch GitHub keeps failing (502, a timeout) is split down to this size
 /// before the run gives up.
@@ -197,34 +197,58 @@ pub struct Associations {
     pub remaining: Option<u64>,
 }
 
+/// The lists of a pull request that are read page by page: (field, its
+/// arguments besides the page, the selection of a node).
+pub const PULL_REQUEST_LISTS: &[(&str, &str, &str)] = &[
+    (
+        "reviews",
+        "",
+        "id state submittedAt author { __typename login } commit { oid }",
+    ),
+    (
+        "timelineItems",
+        "itemTypes: [REVIEW_DISMISSED_EVENT]",
+        "... on ReviewDismissedEvent { createdAt previousReviewState review { id } }",
+    ),
+    (
+        "commits",
+        "",
+        "commit { oid author { user { login } } committer { user { login } } }",
+    ),
+    ("files", "", "path"),
+];
+
+/// Nodes per page of every list (GitHub's maximum).
+pub const PAGE: usize = 100;
+/// Rounds of follow-up queries for lists longer than a page (GitHub lists at
+/// most 3,000 files and 250 commits of a pull request).
+pub const MAX_FOLLOW_UPS: usize = 30;
+/// Lists continued in one follow-up query.
+pub const LISTS_PER_FOLLOW_UP: usize = 20;
+
+fn list_selection(field: &str, arguments: &str, node: &str, after: Option<&str>) -> String {
+    let mut args = format!("first: {PAGE}");
+    if !arguments.is_empty() {
+        args.push_str(", ");
+        args.push_str(arguments);
+    }
+    if let Some(cursor) = after {
+        args.push_str(&format!(", after: {}", Value::String(cursor.to_owned())));
+    }
+    format!("{field}({args}) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ {node} }} }}")
+}
+
 /// The selection of one associated pull request.
-pub const PULL_REQUEST_FRAGMENT: &str = "fragment landedBy on PullRequest {
-  number
-  title
-  merged
-  mergedAt
-  baseRefName
-  headRefOid
-  author { __typename login }
-  mergedBy { login }
-  mergeCommit { oid }
-  reviews(first: 100) {
-    pageInfo { hasNextPage }
-    nodes { id state submittedAt author { __typename login } commit { oid } }
-  }
-  timelineItems(first: 50, itemTypes: [REVIEW_DISMISSED_EVENT]) {
-    pageInfo { hasNextPage }
-    nodes { ... on ReviewDismissedEvent { createdAt previousReviewState review { id } } }
-  }
-  commits(first: 100) {
-    pageInfo { hasNextPage }
-    nodes { commit { oid author { user { login } } committer { user { login } } } }
-  }
-  files(first: 100) {
-    pageInfo { hasNextPage }
-    nodes { path }
-  }
-}";
+pub fn pull_request_fragment() -> String {
+    let mut fragment = String::from(
+        "fragment landedBy on PullRequest {\n  number\n  title\n  merged\n  mergedAt\n  baseRefName\n  headRefOid\n  author { __typename login }\n  mergedBy { login }\n  mergeCommit { oid }\n",
+    );
+    for (field, arguments, node) in PULL_REQUEST_LISTS {
+        fragment.push_str(&format!("  {}\n", list_selection(field, arguments, node, None)));
+    }
+    fragment.push_str("}\n");
+    fragment
+}
 
 /// The query for one batch of commits: each commit an alias `c<i>`.
 pub fn associations_query(shas: &[String]) -> String {
@@ -237,7 +261,23 @@ pub fn associations_query(shas: &[String]) -> String {
         ));
     }
     query.push_str("  }\n}\n");
-    query.push_str(PULL_REQUEST_FRAGMENT);
+    query.push_str(&pull_request_fragment());
+    query
+}
+
+/// A follow-up query: the next page of each (pull request, list, cursor).
+pub fn follow_up_query(pages: &[(u64, usize, String)]) -> String {
+    let mut query = String::from(
+        "query($owner: String!, $name: String!) {\n  rateLimit { cost remaining resetAt }\n  repository(owner: $owner, name: $name) {\n",
+    );
+    for (i, (number, list, cursor)) in pages.iter().enumerate() {
+        let (field, arguments, node) = PULL_REQUEST_LISTS[*list];
+        query.push_str(&format!(
+            "    l{i}: pullRequest(number: {number}) {{ {} }}\n",
+            list_selection(field, arguments, node, Some(cursor))
+        ));
+    }
+    query.push_str("  }\n}\n");
     query
 }
 
@@ -251,6 +291,7 @@ pub fn associated_pull_requests(
     shas: &[String],
 ) -> Result<Associations, ApiError> {
     let mut out = Associations::default();
+    let mut raw: BTreeMap<u64, Value> = BTreeMap::new();
     let mut pending: Vec<&[String]> = shas.chunks(COMMITS_PER_QUERY).rev().collect();
     while let Some(batch) = pending.pop() {
         let query = associations_query(batch);
@@ -297,25 +338,79 @@ pub fn associated_pull_requests(
                 if node["merged"].as_bool() != Some(true) || node["baseRefName"].as_str() != Some(branch) {
                     continue;
                 }
-                let pr = pull_request(node);
-                numbers.push(pr.number);
-                out.pull_requests.entry(pr.number).or_insert(pr);
+                let number = node["number"].as_u64().unwrap_or_default();
+                numbers.push(number);
+                raw.entry(number).or_insert_with(|| node.clone());
             }
             out.by_commit.insert(sha.clone(), numbers);
         }
     }
+    follow_pages(client, owner, name, &mut raw, &mut out)?;
+    out.pull_requests = raw.values().map(pull_request).map(|pr| (pr.number, pr)).collect();
     Ok(out)
+}
+
+/// Reads the rest of every list longer than a page, in batched follow-up
+/// queries, appending to the raw pull requests; a list still unfinished after
+/// `MAX_FOLLOW_UPS` rounds stays marked (and fails closed).
+fn follow_pages(
+    client: &Client,
+    owner: &str,
+    name: &str,
+    raw: &mut BTreeMap<u64, Value>,
+    out: &mut Associations,
+) -> Result<(), ApiError> {
+    for _ in 0..MAX_FOLLOW_UPS {
+        let mut pending = Vec::new();
+        for (number, node) in raw.iter() {
+            for (list, (field, _, _)) in PULL_REQUEST_LISTS.iter().enumerate() {
+                let info = &node[*field]["pageInfo"];
+                if info["hasNextPage"].as_bool() == Some(true) {
+                    if let Some(cursor) = info["endCursor"].as_str() {
+                        pending.push((*number, list, cursor.to_owned()));
+                    }
+                }
+            }
+        }
+        if pending.is_empty() {
+            return Ok(());
+        }
+        for batch in pending.chunks(LISTS_PER_FOLLOW_UP) {
+            out.queries += 1;
+            let data = client.graphql(&follow_up_query(batch), &json!({ "owner": owner, "name": name }))?;
+            if let Some(cost) = data["rateLimit"]["cost"].as_u64() {
+                out.cost += cost;
+            }
+            out.remaining = data["rateLimit"]["remaining"].as_u64().or(out.remaining);
+            for (i, (number, list, _)) in batch.iter().enumerate() {
+                let field = PULL_REQUEST_LISTS[*list].0;
+                let page = &data["repository"][format!("l{i}")][field];
+                let Some(node) = raw.get_mut(number) else { continue };
+                if page.is_null() {
+                    // Nothing more can be read: leave the list marked unfinished.
+                    node[field]["pageInfo"]["endCursor"] = Value::Null;
+                    continue;
+                }
+                let mut nodes = node[field]["nodes"].as_array().cloned().unwrap_or_default();
+                nodes.extend(page["nodes"].as_array().cloned().unwrap_or_default());
+                node[field]["nodes"] = Value::Array(nodes);
+                node[field]["pageInfo"] = page["pageInfo"].clone();
+            }
+        }
+    }
+    Ok(())
 }
 
 fn login(actor: &Value) -> Option<String> {
     actor["login"].as_str().map(str::to_owned)
 }
 
-fn incomplete(number: u64, connection: &Value, what: &str, read: usize, out: &mut Vec<Unknown>) {
+fn incomplete(number: u64, connection: &Value, what: &str, out: &mut Vec<Unknown>) {
     if connection["pageInfo"]["hasNextPage"].as_bool() != Some(false) {
+        let read = connection["nodes"].as_array().map_or(0, Vec::len);
         out.push(Unknown {
-            reason: format!("#{number} has more {what} than the {read} read"),
-            permission: "nothing: the list is longer than livegate reads in one query".to_owned(),
+            reason: format!("#{number} has more {what} than the {read} that could be read"),
+            permission: "nothing: GitHub did not give the rest of the list".to_owned(),
         });
     }
 }
@@ -336,7 +431,7 @@ fn pull_request(node: &Value) -> MergedPullRequest {
             submitted_at: r["submittedAt"].as_str().map(str::to_owned),
         })
         .collect();
-    incomplete(number, &node["reviews"], "reviews", 100, &mut unknowns);
+    incomplete(number, &node["reviews"], "reviews", &mut unknowns);
     let dismissals = node["timelineItems"]["nodes"]
         .as_array()
         .into_iter()
@@ -349,7 +444,7 @@ fn pull_request(node: &Value) -> MergedPullRequest {
             })
         })
         .collect();
-    incomplete(number, &node["timelineItems"], "review dismissals", 50, &mut unknowns);
+    incomplete(number, &node["timelineItems"], "review dismissals", &mut unknowns);
     let mut commit_people = BTreeSet::new();
     let mut last_pusher = None;
     for c in node["commits"]["nodes"].as_array().into_iter().flatten() {
@@ -359,14 +454,14 @@ fn pull_request(node: &Value) -> MergedPullRequest {
         commit_people.extend(committer.iter().filter(|c| *c != "web-flow").cloned());
         last_pusher = committer.filter(|c| c != "web-flow").or(author);
     }
-    incomplete(number, &node["commits"], "commits", 100, &mut unknowns);
+    incomplete(number, &node["commits"], "commits", &mut unknowns);
     let files = node["files"]["nodes"]
         .as_array()
         .into_iter()
         .flatten()
         .filter_map(|f| f["path"].as_str().map(str::to_owned))
         .collect();
-    incomplete(number, &node["files"], "files", 100, &mut unknowns);
+    incomplete(number, &node["files"], "files", &mut unknowns);
     MergedPullRequest {
         number,
         title: node["title"].as_str().unwrap_or_default().to_owned(),

@@ -452,6 +452,13 @@ impl Exec<'_> {
                     None => Value::Null,
                 }
             }
+            ("Repository", "pullRequest") => {
+                let number = self.argument(field, "number");
+                parent["__pulls"]
+                    .get(number.to_string())
+                    .cloned()
+                    .unwrap_or(Value::Null)
+            }
             ("Repository", "object") => {
                 let oid = self.argument(field, "oid");
                 parent["__objects"]
@@ -593,5 +600,11 @@ fn repository_value(repo: &Repo) -> Value {
             json!({"__typename": "Commit", "oid": sha, "associatedPullRequests": connection(pulls)}),
         );
     }
-    json!({"__typename": "Repository", "__objects": objects})
+    let pulls: Map<String, Value> = repo
+        .deploy
+        .pulls
+        .iter()
+        .map(|p| (p.number.to_string(), pull_value(p)))
+        .collect();
+    json!({"__typename": "Repository", "__objects": objects, "__pulls": pulls})
 }
