@@ -706,3 +706,74 @@ fn lists_longer_than_a_page_are_followed_in_batched_queries() {
     // The batch, then files 101-200 with commits 101-131, then files 201-250.
     assert_eq!(fake.graphql_queries().len(), 3);
 }
+
+#[test]
+fn in_actions_the_repository_commit_and_branch_come_from_the_environment() {
+    let mut h = History::new();
+    h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    let fake = h.serve();
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    let tip = h.tip();
+    let run = livegate_env(
+        h.repo.path(),
+        &[
+            "deploy",
+            "--environment",
+            "production",
+            "--api-url",
+            &fake.url,
+            "--no-cache",
+            "--format",
+            "github",
+        ],
+        &[
+            ("GITHUB_TOKEN", "test-token"),
+            ("GITHUB_REPOSITORY", "acme/api"),
+            ("GITHUB_SHA", &tip),
+            ("GITHUB_REF", "refs/heads/main"),
+            ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap()),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let summary = std::fs::read_to_string(&summary).unwrap();
+    assert!(summary.contains("| sha | PR |"), "{summary}");
+    assert!(summary.contains(&tip[..7]), "{summary}");
+}
+
+#[test]
+fn the_protection_rule_answer_names_the_first_failing_commits() {
+    use livegate::commands::deploy::{evaluate, DeploySettings};
+    use livegate::github::client::{Auth, Client, ClientOptions};
+    use livegate::github::secret::Secret;
+
+    let mut h = History::new();
+    h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    let pushed = h.direct_push("src/hotfix.rs", "hotfix");
+    let fake = h.serve();
+    let client_options = ClientOptions {
+        api_url: fake.url.clone(),
+        auth: Auth::Token(Secret::new("test-token")),
+        ..ClientOptions::default()
+    };
+    let settings = DeploySettings {
+        owner: "acme".to_owned(),
+        name: "api".to_owned(),
+        environment: "production".to_owned(),
+        to: h.tip(),
+        branch: "main".to_owned(),
+        from: None,
+        previous_attestation: None,
+        first_deploy: false,
+        max_commits: 100,
+        checkout: h.repo.path().to_path_buf(),
+        policy: None,
+        server_host: "github.com".to_owned(),
+        client: client_options.clone(),
+    };
+    let client = Client::new(client_options).unwrap();
+    let run = evaluate(&client, &settings).unwrap();
+    let (state, comment) = run.protection_rule_answer();
+    assert_eq!(state, "rejected");
+    assert!(comment.contains("LG301") && comment.contains(&pushed[..7]), "{comment}");
+}
