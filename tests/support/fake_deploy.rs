@@ -255,7 +255,9 @@ pub(super) fn repo_route(
             "files": [],
         })));
     }
-    if rest == "activity" {
+    // Without deploy activity, the pushes of the scenario's pull requests
+    // (fake_pulls) answer.
+    if rest == "activity" && !world.activity.is_empty() {
         let wanted_ref = request.query.get("ref").map(|r| percent_decode(r));
         let wanted_type = request.query.get("activity_type").cloned();
         let items: Vec<Value> = world
