@@ -777,3 +777,14 @@ fn the_protection_rule_answer_names_the_first_failing_commits() {
     assert_eq!(state, "rejected");
     assert!(comment.contains("LG301") && comment.contains(&pushed[..7]), "{comment}");
 }
+
+#[test]
+fn a_push_to_the_branch_while_the_check_ran_is_unverified() {
+    let mut h = History::new();
+    h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    h.world.ref_moves_to = Some("9".repeat(40));
+    let fake = h.serve();
+    let run = deploy(&h, &fake, &[]);
+    assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("moved from"), "{}", run.stdout);
+}

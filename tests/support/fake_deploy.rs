@@ -124,6 +124,8 @@ pub struct DeployWorld {
     /// A deployment recorded after this many listings of the deployments.
     pub deployment_appears: Option<(usize, FakeDeployment)>,
     pub deployment_listings: usize,
+    /// The branch moves to this commit after its first read (a push while the check runs).
+    pub ref_moves_to: Option<String>,
 }
 
 fn schema() -> &'static Valid<Schema> {
@@ -223,7 +225,12 @@ pub(super) fn repo_route(
         return Some(ok(Value::Array(items)));
     }
     if let Some(branch) = rest.strip_prefix("git/ref/heads/") {
+        let world = &mut state.scenario.repos[index].deploy;
         let sha = world.refs.iter().find(|(b, _)| b == branch).map(|(_, s)| s.clone());
+        if let Some(moved) = world.ref_moves_to.take() {
+            world.refs.retain(|(b, _)| b != branch);
+            world.refs.push((branch.to_owned(), moved));
+        }
         return Some(match sha {
             Some(sha) => ok(json!({
                 "ref": format!("refs/heads/{branch}"), "node_id": format!("REF_{branch}"),
