@@ -317,7 +317,7 @@ fn baselines_that_disagree_are_a_usage_error_naming_both() {
     let run = deploy(&h, &fake, &["--from", &first]);
     assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("--from"), "{}", run.stderr);
-    assert!(run.stderr.contains("latest successful deployment"), "{}", run.stderr);
+    assert!(run.stderr.contains("deployment 1 to production"), "{}", run.stderr);
     assert!(
         run.stderr.contains(&first) && run.stderr.contains(&h.baseline),
         "{}",

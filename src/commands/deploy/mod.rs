@@ -241,8 +241,8 @@ pub fn evaluate(client: &Client, settings: &DeploySettings) -> Result<DeployRun,
     if let Some(found) = &deployed {
         sources.push((
             format!(
-                "the latest successful deployment to {} (deployment {})",
-                settings.environment, found.deployment_id
+                "deployment {} to {}, the latest whose status is success",
+                found.deployment_id, settings.environment
             ),
             found.sha.clone(),
         ));
