@@ -115,6 +115,35 @@ impl History {
         sha
     }
 
+    /// What the compare API says of baseline...tip, from the repository.
+    fn compare_from_git(&mut self) {
+        let (base, head) = (self.baseline.clone(), self.tip());
+        self.world.compare = vec![(format!("{base}...{head}"), "ahead".to_owned())];
+        let listing = self
+            .repo
+            .git(&["rev-list", "--reverse", "--parents", &format!("{base}..{head}")]);
+        self.world.compare_commits = listing
+            .lines()
+            .map(|line| {
+                let mut shas = line.split_whitespace().map(str::to_owned);
+                let sha = shas.next().unwrap();
+                let message = self.repo.git(&["log", "-1", "--format=%B", &sha]);
+                (sha, shas.collect(), message)
+            })
+            .collect();
+        let changed = self.repo.git(&["diff", "--name-status", &base, &head]);
+        self.world.compare_files = changed
+            .lines()
+            .map(|line| {
+                let (status, path) = line.split_once('\t').unwrap();
+                let diff = self.repo.git(&["diff", &base, &head, "--", path]);
+                let patch = &diff[diff.find("@@").unwrap()..];
+                let status = if status == "A" { "added" } else { "modified" };
+                (path.to_owned(), status.to_owned(), patch.to_owned())
+            })
+            .collect();
+    }
+
     fn tip(&self) -> String {
         self.repo.git(&["rev-parse", "main"])
     }
@@ -125,10 +154,14 @@ impl History {
 
     fn serve(&mut self) -> FakeGitHub {
         self.world.refs = vec![("main".to_owned(), self.tip())];
+        let policy = self
+            .repo
+            .git(&["show", &format!("{}:.github/livegate.toml", self.baseline)]);
         let mut repo = Repo::new("acme/api")
             .collaborator("alice", "write")
             .collaborator("bob", "write")
-            .collaborator("admin", "admin");
+            .collaborator("admin", "admin")
+            .content(&self.baseline, ".github/livegate.toml", policy + "\n");
         repo.deploy = self.world.clone();
         FakeGitHub::start(Scenario::new(repo))
     }
@@ -787,4 +820,40 @@ fn a_push_to_the_branch_while_the_check_ran_is_unverified() {
     let run = deploy(&h, &fake, &[]);
     assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("moved from"), "{}", run.stdout);
+}
+
+#[test]
+fn without_a_clone_the_range_comes_from_the_compare_api_and_the_scan_from_patches() {
+    let mut h = History::new();
+    h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    h.direct_push("src/hotfix.rs", "hotfix");
+    h.merge(
+        2,
+        &[(
+            "db/migrations/0002_officers.sql",
+            "CREATE TABLE officers (email text, card text);\nINSERT INTO officers VALUES ('pc.test@example.com', '4111 1111 1111 1111');\n",
+        )],
+        &["bob"],
+    );
+    h.compare_from_git();
+    let fake = h.serve();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let run = deploy(&h, &fake, &["--checkout", elsewhere.path().to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(verdicts(&run), ["reviewed", "direct-push", "reviewed"]);
+    let mut found = codes(&run);
+    found.sort();
+    found.dedup();
+    assert_eq!(
+        found,
+        ["LG301", "LG305"],
+        "the migration's leaks are the range's: which commit added them is unknown"
+    );
+    assert!(run.stdout.contains("compare API"), "{}", run.stdout);
+    assert!(
+        fake.log()
+            .iter()
+            .any(|l| l.path.ends_with("/contents/.github/livegate.toml")),
+        "policy read at the baseline"
+    );
 }

@@ -107,6 +107,84 @@ pub fn compare_status(client: &Client, full: &str, base: &str, head: &str) -> Re
 }
 
 #[derive(Debug, Deserialize)]
+struct ComparePage {
+    status: String,
+    total_commits: usize,
+    commits: Vec<CompareCommit>,
+    #[serde(default)]
+    files: Vec<ChangedFile>,
+}
+
+#[derive(Debug, Deserialize)]
+struct CompareCommit {
+    sha: String,
+    commit: CommitMessage,
+    parents: Vec<ParentRef>,
+}
+
+#[derive(Debug, Deserialize)]
+struct CommitMessage {
+    message: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct ParentRef {
+    sha: String,
+}
+
+/// A changed file of a comparison (GitHub's `diff-entry`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ChangedFile {
+    pub filename: String,
+    pub status: String,
+    #[serde(default)]
+    pub patch: Option<String>,
+}
+
+/// The commits of `base...head` (each with its parents and message) and the
+/// changed files, when no clone has them.
+#[derive(Debug, Default)]
+pub struct RemoteRange {
+    pub status: String,
+    pub commits: Vec<(String, Vec<String>, String)>,
+    pub files: Vec<ChangedFile>,
+}
+
+/// GitHub lists at most this many files of a comparison.
+pub const MAX_COMPARE_FILES: usize = 300;
+
+/// Every commit of a comparison, page by page (`per_page=100`), and its files
+/// (listed on the first page only).
+pub fn compare_range(client: &Client, full: &str, base: &str, head: &str) -> Result<RemoteRange, ApiError> {
+    let mut range = RemoteRange::default();
+    for page in 1.. {
+        let endpoint = format!("/repos/{full}/compare/{base}...{head}?per_page=100&page={page}");
+        let answer: ComparePage = client.get(&endpoint)?.json(&endpoint)?;
+        if page == 1 {
+            range.status = answer.status;
+            range.files = answer.files;
+        }
+        let listed = answer.commits.len();
+        range.commits.extend(
+            answer
+                .commits
+                .into_iter()
+                .map(|c| (c.sha, c.parents.into_iter().map(|p| p.sha).collect(), c.commit.message)),
+        );
+        if listed == 0 || range.commits.len() >= answer.total_commits {
+            break;
+        }
+        if page == 100 {
+            return Err(ApiError::TooManyPages {
+                endpoint: format!("GET /repos/{full}/compare/{base}...{head}"),
+                pages: page,
+            });
+        }
+    }
+    Ok(range)
+}
+
+#[derive(Debug, Deserialize)]
 struct Activity {
     before: String,
     after: String,

@@ -119,6 +119,11 @@ pub struct DeployWorld {
     pub pulls: Vec<GqlPull>,
     /// ("BASE...HEAD", status) for the compare API.
     pub compare: Vec<(String, String)>,
+    /// The commits a comparison lists, oldest first: (sha, parents, message);
+    /// empty: only the head commit.
+    pub compare_commits: Vec<(String, Vec<String>, String)>,
+    /// Its changed files: (filename, status, patch).
+    pub compare_files: Vec<(String, String, String)>,
     /// Answer GraphQL with `errors` beside `data` (the last commit alias null).
     pub graphql_partial: bool,
     /// A deployment recorded after this many listings of the deployments.
@@ -252,14 +257,59 @@ pub(super) fn repo_route(
         let (base, head) = basehead.split_once("...").unwrap_or((basehead, basehead));
         let web = format!("https://github.com/{}/{}/compare/{basehead}", repo.owner, repo.name);
         let base_commit = commit_json(repo, &PullCommit::new(base, "author"), base, 0, url);
+        let listed: Vec<Value> = if world.compare_commits.is_empty() {
+            vec![commit_json(repo, &PullCommit::new(head, "author"), base, 1, url)]
+        } else {
+            world
+                .compare_commits
+                .iter()
+                .enumerate()
+                .map(|(i, (sha, parents, message))| {
+                    let mut commit = PullCommit::new(sha, "author");
+                    commit.message = message.clone();
+                    let mut value = commit_json(repo, &commit, base, i, url);
+                    value["parents"] = json!(parents
+                        .iter()
+                        .map(|p| json!({"sha": p, "url": format!("{api}/commits/{p}"),
+                                        "html_url": format!("https://github.com/{}/{}/commit/{p}", repo.owner, repo.name)}))
+                        .collect::<Vec<_>>());
+                    value
+                })
+                .collect()
+        };
+        let per_page = request
+            .query
+            .get("per_page")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(250usize);
+        let page = request.query.get("page").and_then(|p| p.parse().ok()).unwrap_or(1usize);
+        let total = listed.len();
+        let commits: Vec<Value> = listed.into_iter().skip((page - 1) * per_page).take(per_page).collect();
+        let files: Vec<Value> = if page == 1 {
+            world
+                .compare_files
+                .iter()
+                .map(|(name, status, patch)| {
+                    json!({
+                        "sha": "0".repeat(40), "filename": name, "status": status, "additions": 1, "deletions": 0,
+                        "changes": 1, "patch": patch,
+                        "blob_url": format!("https://github.com/{}/{}/blob/{head}/{name}", repo.owner, repo.name),
+                        "raw_url": format!("https://github.com/{}/{}/raw/{head}/{name}", repo.owner, repo.name),
+                        "contents_url": format!("{api}/contents/{name}?ref={head}"),
+                    })
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         return Some(ok(json!({
             "url": format!("{api}/compare/{basehead}"),
             "html_url": web, "permalink_url": web,
             "diff_url": format!("{web}.diff"), "patch_url": format!("{web}.patch"),
             "base_commit": base_commit, "merge_base_commit": base_commit,
-            "status": status, "ahead_by": 1, "behind_by": 0, "total_commits": 1,
-            "commits": [commit_json(repo, &PullCommit::new(head, "author"), base, 1, url)],
-            "files": [],
+            "status": status, "ahead_by": total, "behind_by": 0, "total_commits": total,
+            "commits": commits,
+            "files": files,
         })));
     }
     // Without deploy activity, the pushes of the scenario's pull requests

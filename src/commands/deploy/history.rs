@@ -1,13 +1,14 @@
-//! The range's history from the local clone: the landing commits (first-parent
-//! history from the commit to deploy back to the baseline), ancestry, and the
-//! files at a commit (the policy at the baseline, CODEOWNERS at a merge's base).
+//! The range's history: from the local clone — the landing commits
+//! (first-parent history from the commit to deploy back to the baseline),
+//! ancestry, and the files at a commit (the policy at the baseline, CODEOWNERS
+//! at a merge's base) — or, without one, from the compare API's commits.
 
 use git2::{Oid, Repository, Sort};
 
 use crate::facts::provenance::LandingCommit;
 
 /// Where GitHub looks for CODEOWNERS, in its order.
-const CODEOWNERS_LOCATIONS: &[&str] = &[".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"];
+pub const CODEOWNERS_LOCATIONS: &[&str] = &[".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"];
 
 pub struct LocalHistory {
     repo: Repository,
@@ -75,7 +76,7 @@ impl LocalHistory {
     }
 
     fn landing(&self, commit: &git2::Commit<'_>) -> Result<LandingCommit, git2::Error> {
-        let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
+        let message = String::from_utf8_lossy(commit.message_bytes());
         let tree = commit.tree()?;
         let parent_tree = match commit.parent(0) {
             Ok(parent) => Some(parent.tree()?),
@@ -92,22 +93,12 @@ impl LocalHistory {
                 }
             }
         }
-        Ok(LandingCommit {
-            sha: commit.id().to_string(),
-            parents: commit.parent_count(),
-            summary: message.lines().next().unwrap_or_default().to_owned(),
-            reviewed_by_trailers: message
-                .lines()
-                .filter_map(|line| {
-                    let (key, value) = line.split_once(':')?;
-                    key.trim()
-                        .eq_ignore_ascii_case("reviewed-by")
-                        .then(|| value.trim().to_owned())
-                })
-                .collect(),
+        Ok(landing_commit(
+            commit.id().to_string(),
+            commit.parent_count(),
+            &message,
             paths,
-            pull_requests: Vec::new(),
-        })
+        ))
     }
 
     /// A file's text at a commit, if it is there.
@@ -118,12 +109,85 @@ impl LocalHistory {
         Some(String::from_utf8_lossy(blob.content()).into_owned())
     }
 
-    /// CODEOWNERS of the base a merge result was made on: its first parent.
-    pub fn codeowners_before(&self, sha: &str) -> Option<(String, String)> {
+    /// The first parent of a commit (the base a merge result was made on).
+    pub fn first_parent(&self, sha: &str) -> Option<String> {
         let commit = self.repo.find_commit(Oid::from_str(sha).ok()?).ok()?;
-        let parent = commit.parent(0).ok()?.id().to_string();
-        CODEOWNERS_LOCATIONS
-            .iter()
-            .find_map(|path| self.file_at(&parent, path).map(|text| ((*path).to_owned(), text)))
+        Some(commit.parent(0).ok()?.id().to_string())
+    }
+}
+
+/// A landing commit from its message (summary and `Reviewed-by:` trailers).
+fn landing_commit(sha: String, parents: usize, message: &str, paths: Vec<String>) -> LandingCommit {
+    LandingCommit {
+        sha,
+        parents,
+        summary: message.lines().next().unwrap_or_default().to_owned(),
+        reviewed_by_trailers: message
+            .lines()
+            .filter_map(|line| {
+                let (key, value) = line.split_once(':')?;
+                key.trim()
+                    .eq_ignore_ascii_case("reviewed-by")
+                    .then(|| value.trim().to_owned())
+            })
+            .collect(),
+        paths,
+        pull_requests: Vec::new(),
+    }
+}
+
+/// The first-parent history from `to` back to `from` out of the commits the
+/// compare API lists (which changed files each commit touched is not known:
+/// test data is then reported for the range as a whole), oldest first.
+pub fn landing_from_comparison(
+    commits: &[(String, Vec<String>, String)],
+    from: &str,
+    to: &str,
+    cap: usize,
+) -> Result<Vec<LandingCommit>, String> {
+    let by_sha: std::collections::HashMap<&str, &(String, Vec<String>, String)> =
+        commits.iter().map(|c| (c.0.as_str(), c)).collect();
+    let mut landing = Vec::new();
+    let mut next = Some(to);
+    while let Some(sha) = next.filter(|s| *s != from) {
+        let Some((sha, parents, message)) = by_sha.get(sha).copied() else {
+            return Err(format!(
+                "the compare API does not list {sha}, on the way from {to} back to {from}"
+            ));
+        };
+        if landing.len() == cap {
+            return Err(format!(
+                "more than {cap} landing commits (--max-commits); pass --from or raise the cap"
+            ));
+        }
+        landing.push(landing_commit(sha.clone(), parents.len(), message, Vec::new()));
+        next = parents.first().map(String::as_str);
+    }
+    landing.reverse();
+    Ok(landing)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_parent_path_is_rebuilt_from_compared_commits() {
+        let c = |sha: &str, parents: &[&str]| {
+            (
+                sha.to_owned(),
+                parents.iter().map(|p| p.to_string()).collect(),
+                format!("{sha}\n\nReviewed-by: x"),
+            )
+        };
+        // d ─ a ─ m(a, b) ─ e, with b on the side.
+        let commits = vec![c("a", &["d"]), c("b", &["d"]), c("m", &["a", "b"]), c("e", &["m"])];
+        let landing = landing_from_comparison(&commits, "d", "e", 10).unwrap();
+        let shas: Vec<&str> = landing.iter().map(|l| l.sha.as_str()).collect();
+        assert_eq!(shas, ["a", "m", "e"]);
+        assert_eq!(landing[1].parents, 2);
+        assert_eq!(landing[0].reviewed_by_trailers, ["x"]);
+        assert!(landing_from_comparison(&commits, "d", "e", 2).is_err());
+        assert!(landing_from_comparison(&commits[1..], "d", "e", 10).is_err());
     }
 }

@@ -10,7 +10,7 @@
 //! `evaluate` is the whole verdict without printing or files: the
 //! deployment-protection-rule answer of `livegate serve` calls it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -31,7 +31,7 @@ use crate::report::{Format, Report, Verdict};
 pub mod attest;
 mod history;
 
-use super::pr::{md_cell, md_table, reviewer_permissions, text_table};
+use super::pr::{md_cell, md_table, read_file, reviewer_permissions, text_table};
 use super::shared::{color_for, deliver, online_setup, Outcome};
 use history::LocalHistory;
 
@@ -193,22 +193,16 @@ fn full_sha(local: Option<&LocalHistory>, flag: &str, given: &str) -> Result<Str
 /// The policy: --policy, else the file at the baseline (what already runs
 /// decides how the range is judged: the range cannot weaken its own gate),
 /// else the standard preset. Returns the policy and where it came from.
-fn load_policy(
-    settings: &DeploySettings,
-    local: Option<&LocalHistory>,
-    at: Option<&str>,
-) -> Result<(policy::Policy, String), String> {
+fn load_policy(settings: &DeploySettings, file_at: &FileAt<'_>, at: &str) -> Result<(policy::Policy, String), String> {
     if let Some(file) = &settings.policy {
         let policy = policy::load_file(file).map_err(|e| format!("--policy: {e}"))?;
         return Ok((policy, file.display().to_string()));
     }
-    if let (Some(local), Some(at)) = (local, at) {
-        for location in policy::POLICY_LOCATIONS {
-            if let Some(text) = local.file_at(at, location) {
-                let origin = format!("{location}@{}", short(at));
-                let parsed = policy::parse(&origin, &text).map_err(|e| e.to_string())?;
-                return Ok((policy::resolve(Some(parsed)).map_err(|e| e.to_string())?, origin));
-            }
+    for location in policy::POLICY_LOCATIONS {
+        if let Some(text) = file_at(at, location).map_err(|e| format!("the policy at {}: {e}", short(at)))? {
+            let origin = format!("{location}@{}", short(at));
+            let parsed = policy::parse(&origin, &text).map_err(|e| e.to_string())?;
+            return Ok((policy::resolve(Some(parsed)).map_err(|e| e.to_string())?, origin));
         }
     }
     Ok((
@@ -216,6 +210,9 @@ fn load_policy(
         "preset:standard".to_owned(),
     ))
 }
+
+/// A file's text at a commit (`None`: not there), from the clone or the API.
+type FileAt<'a> = dyn Fn(&str, &str) -> Result<Option<String>, ApiError> + 'a;
 
 #[derive(Deserialize)]
 struct Member {
@@ -288,19 +285,42 @@ pub fn evaluate(client: &Client, settings: &DeploySettings) -> Result<DeployRun,
         Err(err) => return Ok(run.unverified(client, unknown_from(&err, CONTENTS_READ))),
     };
     run.tip = Some(tip.clone());
-    let Some(local) = local.filter(|l| l.has(&to) && from.as_deref().is_none_or(|f| l.has(f))) else {
-        return Ok(run.unverified(
-            client,
-            Unknown {
-                reason: format!(
-                    "the clone at --checkout {} lacks {}{}; the range's history is read from it",
-                    settings.checkout.display(),
-                    short(&to),
-                    from.as_deref().map(|f| format!(" or {}", short(f))).unwrap_or_default()
-                ),
-                permission: "nothing: fetch the history (actions/checkout with fetch-depth: 0)".to_owned(),
-            },
+    // The range's history: from the clone when it has both ends, else from
+    // the compare API (which needs a baseline to compare with).
+    let local = local.filter(|l| l.has(&to) && from.as_deref().is_none_or(|f| l.has(f)));
+    let remote = match (&local, &from) {
+        (Some(_), _) => None,
+        (None, Some(from)) => match collect::compare_range(client, &full, from, &to) {
+            Ok(range) => Some(range),
+            Err(err) => return Ok(run.unverified(client, unknown_from(&err, CONTENTS_READ))),
+        },
+        (None, None) => {
+            return Ok(run.unverified(
+                client,
+                Unknown {
+                    reason: format!(
+                        "a first deploy is judged from a clone with the whole history, and the one at --checkout {} \
+                         lacks {}",
+                        settings.checkout.display(),
+                        short(&to)
+                    ),
+                    permission: "nothing: fetch the history (actions/checkout with fetch-depth: 0)".to_owned(),
+                },
+            ))
+        }
+    };
+    if remote.is_some() {
+        run.notes.push(format!(
+            "no clone at --checkout {} has the range: its history comes from the compare API and the leak scan from \
+             GitHub's patches",
+            settings.checkout.display()
         ));
+    }
+    let file_at = |sha: &str, path: &str| -> Result<Option<String>, ApiError> {
+        match &local {
+            Some(local) => Ok(local.file_at(sha, path)),
+            None => read_file(client, &full, path, sha),
+        }
     };
 
     let mut facts = RangeFacts {
@@ -312,10 +332,17 @@ pub fn evaluate(client: &Client, settings: &DeploySettings) -> Result<DeployRun,
     };
     // Ancestry: the clone when it has both commits, else the compare API.
     let ancestor = |base: &str, head: &str| -> Result<bool, ApiError> {
-        match local.is_ancestor(base, head) {
-            Some(known) => Ok(known),
-            None => collect::compare_status(client, &full, base, head).map(|s| s == "ahead" || s == "identical"),
+        if base == head {
+            return Ok(true);
         }
+        if let Some(known) = local.as_ref().and_then(|l| l.is_ancestor(base, head)) {
+            return Ok(known);
+        }
+        let status = match &remote {
+            Some(range) if Some(base) == from.as_deref() && head == to => range.status.clone(),
+            _ => collect::compare_status(client, &full, base, head)?,
+        };
+        Ok(status == "ahead" || status == "identical")
     };
     if let Some(from) = &from {
         match ancestor(from, &to) {
@@ -341,13 +368,20 @@ pub fn evaluate(client: &Client, settings: &DeploySettings) -> Result<DeployRun,
         Err(err) => return Ok(run.unverified(client, unknown_from(&err, CONTENTS_READ))),
     }
 
-    facts.commits = match local.landing_commits(from.as_deref(), &to, settings.max_commits) {
+    let landing = match (&local, &remote, &from) {
+        (Some(local), _, _) => local.landing_commits(from.as_deref(), &to, settings.max_commits),
+        (None, Some(range), Some(from)) => {
+            history::landing_from_comparison(&range.commits, from, &to, settings.max_commits)
+        }
+        _ => Err("no history to read".to_owned()),
+    };
+    facts.commits = match landing {
         Ok(commits) => commits,
         Err(why) => {
             return Ok(run.unverified(
                 client,
                 Unknown {
-                    reason: format!("the history of {} in the clone: {why}", settings.branch),
+                    reason: format!("the history of {}: {why}", settings.branch),
                     permission: "nothing".to_owned(),
                 },
             ))
@@ -358,7 +392,7 @@ pub fn evaluate(client: &Client, settings: &DeploySettings) -> Result<DeployRun,
         let since = deployed
             .as_ref()
             .map(|d| d.created_at.clone())
-            .or_else(|| local.committed_at(from))
+            .or_else(|| local.as_ref().and_then(|l| l.committed_at(from)))
             .unwrap_or_default();
         match collect::rewrites_since(client, &full, &settings.branch, &since) {
             Ok(rewrites) => facts.rewrites = rewrites,
@@ -394,15 +428,9 @@ pub fn evaluate(client: &Client, settings: &DeploySettings) -> Result<DeployRun,
     }
     facts.pull_requests = associations.pull_requests;
     facts.unknowns.extend(associations.unknowns);
-    for pr in facts.pull_requests.values_mut() {
-        if let Some(merge) = pr.merge_commit.as_deref().filter(|m| local.has(m)) {
-            pr.codeowners = local.codeowners_before(merge);
-        }
-    }
-
     // On a first deploy there is no baseline to read the policy from.
     let policy_at = from.as_deref().unwrap_or(&to);
-    let (policy, policy_origin) = load_policy(settings, Some(&local), Some(policy_at))?;
+    let (policy, policy_origin) = load_policy(settings, &file_at, policy_at)?;
     if from.is_none() && settings.policy.is_none() {
         run.notes
             .push("first deploy: the policy was read at the commit being deployed".to_owned());
@@ -411,6 +439,40 @@ pub fn evaluate(client: &Client, settings: &DeploySettings) -> Result<DeployRun,
     run.policy_toml = policy::to_toml(&policy);
     let section = policy.merged.review.clone().unwrap_or_default();
     let review_policy = ReviewPolicy::from_section(&section).map_err(|e| format!("[review]: {e}"))?;
+    if review_policy.require_code_owner_review {
+        let first_parents: BTreeMap<&str, &str> = remote
+            .iter()
+            .flat_map(|r| &r.commits)
+            .filter_map(|(sha, parents, _)| Some((sha.as_str(), parents.first()?.as_str())))
+            .collect();
+        for pr in facts.pull_requests.values_mut() {
+            let Some(merge) = pr.merge_commit.clone() else { continue };
+            let base = match &local {
+                Some(local) => local.first_parent(&merge),
+                None => first_parents.get(merge.as_str()).map(|p| (*p).to_owned()),
+            };
+            let Some(base) = base else {
+                pr.incomplete.push(Unknown {
+                    reason: format!("#{}: the base of its merge {} is not known", pr.number, short(&merge)),
+                    permission: CONTENTS_READ.to_owned(),
+                });
+                continue;
+            };
+            for path in history::CODEOWNERS_LOCATIONS {
+                match file_at(&base, path) {
+                    Ok(Some(text)) => {
+                        pr.codeowners = Some(((*path).to_owned(), text));
+                        break;
+                    }
+                    Ok(None) => {}
+                    Err(err) => {
+                        pr.incomplete.push(unknown_from(&err, CONTENTS_READ));
+                        break;
+                    }
+                }
+            }
+        }
+    }
 
     let mut logins = BTreeSet::new();
     for pr in facts.pull_requests.values() {
@@ -436,7 +498,10 @@ pub fn evaluate(client: &Client, settings: &DeploySettings) -> Result<DeployRun,
         facts.teams.insert(team, members);
     }
 
-    test_data(settings, &policy, from.as_deref(), &to, &mut facts);
+    match &remote {
+        None => test_data(settings, &policy, from.as_deref(), &to, &mut facts),
+        Some(range) => test_data_from_patches(&policy, &range.files, &mut facts),
+    }
 
     // Re-read what the verdict is about: a change while the check ran is a
     // range nobody checked.
@@ -523,6 +588,66 @@ fn test_data(settings: &DeploySettings, policy: &policy::Policy, from: Option<&s
             reason: format!("the leak scan of the range: {err}"),
             permission: "nothing".to_owned(),
         }),
+    }
+}
+
+/// The leak scan of the range from the patches of the compare API, when no
+/// clone has it: a file that needs its content and has no patch (binary, too
+/// large), or more files than GitHub lists, cannot be verified.
+fn test_data_from_patches(policy: &policy::Policy, changed: &[collect::ChangedFile], facts: &mut RangeFacts) {
+    use crate::scan::remote::{self, RemoteFile};
+    let mut unscannable = |path: &str, why: &str| {
+        facts.unknowns.push(Unknown {
+            reason: format!("the leak scan of {path}: {why}; run in a clone with the range (fetch-depth: 0)"),
+            permission: "nothing".to_owned(),
+        })
+    };
+    if changed.len() >= collect::MAX_COMPARE_FILES {
+        unscannable(
+            "the range",
+            &format!("GitHub lists at most {} changed files", collect::MAX_COMPARE_FILES),
+        );
+    }
+    let classifier = crate::classify::Classifier::new(&policy.leaks);
+    let mut files = Vec::new();
+    for entry in changed.iter().filter(|f| f.status != "removed") {
+        let mut file = RemoteFile {
+            path: entry.filename.clone(),
+            placed: matches!(entry.status.as_str(), "added" | "renamed" | "copied"),
+            ..RemoteFile::default()
+        };
+        match entry.patch.as_deref().and_then(remote::from_patch) {
+            Some((text, added)) => {
+                file.text = Some(text);
+                file.added = added;
+            }
+            None if entry.patch.as_deref().is_some_and(|p| !p.is_empty()) => {
+                unscannable(&entry.filename, "its patch is not a unified diff")
+            }
+            None => {
+                let info = classifier.classify(&entry.filename);
+                let wants = crate::checks::leaks::checks().iter().any(|c| c.wants_content(&info));
+                if wants && entry.status != "renamed" {
+                    unscannable(
+                        &entry.filename,
+                        "GitHub gives no patch for it (binary, or over its diff size limit)",
+                    );
+                }
+            }
+        }
+        files.push(file);
+    }
+    let outcome = remote::scan_remote(policy, &files);
+    for finding in outcome.findings {
+        if finding.check.code.starts_with("LG9") {
+            unscannable(&finding.location.path, &finding.message);
+        } else {
+            facts.test_data.push((
+                finding.location.path.clone(),
+                finding.check.code.to_owned(),
+                finding.message,
+            ));
+        }
     }
 }
 

@@ -226,7 +226,7 @@ pub(super) fn unknown_from(err: &ApiError, permission: &str) -> Unknown {
 }
 
 /// A file at a ref through the contents API: `Ok(None)` when it is absent.
-pub(super) fn read_file(client: &Client, full: &str, path: &str, git_ref: &str) -> Result<Option<String>, ApiError> {
+pub(crate) fn read_file(client: &Client, full: &str, path: &str, git_ref: &str) -> Result<Option<String>, ApiError> {
     let endpoint = format!(
         "/repos/{full}/contents/{}?ref={}",
         encode_path(path),

@@ -23,7 +23,7 @@ mod status;
 use super::shared::{color_for, deliver, online_setup, Outcome};
 use change_scan::leak_scan;
 use collect::collect;
-pub(crate) use collect::permissions as reviewer_permissions;
+pub(crate) use collect::{permissions as reviewer_permissions, read_file};
 use status::post_status;
 
 /// GitHub lists at most this many files of a pull request.
