@@ -3,9 +3,9 @@
 //! (X) reached the deploying branch through a pull request that met the
 //! `[review]` policy when it merged, that the history was not rewritten, and
 //! that the range brings no test data. The local clone gives the history
-//! (`history`), GitHub the deployments, activity and — in batched GraphQL —
-//! the pull requests (`github::provenance`); `checks::provenance` judges;
-//! `attest` writes the in-toto attestation.
+//! (`history`) — without one, the compare API does — GitHub the deployments,
+//! activity and, in batched GraphQL, the pull requests (`github::provenance`);
+//! `checks::provenance` judges; `attest` writes the in-toto attestation.
 //!
 //! `evaluate` is the whole verdict without printing or files: the
 //! deployment-protection-rule answer of `livegate serve` calls it.
