@@ -109,6 +109,7 @@ pub fn compare_status(client: &Client, full: &str, base: &str, head: &str) -> Re
 #[derive(Debug, Deserialize)]
 struct ComparePage {
     status: String,
+    merge_base_commit: Option<ParentRef>,
     total_commits: usize,
     commits: Vec<CompareCommit>,
     #[serde(default)]
@@ -146,6 +147,8 @@ pub struct ChangedFile {
 #[derive(Debug, Default)]
 pub struct RemoteRange {
     pub status: String,
+    /// Where the compared histories meet: the base itself unless they diverged.
+    pub merge_base: Option<String>,
     pub commits: Vec<(String, Vec<String>, String)>,
     pub files: Vec<ChangedFile>,
 }
@@ -162,6 +165,7 @@ pub fn compare_range(client: &Client, full: &str, base: &str, head: &str) -> Res
         let answer: ComparePage = client.get(&endpoint)?.json(&endpoint)?;
         if page == 1 {
             range.status = answer.status;
+            range.merge_base = answer.merge_base_commit.map(|c| c.sha);
             range.files = answer.files;
         }
         let listed = answer.commits.len();

@@ -136,12 +136,14 @@ fn landing_commit(sha: String, parents: usize, message: &str, paths: Vec<String>
     }
 }
 
-/// The first-parent history from `to` back to `from` out of the commits the
-/// compare API lists (which changed files each commit touched is not known:
-/// test data is then reported for the range as a whole), oldest first.
+/// The first-parent history from `to` back to `from` (or, when the history
+/// was rewritten, to where the two meet) out of the commits the compare API
+/// lists — which files each commit touched is not known: test data is then
+/// reported for the range as a whole — oldest first.
 pub fn landing_from_comparison(
     commits: &[(String, Vec<String>, String)],
     from: &str,
+    merge_base: Option<&str>,
     to: &str,
     cap: usize,
 ) -> Result<Vec<LandingCommit>, String> {
@@ -149,7 +151,7 @@ pub fn landing_from_comparison(
         commits.iter().map(|c| (c.0.as_str(), c)).collect();
     let mut landing = Vec::new();
     let mut next = Some(to);
-    while let Some(sha) = next.filter(|s| *s != from) {
+    while let Some(sha) = next.filter(|s| *s != from && Some(*s) != merge_base) {
         let Some((sha, parents, message)) = by_sha.get(sha).copied() else {
             return Err(format!(
                 "the compare API does not list {sha}, on the way from {to} back to {from}"
@@ -182,12 +184,15 @@ mod tests {
         };
         // d ─ a ─ m(a, b) ─ e, with b on the side.
         let commits = vec![c("a", &["d"]), c("b", &["d"]), c("m", &["a", "b"]), c("e", &["m"])];
-        let landing = landing_from_comparison(&commits, "d", "e", 10).unwrap();
+        let landing = landing_from_comparison(&commits, "d", None, "e", 10).unwrap();
         let shas: Vec<&str> = landing.iter().map(|l| l.sha.as_str()).collect();
         assert_eq!(shas, ["a", "m", "e"]);
         assert_eq!(landing[1].parents, 2);
         assert_eq!(landing[0].reviewed_by_trailers, ["x"]);
-        assert!(landing_from_comparison(&commits, "d", "e", 2).is_err());
-        assert!(landing_from_comparison(&commits[1..], "d", "e", 10).is_err());
+        assert!(landing_from_comparison(&commits, "d", None, "e", 2).is_err());
+        assert!(landing_from_comparison(&commits[1..], "d", None, "e", 10).is_err());
+        // Rewritten: the baseline x is gone, the walk stops where the histories meet.
+        let landing = landing_from_comparison(&commits, "x", Some("d"), "e", 10).unwrap();
+        assert_eq!(landing.len(), 3);
     }
 }

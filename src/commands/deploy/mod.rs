@@ -370,9 +370,13 @@ pub fn evaluate(client: &Client, settings: &DeploySettings) -> Result<DeployRun,
 
     let landing = match (&local, &remote, &from) {
         (Some(local), _, _) => local.landing_commits(from.as_deref(), &to, settings.max_commits),
-        (None, Some(range), Some(from)) => {
-            history::landing_from_comparison(&range.commits, from, &to, settings.max_commits)
-        }
+        (None, Some(range), Some(from)) => history::landing_from_comparison(
+            &range.commits,
+            from,
+            range.merge_base.as_deref(),
+            &to,
+            settings.max_commits,
+        ),
         _ => Err("no history to read".to_owned()),
     };
     facts.commits = match landing {
