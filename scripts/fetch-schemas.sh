@@ -27,3 +27,6 @@ fetch_from_npm @octokit/openapi@23.0.2 package/generated/api.github.com.json "$o
 #   GitHub's published webhook payload examples (one list per event), from
 #   @octokit/webhooks-examples: the serve tests sign and POST them.
 fetch_from_npm @octokit/webhooks-examples@7.6.1 package/api.github.com/index.json "$out/webhooks-examples.json"
+#   GitHub's public GraphQL schema (SDL), from @octokit/graphql-schema: every
+#   query `livegate deploy` sends is validated against it.
+fetch_from_npm @octokit/graphql-schema@15.26.1 package/schema.graphql "$out/github-schema.graphql"

@@ -42,6 +42,8 @@ pub enum Command {
     Pr(PrArgs),
     /// Run the livegate GitHub App: a webhook server whose check run `livegate/review` is the unforgeable review gate.
     Serve(ServeArgs),
+    /// Prove that everything about to be deployed to an environment reached the branch through reviewed pull requests.
+    Deploy(DeployArgs),
     /// Install, remove or run the git pre-push hook.
     Hook {
         #[command(subcommand)]
@@ -358,6 +360,47 @@ pub struct PrArgs {
     /// Also append the Markdown summary to FILE (default with --format github: $GITHUB_STEP_SUMMARY).
     #[arg(long, value_name = "FILE")]
     pub summary: Option<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub github: GitHubArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    /// The repository: OWNER/NAME (default: $GITHUB_REPOSITORY).
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub repo: Option<String>,
+    /// The environment being deployed to (its successful deployments give the baseline).
+    #[arg(long, value_name = "NAME")]
+    pub environment: String,
+    /// The commit about to be deployed (default: $GITHUB_SHA).
+    #[arg(long, value_name = "SHA")]
+    pub to: Option<String>,
+    /// The branch that deploys (default: the branch of $GITHUB_REF).
+    #[arg(long, value_name = "NAME")]
+    pub branch: Option<String>,
+    /// The commit the environment runs now, instead of (or checked against) its latest successful deployment.
+    #[arg(long, value_name = "SHA")]
+    pub from: Option<String>,
+    /// The attestation a previous `livegate deploy --attest` wrote: the range starts at its subject.
+    #[arg(long, value_name = "FILE")]
+    pub previous_attestation: Option<PathBuf>,
+    /// No deployment yet: the whole history up to --to counts (capped by --max-commits).
+    #[arg(long)]
+    pub first_deploy: bool,
+    /// Fail (exit 3) rather than judge more landing commits than this.
+    #[arg(long, value_name = "N", default_value_t = 5000)]
+    pub max_commits: usize,
+    /// Write an in-toto attestation (SLSA verification summary and livegate's evidence) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub attest: Option<PathBuf>,
+    /// A clone with the range's history (fetch-depth: 0), for the commit walk and the leak scan.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub checkout: PathBuf,
+    /// Policy file; default: the one at the baseline commit (.github/livegate.toml), else the standard preset.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
     #[command(flatten)]
     pub report: ReportArgs,
     #[command(flatten)]

@@ -15,6 +15,7 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+use support::fake_deploy::{activity, DeployWorld, FakeDeployment};
 use support::fake_github::{
     raw_exchange, raw_get, raw_request, rule, Access, Classic, FakeGitHub, FaultKind, Hook, Issue, Org, Pull,
     PullCommit, PullFile, PullReview, Repo, Ruleset, Scenario,
@@ -1787,4 +1788,78 @@ fn a_thousand_generated_repositories_page_by_hundreds_and_conform() {
     );
     let (_, members) = get("/orgs/acme/teams/team-0/members");
     assert_eq!(names(members.as_array().unwrap(), "login"), ["dev-1", "dev-6"]);
+}
+
+#[test]
+fn fake_deploy_payloads_conform_to_the_openapi_description() {
+    let spec = spec();
+    let (base, head) = ("a".repeat(40), "b".repeat(40));
+    let mut repo = Repo::new("acme/api");
+    repo.deploy = DeployWorld {
+        deployments: vec![FakeDeployment {
+            id: 7,
+            sha: base.clone(),
+            environment: "production".to_owned(),
+            created_at: "2026-03-01T00:00:00Z".to_owned(),
+            statuses: vec!["success".to_owned(), "in_progress".to_owned()],
+        }],
+        refs: vec![("main".to_owned(), head.clone())],
+        activity: vec![activity(
+            "force_push",
+            "main",
+            &base,
+            &head,
+            "mallory",
+            "2026-03-02T00:00:00Z",
+        )],
+        compare: vec![(format!("{base}...{head}"), "ahead".to_owned())],
+        ..DeployWorld::default()
+    };
+    let fake = FakeGitHub::start(Scenario::new(repo));
+    let auth = [("Authorization", "Bearer test-token")];
+    let cases = [
+        (
+            "/repos/acme/api/deployments?environment=production".to_owned(),
+            "/repos/{owner}/{repo}/deployments",
+            200,
+        ),
+        (
+            "/repos/acme/api/deployments/7/statuses?per_page=1".to_owned(),
+            "/repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
+            200,
+        ),
+        (
+            "/repos/acme/api/git/ref/heads/main".to_owned(),
+            "/repos/{owner}/{repo}/git/ref/{ref}",
+            200,
+        ),
+        (
+            "/repos/acme/api/git/ref/heads/gone".to_owned(),
+            "/repos/{owner}/{repo}/git/ref/{ref}",
+            404,
+        ),
+        (
+            format!("/repos/acme/api/compare/{base}...{head}"),
+            "/repos/{owner}/{repo}/compare/{basehead}",
+            200,
+        ),
+        (
+            "/repos/acme/api/activity?ref=refs%2Fheads%2Fmain&activity_type=force_push".to_owned(),
+            "/repos/{owner}/{repo}/activity",
+            200,
+        ),
+    ];
+    for (path, template, expected) in cases {
+        let (status, body) = raw_get(&fake.url, &path, &auth);
+        assert_eq!(status, expected, "{path}: {body}");
+        let value: Value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{path}: {e}: {body}"));
+        if status == 200 {
+            spec.check(template, "200", &value);
+        } else {
+            check_error(&spec, "get", template, status, &value);
+        }
+        if path.contains("activity") {
+            assert_eq!(value.as_array().map(Vec::len), Some(1), "{value}");
+        }
+    }
 }

@@ -4,5 +4,6 @@
 
 pub mod leaks;
 pub mod protection;
+pub mod provenance;
 pub mod review;
 pub mod settings;

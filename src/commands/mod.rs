@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod catalog;
+pub mod deploy;
 pub mod hook;
 pub mod policy;
 pub mod pr;
@@ -37,6 +38,7 @@ fn dispatch(command: Command) -> Outcome {
         Command::Pr(args) => pr::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Audit(args) => audit::run(args),
+        Command::Deploy(args) => deploy::run(args),
         Command::Checks { format } => catalog::list(format),
         Command::Explain { code } => catalog::explain(&code),
         Command::Policy { action } => policy::run(action),

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 pub mod protection;
+pub mod provenance;
 pub mod settings;
 
 /// The permissions that reveal a setting, in fine-grained and classic wording.

@@ -333,7 +333,91 @@ impl Client {
         self.send("PATCH", endpoint, Some(body))
     }
 
+    /// Where GraphQL is served: `/graphql` beside the REST root. GitHub
+    /// Enterprise Server serves it at `/api/graphql`, outside the REST root
+    /// `/api/v3` that every request path is joined to, so it is refused there
+    /// (with a message) rather than sent to the wrong place.
+    pub fn graphql_endpoint(&self) -> Result<&'static str, ApiError> {
+        if self.options.api_url.trim_end_matches('/').ends_with("/api/v3") {
+            return Err(ApiError::Setup(format!(
+                "GraphQL on GitHub Enterprise Server (--api-url {}) is not supported yet: its /api/graphql lies \
+                 outside the REST root",
+                self.options.api_url
+            )));
+        }
+        Ok("/graphql")
+    }
+
+    /// One GraphQL query, with the REST retries and rate-limit handling. A
+    /// query changes nothing, so it is not paced like a mutation. An answer
+    /// with `errors` — even beside `data`, a partial answer — is an error:
+    /// what is missing could be exactly the evidence that fails the check.
+    pub fn graphql(&self, query: &str, variables: &serde_json::Value) -> Result<serde_json::Value, ApiError> {
+        let endpoint = self.graphql_endpoint()?;
+        let label = format!("POST {endpoint}");
+        let body = serde_json::json!({ "query": query, "variables": variables });
+        let response = self.send_with("POST", endpoint, Some(&body), false)?;
+        let mut answer: serde_json::Value = response.json(&label)?;
+        if let Some(errors) = answer
+            .get("errors")
+            .and_then(|e| e.as_array())
+            .filter(|e| !e.is_empty())
+        {
+            let messages: Vec<String> = errors
+                .iter()
+                .map(|e| {
+                    let path = e["path"]
+                        .as_array()
+                        .map(|p| {
+                            p.iter()
+                                .map(|s| s.as_str().map_or_else(|| s.to_string(), str::to_owned))
+                                .collect::<Vec<_>>()
+                                .join(".")
+                        })
+                        .filter(|p| !p.is_empty())
+                        .map(|p| format!(" at {p}"))
+                        .unwrap_or_default();
+                    format!("{}{path}", e["message"].as_str().unwrap_or("(no message)"))
+                })
+                .collect();
+            let limited = errors.iter().any(|e| e["type"].as_str() == Some("RATE_LIMITED"));
+            if limited {
+                return Err(ApiError::RateLimited {
+                    endpoint: label,
+                    reset: None,
+                    wait: format!("GraphQL: {}", messages.join("; ")),
+                });
+            }
+            let partial = if answer.get("data").is_some_and(|d| !d.is_null()) {
+                "partial answer (errors beside data)"
+            } else {
+                "errors"
+            };
+            return Err(ApiError::Malformed {
+                endpoint: label,
+                detail: crate::sanitize::scrub(&format!("{partial}: {}", messages.join("; "))),
+            });
+        }
+        match answer.get_mut("data").map(serde_json::Value::take) {
+            Some(data) if data.is_object() => Ok(data),
+            _ => Err(ApiError::Malformed {
+                endpoint: label,
+                detail: "no `data` in the answer".to_owned(),
+            }),
+        }
+    }
+
     fn send(&self, method: &str, endpoint: &str, body: Option<&serde_json::Value>) -> Result<ApiResponse, ApiError> {
+        self.send_with(method, endpoint, body, method != "GET")
+    }
+
+    fn send_with(
+        &self,
+        method: &str,
+        endpoint: &str,
+        body: Option<&serde_json::Value>,
+        mutative: bool,
+    ) -> Result<ApiResponse, ApiError> {
         let label = format!("{method} {endpoint}");
         // What goes out (an issue body, a status description) is scrubbed
         // like everything else that leaves the process.
@@ -347,7 +431,7 @@ impl Client {
                 return Err(self.budget_spent(&label));
             }
             self.wait_for_gate(&label)?;
-            if method != "GET" {
+            if mutative {
                 self.pace_write();
             }
             match self.attempt(method, endpoint, body, &label, attempt) {

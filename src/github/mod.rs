@@ -6,5 +6,6 @@ pub mod cache;
 pub mod client;
 pub mod models;
 pub mod protection;
+pub mod provenance;
 pub mod secret;
 pub mod settings;

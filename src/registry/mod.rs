@@ -21,6 +21,7 @@ macro_rules! meta {
 
 pub mod leaks;
 pub mod protection;
+pub mod provenance;
 pub mod review;
 pub mod settings;
 pub mod verification;
@@ -214,6 +215,12 @@ static REGISTRY: &[&CheckMeta] = &[
     &review::PATH_RULE_UNMET,
     &review::POLICY_CHANGE_UNAPPROVED,
     &review::CODEOWNERS_SYNTAX_ERROR,
+    &provenance::DIRECT_PUSH,
+    &provenance::MERGED_WITHOUT_REVIEW,
+    &provenance::STALE_APPROVAL,
+    &provenance::HISTORY_REWRITTEN,
+    &provenance::TEST_DATA_IN_RANGE,
+    &provenance::CONTROL_GAP,
     &leaks::JVM_TEST_CLASS_IN_MAIN,
     &leaks::TEST_FILE_IN_PRODUCTION,
     &leaks::TEST_FILE_IN_MIGRATIONS,
@@ -276,6 +283,7 @@ static REGISTRY: &[&CheckMeta] = &[
     &verification::GITHUB_UNREADABLE,
     &verification::REVIEW_UNVERIFIABLE,
     &verification::SETTINGS_UNREADABLE,
+    &verification::PROVENANCE_UNVERIFIABLE,
 ];
 
 /// Looks a check up by code (`LG412`) or id (`test-file-in-production`),

@@ -128,3 +128,19 @@ pub const CONTENT_NOT_VERIFIABLE: CheckMeta = CheckMeta {
           limit or raise `[leaks] max-file-size`; or accept it by path with `[leaks] exclude = \
           [\"path\"]` if it has been checked another way.",
 };
+
+meta!(
+    PROVENANCE_UNVERIFIABLE,
+    "LG916",
+    "provenance-unverifiable",
+    Severity::Error,
+    "The deploy range could not be proven reviewed",
+    "`livegate deploy` could not establish the range or its evidence: no successful deployment of the \
+     environment to start from (and neither --from nor --first-deploy), a GraphQL answer with `errors` \
+     beside its `data`, a list with more pages than were read, a commit the local clone lacks, the branch \
+     tip or the environment's deployment changing while the check ran, or more commits than --max-commits.",
+    "A partial proof is no proof: a commit that was not looked at may be the unreviewed one.",
+    "POST /graphql: partial answer: Could not resolve to a node with the global id of '…'",
+    "Fix the cause named in the message (fetch the full history with `fetch-depth: 0`, pass --from, grant \
+     the token Contents, Pull requests and Deployments: read), then rerun."
+);

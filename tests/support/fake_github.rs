@@ -24,7 +24,7 @@ pub use super::fake_checks::CheckRun;
 pub use super::fake_pulls::{Pull, PullCommit, PullFile, PullReview};
 #[allow(unused_imports)] // Not every test crate uses every type.
 pub use super::fake_settings::{Hook, Issue, Org};
-use super::{fake_checks, fake_pulls, fake_settings};
+use super::{fake_checks, fake_deploy, fake_pulls, fake_settings};
 
 /// What the token may do on the repositories of the scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,6 +115,8 @@ pub struct Ruleset {
     pub rules: Vec<Value>,
     /// `{"actor_id": .., "actor_type": .., "bypass_mode": ..}`.
     pub bypass_actors: Vec<Value>,
+    /// When it was last changed (`updated_at` in the API).
+    pub updated_at: String,
 }
 
 impl Ruleset {
@@ -126,7 +128,13 @@ impl Ruleset {
             include: vec!["~DEFAULT_BRANCH".to_owned()],
             rules,
             bypass_actors: Vec::new(),
+            updated_at: "2026-11-01T10:00:00Z".to_owned(),
         }
+    }
+
+    pub fn updated_at(mut self, at: &str) -> Self {
+        self.updated_at = at.to_owned();
+        self
     }
 
     pub fn enforcement(mut self, mode: &str) -> Self {
@@ -236,6 +244,8 @@ pub struct Repo {
     /// Issues (pull requests are listed among them too, as on GitHub);
     /// issues created through the API are added here.
     pub issues: Vec<Issue>,
+    /// Deployments, refs, activity and the GraphQL data of `livegate deploy`.
+    pub deploy: fake_deploy::DeployWorld,
 }
 
 impl Repo {
@@ -270,6 +280,7 @@ impl Repo {
             workflow_permissions: ("read".to_owned(), false),
             codeowners: None,
             issues: Vec::new(),
+            deploy: fake_deploy::DeployWorld::default(),
         }
     }
 
@@ -410,6 +421,9 @@ pub(super) struct State {
     pub(super) statuses: Vec<(String, Value)>,
     /// Check runs created, with every request that wrote them.
     pub(super) check_runs: Vec<CheckRun>,
+    /// Every GraphQL query received, and why those that failed validation did.
+    pub(super) graphql_queries: Vec<String>,
+    pub(super) graphql_invalid: Vec<String>,
 }
 
 pub struct FakeGitHub {
@@ -430,6 +444,8 @@ impl FakeGitHub {
             remaining,
             statuses: Vec::new(),
             check_runs: Vec::new(),
+            graphql_queries: Vec::new(),
+            graphql_invalid: Vec::new(),
         }));
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
@@ -490,6 +506,16 @@ impl FakeGitHub {
             .find(|r| format!("{}/{}", r.owner, r.name).eq_ignore_ascii_case(repo_full))
             .map(|r| r.issues.clone())
             .unwrap_or_default()
+    }
+
+    /// Every GraphQL query received, in order.
+    pub fn graphql_queries(&self) -> Vec<String> {
+        self.state.lock().unwrap().graphql_queries.clone()
+    }
+
+    /// Why GraphQL queries (or the fake's answers to them) failed the schema.
+    pub fn graphql_invalid(&self) -> Vec<String> {
+        self.state.lock().unwrap().graphql_invalid.clone()
     }
 
     /// Changes the scenario between runs (a setting changed on GitHub).
@@ -931,6 +957,12 @@ fn route(state: &mut State, request: &Request, url: &str) -> (Response, Option<D
         Ok(authed) => authed,
         Err(response) => return (response, None),
     };
+    if request.method == "POST" && request.path == "/graphql" {
+        if !authed {
+            return (error(401, "This endpoint requires you to be authenticated."), None);
+        }
+        return (fake_deploy::graphql(state, request), None);
+    }
     let segments: Vec<&str> = request.path.trim_start_matches('/').splitn(4, '/').collect();
     let response = match segments.as_slice() {
         ["repos", owner, name, rest @ ..] => {
@@ -942,11 +974,16 @@ fn route(state: &mut State, request: &Request, url: &str) -> (Response, Option<D
             else {
                 return (error(404, "Not Found"), None);
             };
-            let repo = &state.scenario.repos[index];
-            if repo.private && !authed {
+            if state.scenario.repos[index].private && !authed {
                 return (error(404, "Not Found"), None);
             }
             let rest = rest.first().copied().unwrap_or("");
+            if request.method == "GET" {
+                if let Some(response) = fake_deploy::repo_route(state, index, rest, request, url) {
+                    return (response, None);
+                }
+            }
+            let repo = &state.scenario.repos[index];
             match (request.method.as_str(), rest.strip_prefix("statuses/")) {
                 ("GET" | "HEAD", _) => repo_route(state, repo, rest, request, url, authed),
                 ("POST", Some(sha)) => {
@@ -1267,7 +1304,7 @@ fn ruleset_json(state: &State, repo: &Repo, r: &Ruleset, level: &str, url: &str,
         "enforcement": r.enforcement, "node_id": format!("RRS_{}", r.id),
         "_links": {"self": {"href": format!("{url}/repos/{full}/rulesets/{}", r.id)},
                    "html": {"href": format!("https://github.com/{full}/rules/{}", r.id)}},
-        "created_at": "2025-01-02T10:00:00Z", "updated_at": "2026-11-01T10:00:00Z",
+        "created_at": "2025-01-02T10:00:00Z", "updated_at": r.updated_at,
     });
     if let Some(authed) = detail {
         let sees_bypass = authed

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod fake_checks;
+pub mod fake_deploy;
 pub mod fake_github;
 pub mod fake_pulls;
 pub mod fake_settings;

@@ -226,7 +226,7 @@ pub(super) fn unknown_from(err: &ApiError, permission: &str) -> Unknown {
 }
 
 /// A file at a ref through the contents API: `Ok(None)` when it is absent.
-pub(super) fn read_file(client: &Client, full: &str, path: &str, git_ref: &str) -> Result<Option<String>, ApiError> {
+pub(crate) fn read_file(client: &Client, full: &str, path: &str, git_ref: &str) -> Result<Option<String>, ApiError> {
     let endpoint = format!(
         "/repos/{full}/contents/{}?ref={}",
         encode_path(path),
@@ -686,7 +686,7 @@ pub(super) fn collect(client: &Client, settings: &PrSettings) -> Result<Result<C
 
 /// Each reviewer's permission: one lookup each for a few, else the
 /// collaborator list (a few pages), then single lookups for whoever is left.
-pub(super) fn permissions(
+pub(crate) fn permissions(
     client: &Client,
     full: &str,
     logins: &[String],

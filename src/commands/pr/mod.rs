@@ -23,6 +23,7 @@ mod status;
 use super::shared::{color_for, deliver, online_setup, Outcome};
 use change_scan::leak_scan;
 use collect::collect;
+pub(crate) use collect::{permissions as reviewer_permissions, read_file};
 use status::post_status;
 
 /// GitHub lists at most this many files of a pull request.
@@ -146,7 +147,7 @@ fn pad(text: &str, width: usize) -> String {
     format!("{text}{}", " ".repeat(width.saturating_sub(text.chars().count())))
 }
 
-fn text_table(headers: &[&str], rows: &[Vec<String>]) -> String {
+pub(crate) fn text_table(headers: &[&str], rows: &[Vec<String>]) -> String {
     let widths: Vec<usize> = (0..headers.len())
         .map(|i| {
             rows.iter()
@@ -178,7 +179,7 @@ fn text_table(headers: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-fn md_cell(text: &str) -> String {
+pub(crate) fn md_cell(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('|', "\\|")
         .replace(['\n', '\r'], " ")
@@ -186,7 +187,7 @@ fn md_cell(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
-fn md_table(headers: &[&str], rows: &[Vec<String>]) -> String {
+pub(crate) fn md_table(headers: &[&str], rows: &[Vec<String>]) -> String {
     let mut out = format!("| {} |\n|{}\n", headers.join(" | "), " --- |".repeat(headers.len()));
     for row in rows {
         out.push_str(&format!(

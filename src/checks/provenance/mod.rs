@@ -1,0 +1,404 @@
+//! Deploy-range provenance: for each commit that landed on the deploying
+//! branch between what an environment runs and what is about to be deployed,
+//! which pull request landed it and whether that pull request met the
+//! `[review]` policy as of the moment it merged. Pure: the facts come from
+//! `facts::provenance`, filled by the deploy command's collectors.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::checks::review::codeowners::CodeOwners;
+use crate::checks::review::{self, Evaluation, PrFacts, ReviewFact, ReviewPolicy};
+use crate::facts::provenance::{LandingCommit, MergedPullRequest, RangeFacts};
+use crate::facts::Unknown;
+use crate::registry::provenance::{
+    CONTROL_GAP, DIRECT_PUSH, HISTORY_REWRITTEN, MERGED_WITHOUT_REVIEW, STALE_APPROVAL, TEST_DATA_IN_RANGE,
+};
+use crate::registry::verification::{PROVENANCE_UNVERIFIABLE, REVIEW_UNVERIFIABLE};
+use crate::registry::CheckMeta;
+use crate::report::finding::{Finding, Location};
+
+#[cfg(test)]
+mod tests;
+
+/// The verdict on one landing commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CommitVerdict {
+    Reviewed,
+    DirectPush,
+    MergedWithoutReview,
+    StaleApproval,
+    HistoryRewritten,
+    TestData,
+    /// Evidence the verdict needs could not be read.
+    Unverified,
+}
+
+impl CommitVerdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommitVerdict::Reviewed => "reviewed",
+            CommitVerdict::DirectPush => "direct-push",
+            CommitVerdict::MergedWithoutReview => "merged-without-review",
+            CommitVerdict::StaleApproval => "stale-approval",
+            CommitVerdict::HistoryRewritten => "history-rewritten",
+            CommitVerdict::TestData => "test-data",
+            CommitVerdict::Unverified => "unverified",
+        }
+    }
+
+    fn check(self) -> Option<&'static CheckMeta> {
+        match self {
+            CommitVerdict::Reviewed => None,
+            CommitVerdict::DirectPush => Some(&DIRECT_PUSH),
+            CommitVerdict::MergedWithoutReview => Some(&MERGED_WITHOUT_REVIEW),
+            CommitVerdict::StaleApproval => Some(&STALE_APPROVAL),
+            CommitVerdict::HistoryRewritten => Some(&HISTORY_REWRITTEN),
+            CommitVerdict::TestData => Some(&TEST_DATA_IN_RANGE),
+            CommitVerdict::Unverified => Some(&PROVENANCE_UNVERIFIABLE),
+        }
+    }
+}
+
+/// One row of the per-commit table, with its evidence.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommitJudgement {
+    pub sha: String,
+    pub summary: String,
+    pub pull_request: Option<u64>,
+    /// merge, squash, rebase, fast-forward, or `-` for a direct push.
+    pub merge_method: String,
+    pub merged_by: Option<String>,
+    pub merged_at: Option<String>,
+    /// Approvals that counted, given on the pull request's final head.
+    pub approvers_on_head: Vec<String>,
+    pub verdict: CommitVerdict,
+    pub reasons: Vec<String>,
+}
+
+/// The verdict on a range.
+#[derive(Debug, Clone, Serialize)]
+pub struct RangeJudgement {
+    pub commits: Vec<CommitJudgement>,
+    /// The review evaluation of each landing pull request, as of its merge.
+    pub pull_requests: BTreeMap<u64, Evaluation>,
+    #[serde(skip)]
+    pub findings: Vec<Finding>,
+}
+
+/// The reviews of a pull request as they stood when it merged: submitted no
+/// later than `mergedAt`, and a review dismissed after the merge in the state
+/// it had before (it counted then). A dismissed review whose dismissal is not
+/// in the timeline cannot be placed in time: that is reported, not guessed.
+pub fn reviews_as_of_merge(pr: &MergedPullRequest) -> (Vec<ReviewFact>, Vec<Unknown>) {
+    let mut reviews = Vec::new();
+    let mut unknowns = Vec::new();
+    for review in &pr.reviews {
+        let Some(submitted) = review.submitted_at.as_deref() else {
+            continue;
+        };
+        if review.state == "PENDING" || submitted > pr.merged_at.as_str() {
+            continue;
+        }
+        let state = if review.state == "DISMISSED" {
+            match pr.dismissals.iter().find(|d| d.review_id == review.id) {
+                Some(dismissal) if dismissal.at.as_str() > pr.merged_at.as_str() => dismissal.previous_state.clone(),
+                Some(_) => "DISMISSED".to_owned(),
+                None => {
+                    unknowns.push(Unknown {
+                        reason: format!(
+                            "#{}: @{}'s review is dismissed, and the timeline does not say when",
+                            pr.number, review.login
+                        ),
+                        permission: "Pull requests: read".to_owned(),
+                    });
+                    "DISMISSED".to_owned()
+                }
+            }
+        } else {
+            review.state.clone()
+        };
+        reviews.push(ReviewFact {
+            login: review.login.clone(),
+            is_bot: review.is_bot,
+            state,
+            commit_id: review.commit.clone(),
+        });
+    }
+    (reviews, unknowns)
+}
+
+/// The review facts of a pull request as of its merge, for `review::evaluate`.
+fn pr_facts(facts: &RangeFacts, pr: &MergedPullRequest) -> PrFacts {
+    let (reviews, unknowns) = reviews_as_of_merge(pr);
+    let mut incomplete = pr.incomplete.clone();
+    incomplete.extend(unknowns);
+    PrFacts {
+        repo: facts.repo.clone(),
+        number: pr.number,
+        author: pr.author.clone(),
+        head_sha: pr.head_sha.clone(),
+        files: pr.files.clone(),
+        commit_people: pr.commit_people.clone(),
+        last_pusher: pr.last_pusher.clone(),
+        reviews,
+        permissions: facts.permissions.clone(),
+        teams: facts.teams.clone(),
+        codeowners: pr
+            .codeowners
+            .as_ref()
+            .map(|(path, text)| (path.clone(), CodeOwners::parse(text))),
+        policy_changed: Vec::new(),
+        incomplete,
+    }
+}
+
+/// Teams whose membership the verdict may need: those of path rules, and
+/// those CODEOWNERS names for the files of each landing pull request.
+pub fn teams_needed(policy: &ReviewPolicy, facts: &RangeFacts) -> std::collections::BTreeSet<String> {
+    let mut teams = policy.rule_teams();
+    if policy.require_code_owner_review {
+        for pr in facts.pull_requests.values() {
+            teams.extend(review::teams_needed(policy, &pr_facts(facts, pr)));
+        }
+    }
+    teams
+}
+
+/// The pull request that landed commit `index`, and how: its merge result
+/// is the commit, or the commit is one of a rebase merge's commits — a run of
+/// first-parent commits, all associated with the pull request, ending at its
+/// merge result.
+fn landed_by(facts: &RangeFacts, index: usize) -> Option<(&MergedPullRequest, bool)> {
+    let commit = &facts.commits[index];
+    let candidates = commit.pull_requests.iter().filter_map(|n| facts.pull_requests.get(n));
+    for pr in candidates.clone() {
+        if pr.merge_commit.as_deref() == Some(commit.sha.as_str()) {
+            let rebased_run = index > 0 && facts.commits[index - 1].pull_requests.contains(&pr.number);
+            return Some((pr, rebased_run));
+        }
+    }
+    for pr in candidates {
+        let Some(merge) = pr.merge_commit.as_deref() else {
+            continue;
+        };
+        let run = facts.commits[index..]
+            .iter()
+            .take_while(|c| c.pull_requests.contains(&pr.number))
+            .position(|c| c.sha == merge);
+        if run.is_some() {
+            return Some((pr, true));
+        }
+    }
+    None
+}
+
+fn merge_method(commit: &LandingCommit, pr: &MergedPullRequest, rebased: bool) -> &'static str {
+    if commit.parents > 1 {
+        "merge"
+    } else if rebased {
+        "rebase"
+    } else if commit.sha == pr.head_sha {
+        "fast-forward"
+    } else {
+        "squash"
+    }
+}
+
+fn here(facts: &RangeFacts, sha: &str) -> Location {
+    Location::file(&format!("{}@{}", facts.repo, review::short(sha)))
+}
+
+/// Judges every landing commit of the range, and the range itself.
+pub fn judge(policy: &ReviewPolicy, facts: &RangeFacts) -> RangeJudgement {
+    let mut findings = Vec::new();
+    let mut evaluations: BTreeMap<u64, Evaluation> = BTreeMap::new();
+    // What the same evaluation says when approvals on older heads count:
+    // a pull request that only this rescues merged on a stale approval.
+    let mut lenient = policy.clone();
+    lenient.dismiss_stale = false;
+
+    let mut commits = Vec::new();
+    for (index, commit) in facts.commits.iter().enumerate() {
+        let mut reasons = Vec::new();
+        let mut row = CommitJudgement {
+            sha: commit.sha.clone(),
+            summary: commit.summary.clone(),
+            pull_request: None,
+            merge_method: "-".to_owned(),
+            merged_by: None,
+            merged_at: None,
+            approvers_on_head: Vec::new(),
+            verdict: CommitVerdict::Reviewed,
+            reasons: Vec::new(),
+        };
+        let verdict = match landed_by(facts, index) {
+            None => {
+                let associated: Vec<String> = commit.pull_requests.iter().map(|n| format!("#{n}")).collect();
+                if associated.is_empty() {
+                    reasons.push(format!(
+                        "no pull request merged into {} is associated with this commit",
+                        facts.branch
+                    ));
+                } else {
+                    reasons.push(format!(
+                        "associated with {}, which did not merge as this commit",
+                        associated.join(", ")
+                    ));
+                }
+                for trailer in &commit.reviewed_by_trailers {
+                    reasons.push(format!(
+                        "`Reviewed-by: {trailer}` is a trailer anyone can write, not a review"
+                    ));
+                }
+                CommitVerdict::DirectPush
+            }
+            Some((pr, rebased)) => {
+                row.pull_request = Some(pr.number);
+                row.merge_method = merge_method(commit, pr, rebased).to_owned();
+                row.merged_by = pr.merged_by.clone();
+                row.merged_at = Some(pr.merged_at.clone());
+                let evaluation = evaluations
+                    .entry(pr.number)
+                    .or_insert_with(|| review::evaluate(policy, &pr_facts(facts, pr)));
+                row.approvers_on_head = evaluation
+                    .reviewers
+                    .iter()
+                    .filter(|r| r.counts && r.commit.as_deref() == Some(pr.head_sha.as_str()))
+                    .map(|r| r.login.clone())
+                    .collect();
+                let merged_by = pr.merged_by.as_deref().map(|m| format!(" by @{m}")).unwrap_or_default();
+                let problems: Vec<&Finding> = evaluation.findings.iter().collect();
+                if let Some(unverifiable) = problems.iter().find(|f| f.check.code == REVIEW_UNVERIFIABLE.code) {
+                    reasons.push(format!("#{}: {}", pr.number, unverifiable.message));
+                    CommitVerdict::Unverified
+                } else if problems.is_empty() {
+                    reasons.push(format!(
+                        "#{} merged{merged_by} at {} with {} of {} approvals counted as of the merge",
+                        pr.number, pr.merged_at, evaluation.approvals, evaluation.required
+                    ));
+                    CommitVerdict::Reviewed
+                } else {
+                    reasons.push(format!("#{} merged{merged_by} at {}", pr.number, pr.merged_at));
+                    reasons.extend(problems.iter().map(|f| f.message.clone()));
+                    let rescued = review::evaluate(&lenient, &pr_facts(facts, pr)).findings.is_empty();
+                    if policy.dismiss_stale && rescued {
+                        CommitVerdict::StaleApproval
+                    } else {
+                        CommitVerdict::MergedWithoutReview
+                    }
+                }
+            }
+        };
+        let mut verdict = verdict;
+        if let Some(rewrite) = facts.rewrites.iter().find(|r| r.after == commit.sha) {
+            reasons.push(format!(
+                "pushed to {} by a {} at {}{}",
+                facts.branch,
+                rewrite.kind.replace('_', " "),
+                rewrite.at,
+                rewrite
+                    .actor
+                    .as_deref()
+                    .map(|a| format!(" by @{a}"))
+                    .unwrap_or_default()
+            ));
+            verdict = CommitVerdict::HistoryRewritten;
+        }
+        let leaks: Vec<&(String, String, String)> = facts
+            .test_data
+            .iter()
+            .filter(|(path, _, _)| commit.paths.contains(path))
+            .collect();
+        for (path, code, message) in &leaks {
+            reasons.push(format!("{path}: {code} {message}"));
+        }
+        if !leaks.is_empty() && verdict == CommitVerdict::Reviewed {
+            verdict = CommitVerdict::TestData;
+        }
+        row.verdict = verdict;
+        row.reasons = reasons;
+        if let Some(check) = verdict.check() {
+            let pr = row.pull_request.map(|n| format!(" (#{n})")).unwrap_or_default();
+            findings.push(Finding::new(
+                check,
+                here(facts, &commit.sha),
+                format!(
+                    "{}{pr} \"{}\": {}",
+                    review::short(&commit.sha),
+                    commit.summary,
+                    row.reasons.join("; ")
+                ),
+            ));
+        }
+        commits.push(row);
+    }
+
+    for problem in &facts.ancestry {
+        findings.push(Finding::new(
+            &HISTORY_REWRITTEN,
+            here(facts, &facts.to),
+            problem.clone(),
+        ));
+    }
+    for rewrite in &facts.rewrites {
+        findings.push(Finding::new(
+            &HISTORY_REWRITTEN,
+            Location::file(&format!("{}@{}", facts.repo, facts.branch)),
+            format!(
+                "{} was {} at {}{} ({} → {})",
+                facts.branch,
+                if rewrite.kind == "branch_deletion" {
+                    "deleted"
+                } else {
+                    "force-pushed"
+                },
+                rewrite.at,
+                rewrite
+                    .actor
+                    .as_deref()
+                    .map(|a| format!(" by @{a}"))
+                    .unwrap_or_default(),
+                review::short(&rewrite.before),
+                review::short(&rewrite.after)
+            ),
+        ));
+    }
+    for change in &facts.control_changes {
+        findings.push(Finding::new(
+            &CONTROL_GAP,
+            Location::file(&format!("{}@{}", facts.repo, facts.branch)),
+            format!(
+                "ruleset `{}` ({}) was {} at {}, after the baseline was deployed; each commit is still judged on \
+                 its own evidence",
+                change.ruleset,
+                change.source,
+                if change.created { "created" } else { "updated" },
+                change.at
+            ),
+        ));
+    }
+    for (path, code, message) in &facts.test_data {
+        if !facts.commits.iter().any(|c| c.paths.contains(path)) {
+            findings.push(Finding::new(
+                &TEST_DATA_IN_RANGE,
+                Location::file(path),
+                format!("{code} {message}"),
+            ));
+        }
+    }
+    for unknown in &facts.unknowns {
+        findings.push(Finding::new(
+            &PROVENANCE_UNVERIFIABLE,
+            Location::file(&facts.repo),
+            format!("could not verify: {} (grant {})", unknown.reason, unknown.permission),
+        ));
+    }
+    RangeJudgement {
+        commits,
+        pull_requests: evaluations,
+        findings,
+    }
+}

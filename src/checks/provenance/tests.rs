@@ -1,0 +1,209 @@
+//! Range verdicts from plain structs.
+
+use std::collections::BTreeMap;
+
+use super::*;
+use crate::facts::provenance::{Dismissal, ReviewRecord, Rewrite};
+use crate::facts::Known;
+use crate::policy::model::{Permission, ReviewSection};
+
+const MERGED: &str = "2026-03-02T10:00:00Z";
+
+fn sha(n: u8) -> String {
+    format!("{n:02x}").repeat(20)
+}
+
+fn review(id: &str, login: &str, state: &str, commit: &str, at: &str) -> ReviewRecord {
+    ReviewRecord {
+        id: id.to_owned(),
+        login: login.to_owned(),
+        is_bot: false,
+        state: state.to_owned(),
+        commit: Some(commit.to_owned()),
+        submitted_at: Some(at.to_owned()),
+    }
+}
+
+fn pr(number: u64, merge: &str, head: &str, reviews: Vec<ReviewRecord>) -> MergedPullRequest {
+    MergedPullRequest {
+        number,
+        title: format!("change {number}"),
+        author: "author".to_owned(),
+        base_ref: "main".to_owned(),
+        merged_at: MERGED.to_owned(),
+        merged_by: Some("merger".to_owned()),
+        head_sha: head.to_owned(),
+        merge_commit: Some(merge.to_owned()),
+        reviews,
+        commit_people: ["author".to_owned()].into_iter().collect(),
+        ..MergedPullRequest::default()
+    }
+}
+
+fn commit(sha: &str, prs: &[u64]) -> LandingCommit {
+    LandingCommit {
+        sha: sha.to_owned(),
+        parents: 1,
+        summary: "change".to_owned(),
+        pull_requests: prs.to_vec(),
+        ..LandingCommit::default()
+    }
+}
+
+fn facts(commits: Vec<LandingCommit>, prs: Vec<MergedPullRequest>) -> RangeFacts {
+    let mut permissions = BTreeMap::new();
+    for login in ["alice", "bob", "merger"] {
+        permissions.insert(login.to_owned(), Known::Known(Some(Permission::Write)));
+    }
+    RangeFacts {
+        repo: "acme/api".to_owned(),
+        branch: "main".to_owned(),
+        from: Some(sha(1)),
+        to: commits.last().map(|c| c.sha.clone()).unwrap_or_default(),
+        commits,
+        pull_requests: prs.into_iter().map(|p| (p.number, p)).collect(),
+        permissions,
+        ..RangeFacts::default()
+    }
+}
+
+fn policy() -> ReviewPolicy {
+    ReviewPolicy::from_section(&ReviewSection {
+        required_approvals: Some(1),
+        dismiss_stale: Some(true),
+        ..ReviewSection::default()
+    })
+    .unwrap()
+}
+
+fn verdicts(judgement: &RangeJudgement) -> Vec<&'static str> {
+    judgement.commits.iter().map(|c| c.verdict.as_str()).collect()
+}
+
+#[test]
+fn a_squash_merge_approved_on_its_head_is_reviewed() {
+    let f = facts(
+        vec![commit(&sha(2), &[7])],
+        vec![pr(
+            7,
+            &sha(2),
+            &sha(9),
+            vec![review("r1", "alice", "APPROVED", &sha(9), "2026-03-02T09:00:00Z")],
+        )],
+    );
+    let judgement = judge(&policy(), &f);
+    assert_eq!(verdicts(&judgement), ["reviewed"]);
+    assert_eq!(judgement.commits[0].merge_method, "squash");
+    assert_eq!(judgement.commits[0].approvers_on_head, ["alice"]);
+    assert!(judgement.findings.is_empty(), "{:?}", judgement.findings);
+}
+
+#[test]
+fn a_commit_without_a_merged_pull_request_is_a_direct_push_and_trailers_do_not_help() {
+    let mut pushed = commit(&sha(3), &[]);
+    pushed.reviewed_by_trailers = vec!["Alice <alice@example.org>".to_owned()];
+    let judgement = judge(&policy(), &facts(vec![pushed], vec![]));
+    assert_eq!(verdicts(&judgement), ["direct-push"]);
+    assert_eq!(judgement.findings[0].code(), "LG301");
+    assert!(judgement.findings[0].message.contains("not a review"));
+}
+
+#[test]
+fn approval_on_an_older_head_is_stale() {
+    let f = facts(
+        vec![commit(&sha(2), &[7])],
+        vec![pr(
+            7,
+            &sha(2),
+            &sha(9),
+            vec![review("r1", "alice", "APPROVED", &sha(8), "2026-03-02T09:00:00Z")],
+        )],
+    );
+    assert_eq!(verdicts(&judge(&policy(), &f)), ["stale-approval"]);
+}
+
+#[test]
+fn no_approval_at_all_is_merged_without_review_and_the_merge_is_no_review() {
+    let f = facts(vec![commit(&sha(2), &[7])], vec![pr(7, &sha(2), &sha(9), vec![])]);
+    let judgement = judge(&policy(), &f);
+    assert_eq!(verdicts(&judgement), ["merged-without-review"]);
+    assert_eq!(judgement.findings[0].code(), "LG302");
+}
+
+#[test]
+fn a_review_dismissed_after_the_merge_still_counts_and_one_after_the_merge_does_not() {
+    let mut merged = pr(
+        7,
+        &sha(2),
+        &sha(9),
+        vec![review("r1", "alice", "DISMISSED", &sha(9), "2026-03-02T09:00:00Z")],
+    );
+    merged.dismissals = vec![Dismissal {
+        review_id: "r1".to_owned(),
+        at: "2026-03-03T00:00:00Z".to_owned(),
+        previous_state: "APPROVED".to_owned(),
+    }];
+    let f = facts(vec![commit(&sha(2), &[7])], vec![merged.clone()]);
+    assert_eq!(verdicts(&judge(&policy(), &f)), ["reviewed"]);
+
+    merged.dismissals[0].at = "2026-03-02T09:30:00Z".to_owned();
+    let f = facts(vec![commit(&sha(2), &[7])], vec![merged.clone()]);
+    assert_eq!(verdicts(&judge(&policy(), &f)), ["merged-without-review"]);
+
+    let late = pr(
+        7,
+        &sha(2),
+        &sha(9),
+        vec![review("r1", "alice", "APPROVED", &sha(9), "2026-03-02T11:00:00Z")],
+    );
+    let f = facts(vec![commit(&sha(2), &[7])], vec![late]);
+    assert_eq!(verdicts(&judge(&policy(), &f)), ["merged-without-review"]);
+}
+
+#[test]
+fn rebased_commits_belong_to_the_pull_request_that_merged_as_the_last_of_them() {
+    let approved = vec![review("r1", "alice", "APPROVED", &sha(9), "2026-03-02T09:00:00Z")];
+    let f = facts(
+        vec![commit(&sha(2), &[7]), commit(&sha(3), &[7])],
+        vec![pr(7, &sha(3), &sha(9), approved)],
+    );
+    let judgement = judge(&policy(), &f);
+    assert_eq!(verdicts(&judgement), ["reviewed", "reviewed"]);
+    assert_eq!(judgement.commits[0].merge_method, "rebase");
+    assert_eq!(judgement.commits[1].merge_method, "rebase");
+}
+
+#[test]
+fn a_commit_associated_with_a_pull_request_that_merged_as_another_commit_is_a_direct_push() {
+    let approved = vec![review("r1", "alice", "APPROVED", &sha(9), "2026-03-02T09:00:00Z")];
+    let f = facts(vec![commit(&sha(2), &[7])], vec![pr(7, &sha(5), &sha(9), approved)]);
+    assert_eq!(verdicts(&judge(&policy(), &f)), ["direct-push"]);
+}
+
+#[test]
+fn force_pushes_ancestry_and_test_data_are_reported() {
+    let approved = vec![review("r1", "alice", "APPROVED", &sha(9), "2026-03-02T09:00:00Z")];
+    let mut landing = commit(&sha(2), &[7]);
+    landing.paths = vec!["migrations/1_seed.sql".to_owned()];
+    let mut f = facts(vec![landing], vec![pr(7, &sha(2), &sha(9), approved)]);
+    f.test_data = vec![(
+        "migrations/1_seed.sql".to_owned(),
+        "LG421".to_owned(),
+        "test person".to_owned(),
+    )];
+    let judgement = judge(&policy(), &f);
+    assert_eq!(verdicts(&judgement), ["test-data"]);
+
+    f.rewrites = vec![Rewrite {
+        kind: "force_push".to_owned(),
+        actor: Some("mallory".to_owned()),
+        at: MERGED.to_owned(),
+        before: sha(4),
+        after: sha(2),
+    }];
+    f.ancestry = vec!["the baseline is not an ancestor".to_owned()];
+    let judgement = judge(&policy(), &f);
+    assert_eq!(verdicts(&judgement), ["history-rewritten"]);
+    let codes: Vec<&str> = judgement.findings.iter().map(|f| f.code()).collect();
+    assert_eq!(codes.iter().filter(|c| **c == "LG304").count(), 3, "{codes:?}");
+}

@@ -1,0 +1,102 @@
+//! LG3xx: deploy-range provenance (`livegate deploy`): everything about to go
+//! live reached the deploying branch through a pull request reviewed as the
+//! policy said when it merged.
+
+use super::Severity;
+
+meta!(
+    DIRECT_PUSH,
+    "LG301",
+    "direct-push",
+    Severity::Error,
+    "A commit in the deploy range reached the branch without a merged pull request",
+    "A commit on the deploying branch's first-parent history between what the environment runs and what is \
+     about to be deployed is not the result of any pull request merged into that branch: no merged pull \
+     request is associated with it, or the associated one merged as another commit. A `Reviewed-by:` \
+     trailer in the message is text anyone can write, not a review.",
+    "A direct push (an admin, a bypass actor, protection switched off for an afternoon) puts code live that \
+     nobody reviewed; the police-database incident began that way.",
+    "an admin runs `git push origin HEAD:main` with a hotfix between two reviewed merges",
+    "Revert the commit and bring the change back through a reviewed pull request, or deploy an earlier \
+     commit. Then make sure protection has no bypass (see LG121, LG122)."
+);
+
+meta!(
+    MERGED_WITHOUT_REVIEW,
+    "LG302",
+    "merged-without-review",
+    Severity::Error,
+    "A pull request in the deploy range merged without the review the policy requires",
+    "The pull request that landed the commit did not meet `[review]` as of its `mergedAt`: the latest \
+     review of each reviewer at that moment (a review dismissed later still counted then, one submitted \
+     later did not), approvals on the final head, the author, committers, bots and the merger's merge \
+     itself not counting as review, outstanding change requests, code owners and path rules.",
+    "An admin's \"merge without waiting for requirements\" or a bypass actor's merge looks like a pull \
+     request in the history while nobody approved it.",
+    "#42 merged by @admin with 0 of 2 approvals (bypassed branch protection)",
+    "Have the change reviewed after the fact (a follow-up pull request that an eligible reviewer approves) \
+     or revert it before deploying."
+);
+
+meta!(
+    STALE_APPROVAL,
+    "LG303",
+    "stale-approval",
+    Severity::Error,
+    "A pull request in the deploy range merged on an approval given to an older head",
+    "The approvals that would have met `[review]` were given to commits before the pull request's final \
+     head, and the policy's `dismiss-stale` says an approval counts only for the head it was given on: \
+     commits added after the approval went live unreviewed.",
+    "\"LGTM\" on the first version, then a new commit, then merge: the new commit is the one nobody read.",
+    "@bob approved abc1234; def5678 was pushed; #17 merged at def5678",
+    "Review the commits added after the approval (a follow-up pull request), or revert them before deploying."
+);
+
+meta!(
+    HISTORY_REWRITTEN,
+    "LG304",
+    "history-rewritten",
+    Severity::Error,
+    "The deploying branch's history was rewritten in the deploy range",
+    "What the environment runs is not an ancestor of what is about to be deployed, what is about to be \
+     deployed is not on the branch, or the branch was force-pushed or deleted since the last deployment \
+     (repository activity).",
+    "A rewrite can drop reviewed commits and bring in unreviewed ones while every remaining commit looks \
+     fine; the range itself is no longer the one that was reviewed.",
+    "`git push --force origin main` after the last deploy",
+    "Find out who rewrote the branch and why (the activity names the actor), restore the reviewed history, \
+     and deploy only commits on it."
+);
+
+meta!(
+    TEST_DATA_IN_RANGE,
+    "LG305",
+    "test-data-in-range",
+    Severity::Error,
+    "The deploy range brings test data into production paths",
+    "The leak scan of the range (`livegate scan --diff FROM..TO` with the policy's `[leaks]`) found test \
+     data, test files or test configuration that the range adds to production paths; the commit that \
+     changed the file gets the verdict `test-data`.",
+    "Reviewed is not the same as safe: a seed migration with test people in it can pass review and still \
+     put test data into a live database.",
+    "migrations/0042_seed.sql inserts `John Doe` with a 555-01xx phone number",
+    "Remove the test data from the range (or move it out of production paths), or allow it explicitly with \
+     `[[leaks.allow]]` and a reason."
+);
+
+meta!(
+    CONTROL_GAP,
+    "LG306",
+    "control-gap",
+    Severity::Warning,
+    "Branch rules changed while the deploy range was being built",
+    "A ruleset of the repository (or one it inherits from its organisation) was created or updated after \
+     the baseline was deployed: protection may have been loosened for a while and restored. Each landing \
+     commit is still judged on its own evidence; this says the controls were not constant over the range. \
+     Classic branch protection keeps no history that the API shows, and a deleted ruleset leaves no trace.",
+    "Protection switched off for an afternoon is exactly when an unreviewed change gets in; the per-commit \
+     verdicts show whether one did, this finding shows that the window existed.",
+    "ruleset `main protection` (Repository) updated at 2026-03-02T14:00:00Z, after the deployment of 2026-03-01",
+    "Check the ruleset's history (Settings → Rules → Rulesets → History) for who changed what, and whether \
+     the change was intended."
+);
