@@ -15,4 +15,5 @@ pub mod registry;
 pub mod report;
 pub mod sanitize;
 pub mod scan;
+pub mod timestamp;
 pub mod values;

@@ -21,26 +21,7 @@ pub const VERIFIER_ID: &str = "urn:livegate:verifier:deploy";
 /// policy required when it merged, and the range brings no test data.
 pub const VERIFIED_PROPERTY: &str = "ORG_SOURCE_LIVEGATE_DEPLOY_RANGE_REVIEWED";
 
-/// `YYYY-MM-DDThh:mm:ssZ` for seconds since the epoch.
-pub fn iso8601(secs: u64) -> String {
-    let (days, rem) = (secs / 86400, secs % 86400);
-    // Civil date from days since the epoch (Howard Hinnant's algorithm).
-    let z = days as i64 + 719468;
-    let era = z.div_euclid(146097);
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
+pub use crate::timestamp::iso8601;
 
 fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()

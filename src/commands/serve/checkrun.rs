@@ -6,11 +6,11 @@
 
 use serde_json::{json, Value};
 
-use super::clock::{iso8601, now_secs};
 use super::webhook::{Job, CHECK_NAME};
 use crate::github::client::{ApiError, Client};
 use crate::report::finding::{Finding, Severity};
 use crate::report::Verdict;
+use crate::timestamp::{iso8601, now_secs};
 
 /// GitHub's limit of annotations per create or update request.
 pub const ANNOTATIONS_PER_REQUEST: usize = 50;

@@ -8,7 +8,6 @@
 //! cannot be satisfied by a workflow the pull request's author edits.
 
 mod checkrun;
-mod clock;
 mod http;
 mod queue;
 mod tokens;

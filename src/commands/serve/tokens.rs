@@ -9,9 +9,9 @@ use std::sync::Mutex;
 
 use serde_json::json;
 
-use super::clock::{now_secs, parse_iso8601};
 use crate::github::client::{ApiError, ApiStats, Auth, Client, ClientOptions, RateGate};
 use crate::github::secret::Secret;
+use crate::timestamp::{now_secs, parse_iso8601};
 
 /// A token is renewed when it has less than this left (GitHub's last for an hour).
 const RENEW_BEFORE_SECS: u64 = 5 * 60;

@@ -245,6 +245,6 @@ impl Failed {
 
 /// One JSON log line, through the binary's diagnostics sink.
 pub fn log(mut line: serde_json::Value) {
-    line["ts"] = json!(super::clock::iso8601(super::clock::now_secs()));
+    line["ts"] = json!(crate::timestamp::iso8601(crate::timestamp::now_secs()));
     crate::diag::emit(&format!("{line}\n"));
 }

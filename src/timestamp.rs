@@ -1,5 +1,6 @@
 //! UTC timestamps as GitHub writes them (`YYYY-MM-DDThh:mm:ssZ`): check runs
-//! carry `started_at`/`completed_at`, installation tokens an `expires_at`.
+//! carry `started_at`/`completed_at`, installation tokens an `expires_at`,
+//! deploy attestations `timeVerified`. One implementation for every command.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
