@@ -50,6 +50,13 @@ const TEST_SEGMENTS: &[&str] = &[
     "test_data",
     "spec",
     "mocks",
+    "testutils",
+    "testutil",
+    "test-utils",
+    "test_utils",
+    "testhelpers",
+    "test-helpers",
+    "test_helpers",
 ];
 
 /// Whether a relative or repository path points into test material.
@@ -309,6 +316,12 @@ mod tests {
     fn js_imports_of_mocks_and_spec_files() {
         let code = "import { a } from './api';\nimport { fake } from '../__mocks__/customers';\nconst f = require('./helpers.test');\n";
         assert_eq!(scan("src/billing/invoice.ts", code), [("LG422", 2), ("LG422", 3)]);
+        // Test utilities kept beside the routes they test.
+        let route = "import { Router } from 'express'\nimport TestData from './testutils/testData'\nimport { format } from '../utils/format'\n";
+        assert_eq!(
+            scan("server/routes/establishmentNotSupported.ts", route),
+            [("LG422", 2)]
+        );
         assert!(scan(
             "src/billing/invoice.ts",
             "import x from './latest';\nimport y from 'jest-extended';\n"
