@@ -279,12 +279,12 @@ fn join(dir: &str, name: &str) -> String {
 /// .dockerignore patterns: Go `filepath.Match` plus `**`, `!` re-includes,
 /// last match wins.
 #[derive(Default)]
-struct DockerIgnore {
+pub(super) struct DockerIgnore {
     rules: Vec<(GlobMatcher, bool)>,
 }
 
 impl DockerIgnore {
-    fn parse(text: &str) -> DockerIgnore {
+    pub(super) fn parse(text: &str) -> DockerIgnore {
         let mut rules = Vec::new();
         for line in text.lines() {
             let line = line.trim();
@@ -306,7 +306,7 @@ impl DockerIgnore {
         DockerIgnore { rules }
     }
 
-    fn ignored(&self, path: &str) -> bool {
+    pub(super) fn ignored(&self, path: &str) -> bool {
         let mut ignored = false;
         for (glob, negated) in &self.rules {
             // A pattern that matches a parent directory excludes everything below it.
