@@ -202,6 +202,11 @@ const BUILTIN_MIGRATIONS: &[&str] = &[
     "**/alembic/versions/**",
     "**/db/changelog/**",
     "**/liquibase/**",
+    // Liquibase master changelogs outside those folders: Liquibase's own
+    // default name, and the Dropwizard migrations bundle's default file.
+    "**/db.changelog-master.{xml,yaml,yml,json,sql}",
+    "**/changelog-master.{xml,yaml,yml,json,sql}",
+    "**/src/main/resources/migrations.{xml,yaml,yml,json}",
 ];
 
 const BUILTIN_SEEDS: &[&str] = &[
