@@ -183,6 +183,10 @@ fn dockerfile(tree: &TreeFacts, file: &FileFacts<'_>, out: &mut Vec<Finding>) {
     };
     let dir = file.info.path.rsplit_once('/').map_or("", |(dir, _)| dir);
     for instruction in &all[last_from + 1..] {
+        if instruction.keyword == "ENV" {
+            final_stage_env(file, instruction, out);
+            continue;
+        }
         if instruction.keyword != "COPY" && instruction.keyword != "ADD" {
             continue;
         }
@@ -207,6 +211,47 @@ fn dockerfile(tree: &TreeFacts, file: &FileFacts<'_>, out: &mut Vec<Finding>) {
             }
         }
     }
+}
+
+/// `ENV` in the final stage is configuration every container of the image
+/// starts with: the debug and test switches of production configuration
+/// (LG451/LG452) apply to it. Both forms: `ENV A=1 B="x y"` and the legacy
+/// `ENV A 1`.
+fn final_stage_env(file: &FileFacts<'_>, instruction: &Instruction<'_>, out: &mut Vec<Finding>) {
+    let args = instruction.args.trim();
+    let pairs: Vec<(String, String)> = match args.split_once(char::is_whitespace) {
+        Some((key, value)) if !key.contains('=') => vec![(key.to_owned(), value.trim().to_owned())],
+        _ => env_pairs(args),
+    };
+    for (key, value) in pairs {
+        let setting = format!("{key}={value}");
+        if let Some((meta, message)) = super::config::judge_setting(&setting) {
+            out.push(file.finding_at(
+                meta,
+                instruction.offset,
+                format!("the final image sets `{setting}`: {message} in every container started from it"),
+            ));
+        }
+    }
+}
+
+/// `A=1 B="x y" C='z'` into pairs, quotes removed.
+fn env_pairs(args: &str) -> Vec<(String, String)> {
+    let mut pairs = Vec::new();
+    let mut rest = args.trim_start();
+    while let Some((key, tail)) = rest.split_once('=') {
+        let (value, after) = match tail.chars().next() {
+            Some(quote @ ('"' | '\'')) => {
+                let body = &tail[1..];
+                let end = body.find(quote).unwrap_or(body.len());
+                (&body[..end], body.get(end + 1..).unwrap_or(""))
+            }
+            _ => tail.split_once(char::is_whitespace).unwrap_or((tail, "")),
+        };
+        pairs.push((key.trim().to_owned(), value.to_owned()));
+        rest = after.trim_start();
+    }
+    pairs
 }
 
 /// `COPY . .`: which existing test directories does the context let in?
@@ -660,6 +705,15 @@ mod tests {
         )
         .is_empty());
         assert!(scan("Dockerfile", "# COPY tests /x\nFROM y\nCOPY src /app\n").is_empty());
+    }
+
+    #[test]
+    fn final_stage_env_switching_on_test_tools_or_debug() {
+        let df = "FROM golang:1.22 AS build\nENV DEBUG=true\nRUN go build ./...\n\nFROM alpine:3.20\n\
+                  # needed by the QA team\nENV ENABLE_TEST_TOOLS=true\nENV PORT=8080 LOG_LEVEL=info\n\
+                  ENV NODE_ENV test\nENV A=\"x y\" FLASK_DEBUG='1'\nENV TEST_ON_BORROW=true\n";
+        assert_eq!(scan("Dockerfile", df), [("LG452", 7), ("LG452", 9), ("LG451", 10)]);
+        assert!(scan("Dockerfile", "FROM alpine\nENV ENABLE_TEST_TOOLS=false DEBUG=0\n").is_empty());
     }
 
     #[test]
