@@ -801,7 +801,10 @@ fn diff_finds_staging_hosts_test_data_changelogs_and_test_switches_in_the_image(
     };
     repo.write("helm_deploy/values-prod.yaml", values("orchestration"))
         .write("src/main/resources/migrations.xml", changelog(""))
-        .write("Dockerfile", "FROM golang:1.22 AS build\nRUN go build ./...\n\nFROM alpine:3.20\nENV PORT=8080\n");
+        .write(
+            "Dockerfile",
+            "FROM golang:1.22 AS build\nRUN go build ./...\n\nFROM alpine:3.20\nENV PORT=8080\n",
+        );
     let base = repo.commit("base");
     repo.write("helm_deploy/values-prod.yaml", values("orchestration-staging"))
         .write(

@@ -306,7 +306,7 @@ fn test_environment_of_host(host: &str) -> Option<&'static str> {
     ];
     let host = host.trim_end_matches('.').to_ascii_lowercase();
     let labels: Vec<&str> = host.split('.').collect();
-    if labels.len() < 2 || host.parse::<std::net::Ipv4Addr>().is_ok() {
+    if labels.len() < 2 {
         return None;
     }
     let registrable = &labels[labels.len().saturating_sub(2)..].join(".");
