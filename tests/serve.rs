@@ -920,3 +920,33 @@ fn a_pull_request_from_a_fork_is_judged_like_any_other() {
         "nothing is read from the fork"
     );
 }
+
+#[test]
+fn an_installation_token_with_a_line_break_is_refused_not_sent() {
+    // A hostile or broken server answers the token request with a value that
+    // would inject a header (or panic the HTTP library when used).
+    let mut scenario = scenario(vec![approved(7, HEAD)]);
+    scenario.token = Some(format!("{TOKEN}\r\nX-Injected: 1"));
+    let fake = FakeGitHub::start(scenario);
+    let mut server = Server::start(&fake);
+    let event = payload("pull_request_review", "submitted", "acme/api", 7, HEAD, INSTALLATION);
+    assert_eq!(server.deliver("pull_request_review", "d-bad-token", &event).0, 202);
+    let refused = wait_for(WAIT, || {
+        server.lines().into_iter().find(|l| l.to_string().contains("U+000D"))
+    });
+    assert!(refused.is_some(), "the bad token is not reported:\n{}", server.text());
+    assert_eq!(server.get("/healthz").0, 200, "{}", server.text());
+    assert!(
+        server.child.try_wait().unwrap().is_none(),
+        "serve exited:\n{}",
+        server.text()
+    );
+    let used = fake
+        .log()
+        .iter()
+        .filter(|l| !l.path.ends_with("/access_tokens"))
+        .count();
+    assert_eq!(used, 0, "the bad token was used: {:?}", fake.log());
+    assert!(!server.text().contains("X-Injected"), "{}", server.text());
+    assert!(!server.text().contains("panicked"), "{}", server.text());
+}

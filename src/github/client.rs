@@ -248,6 +248,15 @@ impl Client {
             .enable_all()
             .build()
             .map_err(|err| ApiError::Setup(format!("cannot start the async runtime: {err}")))?;
+        if let Auth::Token(token) = &options.auth {
+            // Every caller checks its token where it comes from (and names the
+            // source); this is the last line before an HTTP header is built.
+            if token.expose().chars().any(|c| !c.is_ascii_graphic()) {
+                return Err(ApiError::Setup(
+                    "the token is not one line of printable ASCII, so it cannot be sent in a header".to_owned(),
+                ));
+            }
+        }
         let secret = match &options.auth {
             Auth::Token(token) => Some(token.clone()),
             Auth::App { private_key_pem, .. } => Some(private_key_pem.clone()),
