@@ -340,6 +340,38 @@ pub(super) fn repo_route(
     None
 }
 
+/// `POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule`
+/// (`actions/review-custom-gates-for-run`): 204 and the answer recorded, as
+/// GitHub takes it; the body's shape is checked by the test against the
+/// OpenAPI description.
+pub(super) fn review_gate(
+    full: &str,
+    rest: &str,
+    request: &Request,
+    authed: bool,
+) -> (Response, Option<(String, u64, Value)>) {
+    let run = rest
+        .strip_prefix("actions/runs/")
+        .and_then(|r| r.strip_suffix("/deployment_protection_rule"))
+        .and_then(|id| id.parse::<u64>().ok());
+    let Some(run) = run else {
+        return (error(404, "Not Found"), None);
+    };
+    if !authed {
+        return (error(401, "Requires authentication"), None);
+    }
+    let Ok(body) = serde_json::from_slice::<Value>(&request.body) else {
+        return (error(400, "Problems parsing JSON"), None);
+    };
+    let response = Response {
+        status: 204,
+        body: Vec::new(),
+        headers: Vec::new(),
+        length: None,
+    };
+    (response, Some((full.to_owned(), run, body)))
+}
+
 fn deployment_json(api: &str, d: &FakeDeployment, url: &str) -> Value {
     json!({
         "url": format!("{api}/deployments/{}", d.id),

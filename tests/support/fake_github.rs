@@ -424,6 +424,8 @@ pub(super) struct State {
     /// Every GraphQL query received, and why those that failed validation did.
     pub(super) graphql_queries: Vec<String>,
     pub(super) graphql_invalid: Vec<String>,
+    /// Deployment protection rule answers: (repository, run id, the body as posted).
+    pub(super) gate_answers: Vec<(String, u64, Value)>,
 }
 
 pub struct FakeGitHub {
@@ -446,6 +448,7 @@ impl FakeGitHub {
             check_runs: Vec::new(),
             graphql_queries: Vec::new(),
             graphql_invalid: Vec::new(),
+            gate_answers: Vec::new(),
         }));
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
@@ -516,6 +519,11 @@ impl FakeGitHub {
     /// Why GraphQL queries (or the fake's answers to them) failed the schema.
     pub fn graphql_invalid(&self) -> Vec<String> {
         self.state.lock().unwrap().graphql_invalid.clone()
+    }
+
+    /// Answers to deployment protection rules so far, in order: (owner/name, run id, body).
+    pub fn gate_answers(&self) -> Vec<(String, u64, Value)> {
+        self.state.lock().unwrap().gate_answers.clone()
     }
 
     /// Changes the scenario between runs (a setting changed on GitHub).
@@ -989,6 +997,12 @@ fn route(state: &mut State, request: &Request, url: &str) -> (Response, Option<D
                 ("POST", Some(sha)) => {
                     let (response, created) = fake_pulls::post_status(state, repo, sha, request, url, authed);
                     state.statuses.extend(created);
+                    response
+                }
+                ("POST", None) if rest.starts_with("actions/runs/") => {
+                    let full = format!("{}/{}", repo.owner, repo.name);
+                    let (response, answer) = fake_deploy::review_gate(&full, rest, request, authed);
+                    state.gate_answers.extend(answer);
                     response
                 }
                 ("POST" | "PATCH", None) if rest.starts_with("check-runs") => {
