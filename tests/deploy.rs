@@ -693,3 +693,40 @@ fn without_a_clone_the_range_comes_from_the_compare_api_and_the_scan_from_patche
         "policy read at the baseline"
     );
 }
+
+#[test]
+fn a_merge_commit_made_outside_github_and_pushed_is_not_the_reviewed_merge() {
+    let mut h = History::new();
+    h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    // Pull request #2 was approved, then merged locally (`git merge --squash`)
+    // and pushed: GitHub marks it merged, with the pushed commit as its merge
+    // commit, which GitHub did not make and so did not sign.
+    let (_, pushed) = h.squash(2, &[("src/b.rs", "pub fn b() {}\n")], &["bob"], "admin");
+    h.pull_mut(2).merge_signature = None;
+    // #3 is a merge commit signed with its maker's own key, not GitHub's.
+    h.merge(3, &[("src/c.rs", "pub fn c() {}\n")], &["alice"]);
+    h.pull_mut(3).merge_signature = Some((true, "VALID".to_owned(), false));
+    let fake = h.serve();
+    let run = deploy(&h, &fake, &[]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(verdicts(&run), ["reviewed", "not-made-by-github", "not-made-by-github"]);
+    assert!(codes(&run).iter().all(|c| c == "LG307"), "{:?}", codes(&run));
+    let rows = commits(&run);
+    assert_eq!(rows[1]["sha"], pushed);
+    assert!(
+        rows[1]["reasons"][0].as_str().unwrap().contains("unsigned"),
+        "{}",
+        rows[1]
+    );
+    assert!(
+        rows[2]["reasons"][0].as_str().unwrap().contains("not by GitHub"),
+        "{}",
+        rows[2]
+    );
+    assert!(
+        fake.graphql_queries()
+            .iter()
+            .any(|q| q.contains("signature { isValid state wasSignedByGitHub }")),
+        "the signature is read with the pull requests"
+    );
+}

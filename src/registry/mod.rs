@@ -221,6 +221,7 @@ static REGISTRY: &[&CheckMeta] = &[
     &provenance::HISTORY_REWRITTEN,
     &provenance::TEST_DATA_IN_RANGE,
     &provenance::CONTROL_GAP,
+    &provenance::MERGE_NOT_MADE_BY_GITHUB,
     &leaks::JVM_TEST_CLASS_IN_MAIN,
     &leaks::TEST_FILE_IN_PRODUCTION,
     &leaks::TEST_FILE_IN_MIGRATIONS,
