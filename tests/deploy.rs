@@ -730,3 +730,39 @@ fn a_merge_commit_made_outside_github_and_pushed_is_not_the_reviewed_merge() {
         "the signature is read with the pull requests"
     );
 }
+
+#[test]
+fn on_enterprise_server_graphql_is_sent_to_api_graphql() {
+    let mut h = History::new();
+    h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    let mut scenario = h.scenario();
+    // REST under /api/v3 and GraphQL at /api/graphql only: a query sent to
+    // /api/v3/graphql or /graphql would be answered 404.
+    scenario.enterprise = true;
+    let fake = FakeGitHub::start(scenario);
+    let api = format!("{}/api/v3", fake.url);
+    let mut args = vec![
+        "deploy",
+        "--repo",
+        "acme/api",
+        "--environment",
+        "production",
+        "--branch",
+        "main",
+        "--no-cache",
+        "--retries",
+        "0",
+        "--format",
+        "json",
+        "--api-url",
+        &api,
+    ];
+    let tip = h.tip();
+    args.extend(["--to", &tip]);
+    let run = livegate_env(h.repo.path(), &args, &[("GITHUB_TOKEN", "test-token")]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(verdicts(&run), ["reviewed"]);
+    assert_eq!(fake.graphql_queries().len(), 1);
+    assert!(fake.graphql_invalid().is_empty(), "{:?}", fake.graphql_invalid());
+    assert!(fake.log().iter().all(|l| l.status != 404), "{:?}", fake.log());
+}

@@ -355,6 +355,9 @@ pub struct Scenario {
     /// Every request waits this long before it is answered (outside the
     /// server's lock: concurrent requests overlap).
     pub latency: Option<Duration>,
+    /// Served like GitHub Enterprise Server: REST under `/api/v3`, GraphQL
+    /// at `/api/graphql`; anything else is 404.
+    pub enterprise: bool,
 }
 
 impl Scenario {
@@ -375,6 +378,7 @@ impl Scenario {
             orgs: Vec::new(),
             issues_access: true,
             latency: None,
+            enterprise: false,
         }
     }
 
@@ -684,8 +688,30 @@ pub(super) fn iso8601(secs: u64) -> String {
     )
 }
 
+/// An Enterprise Server path as the routes know it (`/api/v3/repos/...` →
+/// `/repos/...`, `/api/graphql` → `/graphql`); `None` for anything else.
+fn enterprise_path(path: &str) -> Option<String> {
+    if path == "/api/graphql" {
+        return Some("/graphql".to_owned());
+    }
+    path.strip_prefix("/api/v3/")
+        .filter(|rest| !rest.is_empty() && *rest != "graphql")
+        .map(|rest| format!("/{rest}"))
+}
+
 fn serve(mut stream: TcpStream, state: &Mutex<State>, url: &str) {
-    let Some(request) = read_request(&stream) else { return };
+    let Some(mut request) = read_request(&stream) else {
+        return;
+    };
+    let enterprise_url;
+    let url = if state.lock().unwrap().scenario.enterprise {
+        // Anything outside the two roots falls through to a 404.
+        request.path = enterprise_path(&request.path).unwrap_or_else(|| "/not-an-enterprise-path".to_owned());
+        enterprise_url = format!("{url}/api/v3");
+        enterprise_url.as_str()
+    } else {
+        url
+    };
     let received = Instant::now();
     // The scenario's latency is served before the lock is taken, so that
     // concurrent requests wait side by side.
