@@ -353,3 +353,17 @@ pub fn log(mut line: serde_json::Value) {
     line["ts"] = json!(crate::timestamp::iso8601(crate::timestamp::now_secs()));
     crate::diag::emit(&format!("{line}\n"));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_gate_comment_is_cut_to_the_limit_on_a_character_boundary() {
+        assert_eq!(limit_comment("short"), "short");
+        let long = "é".repeat(MAX_GATE_COMMENT_CHARS + 10);
+        let cut = limit_comment(&long);
+        assert_eq!(cut.chars().count(), MAX_GATE_COMMENT_CHARS);
+        assert!(cut.ends_with('…'));
+    }
+}
