@@ -177,11 +177,24 @@ impl CheckMeta {
                                  `[settings.team-permission-exceptions]`), or leave the repository out of the audit \
                                  with `--exclude`. Drift findings go away once the new snapshot is the baseline."
                 .to_owned(),
-            Family::Provenance => {
-                "Fix the cause in the deploy range (a reviewed pull request for the change) or deploy \
-                                   a range that does not contain it; there is no allow."
-                    .to_owned()
-            }
+            // Deploy findings are about history, not lines of a file: no
+            // inline allow, no baseline.
+            Family::Provenance => match code {
+                "LG305" => "Take the test data out of the range, or accept it where it belongs with a \
+                            `[[leaks.allow]]` entry (path glob, the leak's code, reason) in the policy at the \
+                            baseline commit: the range is judged by the policy the environment already runs, so \
+                            the allow must be merged and deployed first."
+                    .to_owned(),
+                "LG306" => "A warning: it fails the deploy only with `--fail-on warning`. There is nothing to \
+                            allow: it stops once a deployment after the ruleset change becomes the baseline."
+                    .to_owned(),
+                _ => "There is no allow and no baseline: a commit stays in every range that contains it. Deploy \
+                      an earlier commit, or have the change reviewed after the fact (a pull request that reverts \
+                      or re-lands it, approved by an eligible reviewer) and let one deployment through by a \
+                      recorded decision outside livegate (a required reviewer on the environment); once it \
+                      succeeds, the next range starts after it."
+                    .to_owned(),
+            },
         }
     }
 }
@@ -221,6 +234,7 @@ static REGISTRY: &[&CheckMeta] = &[
     &provenance::HISTORY_REWRITTEN,
     &provenance::TEST_DATA_IN_RANGE,
     &provenance::CONTROL_GAP,
+    &provenance::MERGE_NOT_MADE_BY_GITHUB,
     &leaks::JVM_TEST_CLASS_IN_MAIN,
     &leaks::TEST_FILE_IN_PRODUCTION,
     &leaks::TEST_FILE_IN_MIGRATIONS,
@@ -351,5 +365,23 @@ mod tests {
         assert_eq!(by_code, Some("test-file-in-production"));
         assert_eq!(lookup("test-file-in-production").map(|m| m.code), Some("LG412"));
         assert!(lookup("LG999").is_none());
+    }
+
+    #[test]
+    fn only_leak_findings_offer_an_inline_allow() {
+        for meta in registry() {
+            let advice = meta.suppression();
+            let inline = advice.contains("livegate: allow");
+            assert_eq!(inline, meta.family() == Family::Leaks, "{}: {advice}", meta.code);
+        }
+        let deploy: Vec<&CheckMeta> = registry()
+            .iter()
+            .copied()
+            .filter(|m| m.family() == Family::Provenance)
+            .collect();
+        assert!(deploy.len() >= 7);
+        for meta in deploy {
+            assert!(!meta.suppression().contains("--baseline"), "{}", meta.code);
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! and a way to run the built binary on them.
 #![allow(dead_code)]
 
+pub mod deploy_history;
 pub mod fake_checks;
 pub mod fake_deploy;
 pub mod fake_github;

@@ -120,8 +120,10 @@ impl DeployRun {
         self
     }
 
-    /// The answer to a `deployment_protection_rule` event: `approved` or
-    /// `rejected`, and a comment naming the first failing commits.
+    /// The answer to a `deployment_protection_rule` event: `approved` only
+    /// when the verdict passes, else `rejected` with a comment that names the
+    /// first failing commits in the order they landed, then what else failed
+    /// (a rewritten history, a range that could not be verified).
     pub fn protection_rule_answer(&self) -> (&'static str, String) {
         if self.verdict == Verdict::Pass {
             let count = self.judgement.as_ref().map_or(0, |j| j.commits.len());
@@ -134,12 +136,39 @@ impl DeployRun {
                 ),
             );
         }
-        let mut comment = format!("livegate: {} is not proven reviewed:", short(&self.to));
-        for finding in self.findings.iter().take(5) {
-            let _ = write!(comment, "\n- {} {}", finding.check.code, finding.message);
+        const SHOWN: usize = 5;
+        let failing: Vec<&provenance::CommitJudgement> = self
+            .judgement
+            .iter()
+            .flat_map(|j| &j.commits)
+            .filter(|c| c.verdict != provenance::CommitVerdict::Reviewed)
+            .collect();
+        let mut lines: Vec<String> = failing
+            .iter()
+            .map(|c| {
+                let pr = c.pull_request.map(|n| format!(" (#{n})")).unwrap_or_default();
+                let reason = c.reasons.first().map(|r| format!(": {r}")).unwrap_or_default();
+                format!("{}{pr} {}{reason}", short(&c.sha), c.verdict.as_str())
+            })
+            .collect();
+        // Findings not about one landing commit (their message starts with its short sha).
+        let commit_shas: Vec<&str> = failing.iter().map(|c| short(&c.sha)).collect();
+        lines.extend(
+            self.findings
+                .iter()
+                .filter(|f| !commit_shas.iter().any(|sha| f.message.starts_with(sha)))
+                .map(|f| format!("{} {}", f.check.code, f.message)),
+        );
+        let mut comment = format!(
+            "livegate: {} is not proven reviewed ({}):",
+            short(&self.to),
+            self.verdict.as_str()
+        );
+        for line in lines.iter().take(SHOWN) {
+            let _ = write!(comment, "\n- {line}");
         }
-        if self.findings.len() > 5 {
-            let _ = write!(comment, "\n- … and {} more", self.findings.len() - 5);
+        if lines.len() > SHOWN {
+            let _ = write!(comment, "\n- … and {} more", lines.len() - SHOWN);
         }
         ("rejected", comment)
     }
@@ -786,7 +815,7 @@ fn env(name: &str) -> Option<String> {
 }
 
 /// The web host of the API: github.com for api.github.com, the Enterprise host otherwise.
-fn server_host(api_url: &str) -> String {
+pub fn server_host(api_url: &str) -> String {
     if let Some(server) = env("GITHUB_SERVER_URL") {
         return server
             .trim_start_matches("https://")
