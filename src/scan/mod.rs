@@ -279,7 +279,10 @@ fn apply_inline(facts: &FileFacts<'_>, findings: &mut Vec<Finding>, stats: &mut 
                     Location::at(&facts.info.path, allow.line as u32, column as u32),
                     message,
                 )
-                .with_snippet(facts.line_text(allow.line)),
+                .with_snippet_span(
+                    facts.line_text(allow.line),
+                    allow.column..facts.line_text(allow.line).trim_end().len(),
+                ),
             );
         }
     }
