@@ -1,8 +1,10 @@
-//! Snapshot of the human report, the format people read most.
+//! The human report, the format people read most: snapshots of the
+//! diagnostics (spans at any column, tabs, wide characters), and when it is
+//! coloured.
 
 mod support;
 
-use support::{livegate, TestRepo};
+use support::{livegate, livegate_env, TestRepo};
 
 #[test]
 fn human_report_snapshot() {
@@ -26,15 +28,167 @@ fn human_report_snapshot() {
     insta::assert_snapshot!(run.stdout);
 }
 
+/// Spans away from column 1: after spaces, after tabs, after CJK and emoji
+/// (two columns each on a terminal), and a Ruby `require` indented by ten
+/// spaces, which once had its mark at column 1.
+#[test]
+fn spans_after_indentation_tabs_and_wide_characters() {
+    let repo = TestRepo::new();
+    repo.write(
+        "lib/billing.rb",
+        "module Billing\n          require \"spec_helper\"\nend\n",
+    )
+    .write(
+        "web/src/ledger.ts",
+        "const 見出し = \"請求書 🧾\"; import { seed } from '../__mocks__/seed';\n",
+    )
+    .write("config/production.yml", "app:\n\t\tdebug: true\n")
+    .write("data/顧客.csv", "名前,カード\n山田🎌,4111111111111111\n");
+    repo.commit("spans");
+    let run = livegate(repo.path(), &["scan", "--color", "never", "--fail-on", "note"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    // What a reader sees underlined, measured in terminal columns.
+    assert_eq!(
+        underlined(&run.stdout),
+        [
+            "debug: true",
+            "4111111111111111",
+            "require \"spec_helper\"",
+            "../__mocks__/seed"
+        ],
+        "{}",
+        run.stdout
+    );
+    insta::assert_snapshot!(run.stdout);
+}
+
+/// The text under each run of `^` in a report, by display column (wide
+/// characters take two): the line above the marks is the source line.
+fn underlined(report: &str) -> Vec<String> {
+    use unicode_width::UnicodeWidthChar;
+    let lines: Vec<&str> = report.lines().collect();
+    let mut found = Vec::new();
+    for pair in lines.windows(2) {
+        let (source, marks) = (pair[0], pair[1]);
+        let (Some((_, code)), Some((gutter, marks))) = (source.split_once(" | "), marks.split_once(" | ")) else {
+            continue;
+        };
+        if !marks.trim_start().starts_with('^') || !gutter.trim().is_empty() {
+            continue;
+        }
+        let from = marks.len() - marks.trim_start().len();
+        let to = from + marks.trim().len();
+        let mut column = 0;
+        let mut text = String::new();
+        for c in code.chars() {
+            if column >= from && column < to {
+                text.push(c);
+            }
+            column += c.width().unwrap_or(0);
+        }
+        found.push(text);
+    }
+    found
+}
+
+/// A repository with a finding of each severity, for the colour tests.
+fn coloured_repo() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("config/production.yml", "debug: true\n")
+        .write("src/main/resources/fixtures/customers.json", "[]\n");
+    repo.commit("debug");
+    repo
+}
+
+const ESC: char = '\u{1b}';
+
 #[test]
 fn colour_only_when_asked_or_on_a_terminal() {
-    let repo = TestRepo::new();
-    repo.write("config/production.yml", "debug: true\n");
-    repo.commit("debug");
+    let repo = coloured_repo();
     let plain = livegate(repo.path(), &["scan"]);
-    assert!(!plain.stdout.contains('\u{1b}'), "piped output must not be coloured");
+    assert!(!plain.stdout.contains(ESC), "piped output must not be coloured");
     let coloured = livegate(repo.path(), &["scan", "--color", "always"]);
-    assert!(coloured.stdout.contains("\u{1b}[1;31merror"), "{}", coloured.stdout);
+    // Errors red, warnings yellow (not red): the severity's own colour.
+    let error = coloured.stdout.find("error[LG451]").expect("an error");
+    let warning = coloured.stdout.find("warning[LG412]").expect("a warning");
+    let style_before = |at: usize| coloured.stdout[..at].rsplit(ESC).next().unwrap_or_default().to_owned();
+    assert_eq!(style_before(error), "[91m", "{:?}", coloured.stdout);
+    assert_eq!(style_before(warning), "[33m", "{:?}", coloured.stdout);
+    // Never in a file, whatever was asked.
+    let file = repo.path().join("report.txt");
+    let to_file = livegate(
+        repo.path(),
+        &["scan", "--color", "always", "--output", file.to_str().unwrap()],
+    );
+    assert_eq!(to_file.code, 1, "{}", to_file.stderr);
+    assert!(!std::fs::read_to_string(&file).unwrap().contains(ESC));
+}
+
+/// Piped output: only the variables that force colour turn it on, and
+/// `NO_COLOR` (when not empty) and `--color never` beat them.
+#[test]
+fn colour_variables_force_or_forbid_colour_on_a_pipe() {
+    let repo = coloured_repo();
+    // (environment, flags, coloured?)
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str], bool);
+    let cases: &[Case] = &[
+        (&[("CLICOLOR_FORCE", "1")], &[], true),
+        (&[("CLICOLOR_FORCE", "0")], &[], false),
+        (&[("CLICOLOR_FORCE", "")], &[], false),
+        (&[("FORCE_COLOR", "1")], &[], true),
+        (&[("FORCE_COLOR", "")], &[], false),
+        (&[("FORCE_COLOR", "1"), ("NO_COLOR", "1")], &[], false),
+        (&[("FORCE_COLOR", "1"), ("NO_COLOR", "")], &[], true),
+        (&[("FORCE_COLOR", "1")], &["--color", "never"], false),
+        (&[("NO_COLOR", "1")], &["--color", "always"], true),
+        (&[("CLICOLOR", "0")], &["--color", "always"], true),
+    ];
+    for (env, flags, coloured) in cases {
+        let mut args = vec!["scan"];
+        args.extend_from_slice(flags);
+        let run = livegate_env(repo.path(), &args, env);
+        assert_eq!(run.code, 1, "{env:?} {flags:?}: {}", run.stderr);
+        assert_eq!(
+            run.stdout.contains(ESC),
+            *coloured,
+            "{env:?} {flags:?}:\n{}",
+            run.stdout
+        );
+    }
+}
+
+/// On a terminal (a pseudo-terminal from util-linux `script`): coloured by
+/// default, and `NO_COLOR` only when it is not empty, `CLICOLOR=0` and
+/// `TERM=dumb` turn it off.
+#[cfg(target_os = "linux")]
+#[test]
+fn colour_on_a_terminal_follows_no_color_and_clicolor() {
+    let repo = coloured_repo();
+    let on_terminal = |env: &[(&str, &str)]| {
+        let mut command = std::process::Command::new("script");
+        command
+            .args(["-qec", &format!("'{}' scan", support::bin().display()), "/dev/null"])
+            .current_dir(repo.path())
+            .env("TERM", "xterm")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null");
+        for name in ["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "FORCE_COLOR"] {
+            command.env_remove(name);
+        }
+        command.envs(env.iter().copied());
+        let output = command
+            .output()
+            .expect("util-linux `script` runs livegate on a pseudo-terminal");
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(stdout.contains("LG451"), "{env:?}: no report: {stdout}");
+        stdout.contains(ESC)
+    };
+    assert!(on_terminal(&[]));
+    assert!(on_terminal(&[("NO_COLOR", "")]), "an empty NO_COLOR is not set");
+    assert!(!on_terminal(&[("NO_COLOR", "1")]));
+    assert!(!on_terminal(&[("CLICOLOR", "0")]));
+    assert!(on_terminal(&[("CLICOLOR", "1")]));
+    assert!(!on_terminal(&[("TERM", "dumb")]));
 }
 
 #[test]
