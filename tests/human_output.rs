@@ -199,3 +199,45 @@ fn crafted_content_cannot_drive_the_terminal() {
     let run = livegate(repo.path(), &["scan", "--color", "never"]);
     assert!(!run.stdout.contains('\u{1b}'), "{:?}", run.stdout);
 }
+
+/// Counts agree with their nouns, and a run that writes a baseline (and
+/// exits 0) says what it recorded instead of "fail".
+#[test]
+fn singular_counts_and_a_written_baseline_read_truthfully() {
+    let repo = TestRepo::new();
+    repo.write("config/production.yml", "debug: true\n");
+    repo.commit("one finding");
+    let run = livegate(repo.path(), &["scan", "--color", "never"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let summary = run.stdout.lines().last().unwrap();
+    assert_eq!(
+        summary,
+        "livegate scan: 1 error, 0 warnings, 0 notes in 1 file (1 read): fail (findings at or above error)"
+    );
+    for format in ["github", "markdown"] {
+        let run = livegate(repo.path(), &["scan", "--format", format]);
+        assert!(
+            run.stdout.contains("1 error, 0 warnings, 0 notes"),
+            "{format}: {}",
+            run.stdout
+        );
+        assert!(!run.stdout.contains("(s)"), "{format}: {}", run.stdout);
+    }
+
+    let baseline = repo.path().join("baseline.json");
+    let run = livegate(
+        repo.path(),
+        &[
+            "scan",
+            "--color",
+            "never",
+            "--write-baseline",
+            baseline.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let summary = run.stdout.lines().last().unwrap();
+    assert!(summary.ends_with(": baseline written: 1 finding recorded"), "{summary}");
+    assert!(!run.stdout.contains("fail"), "{}", run.stdout);
+    assert!(run.stderr.contains("wrote 1 finding to baseline"), "{}", run.stderr);
+}

@@ -136,10 +136,19 @@ pub fn render(report: &Report<'_>, color: bool) -> String {
             );
         }
     }
-    let verdict_text = match verdict {
-        super::Verdict::Pass => paint(color, PASS, "pass"),
-        super::Verdict::Fail => paint(color, FAIL, &format!("fail (findings at or above {})", report.fail_on)),
-        super::Verdict::Unverified => paint(color, UNVERIFIED, "could not verify (exit 3)"),
+    let verdict_text = match (verdict, report.baseline_written) {
+        // Could-not-verify still fails an adopting run; anything else is
+        // recorded, not judged.
+        (super::Verdict::Pass | super::Verdict::Fail, Some(recorded)) => paint(
+            color,
+            PASS,
+            &format!("baseline written: {} recorded", count(recorded, "finding", "findings")),
+        ),
+        _ => match verdict {
+            super::Verdict::Pass => paint(color, PASS, "pass"),
+            super::Verdict::Fail => paint(color, FAIL, &format!("fail (findings at or above {})", report.fail_on)),
+            super::Verdict::Unverified => paint(color, UNVERIFIED, "could not verify (exit 3)"),
+        },
     };
     let _ = writeln!(out, "{line}: {verdict_text}");
     out

@@ -185,6 +185,10 @@ pub struct Report<'a> {
     pub details_markdown: Option<&'a str>,
     /// Command-specific data merged into the JSON document (`api`, `branches`).
     pub extra: Option<&'a serde_json::Value>,
+    /// `scan --write-baseline`: how many findings the baseline recorded. Such
+    /// a run adopts its findings (exit 0), so the human summary says so
+    /// instead of a verdict it does not act on.
+    pub baseline_written: Option<usize>,
 }
 
 impl Report<'_> {
