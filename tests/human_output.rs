@@ -4,6 +4,7 @@
 
 mod support;
 
+use support::fake_github::{Classic, FakeGitHub, Pull, PullFile, PullReview, Repo, Scenario};
 use support::{livegate, livegate_env, TestRepo};
 
 #[test]
@@ -240,4 +241,87 @@ fn singular_counts_and_a_written_baseline_read_truthfully() {
     assert!(summary.ends_with(": baseline written: 1 finding recorded"), "{summary}");
     assert!(!run.stdout.contains("fail"), "{}", run.stdout);
     assert!(run.stderr.contains("wrote 1 finding to baseline"), "{}", run.stderr);
+}
+
+/// The human report of the online commands runs against the fake GitHub API
+/// server; its address (a random port) is the one varying part, replaced.
+fn online(dir: &std::path::Path, fake: &FakeGitHub, args: &[&str]) -> support::Run {
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--api-url", &fake.url, "--no-cache", "--color", "never"]);
+    let mut run = livegate_env(dir, &all, &[("GITHUB_TOKEN", "test-token")]);
+    run.stdout = run.stdout.replace(&fake.url, "http://[fake-github]");
+    run
+}
+
+/// Branch protection: a branch with weak classic protection (settings
+/// findings point at `owner/repo@branch`, with no source line).
+#[test]
+fn protect_human_report_snapshot() {
+    let weak = Classic {
+        approvals: Some(1),
+        allow_force_pushes: true,
+        ..Classic::default()
+    };
+    let fake = FakeGitHub::start(Scenario::new(Repo::new("acme/api").branch("main", Some(weak))));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("livegate.toml"), "extends = \"baseline\"\n").unwrap();
+    let run = online(dir.path(), &fake, &["protect", "--repo", "acme/api"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    insta::assert_snapshot!(run.stdout);
+}
+
+/// The review gate on a pull request: one approval short (one approval was
+/// on an older commit), and a test card indented in an added migration,
+/// found from GitHub's patch.
+#[test]
+fn pr_human_report_snapshot() {
+    const HEAD: &str = "9f8e7d6c5b4a39281706f5e4d3c2b1a098765432";
+    const OLD: &str = "abc1234def567890abc1234def567890abc12345";
+    let review = |id: u64, login: &str, commit: &str| PullReview {
+        id,
+        login: Some(login.to_owned()),
+        user_type: "User".to_owned(),
+        state: "APPROVED".to_owned(),
+        commit_id: commit.to_owned(),
+        submitted_at: format!("2026-11-20T10:0{id}:00Z"),
+    };
+    let mut pull = Pull::new(7, "author", HEAD)
+        .file(PullFile::added(
+            "migrations/0002_seed.sql",
+            "INSERT INTO cards VALUES\n    ('4111 1111 1111 1111');\n",
+        ))
+        .review(review(1, "alice", HEAD))
+        .review(review(2, "bob", OLD));
+    pull.base_sha = "1111111111111111111111111111111111111111".to_owned();
+    let mut repo = Repo::new("acme/api").content(
+        "main",
+        ".github/livegate.toml",
+        b"extends = \"baseline\"\n\n[review]\nrequired-approvals = 2\ndismiss-stale = true\n".to_vec(),
+    );
+    for login in ["author", "alice", "bob"] {
+        repo = repo.collaborator(login, "write");
+    }
+    repo.pulls.push(pull);
+    let fake = FakeGitHub::start(Scenario::new(repo));
+    let dir = tempfile::tempdir().unwrap();
+    let run = online(dir.path(), &fake, &["pr", "--repo", "acme/api", "--number", "7"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    insta::assert_snapshot!(run.stdout);
+}
+
+/// Settings: a public repository, without CODEOWNERS or security features,
+/// against a policy that wants it private (forking is judged for private
+/// repositories only: a public one can always be forked).
+#[test]
+fn audit_human_report_snapshot() {
+    let fake = FakeGitHub::start(Scenario::new(Repo::new("acme/api").public().allow_forking(true)));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("livegate.toml"),
+        "[settings]\nvisibility = \"private\"\nallow-forking = false\n",
+    )
+    .unwrap();
+    let run = online(dir.path(), &fake, &["audit", "--repo", "acme/api"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    insta::assert_snapshot!(run.stdout);
 }
