@@ -90,9 +90,9 @@ pub fn render(report: &Report<'_>) -> String {
     }
     if report.findings.len() > listed {
         out.push_str(&format!(
-            "\n…and {} more that do not fit GitHub's summary size limit; run `livegate {} --format json` \
+            "\n…and {} that do not fit GitHub's summary size limit; run `livegate {} --format json` \
              or `--format sarif` for all of them.\n",
-            super::count(report.findings.len() - listed, "finding", "findings"),
+            super::count(report.findings.len() - listed, "more finding", "more findings"),
             report.command
         ));
     }
