@@ -161,3 +161,30 @@ fn printable_block(text: &str) -> String {
         .map(|line| format!("{}\n", crate::sanitize::block(line)))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_before_the_span_moves_the_span_with_it() {
+        let line = "\u{1b}[2J\u{202e}x = \"4111\"";
+        let start = line.find('"').unwrap();
+        let (shown, span) = printable_source(line, start..line.len());
+        assert!(!shown.contains('\u{1b}') && !shown.contains('\u{202e}'), "{shown:?}");
+        assert_eq!(&shown[span], "\"4111\"");
+        // Tabs stay for the renderer to expand; a span inside a character
+        // is widened to its start rather than cutting it.
+        let (shown, span) = printable_source("\tä = 1", 2..3);
+        assert_eq!((shown.as_str(), &"\tä = 1"[span.clone()]), ("\tä = 1", "ä"));
+    }
+
+    #[test]
+    fn without_a_span_the_mark_sits_at_the_column_in_characters() {
+        let meta = crate::registry::registry()[0];
+        let finding = Finding::new(meta, super::super::finding::Location::at("a", 1, 3), "m").with_snippet("äb c");
+        let snippet = finding.snippet.clone().unwrap();
+        let span = span_of(&finding, &snippet);
+        assert_eq!(&snippet[span.start..], " c");
+    }
+}
