@@ -339,3 +339,29 @@ fn audit_human_report_snapshot() {
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
     insta::assert_snapshot!(docs_relative(&run.stdout));
 }
+
+/// The location line gives the finding's column in the file, also when the
+/// line shown is a window of a long line or has escaped controls before the
+/// span (both change where the span sits in what is shown).
+#[test]
+fn the_location_is_the_column_in_the_file_not_in_the_shown_line() {
+    let repo = TestRepo::new();
+    let long = format!("{}; import {{ a }} from '../__mocks__/seed';\n", "x".repeat(3000));
+    repo.write("web/long.js", long).write(
+        "web/escaped.js",
+        "const s = \"\u{1b}[2J\u{202e}\"; import { b } from '../__mocks__/seed';\n",
+    );
+    repo.commit("long and escaped lines");
+    let run = livegate(repo.path(), &["scan", "--color", "never"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    // 3,000 x, then `; import { a } from '` (21 characters).
+    assert!(run.stdout.contains("--> web/long.js:1:3022\n"), "{}", run.stdout);
+    // `const s = "`, ESC, `[2J`, RLO, then `"; import { b } from '`: 38 characters.
+    assert!(run.stdout.contains("--> web/escaped.js:1:39\n"), "{}", run.stdout);
+    assert_eq!(
+        underlined(&run.stdout),
+        ["../__mocks__/seed", "../__mocks__/seed"],
+        "{}",
+        run.stdout
+    );
+}

@@ -66,24 +66,52 @@ fn diagnostic(renderer: &Renderer, finding: &Finding, color: bool) -> String {
         title = title.id_url(url.clone());
     }
     let location = printable(&finding.location.to_string());
-    let mut group = Group::with_title(title);
+    let docs = url.unwrap_or_else(|| meta.doc_path());
+    let footer = [
+        Level::HELP.message(printable(&finding.remediation)),
+        Level::NOTE.with_name("docs").message(printable(&docs)),
+    ];
+    let group = Group::with_title(title);
     match (&finding.snippet, finding.location.line) {
         (Some(snippet), line) if line > 0 => {
             let (source, span) = printable_source(snippet, span_of(finding, snippet));
-            group = group.element(
-                Snippet::source(source)
-                    .line_start(line as usize)
-                    .path(printable(&finding.location.path))
-                    .annotation(AnnotationKind::Primary.span(span)),
-            );
+            // The renderer works the column out from the snippet; a long
+            // line's snippet is a window of it, and escapes lengthen what
+            // precedes the span, so the finding's own location replaces it.
+            let path = printable(&finding.location.path);
+            let worked_out = format!("{path}:{line}:{}", source[..span.start].chars().count() + 1);
+            let snippet = Snippet::source(source)
+                .line_start(line as usize)
+                .path(path)
+                .annotation(AnnotationKind::Primary.span(span));
+            let rendered = renderer.render(&[group.element(snippet).elements(footer)]);
+            with_origin(&rendered, &worked_out, &location)
         }
-        _ => group = group.element(Origin::path(location)),
+        _ => renderer.render(&[group.element(Origin::path(location)).elements(footer)]),
     }
-    let docs = url.unwrap_or_else(|| meta.doc_path());
-    group = group
-        .element(Level::HELP.message(printable(&finding.remediation)))
-        .element(Level::NOTE.with_name("docs").message(printable(&docs)));
-    renderer.render(&[group])
+}
+
+/// `rendered` with the origin line's `worked_out` location (its end) made
+/// `location`.
+fn with_origin(rendered: &str, worked_out: &str, location: &str) -> String {
+    let mut out = String::with_capacity(rendered.len());
+    let mut done = false;
+    for (i, line) in rendered.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        match line.strip_suffix(worked_out) {
+            // The first line after the title that ends with the location
+            // behind an arrow (styles may sit between them).
+            Some(head) if !done && i > 0 && head.contains("--> ") => {
+                out.push_str(head);
+                out.push_str(location);
+                done = true;
+            }
+            _ => out.push_str(line),
+        }
+    }
+    out
 }
 
 pub fn render(report: &Report<'_>, color: bool) -> String {
