@@ -33,6 +33,11 @@ pub fn explain(meta: &CheckMeta) -> String {
     for line in meta.suppression().lines() {
         let _ = writeln!(out, "  {line}");
     }
+    let _ = writeln!(
+        out,
+        "\nDocumentation: {}",
+        meta.doc_url().unwrap_or_else(|| meta.doc_path())
+    );
     out
 }
 
