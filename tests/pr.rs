@@ -250,7 +250,7 @@ fn stale_self_bot_and_read_only_approvals_do_not_count() {
         .as_str()
         .unwrap()
         .contains("read permission"));
-    assert!(messages(&run).contains("needs 1 more approval(s): 1 of 2 counted"));
+    assert!(messages(&run).contains("needs 1 more approval: 1 of 2 counted"));
 }
 
 #[test]
@@ -795,7 +795,7 @@ fn the_human_report_lists_each_reviewer_and_requirement() {
         out.contains("[[review.rules]] #1 (migrations/**)") && out.contains("NOT MET"),
         "{out}"
     );
-    assert!(out.contains("leak scan: GitHub's patches of 1 file(s)"), "{out}");
+    assert!(out.contains("leak scan: GitHub's patches of 1 file "), "{out}");
 }
 
 #[test]

@@ -456,7 +456,7 @@ fn a_burst_for_several_pull_requests_coalesces_and_each_ends_right() {
         });
         let idle = runs.iter().all(|r| r.status() == "completed");
         let (_, ready) = server.get("/readyz");
-        (done && idle && ready.contains(" 0 job(s)")).then_some(runs)
+        (done && idle && ready.contains(" 0 jobs")).then_some(runs)
     })
     .unwrap_or_else(|| panic!("the burst did not settle:\n{}", server.text()));
     for n in 1..=4u64 {
@@ -871,7 +871,7 @@ fn benchmark_serve() {
     let settled = wait_for(Duration::from_secs(300), || {
         let (_, ready) = server.get("/readyz");
         let idle = fake.check_runs().iter().all(|r| r.status() == "completed");
-        (ready.contains(" 0 job(s)") && idle).then(Instant::now)
+        (ready.contains(" 0 jobs") && idle).then(Instant::now)
     })
     .expect("the burst settles");
     let drained = settled - burst_start;

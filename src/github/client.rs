@@ -156,7 +156,7 @@ pub enum ApiError {
         reset: Option<u64>,
         wait: String,
     },
-    #[error("{endpoint}: GitHub unavailable after {attempts} attempt(s): {detail}")]
+    #[error("{endpoint}: GitHub unavailable after {}: {detail}", crate::report::count(*attempts as usize, "attempt", "attempts"))]
     Unavailable {
         endpoint: String,
         attempts: u32,

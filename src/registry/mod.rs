@@ -142,6 +142,27 @@ impl CheckMeta {
         self.family() != Family::Verification
     }
 
+    /// Where this check is documented, relative to the repository root: its
+    /// family's page and the code's anchor (`docs/checks-leaks.md#lg411`).
+    pub fn doc_path(&self) -> String {
+        format!(
+            "docs/checks-{}.md#{}",
+            self.family().slug(),
+            self.code.to_ascii_lowercase()
+        )
+    }
+
+    /// The documentation as an absolute URL, for SARIF `helpUri` and
+    /// terminal links: the page at this version's tag in the package's
+    /// repository. None while the package names no https repository.
+    pub fn doc_url(&self) -> Option<String> {
+        doc_url(
+            env!("CARGO_PKG_REPOSITORY"),
+            env!("CARGO_PKG_VERSION"),
+            &self.doc_path(),
+        )
+    }
+
     /// How to suppress or accept a finding of this check: it depends on the
     /// family, since branch protection and settings are judged against the
     /// policy, not against lines of a file.
@@ -197,6 +218,17 @@ impl CheckMeta {
             },
         }
     }
+}
+
+/// `{repository}/blob/v{version}/{doc_path}` for a GitHub-style https
+/// repository URL; the tag pins the page to the checks this binary runs.
+fn doc_url(repository: &str, version: &str, doc_path: &str) -> Option<String> {
+    let repository = repository.trim_end_matches('/');
+    let host_and_path = repository.strip_prefix("https://")?;
+    if host_and_path.is_empty() || host_and_path.contains(char::is_whitespace) {
+        return None;
+    }
+    Some(format!("{repository}/blob/v{version}/{doc_path}"))
 }
 
 /// Every check, ordered by code. Drives `livegate checks`, `livegate explain`,
@@ -383,5 +415,21 @@ mod tests {
         for meta in deploy {
             assert!(!meta.suppression().contains("--baseline"), "{}", meta.code);
         }
+    }
+
+    #[test]
+    fn documentation_urls_need_an_https_repository() {
+        assert_eq!(
+            doc_url(
+                "https://github.com/acme/livegate/",
+                "1.2.0",
+                "docs/checks-leaks.md#lg411"
+            )
+            .as_deref(),
+            Some("https://github.com/acme/livegate/blob/v1.2.0/docs/checks-leaks.md#lg411")
+        );
+        assert_eq!(doc_url("", "1.2.0", "docs/x.md"), None);
+        assert_eq!(doc_url("http://example.test/x", "1.2.0", "docs/x.md"), None);
+        assert_eq!(doc_url("https://", "1.2.0", "docs/x.md"), None);
     }
 }

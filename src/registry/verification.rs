@@ -80,7 +80,7 @@ meta!(
     "A GitHub API call kept failing after bounded retries, hit a rate limit whose reset is too far away, \
      returned something that is not the documented JSON, or the time budget ran out.",
     "Without the data the protection cannot be verified; livegate fails closed rather than pass.",
-    "GET /repos/acme/api/rules/branches/main: GitHub unavailable after 4 attempt(s): 502",
+    "GET /repos/acme/api/rules/branches/main: GitHub unavailable after 4 attempts: 502",
     "Rerun later (the message gives the rate-limit reset time), or raise --budget / --max-rate-limit-wait."
 );
 

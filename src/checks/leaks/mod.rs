@@ -13,6 +13,7 @@ pub mod reference;
 pub mod suppression;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 use std::sync::{LazyLock, OnceLock};
 
 use regex::Regex;
@@ -85,16 +86,30 @@ impl<'a> FileFacts<'a> {
         self.text.get(start..end).unwrap_or("").trim_end_matches('\r')
     }
 
-    /// A finding at a byte offset, with line, column and snippet filled in.
+    /// A finding about the statement starting at a byte offset: line, column
+    /// and snippet filled in, the span running to the end of the line (less
+    /// trailing blanks). Use `finding_span` when the exact extent is known.
     pub fn finding_at(&self, meta: &'static CheckMeta, offset: usize, message: impl Into<String>) -> Finding {
+        let line = self.line_of(offset);
+        let start = self.line_starts()[line - 1];
+        let end = start + self.line_text(line).trim_end().len();
+        self.finding_span(meta, offset..end.max(offset), message)
+    }
+
+    /// A finding about the bytes `span` of the file (on one line; a longer
+    /// span is cut at the end of its first line).
+    pub fn finding_span(&self, meta: &'static CheckMeta, span: Range<usize>, message: impl Into<String>) -> Finding {
+        let offset = span.start;
         let line = self.line_of(offset);
         let start = self.line_starts()[line - 1];
         let column = self
             .text
             .get(start..offset)
             .map_or(1, |prefix| prefix.chars().count() + 1);
+        let text = self.line_text(line);
+        let within = offset.saturating_sub(start);
         Finding::new(meta, Location::at(&self.info.path, line as u32, column as u32), message)
-            .with_snippet_around(self.line_text(line), offset.saturating_sub(start))
+            .with_snippet_span(text, within..(span.end.saturating_sub(start)).min(text.len()))
     }
 
     /// Lines with their 1-based numbers.
@@ -129,7 +144,7 @@ impl<'a> FileFacts<'a> {
         let text = self.line_text(line);
         let column = text.get(..value.start).map_or(1, |prefix| prefix.chars().count() + 1);
         Finding::new(meta, Location::at(&self.info.path, line as u32, column as u32), message)
-            .with_snippet_around(text, value.start)
+            .with_snippet_span(text, value.start..value.end)
     }
 }
 

@@ -130,7 +130,8 @@ impl DeployRun {
             return (
                 "approved",
                 format!(
-                    "livegate: {count} commit(s) up to {} reached {} through reviewed pull requests",
+                    "livegate: {} up to {} reached {} through reviewed pull requests",
+                    crate::report::count(count, "commit", "commits"),
                     short(&self.to),
                     self.branch
                 ),
@@ -579,6 +580,7 @@ pub fn evaluate(client: &Client, settings: &DeploySettings) -> Result<DeployRun,
         details: None,
         details_markdown: None,
         extra: None,
+        baseline_written: None,
     };
     run.verdict = report.verdict();
     if previous.is_some() {
@@ -748,7 +750,10 @@ fn header_lines(run: &DeployRun) -> Vec<String> {
             .iter()
             .filter(|c| c.verdict == provenance::CommitVerdict::Reviewed)
             .count();
-        lines.push(format!("{reviewed} of {} landing commit(s) reviewed", j.commits.len()));
+        lines.push(format!(
+            "{reviewed} of {} reviewed",
+            crate::report::count(j.commits.len(), "landing commit", "landing commits")
+        ));
     }
     lines.extend(run.notes.iter().map(|n| format!("note: {n}")));
     lines
@@ -803,6 +808,7 @@ pub fn render(
         details: Some(&text),
         details_markdown: Some(&markdown),
         extra: Some(&extra),
+        baseline_written: None,
     };
     let rendered = crate::report::render(format, &report, color);
     let summary = crate::report::render(Format::Markdown, &report, false);

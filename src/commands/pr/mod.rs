@@ -284,7 +284,8 @@ pub fn collect_and_evaluate(client: &Client, settings: &PrSettings) -> Result<Pr
         details.push_str("requirements:\n");
         details.push_str(&text_table(&rule_headers, &rule_rows));
     }
-    let _ = writeln!(details, "{leak_how}: {leak_count} finding(s)");
+    let leak_findings = crate::report::count(leak_count, "finding", "findings");
+    let _ = writeln!(details, "{leak_how}: {leak_findings}");
     for note in &collected.notes {
         let _ = writeln!(details, "note: {note}");
     }
@@ -308,7 +309,7 @@ pub fn collect_and_evaluate(client: &Client, settings: &PrSettings) -> Result<Pr
         markdown.push_str("\n**Requirements**\n\n");
         markdown.push_str(&md_table(&rule_headers, &rule_rows));
     }
-    let _ = write!(markdown, "\n{}: {leak_count} finding(s)\n", md_cell(&leak_how));
+    let _ = write!(markdown, "\n{}: {leak_findings}\n", md_cell(&leak_how));
     for note in &collected.notes {
         let _ = writeln!(markdown, "\n> note: {}", md_cell(note));
     }
@@ -354,6 +355,7 @@ pub fn judge(settings: &PrSettings) -> Result<(String, String, Vec<String>, i32)
         details: Some(&run.details),
         details_markdown: Some(&run.details_markdown),
         extra: Some(&run.extra),
+        baseline_written: None,
     };
     let verdict = report.verdict();
     let rendered = crate::report::render(settings.format, &report, settings.color);

@@ -44,7 +44,13 @@ async fn readyz(State(web): State<Arc<Web>>) -> (StatusCode, String) {
     }
     let queue = web.queue.clone();
     match tokio::task::spawn_blocking(move || queue.unfinished()).await {
-        Ok(Ok(unfinished)) => (StatusCode::OK, format!("ready; {unfinished} job(s) queued\n")),
+        Ok(Ok(unfinished)) => (
+            StatusCode::OK,
+            format!(
+                "ready; {} queued\n",
+                crate::report::count(unfinished as usize, "job", "jobs")
+            ),
+        ),
         Ok(Err(err)) => (StatusCode::SERVICE_UNAVAILABLE, format!("{err}\n")),
         Err(err) => (StatusCode::SERVICE_UNAVAILABLE, format!("queue check failed: {err}\n")),
     }

@@ -269,6 +269,7 @@ impl Pool {
                     details: Some(&run.details),
                     details_markdown: Some(&run.details_markdown),
                     extra: Some(&run.extra),
+                    baseline_written: None,
                 };
                 let mut verdict = report.verdict();
                 let mut summary = scrubbed(&crate::report::render(Format::Markdown, &report, false));
