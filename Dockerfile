@@ -1,7 +1,7 @@
 # livegate in a container: the CLI (scan a mounted directory) and `livegate
 # serve` (the GitHub App).
 #   docker build -t livegate .
-#   docker run --rm -v "$PWD:/src:ro" livegate scan /src
+#   docker run --rm -v "$PWD:/src" livegate scan /src
 #   docker run -p 8080:8080 -v livegate-data:/data \
 #     -e LIVEGATE_APP_ID=123456 -e LIVEGATE_APP_KEY=/run/secrets/app.pem \
 #     -e LIVEGATE_WEBHOOK_SECRET_FILE=/run/secrets/webhook-secret livegate   # serve is the default command
