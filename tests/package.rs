@@ -139,3 +139,46 @@ fn binstall_metadata_names_the_release_archives() {
         );
     }
 }
+
+fn version_tuple(version: &str) -> Vec<u64> {
+    let mut parts: Vec<u64> = version.split('.').map(|p| p.parse().unwrap()).collect();
+    parts.resize(3, 0);
+    parts
+}
+
+/// `rust-version` is what the README, the crate and the container image
+/// promise; a `cargo update` can lock a dependency that needs a newer Rust
+/// (cargo then refuses to build on the declared one). Fix with
+/// `CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=fallback cargo update -p <name>`.
+#[test]
+fn locked_dependencies_build_with_the_declared_rust_version() {
+    let output = Command::new(env!("CARGO"))
+        .args(["metadata", "--locked", "--format-version", "1"])
+        .current_dir(root())
+        .output()
+        .expect("cargo runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let packages = metadata["packages"].as_array().unwrap();
+    let ours = packages.iter().find(|p| p["name"] == "livegate").unwrap();
+    let declared = ours["rust_version"].as_str().expect("Cargo.toml declares rust-version");
+    let too_new: Vec<String> = packages
+        .iter()
+        .filter_map(|p| {
+            let needs = p["rust_version"].as_str()?;
+            (version_tuple(needs) > version_tuple(declared))
+                .then(|| format!("{} {} needs Rust {needs}", p["name"], p["version"]))
+        })
+        .collect();
+    assert!(
+        too_new.is_empty(),
+        "Cargo.lock has dependencies that do not build with rust-version {declared}: {too_new:?}"
+    );
+    let dockerfile = std::fs::read_to_string(root().join("Dockerfile")).unwrap();
+    let major_minor: Vec<&str> = declared.split('.').take(2).collect();
+    let build_image = format!("FROM rust:{}-", major_minor.join("."));
+    assert!(
+        dockerfile.lines().any(|l| l.starts_with(&build_image)),
+        "the Dockerfile builds with `{build_image}…`, the declared rust-version"
+    );
+}
