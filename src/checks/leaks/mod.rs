@@ -4,6 +4,8 @@
 pub mod config;
 pub mod content;
 pub mod dependencies;
+pub mod docker_builds;
+pub mod dockerfile;
 pub mod guards;
 pub mod libraries;
 pub mod migrations;
