@@ -34,6 +34,9 @@ pub struct TreeFacts {
     pub paths: BTreeSet<String>,
     /// `.dockerignore` and `.npmignore` files by path, with their text.
     pub ignore_files: BTreeMap<String, String>,
+    /// Files that build Dockerfiles (workflows, compose files, Makefiles:
+    /// `docker_builds::is_build_reference`) by path, with their text.
+    pub build_files: BTreeMap<String, String>,
 }
 
 /// The one line model of every scan mode: a line ends at `\n` (a `\r`
