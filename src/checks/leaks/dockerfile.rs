@@ -246,7 +246,8 @@ pub fn parse(text: &str) -> Dockerfile {
         }
         instructions.push(finish(start, &joined, &all, &mut at));
     }
-    if let Some((start, joined)) = pending {
+    // A continuation left open at the end of the file (`\` on the last line).
+    if let Some((start, joined)) = pending.filter(|(_, joined)| !joined.trim().is_empty()) {
         instructions.push(finish(start, &joined, &all, &mut at));
     }
     Dockerfile {

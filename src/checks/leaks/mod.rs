@@ -11,6 +11,7 @@ pub mod libraries;
 pub mod migrations;
 pub mod packaging;
 pub mod placement;
+pub mod pom;
 pub mod reference;
 pub mod suppression;
 

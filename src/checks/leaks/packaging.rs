@@ -7,12 +7,13 @@ use regex::Regex;
 
 use super::docker_builds::{build_refs, image_lineage, production_stages, BuildRef};
 use super::dockerfile::{self, Instruction};
-use super::{config, FileFacts, LeakCheck, TreeFacts};
+use super::{config, pom, FileFacts, LeakCheck, TreeFacts};
 use crate::classify::{Area, Manifest, PathInfo, Role};
 use crate::registry::leaks::{
     CARGO_PACKAGE_INCLUDES_TEST_DATA, DOCKERFILE_COPIES_TESTS, DOCKER_CONTEXT_INCLUDES_TESTS,
     MAVEN_TEST_JAR_AT_RUNTIME, NPM_PACKAGE_INCLUDES_TESTS, PYTHON_PACKAGE_INCLUDES_TESTS,
 };
+use crate::registry::verification::CONTENT_NOT_VERIFIABLE;
 use crate::registry::{CheckMeta, Severity};
 use crate::report::finding::Finding;
 
@@ -28,6 +29,7 @@ impl LeakCheck for Packaging {
             &PYTHON_PACKAGE_INCLUDES_TESTS,
             &CARGO_PACKAGE_INCLUDES_TEST_DATA,
             &MAVEN_TEST_JAR_AT_RUNTIME,
+            &CONTENT_NOT_VERIFIABLE,
         ]
     }
 
@@ -602,86 +604,61 @@ fn cargo_include(file: &FileFacts<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-static DEPENDENCY_BLOCK: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?s)<dependency>(.*?)</dependency>").expect("dependency block"));
-static DEPENDENCY_MANAGEMENT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?s)<dependencyManagement>.*?</dependencyManagement>").expect("management"));
-static XML_COMMENT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?s)<!--.*?-->").expect("comment"));
-
-/// The text of `<tag>…</tag>` inside a block, trimmed.
-pub fn xml_value<'a>(block: &'a str, tag: &str) -> Option<&'a str> {
-    let open = format!("<{tag}>");
-    let start = block.find(&open)? + open.len();
-    let end = block[start..].find(&format!("</{tag}>"))? + start;
-    Some(block[start..end].trim())
-}
-
-/// The pom's text with comments and `<dependencyManagement>` blanked out
-/// (same length, so offsets stay true): only declared dependencies count.
-pub fn pom_dependencies_text(text: &str) -> String {
-    let mut blanked = text.to_owned();
-    for re in [&*XML_COMMENT, &*DEPENDENCY_MANAGEMENT] {
-        let ranges: Vec<(usize, usize)> = re.find_iter(&blanked).map(|m| (m.start(), m.end())).collect();
-        for (start, end) in ranges {
-            let spaces: String = blanked[start..end]
-                .chars()
-                .map(|c| if c == '\n' { '\n' } else { ' ' })
-                .collect();
-            // Multi-byte characters become one space each: re-pad to keep the byte length.
-            let pad = (end - start).saturating_sub(spaces.len());
-            blanked.replace_range(start..end, &format!("{spaces}{}", " ".repeat(pad)));
-        }
-    }
-    blanked
-}
-
-/// Every `<dependency>` block of a pom (outside comments and dependency
-/// management), with its byte offset.
-pub fn pom_dependencies(text: &str) -> Vec<(usize, String)> {
-    let blanked = pom_dependencies_text(text);
-    DEPENDENCY_BLOCK
-        .captures_iter(&blanked)
-        .map(|c| (c.get(0).expect("m").start(), c[1].to_owned()))
-        .collect()
-}
-
-/// Offset of `<tag>` inside the dependency block that starts at
-/// `block_offset`, or the block's own offset. Findings point at the line
-/// that names what is wrong (the artifactId, the test-jar type) rather than
-/// at `<dependency>`: when a block is inserted between two others, a line
-/// diff matches the new `<dependency>` line with its neighbour's, and only
-/// the lines in between count as added.
-pub fn pom_tag_offset(text: &str, block_offset: usize, tag: &str) -> usize {
-    let Some(rest) = text.get(block_offset..) else {
-        return block_offset;
-    };
-    let end = rest.find("</dependency>").unwrap_or(rest.len());
-    rest[..end]
-        .find(&format!("<{tag}>"))
-        .map_or(block_offset, |at| block_offset + at)
-}
-
 fn maven_test_jars(file: &FileFacts<'_>, out: &mut Vec<Finding>) {
-    for (offset, block) in pom_dependencies(file.text) {
-        let test_jar =
-            xml_value(&block, "type") == Some("test-jar") || xml_value(&block, "classifier") == Some("tests");
-        let scope = xml_value(&block, "scope");
-        if test_jar && scope != Some("test") {
-            let artifact = xml_value(&block, "artifactId").unwrap_or("?");
-            let tag = if xml_value(&block, "type") == Some("test-jar") {
-                "type"
-            } else {
-                "classifier"
-            };
+    let pom = match pom::parse(file.text) {
+        Ok(pom) => pom,
+        Err(err) => {
             out.push(file.finding_at(
-                &MAVEN_TEST_JAR_AT_RUNTIME,
-                pom_tag_offset(file.text, offset, tag),
+                &CONTENT_NOT_VERIFIABLE,
+                err.offset,
                 format!(
-                    "the test-jar of `{artifact}` is a dependency in scope `{}`, so its test classes ship",
-                    scope.unwrap_or("compile (default)")
+                    "this pom.xml is not well-formed XML ({}), so its dependencies (test libraries, \
+                     test-jars on the runtime classpath) cannot be checked; fix the XML (Maven cannot \
+                     read it either)",
+                    err.message
                 ),
             ));
+            return;
         }
+    };
+    for dependency in &pom.dependencies {
+        if dependency.section != pom::Section::Dependencies {
+            continue;
+        }
+        let test_jar = dependency.get("type") == Some("test-jar") || dependency.get("classifier") == Some("tests");
+        let scope = dependency.get("scope");
+        if !test_jar || scope == Some("test") {
+            continue;
+        }
+        let artifact = dependency.get("artifactId").unwrap_or("?");
+        let tag = if dependency.get("type") == Some("test-jar") {
+            "type"
+        } else {
+            "classifier"
+        };
+        let profile = dependency
+            .profile
+            .as_deref()
+            .map_or(String::new(), |id| format!(" (in profile `{id}`)"));
+        let mut finding = file.finding_at(
+            &MAVEN_TEST_JAR_AT_RUNTIME,
+            dependency.offset_of(tag),
+            format!(
+                "the test-jar of `{artifact}` is a dependency in scope `{}`{profile}, so its test classes ship",
+                scope.unwrap_or("compile (default)")
+            ),
+        );
+        if dependency
+            .profile
+            .as_deref()
+            .is_some_and(pom::is_non_production_profile)
+        {
+            finding.severity = Severity::Note;
+            finding
+                .message
+                .push_str(" when that profile is active; its name says tests or development");
+        }
+        out.push(finding);
     }
 }
 
@@ -971,8 +948,26 @@ mod tests {
         assert!(scan("Cargo.toml", "[package]\nname = \"a\"\ninclude = [\"src/**\"]\n").is_empty());
         let pom = "<project>\n<dependencies>\n  <dependency>\n    <artifactId>core</artifactId>\n    <type>test-jar</type>\n  </dependency>\n  <dependency>\n    <artifactId>util</artifactId>\n    <classifier>tests</classifier>\n    <scope>test</scope>\n  </dependency>\n  <!-- <dependency><artifactId>x</artifactId><type>test-jar</type></dependency> -->\n</dependencies>\n</project>\n";
         assert_eq!(scan("pom.xml", pom), [("LG446", 5)]);
-        let managed = "<dependencyManagement><dependencies><dependency><artifactId>core</artifactId><type>test-jar</type></dependency></dependencies></dependencyManagement>";
+        let managed = "<project><dependencyManagement><dependencies><dependency><artifactId>core</artifactId><type>test-jar</type></dependency></dependencies></dependencyManagement></project>";
         assert!(scan("pom.xml", managed).is_empty());
+        // A plugin's classpath is the build's, not the artifact's.
+        let plugin = "<project><build><plugins><plugin><dependencies>\n<dependency><artifactId>core</artifactId><type>test-jar</type></dependency>\n</dependencies></plugin></plugins></build></project>";
+        assert!(scan("pom.xml", plugin).is_empty());
+    }
+
+    #[test]
+    fn maven_profiles_and_malformed_poms() {
+        let profiles = "<project>\n<profiles>\n<profile><id>integration-tests</id><dependencies><dependency>\n<artifactId>core</artifactId>\n<type>test-jar</type>\n</dependency></dependencies></profile>\n<profile><id>release</id><dependencies><dependency>\n<artifactId>api</artifactId>\n<classifier>tests</classifier>\n</dependency></dependencies></profile>\n</profiles>\n</project>\n";
+        let info = Classifier::new(&LeakPolicy::default()).classify("pom.xml");
+        let mut out = Vec::new();
+        Packaging.check_content(&TreeFacts::default(), &FileFacts::new(&info, profiles), &mut out);
+        let found: Vec<(&str, u32, Severity)> = out.iter().map(|f| (f.code(), f.location.line, f.severity)).collect();
+        assert_eq!(found, [("LG446", 5, Severity::Note), ("LG446", 9, Severity::Error)]);
+        assert!(out[1].message.contains("in profile `release`"), "{}", out[1].message);
+        // Not well-formed: could not verify, at the line of the problem.
+        let broken = "<project>\n  <dependencies>\n    <dependency>\n      <artifactId>core</artifactId>\n  </dependencies>\n</project>\n";
+        assert_eq!(scan("pom.xml", broken), [("LG904", 5)]);
+        assert_eq!(scan("pom.xml", "<project><a>&undefined;</a></project>"), [("LG904", 1)]);
     }
 
     mod properties {
