@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 use globset::{GlobBuilder, GlobMatcher};
 use regex::Regex;
 
-use super::docker_builds::{build_refs, image_lineage, production_stages, BuildRef};
+use super::docker_builds::{image_lineage, production_stages, BuildRef};
 use super::dockerfile::{self, Instruction};
 use super::{config, pom, FileFacts, LeakCheck, TreeFacts};
 use crate::classify::{Area, Manifest, PathInfo, Role};
@@ -117,10 +117,10 @@ fn dockerfile(tree: &TreeFacts, file: &FileFacts<'_>, out: &mut Vec<Finding>) {
     let parsed = dockerfile::parse(file.text);
     let stages = parsed.stages();
     let refs: Vec<BuildRef> = tree
-        .build_files
+        .build_refs()
         .iter()
-        .flat_map(|(path, text)| build_refs(path, text))
         .filter(|build| build.dockerfile == file.info.path)
+        .cloned()
         .collect();
     let mut judged: Vec<usize> = Vec::new();
     for production in production_stages(&parsed, &file.info.path, &refs) {
@@ -673,7 +673,7 @@ mod tests {
             test_dirs: test_dirs.iter().map(|s| s.to_string()).collect(),
             paths: paths.iter().map(|s| s.to_string()).collect(),
             ignore_files: ignores.iter().map(|(p, t)| (p.to_string(), t.to_string())).collect(),
-            build_files: Default::default(),
+            ..TreeFacts::default()
         }
     }
 
@@ -847,7 +847,8 @@ mod tests {
         assert!(scan_with(&facts, "api/Dockerfile", df).is_empty());
         // Built from the repository root instead, the other service's tests come in.
         let root = "build:\n\tdocker build -f api/Dockerfile --target runtime .\n";
-        facts.build_files = [("Makefile".to_owned(), root.to_owned())].into();
+        let mut facts = tree(&[], &["api/tests", "web/tests"], &[("api/.dockerignore", "tests\n")]);
+        facts.build_files.insert("Makefile".to_owned(), root.to_owned());
         assert_eq!(scan_with(&facts, "api/Dockerfile", df), [("LG442", 2)]);
     }
 
