@@ -319,6 +319,16 @@ fn context_copy(
         None => "",
     };
     let ignore_path = own_ignore(context);
+    // `COPY --exclude=tests . .` (Dockerfile syntax 1.7) leaves them out too.
+    let excluded_by_flags = DockerIgnore::parse(
+        &instruction
+            .flags_and_words()
+            .0
+            .iter()
+            .filter_map(|flag| flag.strip_prefix("--exclude="))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
     let patterns = ignore_path
         .as_ref()
         .map(|p| DockerIgnore::parse(&tree.ignore_files[p]))
@@ -326,7 +336,7 @@ fn context_copy(
     let leaking: Vec<&str> = under(context)
         .into_iter()
         .map(|t| t.strip_prefix(&format!("{context}/")).unwrap_or(t))
-        .filter(|relative| !patterns.excludes_dir(relative))
+        .filter(|relative| !patterns.excludes_dir(relative) && !excluded_by_flags.excludes_dir(relative))
         .collect();
     if leaking.is_empty() {
         return;
@@ -869,6 +879,9 @@ mod tests {
             &[(".dockerignore", "# tests\ntests/*\n**/__tests__\n")],
         );
         assert!(scan_with(&covered, "Dockerfile", df).is_empty());
+        let flagged =
+            "# syntax=docker/dockerfile:1.7-labs\nFROM node:20\nCOPY --exclude=tests --exclude=**/__tests__ . .\n";
+        assert!(scan_with(&none, "Dockerfile", flagged).is_empty());
         let reincluded = tree(&[], &["tests"], &[(".dockerignore", "tests\n!tests\n")]);
         assert_eq!(scan_with(&reincluded, "Dockerfile", df), [("LG442", 3)]);
         // A service directory with its own context: tests elsewhere do not count.
