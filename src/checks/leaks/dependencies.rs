@@ -520,10 +520,9 @@ fn cargo(text: &str) -> Declared {
 }
 
 fn maven(text: &str) -> Declared {
-    // A pom that does not parse is reported by the packaging check (LG904).
-    let Ok(pom) = pom::parse(text) else {
-        return Declared::default();
-    };
+    // A pom that does not parse is reported by the packaging check (LG904)
+    // and read as far as it can be.
+    let pom = pom::parse(text).unwrap_or_else(|_| pom::parse_fragments(text));
     let mut declared = Declared {
         own_name: pom.artifact_id.clone(),
         ..Declared::default()

@@ -623,12 +623,12 @@ fn maven_test_jars(file: &FileFacts<'_>, out: &mut Vec<Finding>) {
                 err.offset,
                 format!(
                     "this pom.xml is not well-formed XML ({}), so its dependencies (test libraries, \
-                     test-jars on the runtime classpath) cannot be checked; fix the XML (Maven cannot \
-                     read it either)",
+                     test-jars on the runtime classpath) cannot all be checked: only the `<dependency>` \
+                     elements that parse on their own were; fix the XML (Maven cannot read it either)",
                     err.message
                 ),
             ));
-            return;
+            pom::parse_fragments(file.text)
         }
     };
     for dependency in &pom.dependencies {

@@ -113,6 +113,65 @@ fn child<'a, 'input>(node: Node<'a, 'input>, name: &str) -> Option<Node<'a, 'inp
     node.children().find(|c| c.is_element() && c.tag_name().name() == name)
 }
 
+/// A `<dependency>` element's children, offsets shifted by `base`.
+fn fields_of(node: Node<'_, '_>, base: usize) -> Vec<(String, String, usize)> {
+    node.children()
+        .filter(Node::is_element)
+        .map(|c| (c.tag_name().name().to_owned(), text_of(c), base + c.range().start))
+        .collect()
+}
+
+/// Whether `<tag>` is open at the end of `before` (its last opening comes
+/// after its last closing).
+fn open_before(before: &str, tag: &str) -> bool {
+    let opened = before
+        .rfind(&format!("<{tag}>"))
+        .or_else(|| before.rfind(&format!("<{tag} ")));
+    opened > before.rfind(&format!("</{tag}>"))
+}
+
+/// The dependencies of a pom that does not parse as a whole: the new side
+/// of a pull request's patch (lines outside the hunks are empty) or a broken
+/// file, read as far as it can be. Each `<dependency>` element that parses on
+/// its own counts; its section is judged from the tags open before it, and
+/// its profile is not known.
+pub fn parse_fragments(text: &str) -> Pom {
+    const OPEN: &str = "<dependency>";
+    const CLOSE: &str = "</dependency>";
+    let mut dependencies = Vec::new();
+    let mut from = 0;
+    while let Some(start) = text.get(from..).and_then(|rest| rest.find(OPEN)).map(|i| from + i) {
+        let Some(end) = text[start..].find(CLOSE).map(|i| start + i + CLOSE.len()) else {
+            break;
+        };
+        from = end;
+        let before = &text[..start];
+        if open_before(before, "configuration") || before.rfind("<!--") > before.rfind("-->") {
+            continue;
+        }
+        let Ok(fragment) = Document::parse(&text[start..end]) else {
+            continue;
+        };
+        let section = if open_before(before, "plugin") {
+            Section::Plugin
+        } else if open_before(before, "dependencyManagement") {
+            Section::Management
+        } else {
+            Section::Dependencies
+        };
+        dependencies.push(PomDependency {
+            section,
+            profile: None,
+            offset: start,
+            fields: fields_of(fragment.root_element(), start),
+        });
+    }
+    Pom {
+        artifact_id: None,
+        dependencies,
+    }
+}
+
 /// Byte offset of a line and 1-based column (in characters).
 fn offset_of_position(text: &str, row: u32, col: u32) -> usize {
     let line_start: usize = text
@@ -179,16 +238,11 @@ pub fn parse(text: &str) -> Result<Pom, PomError> {
             .find(|a| a.tag_name().name() == "profile")
             .and_then(|p| child(*p, "id"))
             .map(text_of);
-        let fields = node
-            .children()
-            .filter(Node::is_element)
-            .map(|c| (c.tag_name().name().to_owned(), text_of(c), c.range().start))
-            .collect();
         dependencies.push(PomDependency {
             section,
             profile,
             offset: node.range().start,
-            fields,
+            fields: fields_of(node, 0),
         });
     }
     Ok(Pom {
@@ -255,6 +309,23 @@ mod tests {
     }
 
     #[test]
+    fn a_patch_reconstruction_is_read_by_fragments() {
+        // The new side of a patch: lines outside the hunk are empty.
+        let partial = "\n\n\n\n    <dependency>\n      <groupId>org.mockito</groupId>\n      <artifactId>mockito-core</artifactId>\n    </dependency>\n\n\n";
+        assert!(parse(partial).is_err());
+        let pom = parse_fragments(partial);
+        assert_eq!(pom.dependencies.len(), 1);
+        assert_eq!(pom.dependencies[0].section, Section::Dependencies);
+        assert!(partial[pom.dependencies[0].offset_of("artifactId")..].starts_with("<artifactId>mockito-core"));
+        let managed = "<dependencyManagement>\n<dependencies>\n<dependency><artifactId>x</artifactId></dependency>";
+        assert_eq!(parse_fragments(managed).dependencies[0].section, Section::Management);
+        let plugin = "<plugin>\n<dependencies>\n<dependency><artifactId>x</artifactId></dependency>";
+        assert_eq!(parse_fragments(plugin).dependencies[0].section, Section::Plugin);
+        let commented = "<!-- <dependency><artifactId>x</artifactId></dependency> -->";
+        assert!(parse_fragments(commented).dependencies.is_empty());
+    }
+
+    #[test]
     fn malformed_poms_say_where() {
         let broken = "<project>\n  <dependencies>\n    <dependency>\n  </dependencies>\n</project>\n";
         let err = parse(broken).expect_err("mismatched tags");
@@ -262,6 +333,17 @@ mod tests {
         assert_eq!(line, 4, "{err:?}");
         assert!(err.message.contains("dependency"), "{}", err.message);
         assert!(parse("<settings/>").is_err());
+        // Read as far as it can be: the well-formed dependencies still count.
+        let pom = parse_fragments(
+            broken
+                .replace(
+                    "    <dependency>\n",
+                    "    <dependency><artifactId>a</artifactId></dependency>\n",
+                )
+                .as_str(),
+        );
+        assert_eq!(pom.dependencies.len(), 1);
+        assert_eq!(pom.dependencies[0].get("artifactId"), Some("a"));
         assert!(parse("").is_err());
     }
 
@@ -289,6 +371,9 @@ mod tests {
         proptest! {
             #[test]
             fn parsing_never_panics_and_offsets_stay_inside(text in pom_text()) {
+                for dependency in parse_fragments(&text).dependencies {
+                    prop_assert!(text.is_char_boundary(dependency.offset_of("artifactId")));
+                }
                 match parse(&text) {
                     Ok(pom) => {
                         for dependency in &pom.dependencies {
