@@ -97,6 +97,10 @@ struct FileResult {
     stats: ScanStats,
 }
 
+/// Build references (workflows, compose files, Makefiles) larger than this
+/// are not read for the `--target` of a Dockerfile.
+const BUILD_FILE_MAX_BYTES: u64 = 512 * 1024;
+
 /// Roles whose checks need the whole tree's facts, so they run after the walk.
 fn deferred(info: &PathInfo) -> bool {
     matches!(

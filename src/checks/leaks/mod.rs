@@ -4,11 +4,14 @@
 pub mod config;
 pub mod content;
 pub mod dependencies;
+pub mod docker_builds;
+pub mod dockerfile;
 pub mod guards;
 pub mod libraries;
 pub mod migrations;
 pub mod packaging;
 pub mod placement;
+pub mod pom;
 pub mod reference;
 pub mod suppression;
 
@@ -33,6 +36,24 @@ pub struct TreeFacts {
     pub paths: BTreeSet<String>,
     /// `.dockerignore` and `.npmignore` files by path, with their text.
     pub ignore_files: BTreeMap<String, String>,
+    /// Files that build Dockerfiles (workflows, compose files, Makefiles:
+    /// `docker_builds::is_build_reference`) by path, with their text.
+    pub build_files: BTreeMap<String, String>,
+    /// The builds `build_files` describe, read once for all Dockerfiles
+    /// (so `build_files` is filled before the first Dockerfile is judged).
+    build_refs: OnceLock<Vec<docker_builds::BuildRef>>,
+}
+
+impl TreeFacts {
+    /// Every build of a Dockerfile that the tree's build files describe.
+    pub fn build_refs(&self) -> &[docker_builds::BuildRef] {
+        self.build_refs.get_or_init(|| {
+            self.build_files
+                .iter()
+                .flat_map(|(path, text)| docker_builds::build_refs(path, text))
+                .collect()
+        })
+    }
 }
 
 /// The one line model of every scan mode: a line ends at `\n` (a `\r`
