@@ -76,22 +76,10 @@ impl Finding {
         }
     }
 
-    /// The source line, cut to its first `SNIPPET_MAX_CHARS` characters.
-    /// No span: the human report places a mark at the location's column.
-    pub fn with_snippet(mut self, line: &str) -> Self {
-        self.snippet = Some(snippet_window(line.trim_end_matches(['\r', '\n']), 0).0);
-        self
-    }
-
-    /// The source line around byte `at` (where the finding points): at most
-    /// `SNIPPET_MAX_CHARS` characters, with `…` where it was cut. Whole lines
-    /// made a report grow with the square of a long line's length.
-    pub fn with_snippet_around(self, line: &str, at: usize) -> Self {
-        self.with_snippet_span(line, at..at)
-    }
-
-    /// The source line around `span` (byte offsets in `line`), remembering
-    /// which bytes of the shown window the span covers.
+    /// The source line around `span` (byte offsets in `line`): at most
+    /// `SNIPPET_MAX_CHARS` characters, with `…` where it was cut (whole lines
+    /// made a report grow with the square of a long line's length), and
+    /// which bytes of that window the span covers.
     pub fn with_snippet_span(mut self, line: &str, span: std::ops::Range<usize>) -> Self {
         let line = line.trim_end_matches(['\r', '\n']);
         let (window, start, end) = snippet_window(line, span.start);

@@ -210,9 +210,13 @@ mod tests {
     #[test]
     fn without_a_span_the_mark_sits_at_the_column_in_characters() {
         let meta = crate::registry::registry()[0];
-        let finding = Finding::new(meta, super::super::finding::Location::at("a", 1, 3), "m").with_snippet("äb c");
-        let snippet = finding.snippet.clone().unwrap();
-        let span = span_of(&finding, &snippet);
-        assert_eq!(&snippet[span.start..], " c");
+        let mut finding = Finding::new(meta, super::super::finding::Location::at("a", 1, 3), "m");
+        finding.snippet = Some("äb c".to_owned());
+        let span = span_of(&finding, "äb c");
+        assert_eq!(&"äb c"[span.start..], " c");
+        // An empty span still gets a mark.
+        let shown = diagnostic(&Renderer::plain(), &finding, false);
+        let marks = shown.lines().find(|line| line.contains('^')).unwrap_or_default();
+        assert_eq!(marks.trim_end().rsplit(' ').next(), Some("^"), "{shown}");
     }
 }
