@@ -329,6 +329,7 @@ pub fn protect(settings: &ProtectSettings, policy: &BranchesSection) -> Result<(
         details: Some(&run.details),
         details_markdown: None,
         extra: Some(&run.extra),
+        baseline_written: None,
     };
     let rendered = crate::report::render(settings.format, &report, settings.color);
     crate::report::emit_all(&report, &settings.emit)?;

@@ -41,14 +41,16 @@ pub fn run(settings: &ScanSettings) -> Outcome {
         Err(err) => return Outcome::error(err),
     };
     let mut stderr = String::new();
+    let mut baseline_written = None;
     if let Some(file) = &settings.write_baseline {
         let recorded = Baseline::of(&outcome.unbaselined);
         if let Err(err) = recorded.write(file) {
             return Outcome::error(err);
         }
+        baseline_written = Some(recorded.findings.len());
         stderr.push_str(&format!(
-            "livegate: wrote {} finding(s) to baseline {}\n",
-            recorded.findings.len(),
+            "livegate: wrote {} to baseline {}\n",
+            crate::report::count(recorded.findings.len(), "finding", "findings"),
             file.display()
         ));
     }
@@ -60,6 +62,7 @@ pub fn run(settings: &ScanSettings) -> Outcome {
         details: None,
         details_markdown: None,
         extra: None,
+        baseline_written,
     };
     let color = color_for(settings.color, settings.format, settings.output.is_some());
     let rendered = report::render(settings.format, &report, color);

@@ -57,8 +57,13 @@ pub fn render(report: &Report<'_>) -> String {
         super::Verdict::Unverified => "⚠️",
     };
     let mut out = format!(
-        "## {mark} livegate {}: {}\n\n{} error(s), {} warning(s), {} note(s); failing at **{}** and above.\n",
-        report.command, verdict, summary.errors, summary.warnings, summary.notes, report.fail_on
+        "## {mark} livegate {}: {}\n\n{}, {}, {}; failing at **{}** and above.\n",
+        report.command,
+        verdict,
+        super::count(summary.errors, "error", "errors"),
+        super::count(summary.warnings, "warning", "warnings"),
+        super::count(summary.notes, "note", "notes"),
+        report.fail_on
     );
     if let Some(markdown) = report.details_markdown {
         out.push('\n');
@@ -85,9 +90,9 @@ pub fn render(report: &Report<'_>) -> String {
     }
     if report.findings.len() > listed {
         out.push_str(&format!(
-            "\n…and {} more finding(s) that do not fit GitHub's summary size limit; run `livegate {} --format json` \
+            "\n…and {} that do not fit GitHub's summary size limit; run `livegate {} --format json` \
              or `--format sarif` for all of them.\n",
-            report.findings.len() - listed,
+            super::count(report.findings.len() - listed, "more finding", "more findings"),
             report.command
         ));
     }
@@ -141,17 +146,18 @@ mod tests {
                 details: None,
                 details_markdown: None,
                 extra: None,
+                baseline_written: None,
             })
         };
         // 1,000 short findings: all listed (the old 200-row cap is gone).
         let many = make(1000, "test card");
         let text = report(&many);
         assert!(text.contains("db/seed-999.sql"));
-        assert!(!text.contains("more finding(s)"));
+        assert!(!text.contains("more finding"));
         // Findings with long messages stop at the size limit and are counted.
         let long = make(2000, &"x".repeat(1000));
         let text = report(&long);
         assert!(text.len() < 1024 * 1024, "{}", text.len());
-        assert!(text.contains("more finding(s) that do not fit"), "counted, not dropped");
+        assert!(text.contains("more findings that do not fit"), "counted, not dropped");
     }
 }

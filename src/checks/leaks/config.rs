@@ -150,21 +150,15 @@ static RULE_REGEXES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         .collect()
 });
 
-/// The debug or test switch a single `KEY=value` setting turns on, if any,
-/// judged by the same rules as production configuration files (used for a
-/// Dockerfile's final-stage `ENV`).
-pub(super) fn judge_setting(setting: &str) -> Option<(&'static CheckMeta, &'static str)> {
+/// The rule a single `KEY=value` setting breaks (from a Dockerfile's `ENV`,
+/// say): the check and what is wrong.
+pub fn setting_rule(setting: &str) -> Option<(&'static CheckMeta, &'static str)> {
     let lower = setting.to_ascii_lowercase();
     RULE_SET
         .matches(setting)
         .iter()
-        .map(|index| &RULES[index])
-        .find(|rule| {
-            !rule.except.iter().any(|word| lower.contains(word))
-                && (std::ptr::eq(rule.meta, &DEBUG_MODE_IN_PRODUCTION_CONFIG)
-                    || std::ptr::eq(rule.meta, &TEST_MODE_IN_PRODUCTION_CONFIG))
-        })
-        .map(|rule| (rule.meta, rule.message))
+        .find(|&index| !RULES[index].except.iter().any(|word| lower.contains(word)))
+        .map(|index| (RULES[index].meta, RULES[index].message))
 }
 
 /// The regular expressions this check runs over configuration lines.

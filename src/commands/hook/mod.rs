@@ -162,6 +162,7 @@ pub fn pre_push(repo: &git2::Repository, remote: &str, input: &str) -> Outcome {
         details: None,
         details_markdown: None,
         extra: None,
+        baseline_written: None,
     };
     let verdict = report.verdict();
     let mut stderr = if findings.is_empty() {
