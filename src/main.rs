@@ -1,7 +1,7 @@
 //! The livegate binary: parse arguments, run, print, exit.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use clap::Parser;
 
@@ -24,13 +24,22 @@ fn main() {
         ));
     }));
     // Progress and --verbose lines, as they happen.
-    livegate::diag::install(Box::new(to_stderr));
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| livegate::commands::run(cli.command)))
-        .unwrap_or_else(|_| livegate::commands::Outcome {
-            stdout: String::new(),
-            stderr: String::new(),
-            exit: livegate::exit::ERROR,
-        });
+    let progress = if cli.verbosity.quiet {
+        livegate::diag::ProgressMode::Hidden
+    } else if std::io::stderr().is_terminal() {
+        livegate::diag::ProgressMode::Bar
+    } else {
+        livegate::diag::ProgressMode::Lines
+    };
+    livegate::diag::install(Box::new(to_stderr), progress);
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        livegate::commands::run(cli.command, cli.verbosity)
+    }))
+    .unwrap_or_else(|_| livegate::commands::Outcome {
+        stdout: String::new(),
+        stderr: String::new(),
+        exit: livegate::exit::ERROR,
+    });
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`livegate scan | head`) is not an error worth a panic.
     let _ = stdout

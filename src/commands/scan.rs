@@ -41,6 +41,10 @@ pub fn run(settings: &ScanSettings) -> Outcome {
         Err(err) => return Outcome::error(err),
     };
     let mut stderr = String::new();
+    if settings.verbose {
+        stderr.push_str(&super::shared::policy_note(&policy));
+        stderr.push_str(&skipped_note(&outcome.stats));
+    }
     if let Some(file) = &settings.write_baseline {
         let recorded = Baseline::of(&outcome.unbaselined);
         if let Err(err) = recorded.write(file) {
@@ -60,6 +64,7 @@ pub fn run(settings: &ScanSettings) -> Outcome {
         details: None,
         details_markdown: None,
         extra: None,
+        view: settings.view,
     };
     let color = color_for(settings.color, settings.format, settings.output.is_some());
     let rendered = report::render(settings.format, &report, color);
@@ -75,4 +80,24 @@ pub fn run(settings: &ScanSettings) -> Outcome {
         verdict.exit_code()
     };
     deliver(rendered, stderr, exit, settings.output.as_deref())
+}
+
+/// `-v`: every count the scan kept, skipped or suppressed, one per line.
+fn skipped_note(stats: &report::ScanStats) -> String {
+    let counts = [
+        ("files seen", stats.files_seen as u64),
+        ("files read", stats.files_read as u64),
+        ("bytes read", stats.bytes_read),
+        ("skipped as binary", stats.skipped_binary as u64),
+        ("skipped as too large", stats.skipped_large as u64),
+        ("skipped symlinks", stats.skipped_symlinks as u64),
+        ("excluded by the policy", stats.skipped_excluded as u64),
+        ("suppressed inline", stats.suppressed_inline as u64),
+        ("suppressed by the policy", stats.suppressed_policy as u64),
+        ("accepted by the baseline", stats.suppressed_baseline as u64),
+    ];
+    counts
+        .iter()
+        .map(|(what, n)| format!("livegate: scan: {n} {what}\n"))
+        .collect()
 }

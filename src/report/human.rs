@@ -38,11 +38,21 @@ fn printable(text: &str) -> String {
 pub fn render(report: &Report<'_>, color: bool) -> String {
     let paint = Paint { on: color };
     let mut out = String::new();
-    if let Some(details) = report.details {
+    if let (Some(details), false) = (report.details, report.view.quiet) {
         out.push_str(&printable_block(details));
         out.push('\n');
     }
-    for finding in report.findings {
+    if report.view.statistics {
+        out.push_str(&super::view::statistics_human(report.findings, color));
+    } else if report.view.grouped {
+        out.push_str(&super::view::grouped_human(report.findings, report.command, color));
+    }
+    let listed = if report.view.statistics || report.view.grouped {
+        &[]
+    } else {
+        report.findings
+    };
+    for finding in listed {
         let _ = writeln!(
             out,
             "{}{} {}",
@@ -87,6 +97,9 @@ pub fn render(report: &Report<'_>, color: bool) -> String {
             printable(&finding.remediation)
         );
         let _ = writeln!(out);
+    }
+    if report.view.quiet {
+        return out;
     }
     let summary = Summary::of(report.findings);
     let verdict = report.verdict();

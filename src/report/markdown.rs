@@ -73,6 +73,19 @@ pub fn render(report: &Report<'_>) -> String {
         out.push_str("\nNo findings.\n");
         return out;
     }
+    if report.view.statistics {
+        out.push('\n');
+        out.push_str(&super::view::statistics_markdown(report.findings));
+        return out;
+    }
+    if report.view.grouped {
+        out.push_str(&super::view::grouped_markdown(
+            report.findings,
+            MAX_TABLE_BYTES.saturating_sub(out.len()),
+            report.command,
+        ));
+        return out;
+    }
     out.push_str("\n| Severity | Check | Location | Message |\n| --- | --- | --- | --- |\n");
     let mut listed = 0;
     for finding in report.findings {
@@ -141,6 +154,7 @@ mod tests {
                 details: None,
                 details_markdown: None,
                 extra: None,
+                view: crate::report::view::View::default(),
             })
         };
         // 1,000 short findings: all listed (the old 200-row cap is gone).

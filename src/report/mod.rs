@@ -7,6 +7,7 @@ pub mod human;
 pub mod json;
 pub mod markdown;
 pub mod sarif;
+pub mod view;
 
 use std::fmt;
 
@@ -179,6 +180,8 @@ pub struct Report<'a> {
     pub details_markdown: Option<&'a str>,
     /// Command-specific data merged into the JSON document (`api`, `branches`).
     pub extra: Option<&'a serde_json::Value>,
+    /// Quiet, statistics or grouped instead of the full per-finding listing.
+    pub view: view::View,
 }
 
 impl Report<'_> {

@@ -51,6 +51,7 @@ pub struct PrSettings {
     /// waits for the status there, not on the pull request's head.
     pub merge_group_sha: Option<String>,
     pub emit: Vec<crate::report::Emit>,
+    pub view: crate::report::view::View,
     pub client: ClientOptions,
 }
 
@@ -354,10 +355,19 @@ pub fn judge(settings: &PrSettings) -> Result<(String, String, Vec<String>, i32)
         details: Some(&run.details),
         details_markdown: Some(&run.details_markdown),
         extra: Some(&run.extra),
+        view: settings.view,
     };
     let verdict = report.verdict();
     let rendered = crate::report::render(settings.format, &report, settings.color);
-    let summary = crate::report::render(Format::Markdown, &report, false);
+    // The step summary is the full record, whatever the terminal shows.
+    let summary = crate::report::render(
+        Format::Markdown,
+        &Report {
+            view: crate::report::view::View::default(),
+            ..report
+        },
+        false,
+    );
     crate::report::emit_all(&report, &settings.emit)?;
     let mut exit = verdict.exit_code();
     let mut log = run.log;
@@ -407,12 +417,12 @@ fn pr_target(args: &crate::cli::PrArgs) -> Result<(String, String, u64, Option<S
     Ok((owner, name, number, group_sha))
 }
 
-pub fn run(args: crate::cli::PrArgs) -> Outcome {
+pub fn run(args: crate::cli::PrArgs, verbosity: crate::cli::Verbosity) -> Outcome {
     let (owner, name, number, merge_group_sha) = match pr_target(&args) {
         Ok(target) => target,
         Err(err) => return Outcome::error(err),
     };
-    let (format, client) = match online_setup(&args.report, &args.github) {
+    let (format, client) = match online_setup(&args.report, &args.github, verbosity) {
         Ok(setup) => setup,
         Err(err) => return Outcome::error(err),
     };
@@ -434,6 +444,7 @@ pub fn run(args: crate::cli::PrArgs) -> Outcome {
         target_url,
         merge_group_sha,
         emit: args.report.emit.clone(),
+        view: super::shared::view(&args.report, verbosity),
         client,
     };
     let (rendered, summary, log, exit) = match judge(&settings) {

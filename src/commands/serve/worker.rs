@@ -165,6 +165,7 @@ impl Pool {
             target_url: None,
             merge_group_sha: None,
             emit: Vec::new(),
+            view: crate::report::view::View::default(),
             client: options,
         };
         let scrubbed = |text: &str| scrub(text);
@@ -179,6 +180,7 @@ impl Pool {
                     details: Some(&run.details),
                     details_markdown: Some(&run.details_markdown),
                     extra: Some(&run.extra),
+                    view: crate::report::view::View::default(),
                 };
                 let mut verdict = report.verdict();
                 let mut summary = scrubbed(&crate::report::render(Format::Markdown, &report, false));
