@@ -3,7 +3,7 @@
 
 use std::io::{IsTerminal, Write};
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 /// Writes to standard error, ignoring a closed or broken one: nothing is
 /// left to tell, and a panic would turn the exit code into 101.
@@ -14,6 +14,16 @@ fn to_stderr(text: &str) {
 
 fn main() {
     let cli = livegate::cli::Cli::parse();
+    // clap checks the conflict only when both flags are given at the same
+    // level (`-q scan -v` slips through): checked again here, as clap would.
+    if cli.verbosity.quiet && cli.verbosity.verbose {
+        livegate::cli::Cli::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "the argument '--quiet' cannot be used with '--verbose'",
+            )
+            .exit();
+    }
     // A bug must not exit 101 (which a caller may not read as a failure of
     // the gate) nor print untrusted text raw: it is reported, scrubbed and
     // escaped, and the run ends as an error (exit 2), never a pass.
