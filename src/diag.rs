@@ -4,7 +4,7 @@
 //! Without a sink (the library used on its own, unit tests) they are dropped.
 
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use indicatif::{HumanDuration, ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
@@ -31,6 +31,9 @@ struct Installed {
 
 static INSTALLED: OnceLock<Installed> = OnceLock::new();
 
+/// The bar on screen, if any: other diagnostics are written around it.
+static ACTIVE_BAR: Mutex<Option<ProgressBar>> = Mutex::new(None);
+
 /// Installs where diagnostics go and how progress is shown; the first call wins.
 pub fn install(sink: Box<dyn Fn(&str) + Send + Sync>, mode: ProgressMode) {
     let _ = INSTALLED.set(Installed {
@@ -43,7 +46,14 @@ pub fn install(sink: Box<dyn Fn(&str) + Send + Sync>, mode: ProgressMode) {
 /// and with untrusted controls escaped.
 pub fn emit(text: &str) {
     if let Some(installed) = INSTALLED.get() {
-        (installed.sink)(&crate::sanitize::progress(&crate::sanitize::scrub(text)));
+        let text = crate::sanitize::progress(&crate::sanitize::scrub(text));
+        let bar = ACTIVE_BAR.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        match bar {
+            // The bar's line is cleared, the text written, the bar redrawn
+            // below it: a `-v` request line never lands in the middle.
+            Some(bar) => bar.suspend(|| (installed.sink)(&text)),
+            None => (installed.sink)(&text),
+        }
     }
 }
 
@@ -142,6 +152,8 @@ pub struct Progress {
     lines: Option<Lines>,
     done: u64,
     total: Option<u64>,
+    /// Whether `bar` is the one `emit` writes around.
+    active: bool,
 }
 
 impl Progress {
@@ -158,7 +170,9 @@ impl Progress {
                     sink: Arc::clone(sink),
                     width,
                 }));
-                Progress::with_bar(prefix, unit, waiting, target, true)
+                let mut progress = Progress::with_bar(prefix, unit, waiting, target, true);
+                progress.make_active();
+                progress
             }
             Some(Installed {
                 sink,
@@ -171,6 +185,7 @@ impl Progress {
                 lines: None,
                 done: 0,
                 total: None,
+                active: false,
             },
         }
     }
@@ -199,6 +214,7 @@ impl Progress {
             lines: None,
             done: 0,
             total: None,
+            active: false,
         }
     }
 
@@ -217,7 +233,13 @@ impl Progress {
             }),
             done: 0,
             total: None,
+            active: false,
         }
+    }
+
+    fn make_active(&mut self) {
+        *ACTIVE_BAR.lock().unwrap_or_else(|e| e.into_inner()) = self.bar.clone();
+        self.active = true;
     }
 
     /// The number of items is known now: the spinner becomes a bar.
@@ -228,12 +250,23 @@ impl Progress {
         self.total = Some(total);
         if let Some(bar) = &self.bar {
             bar.disable_steady_tick();
+            // The bar takes what the counts leave of the line, so that it
+            // never wraps (a wrapped line cannot be cleared in place).
             let template = format!(
-                "{{prefix}} [{{bar:30}}] {{pos}}/{{len}} {} · {{elapsed}} elapsed · {{per_sec}} · ETA {{eta}}",
+                "{{prefix}} [{{wide_bar}}] {{pos}}/{{len}} {} · {{elapsed}} elapsed · {{rate}} · ETA {{eta}}",
                 self.unit
             );
             if let Ok(style) = ProgressStyle::with_template(&template) {
-                bar.set_style(style.progress_chars("=> "));
+                bar.set_style(
+                    style
+                        .with_key(
+                            "rate",
+                            |state: &indicatif::ProgressState, out: &mut dyn std::fmt::Write| {
+                                let _ = write!(out, "{:.1}/s", state.per_sec());
+                            },
+                        )
+                        .progress_chars("=> "),
+                );
             }
             bar.set_length(total);
         }
@@ -261,10 +294,20 @@ impl Progress {
         }
     }
 
-    /// The run is over: the bar's line is cleared; plain output ends with
-    /// how long it took.
+    /// The run is over (also what dropping it does, so that an early
+    /// return clears the bar too).
     pub fn finish(self) {
+        drop(self);
+    }
+}
+
+impl Drop for Progress {
+    /// The bar's line is cleared; plain output ends with how long it took.
+    fn drop(&mut self) {
         if let Some(bar) = &self.bar {
+            if self.active {
+                ACTIVE_BAR.lock().unwrap_or_else(|e| e.into_inner()).take();
+            }
             bar.finish_and_clear();
         }
         if let Some(lines) = self.lines.as_ref().filter(|lines| lines.written) {
@@ -308,7 +351,6 @@ fn line(prefix: &str, unit: &str, done: u64, total: Option<u64>, elapsed: Durati
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Mutex;
 
     fn capture() -> (Sink, Arc<Mutex<String>>) {
         let seen = Arc::new(Mutex::new(String::new()));
@@ -382,6 +424,40 @@ mod tests {
         }
         progress.finish();
         assert_eq!(text(&seen), "");
+    }
+
+    #[test]
+    fn a_line_emitted_under_the_bar_clears_it_first_and_the_bar_follows() {
+        // The only test that installs the process-wide sink.
+        let (sink, seen) = capture();
+        let installed = Arc::clone(&sink);
+        install(Box::new(move |text: &str| installed(text)), ProgressMode::Bar);
+        // As `start` makes it in Bar mode, without the steady tick whose
+        // timing a test cannot control.
+        let target = ProgressDrawTarget::term_like_with_hz(Box::new(SinkTerminal { sink, width: 120 }), 1);
+        let mut progress = Progress::with_bar("livegate audit", "repositories", "listing repositories", target, false);
+        progress.make_active();
+        progress.set_total(10);
+        progress.inc();
+        if let Some(bar) = &progress.bar {
+            bar.tick();
+        }
+        let before = text(&seen).len();
+        emit("livegate: GET /orgs/acme/repos -> 200\n");
+        let after = text(&seen)[before..].to_owned();
+        let line = after.find("livegate: GET").unwrap_or_else(|| panic!("{after:?}"));
+        assert!(after[..line].contains("\x1b[2K"), "the bar is cleared first: {after:?}");
+        assert!(after[line..].contains("1/10 repositories"), "then redrawn: {after:?}");
+        progress.finish();
+        assert!(ACTIVE_BAR.lock().unwrap_or_else(|e| e.into_inner()).is_none());
+        emit("done\n");
+        let all = text(&seen);
+        let last_bar = all.rfind("1/10").unwrap_or(0);
+        assert!(all[last_bar..].contains("\x1b[2K"), "cleared at the end: {all:?}");
+        assert!(
+            all.ends_with("\x1b[2Kdone\n") || all.ends_with("\x1b[1Adone\n"),
+            "{all:?}"
+        );
     }
 
     #[test]

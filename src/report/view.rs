@@ -1,7 +1,7 @@
 //! Views of a report beside the one-diagnostic-per-finding listing: counts
 //! per check (`--statistics`) and findings grouped by check, one section per
 //! check with its help once (the audit of many repositories). The human and
-//! Markdown renderers call in here; JSON gains a `statistics` field.
+//! Markdown renderers draw on it; JSON gains a `statistics` field.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -10,7 +10,6 @@ use anstyle::{AnsiColor, Style};
 use serde_json::{json, Value};
 
 use super::finding::{Finding, Severity};
-use super::markdown::escape_cell;
 use crate::registry::CheckMeta;
 
 /// How much of a report to show, and in which shape.
@@ -112,22 +111,6 @@ pub fn statistics_human(findings: &[Finding], color: bool) -> String {
     out
 }
 
-/// The statistics as a Markdown table.
-pub fn statistics_markdown(findings: &[Finding]) -> String {
-    let mut out = String::from("| Count | Check | Severity | Title |\n| ---: | --- | --- | --- |\n");
-    for row in statistics(findings) {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} |",
-            row.count,
-            escape_cell(&format!("{} {}", row.check.code, row.check.id)),
-            row.severity,
-            escape_cell(row.check.summary)
-        );
-    }
-    out
-}
-
 /// What a finding is about: its location's path before any `#` (an audit
 /// finding's `acme/api#visibility` is about `acme/api`).
 fn subject(finding: &Finding) -> &str {
@@ -148,25 +131,25 @@ fn evidence<'a>(finding: &'a Finding, subject: &str) -> &'a str {
 
 /// One subject's findings of one check: what was seen, and any help that
 /// differs from the group's.
-struct Entry<'a> {
-    subject: &'a str,
-    evidence: Vec<String>,
-    help: Vec<&'a str>,
+pub struct Entry<'a> {
+    pub subject: &'a str,
+    pub evidence: Vec<String>,
+    pub help: Vec<&'a str>,
 }
 
 /// The findings of one check at one severity.
-struct Group<'a> {
-    check: &'static CheckMeta,
-    severity: Severity,
-    findings: usize,
+pub struct Group<'a> {
+    pub check: &'static CheckMeta,
+    pub severity: Severity,
+    pub findings: usize,
     /// The help most of its findings carry, printed once.
-    help: &'a str,
-    entries: Vec<Entry<'a>>,
+    pub help: &'a str,
+    pub entries: Vec<Entry<'a>>,
 }
 
 /// Findings grouped by check and severity (errors first, then the largest
 /// groups), each group's subjects in report order with their evidence joined.
-fn groups(findings: &[Finding]) -> Vec<Group<'_>> {
+pub fn groups(findings: &[Finding]) -> Vec<Group<'_>> {
     let mut by_check: BTreeMap<(&'static str, Severity), Vec<&Finding>> = BTreeMap::new();
     for finding in findings {
         by_check
@@ -220,14 +203,14 @@ fn counted(n: usize, one: &str, many: &str) -> String {
 }
 
 /// What the subjects of a command's findings are called.
-fn subject_words(command: &str) -> (&'static str, &'static str) {
+pub fn subject_words(command: &str) -> (&'static str, &'static str) {
     match command {
         "audit" => ("repository", "repositories"),
         _ => ("location", "locations"),
     }
 }
 
-fn capitalised(word: &str) -> String {
+pub fn capitalised(word: &str) -> String {
     let mut chars = word.chars();
     chars
         .next()
@@ -235,7 +218,7 @@ fn capitalised(word: &str) -> String {
         .unwrap_or_default()
 }
 
-fn group_title(group: &Group<'_>, command: &str) -> String {
+pub fn group_title(group: &Group<'_>, command: &str) -> String {
     let (one, many) = subject_words(command);
     let mut title = counted(group.entries.len(), one, many);
     if group.findings != group.entries.len() {
@@ -285,56 +268,13 @@ pub fn grouped_human(findings: &[Finding], command: &str, color: bool) -> String
     out
 }
 
-/// The grouped Markdown view: a section per check with its help once and a
-/// table of subjects; stops before `limit` bytes and counts what it left out.
-pub fn grouped_markdown(findings: &[Finding], limit: usize, command: &str) -> String {
-    let mut out = String::new();
-    let mut left_out = 0usize;
-    for group in groups(findings) {
-        if left_out > 0 {
-            left_out += group.entries.len();
-            continue;
-        }
-        let _ = write!(
-            out,
-            "\n### {} {} {} ({})\n\n{}\n\n| {} | Finding |\n| --- | --- |\n",
-            group.severity,
-            group.check.code,
-            escape_cell(group.check.id),
-            group_title(&group, command),
-            escape_cell(group.help),
-            capitalised(subject_words(command).0)
-        );
-        for (i, entry) in group.entries.iter().enumerate() {
-            let mut cell = escape_cell(&entry.evidence.join("; "));
-            for help in &entry.help {
-                let _ = write!(cell, " (help: {})", escape_cell(help));
-            }
-            let row = format!("| {} | {cell} |\n", escape_cell(entry.subject));
-            if out.len() + row.len() > limit {
-                left_out += group.entries.len() - i;
-                break;
-            }
-            out.push_str(&row);
-        }
-    }
-    if left_out > 0 {
-        let _ = write!(
-            out,
-            "\n…and {left_out} more row(s) that do not fit GitHub's summary size limit; run `livegate {command} \
-             --format json` for all of them.\n"
-        );
-    }
-    out
-}
-
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::registry::settings::{SECRET_SCANNING_OFF, VISIBILITY_NOT_ALLOWED};
     use crate::report::finding::Location;
 
-    fn audit_findings() -> Vec<Finding> {
+    pub(crate) fn audit_findings() -> Vec<Finding> {
         let mut findings = Vec::new();
         for i in 0..3 {
             let repo = format!("acme/repo-{i}");
@@ -419,15 +359,6 @@ mod tests {
             "{text}"
         );
         assert_eq!(text.matches(SECRET_SCANNING_OFF.fix).count(), 1, "{text}");
-    }
-
-    #[test]
-    fn grouped_markdown_counts_rows_beyond_the_limit() {
-        let full = grouped_markdown(&audit_findings(), usize::MAX, "audit");
-        assert!(full.contains("| acme/repo-0 | push protection is disabled; secret scanning is disabled |"));
-        assert!(!full.contains("more row(s)"));
-        let cut = grouped_markdown(&audit_findings(), 300, "audit");
-        assert!(cut.contains("more row(s) that do not fit"), "{cut}");
     }
 
     #[test]
