@@ -113,6 +113,15 @@ fn scan_quiet_keeps_only_the_findings_and_verbose_explains_the_run() {
         quiet.stdout
     );
 
+    // Writing a baseline is said, except with -q.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let (b1, b2) = (elsewhere.path().join("b1.json"), elsewhere.path().join("b2.json"));
+    let wrote = livegate(repo.path(), &["scan", "--write-baseline", b1.to_str().unwrap()]);
+    assert!(wrote.stderr.contains("livegate: wrote "), "{}", wrote.stderr);
+    let quietly = livegate(repo.path(), &["scan", "-q", "--write-baseline", b2.to_str().unwrap()]);
+    assert_eq!(quietly.stderr, "");
+    assert!(b2.exists());
+
     let verbose = livegate(repo.path(), &["scan", "-v", "--color", "never"]);
     assert_eq!(verbose.code, 1);
     assert_eq!(verbose.stdout, normal.stdout, "-v talks on standard error only");

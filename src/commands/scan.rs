@@ -50,11 +50,13 @@ pub fn run(settings: &ScanSettings) -> Outcome {
         if let Err(err) = recorded.write(file) {
             return Outcome::error(err);
         }
-        stderr.push_str(&format!(
-            "livegate: wrote {} finding(s) to baseline {}\n",
-            recorded.findings.len(),
-            file.display()
-        ));
+        if !settings.view.quiet {
+            stderr.push_str(&format!(
+                "livegate: wrote {} finding(s) to baseline {}\n",
+                recorded.findings.len(),
+                file.display()
+            ));
+        }
     }
     let report = Report {
         command: "scan",
