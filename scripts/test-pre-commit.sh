@@ -4,8 +4,16 @@
 # `git push` commands must pass or be refused.
 #
 # Tests COMMITTED code only: pre-commit clones this repository at
-# `git rev-parse HEAD` and builds livegate from that commit with `cargo install`
-# (language: rust), so uncommitted changes here are not tested. Commit first.
+# `git rev-parse HEAD` and builds livegate from that commit, so uncommitted
+# changes here are not tested. Commit first.
+#
+# VARIANT (the first argument) picks the hooks under test:
+#   rust    `livegate`, `livegate-staged` (language: rust; `cargo install`)
+#   python  `livegate-python`, `livegate-staged-python` (language: python; pip
+#           builds the wheel with maturin, fetched from the package index)
+#   wheel   a `repo: local` hook with language: python whose
+#           additional_dependencies is a wheel built here from HEAD with the
+#           maturin of target/ci-build: pre-commit compiles nothing
 #
 # Needs python3 (with venv), git and cargo. The first run installs a pinned
 # pre-commit from the Python package index into a virtualenv under target/
@@ -17,8 +25,17 @@
 # Note: pre-commit runs `cargo install` without --locked, so it resolves
 # dependencies afresh (the crate index must be reachable) rather than from Cargo.lock.
 #
-# Usage: scripts/test-pre-commit.sh        (exit 0: every check passed)
+# Usage: scripts/test-pre-commit.sh [rust|python|wheel]   (default rust; exit 0: every check passed)
 set -euo pipefail
+
+variant=${1:-rust}
+case $variant in
+rust | python | wheel) ;;
+*)
+    echo "usage: $0 [rust|python|wheel]" >&2
+    exit 2
+    ;;
+esac
 
 PRE_COMMIT_VERSION=4.7.0
 
@@ -26,7 +43,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 target=${CARGO_TARGET_DIR:-$repo/target}
 [[ $target == /* ]] || target=$PWD/$target
 venv=$repo/target/pre-commit-venv-$PRE_COMMIT_VERSION
-store=$repo/target/pre-commit-home
+store=$repo/target/pre-commit-home-$variant
 
 fail() {
     printf '\nFAIL: %s\n' "$*" >&2
@@ -48,7 +65,7 @@ done
 rev=$(git -C "$repo" rev-parse HEAD) || fail "$repo is not a git repository with a commit"
 git -C "$repo" cat-file -e "$rev:.pre-commit-hooks.yaml" 2>/dev/null ||
     fail "HEAD ($rev) has no .pre-commit-hooks.yaml. This script tests committed code only (pre-commit clones HEAD); commit first."
-step "testing commit $rev"
+step "testing the $variant hooks of commit $rev"
 if [[ -n $(git -C "$repo" status --porcelain --untracked-files=no) ]]; then
     echo "   note: this repository has uncommitted changes; they are NOT tested (pre-commit clones HEAD)"
 fi
@@ -101,14 +118,57 @@ git init -q --bare "$remote"
 git init -q "$work"
 cd "$work"
 
-cat >.pre-commit-config.yaml <<EOF
+case $variant in
+rust | python)
+    suffix=""
+    [[ $variant == rust ]] || suffix="-$variant"
+    cat >.pre-commit-config.yaml <<EOF
 repos:
   - repo: $repo
     rev: $rev
     hooks:
-      - id: livegate
-      - id: livegate-staged
+      - id: livegate$suffix
+      - id: livegate-staged$suffix
 EOF
+    ;;
+wheel)
+    # The wheel of the commit under test, built from a clean export of it
+    # (kept in the store, which is per commit).
+    wheels=$store/wheels
+    if ! ls "$wheels"/livegate-*.whl >/dev/null 2>&1; then
+        maturin=$repo/target/ci-build/bin/maturin
+        [[ -x $maturin ]] || fail "$maturin is missing: .ci/run installs it (pip install -r .ci/build-requirements.txt into target/ci-build)"
+        step "building the wheel of $rev with $("$maturin" --version)"
+        mkdir -p "$tmp/export"
+        git -C "$repo" archive "$rev" | tar -x -C "$tmp/export"
+        "$maturin" build --release --locked --quiet --compatibility linux \
+            --manifest-path "$tmp/export/Cargo.toml" --out "$wheels" ||
+            fail "maturin could not build the wheel"
+    fi
+    wheel=$(ls "$wheels"/livegate-*.whl)
+    cat >.pre-commit-config.yaml <<EOF
+minimum_pre_commit_version: "3.2.0"
+repos:
+  - repo: local
+    hooks:
+      - id: livegate
+        name: livegate (commits being pushed)
+        entry: livegate hook pre-push --from-env
+        language: python
+        additional_dependencies: ["$wheel"]
+        pass_filenames: false
+        always_run: true
+        stages: [pre-push]
+      - id: livegate-staged
+        name: livegate (staged changes)
+        entry: livegate scan --staged
+        language: python
+        additional_dependencies: ["$wheel"]
+        pass_filenames: false
+        stages: [pre-commit]
+EOF
+    ;;
+esac
 mkdir -p src
 echo "print('hello')" >src/app.py
 git add -A
@@ -145,7 +205,8 @@ card_insert="INSERT INTO payment_cards (holder, number) VALUES ('Jo Bloggs', '41
 
 # A clean commit (the staged hook runs) and push of a new branch. The first
 # hook run for a commit makes pre-commit clone this repository at that commit
-# and `cargo install` livegate from it (a release build).
+# and build livegate from it (a release build; for `wheel`, pip installs the
+# wheel built above and compiles nothing).
 step "clean commit and push of a new branch (the first run for a commit builds the hook)"
 git checkout -q -b feature
 echo "print('hello, world')" >src/app.py
@@ -214,4 +275,4 @@ run git commit -m "seed more cards"
 expect_refusal "git commit of a staged leak is refused (livegate-staged)" "migrations/0003_seed.sql"
 [[ $(git rev-parse HEAD) == "$before" ]] || fail "the leaking commit was made"
 
-printf '\npre-commit hooks: all checks passed (commit %s)\n' "$rev"
+printf '\npre-commit hooks (%s): all checks passed (commit %s)\n' "$variant" "$rev"

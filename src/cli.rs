@@ -187,6 +187,8 @@ pub struct ScanArgs {
     /// Worker threads for the walk, 1 to 256 (default: available cores).
     #[arg(long, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=256))]
     pub threads: Option<usize>,
+    /// Colour the human report: auto colours a terminal unless NO_COLOR (not empty) or CLICOLOR=0 is set, and
+    /// colours any output when CLICOLOR_FORCE (not empty, not 0) or FORCE_COLOR (not empty) is; the flag wins.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
     /// Count findings per check (code, count, severity, title) instead of listing them; JSON gains a `statistics` field.
@@ -256,6 +258,8 @@ pub struct ReportArgs {
     /// Fail (exit 1) on findings at or above this severity.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
+    /// Colour the human report: auto colours a terminal unless NO_COLOR (not empty) or CLICOLOR=0 is set, and
+    /// colours any output when CLICOLOR_FORCE (not empty, not 0) or FORCE_COLOR (not empty) is; the flag wins.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
     /// Count findings per check (code, count, severity, title) instead of listing them; JSON gains a `statistics` field.

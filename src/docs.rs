@@ -33,6 +33,11 @@ pub fn explain(meta: &CheckMeta) -> String {
     for line in meta.suppression().lines() {
         let _ = writeln!(out, "  {line}");
     }
+    let _ = writeln!(
+        out,
+        "\nDocumentation: {}",
+        meta.doc_url().unwrap_or_else(|| meta.doc_path())
+    );
     out
 }
 
@@ -79,4 +84,25 @@ pub fn pages() -> Vec<(String, String)> {
         .into_iter()
         .map(|family| (format!("checks-{}.md", family.slug()), family_page(family)))
         .collect()
+}
+
+#[cfg(test)]
+mod link_tests {
+    use crate::registry::registry;
+
+    #[test]
+    fn every_check_links_to_its_anchor_in_the_generated_docs() {
+        for meta in registry() {
+            let path = meta.doc_path();
+            let (page, anchor) = path.split_once('#').expect("an anchor");
+            let name = page.strip_prefix("docs/").expect("under docs/");
+            let (_, text) = super::pages()
+                .into_iter()
+                .find(|(file, _)| file == name)
+                .unwrap_or_else(|| panic!("{} links to {page}, which gen-docs does not write", meta.code));
+            // GitHub's anchor for a `## LG411` heading is `lg411`.
+            assert!(text.contains(&format!("\n## {}\n", meta.code)), "{path}");
+            assert_eq!(anchor, meta.code.to_ascii_lowercase());
+        }
+    }
 }

@@ -50,7 +50,10 @@ fn main() {
         stderr: String::new(),
         exit: livegate::exit::ERROR,
     });
-    let mut stdout = std::io::stdout().lock();
+    // The report carries colour only when the command decided on it (see
+    // `report::color`); anstream passes it through, or turns it into console
+    // calls on a Windows console without ANSI support.
+    let mut stdout = anstream::AutoStream::new(std::io::stdout().lock(), anstream::ColorChoice::Always);
     // A closed pipe (`livegate scan | head`) is not an error worth a panic.
     let _ = stdout
         .write_all(outcome.stdout.as_bytes())

@@ -17,6 +17,7 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 use serde_json::json;
+use support::deploy_history::History;
 use support::fake_github::{FakeGitHub, Pull, PullCommit, PullFile, PullReview, Repo, Scenario};
 use support::TestRepo;
 use yaml_rust2::{Yaml, YamlLoader};
@@ -384,7 +385,12 @@ fn pr_mode_reads_the_event_and_the_fake_github() {
         "{}",
         run.stdout
     );
-    assert!(run.summary.contains("| @alice | APPROVED |"), "{}", run.summary);
+    assert_eq!(
+        run.summary.matches("| @alice | APPROVED |").count(),
+        1,
+        "the summary once: {}",
+        run.summary
+    );
     let statuses = fake.statuses();
     assert_eq!(statuses.len(), 1, "--status passed through args");
     assert_eq!(statuses[0].1["state"], "failure");
@@ -405,11 +411,73 @@ fn a_bad_command_input_is_an_error() {
     let workspace = TestRepo::new();
     let mut runner = Runner::new(workspace.path(), "http://127.0.0.1:9");
     runner.restore_cached_binary();
+    runner.input("command", "release");
+    let run = runner.run();
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stdout.contains("is not one of pr, protect, audit, scan, deploy"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn deploy_mode_proves_the_range_writes_the_attestation_and_sets_outputs() {
+    let mut h = History::new();
+    h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    let fake = h.serve();
+    let mut runner = Runner::new(h.repo.path(), &fake.url);
+    runner.restore_cached_binary();
+    runner.env.insert("GITHUB_SHA".into(), h.tip());
+    runner.env.insert("GITHUB_REF".into(), "refs/heads/main".into());
+    runner
+        .input("command", "deploy")
+        .input("environment", "production")
+        .input("attest", "deploy.intoto.jsonl")
+        .input("args", "--no-cache");
+    let run = runner.run();
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.outputs["result"], "pass");
+    assert_eq!(run.outputs["findings"], "0");
+    assert_eq!(
+        run.summary.matches("| reviewed |").count(),
+        1,
+        "the table once in the step summary: {}",
+        run.summary
+    );
+    let bundle = std::fs::read_to_string(h.repo.path().join("deploy.intoto.jsonl")).expect("attestation written");
+    let first: serde_json::Value = serde_json::from_str(bundle.lines().next().unwrap()).unwrap();
+    assert_eq!(first["subject"][0]["digest"]["gitCommit"], h.tip());
+    assert_eq!(first["predicate"]["verificationResult"], "PASSED");
+
+    // A direct push in the range: the step fails and says which commit.
+    let pushed = h.direct_push("src/hotfix.rs", "hotfix");
+    let fake = h.serve();
+    let mut runner = Runner::new(h.repo.path(), &fake.url);
+    runner.restore_cached_binary();
+    runner.env.insert("GITHUB_REF".into(), "refs/heads/main".into());
+    runner
+        .input("command", "deploy")
+        .input("environment", "production")
+        .input("to", &pushed)
+        .input("args", "--no-cache");
+    let run = runner.run();
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.outputs["result"], "fail");
+    assert!(run.stdout.contains("title=LG301"), "{}", run.stdout);
+    assert!(run.stdout.contains(&pushed[..7]), "{}", run.stdout);
+}
+
+#[test]
+fn deploy_mode_without_an_environment_is_an_error() {
+    let workspace = TestRepo::new();
+    let mut runner = Runner::new(workspace.path(), "http://127.0.0.1:9");
+    runner.restore_cached_binary();
     runner.input("command", "deploy");
     let run = runner.run();
     assert_eq!(run.code, 2);
     assert!(
-        run.stdout.contains("is not one of pr, protect, audit, scan"),
+        run.stdout.contains("the environment input is required"),
         "{}",
         run.stdout
     );
@@ -978,7 +1046,7 @@ fn workflows_use_only_inputs_the_action_declares() {
                         }
                         let command = text(&step["with"]["command"]);
                         assert!(
-                            ["pr", "protect", "audit", "scan"].contains(&command.as_str()),
+                            ["pr", "protect", "audit", "scan", "deploy"].contains(&command.as_str()),
                             "{}",
                             path.display()
                         );

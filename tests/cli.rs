@@ -48,6 +48,10 @@ fn explain_accepts_code_or_id_and_covers_every_section() {
         assert!(run
             .stdout
             .starts_with("LG414 migration-inserts-test-data (error by default)"));
+        // The same link as the human report's `= docs:` line.
+        let docs = run.stdout.lines().last().unwrap();
+        assert!(docs.starts_with("Documentation: "), "{docs}");
+        assert!(docs.ends_with("docs/checks-leaks.md#lg414"), "{docs}");
     }
     // The advice fits the family: inline allows and [[leaks.allow]] are for
     // leaks only; protection and settings are accepted in the policy.

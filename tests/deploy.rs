@@ -5,177 +5,10 @@
 mod support;
 
 use serde_json::Value;
-use support::fake_deploy::{self, activity, DeployWorld, FakeDeployment, GqlPull, GqlReview};
+use support::deploy_history::{approved, deployment, History, MERGED_AT, POLICY, REVIEWED_AT};
+use support::fake_deploy::{self, activity, GqlPull, GqlReview};
 use support::fake_github::{FakeGitHub, FaultKind, Repo, Ruleset, Scenario};
-use support::{livegate_env, Run, TestRepo};
-
-const DEPLOYED_AT: &str = "2026-03-01T00:00:00Z";
-const REVIEWED_AT: &str = "2026-03-02T09:00:00Z";
-const MERGED_AT: &str = "2026-03-02T10:00:00Z";
-const POLICY: &str = "extends = \"standard\"\n\n[review]\nrequired-approvals = 1\nrequire-code-owner-review = false\nrequire-last-push-approval = false\n";
-
-/// A repository whose `main` was deployed to production at its first commit,
-/// and the GitHub side of what happens on it next.
-struct History {
-    repo: TestRepo,
-    baseline: String,
-    world: DeployWorld,
-}
-
-fn approved(login: &str, commit: &str) -> GqlReview {
-    GqlReview::new(
-        &format!("R_{login}_{}", &commit[..7]),
-        login,
-        "APPROVED",
-        commit,
-        REVIEWED_AT,
-    )
-}
-
-impl History {
-    fn new() -> History {
-        let repo = TestRepo::new();
-        repo.write(".github/livegate.toml", POLICY)
-            .write("src/main.rs", "fn main() {}\n");
-        let baseline = repo.commit("initial");
-        let world = DeployWorld {
-            deployments: vec![deployment(1, &baseline)],
-            ..DeployWorld::default()
-        };
-        History { repo, baseline, world }
-    }
-
-    /// Commits on a branch `pr-N` from main; returns their shas.
-    fn branch(&self, number: u64, files: &[(&str, &str)]) -> Vec<String> {
-        self.repo
-            .git(&["checkout", "-q", "-b", &format!("pr-{number}"), "main"]);
-        let mut shas = Vec::new();
-        for (path, content) in files {
-            self.repo.write(path, content);
-            shas.push(self.repo.commit(&format!("work on {path}")));
-        }
-        self.repo.git(&["checkout", "-q", "main"]);
-        shas
-    }
-
-    fn squash(&mut self, number: u64, files: &[(&str, &str)], reviews: &[&str], merged_by: &str) -> (String, String) {
-        let shas = self.branch(number, files);
-        let head = shas.last().unwrap().clone();
-        self.repo.git(&["merge", "-q", "--squash", &format!("pr-{number}")]);
-        let merge = self.repo.commit(&format!("change {number} (#{number})"));
-        self.land(number, &head, &merge, &[&merge], reviews, merged_by);
-        self.pull_mut(number).files = files.iter().map(|(p, _)| (*p).to_owned()).collect();
-        (head, merge)
-    }
-
-    fn merge(&mut self, number: u64, files: &[(&str, &str)], reviews: &[&str]) -> String {
-        let shas = self.branch(number, files);
-        let head = shas.last().unwrap().clone();
-        self.repo.git(&[
-            "merge",
-            "-q",
-            "--no-ff",
-            "-m",
-            &format!("Merge pull request #{number}"),
-            &format!("pr-{number}"),
-        ]);
-        let merge = self.repo.git(&["rev-parse", "HEAD"]);
-        self.land(number, &head, &merge, &[&merge], reviews, "alice");
-        merge
-    }
-
-    fn rebase(&mut self, number: u64, files: &[(&str, &str)], reviews: &[&str]) -> Vec<String> {
-        let shas = self.branch(number, files);
-        let head = shas.last().unwrap().clone();
-        let mut landed = Vec::new();
-        for sha in &shas {
-            self.repo.git(&["cherry-pick", sha]);
-            landed.push(self.repo.git(&["rev-parse", "HEAD"]));
-        }
-        let refs: Vec<&str> = landed.iter().map(String::as_str).collect();
-        self.land(number, &head, landed.last().unwrap(), &refs, reviews, "alice");
-        landed
-    }
-
-    fn land(&mut self, number: u64, head: &str, merge: &str, landed: &[&str], reviews: &[&str], merged_by: &str) {
-        let mut pull = GqlPull::merged(number, "author", head, merge, merged_by, MERGED_AT);
-        for login in reviews {
-            pull = pull.review(approved(login, head));
-        }
-        self.world.pulls.push(pull);
-        for sha in landed {
-            self.world.commits.push(((*sha).to_owned(), vec![number]));
-        }
-    }
-
-    fn direct_push(&mut self, path: &str, message: &str) -> String {
-        self.repo.write(path, "pub fn hotfix() {}\n");
-        let sha = self.repo.commit(message);
-        self.world.commits.push((sha.clone(), Vec::new()));
-        sha
-    }
-
-    /// What the compare API says of baseline...tip, from the repository.
-    fn compare_from_git(&mut self) {
-        let (base, head) = (self.baseline.clone(), self.tip());
-        self.world.compare = vec![(format!("{base}...{head}"), "ahead".to_owned())];
-        let listing = self
-            .repo
-            .git(&["rev-list", "--reverse", "--parents", &format!("{base}..{head}")]);
-        self.world.compare_commits = listing
-            .lines()
-            .map(|line| {
-                let mut shas = line.split_whitespace().map(str::to_owned);
-                let sha = shas.next().unwrap();
-                let message = self.repo.git(&["log", "-1", "--format=%B", &sha]);
-                (sha, shas.collect(), message)
-            })
-            .collect();
-        let changed = self.repo.git(&["diff", "--name-status", &base, &head]);
-        self.world.compare_files = changed
-            .lines()
-            .map(|line| {
-                let (status, path) = line.split_once('\t').unwrap();
-                let diff = self.repo.git(&["diff", &base, &head, "--", path]);
-                let patch = &diff[diff.find("@@").unwrap()..];
-                let status = if status == "A" { "added" } else { "modified" };
-                (path.to_owned(), status.to_owned(), patch.to_owned())
-            })
-            .collect();
-    }
-
-    fn tip(&self) -> String {
-        self.repo.git(&["rev-parse", "main"])
-    }
-
-    fn pull_mut(&mut self, number: u64) -> &mut GqlPull {
-        self.world.pulls.iter_mut().find(|p| p.number == number).unwrap()
-    }
-
-    fn serve(&mut self) -> FakeGitHub {
-        self.world.refs = vec![("main".to_owned(), self.tip())];
-        let policy = self
-            .repo
-            .git(&["show", &format!("{}:.github/livegate.toml", self.baseline)]);
-        let mut repo = Repo::new("acme/api")
-            .collaborator("alice", "write")
-            .collaborator("bob", "write")
-            .collaborator("admin", "admin")
-            .content(&self.baseline, ".github/livegate.toml", policy + "\n");
-        repo.deploy = self.world.clone();
-        FakeGitHub::start(Scenario::new(repo))
-    }
-}
-
-fn deployment(id: u64, sha: &str) -> FakeDeployment {
-    FakeDeployment {
-        id,
-        sha: sha.to_owned(),
-        environment: "production".to_owned(),
-        created_at: DEPLOYED_AT.to_owned(),
-        statuses: vec!["success".to_owned()],
-    }
-}
+use support::{livegate_env, Run};
 
 fn deploy(history: &History, fake: &FakeGitHub, extra: &[&str]) -> Run {
     let tip = history.tip();
@@ -808,7 +641,10 @@ fn the_protection_rule_answer_names_the_first_failing_commits() {
     let run = evaluate(&client, &settings).unwrap();
     let (state, comment) = run.protection_rule_answer();
     assert_eq!(state, "rejected");
-    assert!(comment.contains("LG301") && comment.contains(&pushed[..7]), "{comment}");
+    assert!(
+        comment.contains("direct-push") && comment.contains(&pushed[..7]),
+        "{comment}"
+    );
 }
 
 #[test]
@@ -882,4 +718,77 @@ fn deploy_quiet_verbose_and_statistics_change_what_is_shown() {
     let stats = deploy(&h, &fake, &["--statistics"]).json();
     assert_eq!(stats["statistics"][0]["code"], "LG301", "{stats}");
     assert_eq!(stats["statistics"][0]["count"], 2, "{stats}");
+}
+
+#[test]
+fn a_merge_commit_made_outside_github_and_pushed_is_not_the_reviewed_merge() {
+    let mut h = History::new();
+    h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    // Pull request #2 was approved, then merged locally (`git merge --squash`)
+    // and pushed: GitHub marks it merged, with the pushed commit as its merge
+    // commit, which GitHub did not make and so did not sign.
+    let (_, pushed) = h.squash(2, &[("src/b.rs", "pub fn b() {}\n")], &["bob"], "admin");
+    h.pull_mut(2).merge_signature = None;
+    // #3 is a merge commit signed with its maker's own key, not GitHub's.
+    h.merge(3, &[("src/c.rs", "pub fn c() {}\n")], &["alice"]);
+    h.pull_mut(3).merge_signature = Some((true, "VALID".to_owned(), false));
+    let fake = h.serve();
+    let run = deploy(&h, &fake, &[]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(verdicts(&run), ["reviewed", "not-made-by-github", "not-made-by-github"]);
+    assert!(codes(&run).iter().all(|c| c == "LG307"), "{:?}", codes(&run));
+    let rows = commits(&run);
+    assert_eq!(rows[1]["sha"], pushed);
+    assert!(
+        rows[1]["reasons"][0].as_str().unwrap().contains("unsigned"),
+        "{}",
+        rows[1]
+    );
+    assert!(
+        rows[2]["reasons"][0].as_str().unwrap().contains("not by GitHub"),
+        "{}",
+        rows[2]
+    );
+    assert!(
+        fake.graphql_queries()
+            .iter()
+            .any(|q| q.contains("signature { isValid state wasSignedByGitHub }")),
+        "the signature is read with the pull requests"
+    );
+}
+
+#[test]
+fn on_enterprise_server_graphql_is_sent_to_api_graphql() {
+    let mut h = History::new();
+    h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    let mut scenario = h.scenario();
+    // REST under /api/v3 and GraphQL at /api/graphql only: a query sent to
+    // /api/v3/graphql or /graphql would be answered 404.
+    scenario.enterprise = true;
+    let fake = FakeGitHub::start(scenario);
+    let api = format!("{}/api/v3", fake.url);
+    let mut args = vec![
+        "deploy",
+        "--repo",
+        "acme/api",
+        "--environment",
+        "production",
+        "--branch",
+        "main",
+        "--no-cache",
+        "--retries",
+        "0",
+        "--format",
+        "json",
+        "--api-url",
+        &api,
+    ];
+    let tip = h.tip();
+    args.extend(["--to", &tip]);
+    let run = livegate_env(h.repo.path(), &args, &[("GITHUB_TOKEN", "test-token")]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(verdicts(&run), ["reviewed"]);
+    assert_eq!(fake.graphql_queries().len(), 1);
+    assert!(fake.graphql_invalid().is_empty(), "{:?}", fake.graphql_invalid());
+    assert!(fake.log().iter().all(|l| l.status != 404), "{:?}", fake.log());
 }

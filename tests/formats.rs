@@ -67,6 +67,37 @@ fn sarif_is_valid_against_the_oasis_schema() {
         assert_eq!(rules[index]["id"], result["ruleId"]);
         assert_eq!(result["partialFingerprints"]["livegate/v1"].as_str().unwrap().len(), 24);
     }
+    // Each rule links its documentation: `helpUri` (absolute, as SARIF
+    // requires) once the package names its repository, and the help text
+    // always, by the page's path in the repository.
+    let repository = env!("CARGO_PKG_REPOSITORY").trim_end_matches('/');
+    for rule in rules {
+        let code = rule["id"].as_str().unwrap();
+        let family = rule["properties"]["tags"][1].as_str().unwrap();
+        let page = format!("docs/checks-{family}.md#{}", code.to_ascii_lowercase());
+        assert!(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join(page.split('#').next().unwrap())
+                .is_file(),
+            "{code}: {page} is not in the repository"
+        );
+        match rule.get("helpUri") {
+            Some(uri) if repository.starts_with("https://") => {
+                let want = format!("{repository}/blob/v{}/{page}", env!("CARGO_PKG_VERSION"));
+                assert_eq!(uri, &want);
+            }
+            None if !repository.starts_with("https://") => {}
+            other => panic!("{code}: helpUri {other:?} with repository `{repository}`"),
+        }
+        let help = rule["help"]["text"].as_str().unwrap();
+        assert!(
+            help.ends_with(&format!(
+                "Documentation: {}",
+                rule.get("helpUri").and_then(|u| u.as_str()).unwrap_or(&page)
+            )),
+            "{code}: {help}"
+        );
+    }
     let by_rule = |code: &str| {
         results
             .iter()

@@ -250,7 +250,7 @@ fn stale_self_bot_and_read_only_approvals_do_not_count() {
         .as_str()
         .unwrap()
         .contains("read permission"));
-    assert!(messages(&run).contains("needs 1 more approval(s): 1 of 2 counted"));
+    assert!(messages(&run).contains("needs 1 more approval: 1 of 2 counted"));
 }
 
 #[test]
@@ -696,6 +696,55 @@ fn bad_input_is_named() {
         "{}",
         run.stderr
     );
+    assert!(
+        run.stderr.contains("event.json:1:2"),
+        "the error gives line:column: {}",
+        run.stderr
+    );
+    // Hostile but well-formed payloads: each is refused naming the field,
+    // before any request is made with the payload's values.
+    let hostile = [
+        (
+            "pull_request",
+            r#"{"repository":{"full_name":"../../orgs/acme"},"pull_request":{"number":7}}"#,
+            "repository.full_name",
+        ),
+        (
+            "pull_request",
+            r#"{"repository":{"full_name":"acme/api"},"pull_request":{"number":0}}"#,
+            "number is 0",
+        ),
+        (
+            "pull_request",
+            r#"{"repository":{"full_name":"acme/api"},"pull_request":{"number":-7}}"#,
+            "pull_request.number",
+        ),
+        (
+            "merge_group",
+            r#"{"repository":{"full_name":"acme/api"},"merge_group":{"head_ref":"refs/heads/gh-readonly-queue/main/pr-7-x","head_sha":"$(id)"}}"#,
+            "merge_group.head_sha",
+        ),
+        ("pull_request", r#"[1,2]"#, "repository.full_name"),
+    ];
+    let requests_before = fake.log().len();
+    for (event, payload, expected) in hostile {
+        std::fs::write(&broken, payload).unwrap();
+        let run = livegate_env(
+            dir.path(),
+            &["pr", "--api-url", &fake.url, "--no-cache"],
+            &[
+                ("GITHUB_EVENT_PATH", broken.to_str().unwrap()),
+                ("GITHUB_EVENT_NAME", event),
+            ],
+        );
+        assert_eq!(run.code, 2, "{payload}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("GITHUB_EVENT_PATH") && run.stderr.contains(expected),
+            "{payload}: {}",
+            run.stderr
+        );
+    }
+    assert_eq!(fake.log().len(), requests_before, "a hostile payload led to a request");
 }
 
 #[test]
@@ -746,7 +795,7 @@ fn the_human_report_lists_each_reviewer_and_requirement() {
         out.contains("[[review.rules]] #1 (migrations/**)") && out.contains("NOT MET"),
         "{out}"
     );
-    assert!(out.contains("leak scan: GitHub's patches of 1 file(s)"), "{out}");
+    assert!(out.contains("leak scan: GitHub's patches of 1 file "), "{out}");
 }
 
 #[test]

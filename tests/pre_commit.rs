@@ -214,15 +214,16 @@ fn target_dir() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"))
 }
 
-/// The real pre-commit tool against this repository's committed HEAD. Slow on
-/// a cold machine (a pinned pre-commit from the Python package index, then a
-/// release build of livegate by pre-commit's `cargo install`); it fails, not
-/// skips, when the package index cannot be reached.
-#[test]
-fn the_real_pre_commit_tool_runs_the_hooks_of_the_committed_head() {
+/// Runs `scripts/test-pre-commit.sh <variant>`: the real pre-commit tool
+/// against this repository's committed HEAD. Slow on a cold machine (a pinned
+/// pre-commit from the Python package index, then a release build of livegate
+/// by pre-commit); it fails, not skips, when the package index cannot be
+/// reached.
+fn real_pre_commit(variant: &str) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/test-pre-commit.sh");
     let output = Command::new("bash")
         .arg(&script)
+        .arg(variant)
         .env("CARGO_TARGET_DIR", target_dir())
         .env_remove("LIVEGATE_BIN")
         .output()
@@ -231,11 +232,32 @@ fn the_real_pre_commit_tool_runs_the_hooks_of_the_committed_head() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         output.status.success(),
-        "scripts/test-pre-commit.sh failed ({}):\n{stdout}\n{stderr}",
+        "scripts/test-pre-commit.sh {variant} failed ({}):\n{stdout}\n{stderr}",
         output.status
     );
     assert!(
-        stdout.contains("pre-commit hooks: all checks passed"),
+        stdout.contains(&format!("pre-commit hooks ({variant}): all checks passed")),
         "{stdout}\n{stderr}"
     );
+}
+
+/// The `language: rust` hooks (`cargo install` by pre-commit).
+#[test]
+fn the_real_pre_commit_tool_runs_the_hooks_of_the_committed_head() {
+    real_pre_commit("rust");
+}
+
+/// The `language: python` hooks: pre-commit pip-installs the repository, which
+/// builds the wheel with maturin (the build backend, from the package index).
+#[test]
+fn the_real_pre_commit_tool_runs_the_python_hooks_of_the_committed_head() {
+    real_pre_commit("python");
+}
+
+/// A `repo: local` python hook installing a prebuilt wheel (built from HEAD
+/// with the maturin that .ci/run installs in target/ci-build): the route that
+/// compiles nothing on the developer's machine.
+#[test]
+fn the_real_pre_commit_tool_runs_a_local_hook_from_a_prebuilt_wheel() {
+    real_pre_commit("wheel");
 }

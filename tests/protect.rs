@@ -380,7 +380,7 @@ fn transient_faults_are_retried() {
 fn persistent_faults_fail_closed_with_exit_3() {
     let env = Env::new(BASELINE);
     let cases = [
-        (FaultKind::Status(502), "GitHub unavailable after 2 attempt(s)"),
+        (FaultKind::Status(502), "GitHub unavailable after 2 attempts"),
         (
             FaultKind::SecondaryLimit {
                 status: 403,

@@ -11,11 +11,12 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use serde_json::{json, Value};
+use support::deploy_history::History;
 use support::fake_checks::CheckRun;
 use support::fake_github::{FakeGitHub, FaultKind, Pull, PullCommit, PullFile, PullReview, Repo, Scenario};
-use support::openapi::{document, RequestSchema};
-use support::webhooks::{deliver, payload, post};
+use support::openapi::{check_component, document, RequestSchema};
+use support::webhooks::{deliver, deployment_protection_rule, payload, post};
 
 const SECRET: &str = "whsec-canary-5f1e2d3c4b5a69788796a5b4";
 const TOKEN: &str = "ghs_installationcanary0123456789abcdefABCDEF";
@@ -455,7 +456,7 @@ fn a_burst_for_several_pull_requests_coalesces_and_each_ends_right() {
         });
         let idle = runs.iter().all(|r| r.status() == "completed");
         let (_, ready) = server.get("/readyz");
-        (done && idle && ready.contains(" 0 job(s)")).then_some(runs)
+        (done && idle && ready.contains(" 0 jobs")).then_some(runs)
     })
     .unwrap_or_else(|| panic!("the burst did not settle:\n{}", server.text()));
     for n in 1..=4u64 {
@@ -646,8 +647,10 @@ fn the_app_manifest_asks_for_exactly_what_serve_uses() {
         .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
         .collect();
     let expected = [
+        ("actions", "read"),
         ("checks", "write"),
         ("contents", "read"),
+        ("deployments", "write"),
         ("members", "read"),
         ("metadata", "read"),
         ("pull_requests", "read"),
@@ -668,7 +671,13 @@ fn the_app_manifest_asks_for_exactly_what_serve_uses() {
     events.sort();
     assert_eq!(
         events,
-        ["check_run", "merge_group", "pull_request", "pull_request_review"]
+        [
+            "check_run",
+            "deployment_protection_rule",
+            "merge_group",
+            "pull_request",
+            "pull_request_review"
+        ]
     );
     // The README justifies each one.
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
@@ -678,8 +687,10 @@ fn the_app_manifest_asks_for_exactly_what_serve_uses() {
         .expect("README has the App section");
     for (name, _) in expected {
         let label = match name {
+            "actions" => "| Actions: read |",
             "checks" => "| Checks: write |",
             "contents" => "| Contents: read |",
+            "deployments" => "| Deployments: read and write |",
             "members" => "| Members (organisation): read |",
             "metadata" => "| Metadata: read |",
             _ => "| Pull requests: read |",
@@ -860,7 +871,7 @@ fn benchmark_serve() {
     let settled = wait_for(Duration::from_secs(300), || {
         let (_, ready) = server.get("/readyz");
         let idle = fake.check_runs().iter().all(|r| r.status() == "completed");
-        (ready.contains(" 0 job(s)") && idle).then(Instant::now)
+        (ready.contains(" 0 jobs") && idle).then(Instant::now)
     })
     .expect("the burst settles");
     let drained = settled - burst_start;
@@ -919,4 +930,187 @@ fn a_pull_request_from_a_fork_is_judged_like_any_other() {
         fake.log().iter().all(|l| !l.path.contains("outsider")),
         "nothing is read from the fork"
     );
+}
+
+#[test]
+fn an_installation_token_with_a_line_break_is_refused_not_sent() {
+    // A hostile or broken server answers the token request with a value that
+    // would inject a header (or panic the HTTP library when used).
+    let mut scenario = scenario(vec![approved(7, HEAD)]);
+    scenario.token = Some(format!("{TOKEN}\r\nX-Injected: 1"));
+    let fake = FakeGitHub::start(scenario);
+    let mut server = Server::start(&fake);
+    let event = payload("pull_request_review", "submitted", "acme/api", 7, HEAD, INSTALLATION);
+    assert_eq!(server.deliver("pull_request_review", "d-bad-token", &event).0, 202);
+    let refused = wait_for(WAIT, || {
+        server.lines().into_iter().find(|l| l.to_string().contains("U+000D"))
+    });
+    assert!(refused.is_some(), "the bad token is not reported:\n{}", server.text());
+    assert_eq!(server.get("/healthz").0, 200, "{}", server.text());
+    assert!(
+        server.child.try_wait().unwrap().is_none(),
+        "serve exited:\n{}",
+        server.text()
+    );
+    let used = fake
+        .log()
+        .iter()
+        .filter(|l| !l.path.ends_with("/access_tokens"))
+        .count();
+    assert_eq!(used, 0, "the bad token was used: {:?}", fake.log());
+    assert!(!server.text().contains("X-Injected"), "{}", server.text());
+    assert!(!server.text().contains("panicked"), "{}", server.text());
+}
+
+// Custom deployment protection rule: `deployment_protection_rule.requested`
+// is answered through `actions/review-custom-gates-for-run` with the verdict
+// of `livegate deploy` on the range the deployment brings.
+
+const RUN_ID: u64 = 30433642;
+
+/// The fake GitHub for a deploy history, with the App installed. Without a
+/// clone (the server has none), the range comes from the compare API.
+fn gate_fake(history: &mut History) -> FakeGitHub {
+    history.compare_from_git();
+    let mut scenario = history.scenario();
+    scenario.app = Some((APP_ID, INSTALLATION));
+    scenario.token = Some(TOKEN.to_owned());
+    FakeGitHub::start(scenario)
+}
+
+/// A signed-to-be delivery asking about `sha`, checked against GitHub's schema.
+fn gate_event(fake: &FakeGitHub, sha: &str) -> Value {
+    let callback = format!(
+        "{}/repos/acme/api/actions/runs/{RUN_ID}/deployment_protection_rule",
+        fake.url
+    );
+    let event = deployment_protection_rule("acme/api", sha, "production", &callback, INSTALLATION);
+    check_component(&document(), "webhook-deployment-protection-rule-requested", &event);
+    event
+}
+
+/// The answers posted so far, each checked against GitHub's description of
+/// `POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule`.
+fn gate_answers(fake: &FakeGitHub) -> Vec<Value> {
+    let schema = RequestSchema::new(
+        &document(),
+        "post",
+        "/repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule",
+    );
+    fake.gate_answers()
+        .into_iter()
+        .map(|(repo, run, body)| {
+            assert_eq!((repo.as_str(), run), ("acme/api", RUN_ID));
+            schema.check(&body);
+            body
+        })
+        .collect()
+}
+
+fn first_gate_answer(fake: &FakeGitHub, server: &Server) -> Value {
+    wait_for(WAIT, || gate_answers(fake).into_iter().next())
+        .unwrap_or_else(|| panic!("no answer to the deployment protection rule:\n{}", server.text()))
+}
+
+#[test]
+fn a_reviewed_range_is_approved_once_even_when_the_delivery_is_replayed() {
+    let mut h = History::new();
+    h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    let fake = gate_fake(&mut h);
+    let server = Server::start(&fake);
+    let event = gate_event(&fake, &h.tip());
+    let (status, text) = server.deliver("deployment_protection_rule", "gate-1", &event);
+    assert_eq!(status, 202, "{text}");
+    let answer = first_gate_answer(&fake, &server);
+    assert_eq!(answer["state"], "approved", "{answer}\n{}", server.text());
+    assert_eq!(answer["environment_name"], "production");
+    assert!(answer["comment"].as_str().unwrap().contains("reviewed"), "{answer}");
+    // The installation token bought with the App's JWT is what answers.
+    let log = fake.log();
+    let posted = log
+        .iter()
+        .find(|l| l.path.ends_with("/deployment_protection_rule"))
+        .unwrap();
+    assert_eq!(
+        posted.authorization.as_deref(),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
+    // GitHub redelivers with the same delivery id: acknowledged, not answered again.
+    let before = requests_to_github(&fake);
+    let (status, text) = server.deliver("deployment_protection_rule", "gate-1", &event);
+    assert_eq!(status, 200, "{text}");
+    assert!(text.contains("duplicate"), "{text}");
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(gate_answers(&fake).len(), 1);
+    assert_eq!(requests_to_github(&fake), before);
+    let judged: Vec<Value> = server.lines().into_iter().filter(|l| l["msg"] == "judged").collect();
+    assert_eq!(judged.len(), 1, "{}", server.text());
+    assert_eq!(judged[0]["run"], RUN_ID);
+    assert_eq!(judged[0]["environment"], "production");
+    assert_eq!(judged[0]["state"], "approved");
+    server.assert_no_secrets_logged();
+}
+
+#[test]
+fn a_direct_push_in_the_range_is_rejected_and_the_comment_names_it() {
+    let mut h = History::new();
+    h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    let pushed = h.direct_push("src/hotfix.rs", "hotfix");
+    h.squash(2, &[("src/b.rs", "pub fn b() {}\n")], &["bob"], "bob");
+    let fake = gate_fake(&mut h);
+    let server = Server::start(&fake);
+    let event = gate_event(&fake, &h.tip());
+    assert_eq!(server.deliver("deployment_protection_rule", "gate-2", &event).0, 202);
+    let answer = first_gate_answer(&fake, &server);
+    assert_eq!(answer["state"], "rejected", "{answer}");
+    let comment = answer["comment"].as_str().unwrap();
+    assert!(comment.contains(&pushed[..7]), "{comment}");
+    assert!(comment.contains("direct-push"), "{comment}");
+    assert!(comment.chars().count() <= 1024, "{comment}");
+}
+
+#[test]
+fn github_failing_while_the_range_is_judged_is_never_approved() {
+    let mut h = History::new();
+    h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    h.compare_from_git();
+    let mut scenario = h.scenario();
+    scenario.app = Some((APP_ID, INSTALLATION));
+    scenario.token = Some(TOKEN.to_owned());
+    let fake = FakeGitHub::start(scenario.fault("/graphql", FaultKind::Status(502), 100));
+    let server = Server::start(&fake);
+    let event = gate_event(&fake, &h.tip());
+    assert_eq!(server.deliver("deployment_protection_rule", "gate-3", &event).0, 202);
+    let answer = first_gate_answer(&fake, &server);
+    assert_eq!(answer["state"], "rejected", "{answer}");
+    assert!(
+        answer["comment"].as_str().unwrap().contains("could not verify"),
+        "{answer}"
+    );
+}
+
+#[test]
+fn a_forged_or_misdirected_deployment_protection_rule_posts_nothing() {
+    let mut h = History::new();
+    h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    let fake = gate_fake(&mut h);
+    let server = Server::start(&fake);
+    let event = gate_event(&fake, &h.tip());
+    let body = event.to_string();
+    let forged = support::webhooks::sign("not-the-secret", body.as_bytes());
+    let headers = support::webhooks::delivery_headers("deployment_protection_rule", "gate-4", &forged);
+    let pairs: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, text) = post(&server.url, "/webhook", &pairs, body.as_bytes());
+    assert_eq!(status, 401, "{text}");
+    // Correctly signed, but the answer would go to another host.
+    let mut elsewhere = event.clone();
+    elsewhere["deployment_callback_url"] = json!(format!(
+        "https://attacker.invalid/repos/acme/api/actions/runs/{RUN_ID}/deployment_protection_rule"
+    ));
+    let (status, text) = server.deliver("deployment_protection_rule", "gate-5", &elsewhere);
+    assert_eq!(status, 400, "{text}");
+    assert!(text.contains("deployment_callback_url"), "{text}");
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(requests_to_github(&fake), 0, "{:?}", fake.log());
+    assert!(fake.gate_answers().is_empty());
 }

@@ -331,6 +331,7 @@ pub fn protect(settings: &ProtectSettings, policy: &BranchesSection) -> Result<(
         details_markdown: None,
         extra: Some(&run.extra),
         view: settings.view,
+        baseline_written: None,
     };
     let rendered = crate::report::render(settings.format, &report, settings.color);
     crate::report::emit_all(&report, &settings.emit)?;

@@ -45,15 +45,17 @@ pub fn run(settings: &ScanSettings) -> Outcome {
         stderr.push_str(&super::shared::policy_note(&policy));
         stderr.push_str(&skipped_note(&outcome.stats));
     }
+    let mut baseline_written = None;
     if let Some(file) = &settings.write_baseline {
         let recorded = Baseline::of(&outcome.unbaselined);
         if let Err(err) = recorded.write(file) {
             return Outcome::error(err);
         }
+        baseline_written = Some(recorded.findings.len());
         if !settings.view.quiet {
             stderr.push_str(&format!(
-                "livegate: wrote {} finding(s) to baseline {}\n",
-                recorded.findings.len(),
+                "livegate: wrote {} to baseline {}\n",
+                crate::report::count(recorded.findings.len(), "finding", "findings"),
                 file.display()
             ));
         }
@@ -67,6 +69,7 @@ pub fn run(settings: &ScanSettings) -> Outcome {
         details_markdown: None,
         extra: None,
         view: settings.view,
+        baseline_written,
     };
     let color = color_for(settings.color, settings.format, settings.output.is_some());
     let rendered = report::render(settings.format, &report, color);
@@ -87,19 +90,35 @@ pub fn run(settings: &ScanSettings) -> Outcome {
 /// `-v`: every count the scan kept, skipped or suppressed, one per line.
 fn skipped_note(stats: &report::ScanStats) -> String {
     let counts = [
-        ("files seen", stats.files_seen as u64),
-        ("files read", stats.files_read as u64),
-        ("bytes read", stats.bytes_read),
-        ("skipped as binary", stats.skipped_binary as u64),
-        ("skipped as too large", stats.skipped_large as u64),
-        ("skipped symlinks", stats.skipped_symlinks as u64),
-        ("excluded by the policy", stats.skipped_excluded as u64),
-        ("suppressed inline", stats.suppressed_inline as u64),
-        ("suppressed by the policy", stats.suppressed_policy as u64),
-        ("accepted by the baseline", stats.suppressed_baseline as u64),
+        ("file seen", "files seen", stats.files_seen as u64),
+        ("file read", "files read", stats.files_read as u64),
+        ("byte read", "bytes read", stats.bytes_read),
+        ("skipped as binary", "skipped as binary", stats.skipped_binary as u64),
+        (
+            "skipped as too large",
+            "skipped as too large",
+            stats.skipped_large as u64,
+        ),
+        ("skipped symlink", "skipped symlinks", stats.skipped_symlinks as u64),
+        (
+            "excluded by the policy",
+            "excluded by the policy",
+            stats.skipped_excluded as u64,
+        ),
+        ("suppressed inline", "suppressed inline", stats.suppressed_inline as u64),
+        (
+            "suppressed by the policy",
+            "suppressed by the policy",
+            stats.suppressed_policy as u64,
+        ),
+        (
+            "accepted by the baseline",
+            "accepted by the baseline",
+            stats.suppressed_baseline as u64,
+        ),
     ];
     counts
         .iter()
-        .map(|(what, n)| format!("livegate: scan: {n} {what}\n"))
+        .map(|(one, many, n)| format!("livegate: scan: {n} {}\n", if *n == 1 { one } else { many }))
         .collect()
 }

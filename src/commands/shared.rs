@@ -9,6 +9,7 @@ use crate::cli::{ColorChoice, GitHubArgs, ReportArgs, Verbosity};
 use crate::github::client::ClientOptions;
 use crate::github::secret::Secret;
 use crate::policy;
+use crate::report::color::{use_color, ColorWhen};
 use crate::report::view::View;
 use crate::report::Format;
 
@@ -54,14 +55,20 @@ pub fn policy_note(policy: &policy::Policy) -> String {
     format!("livegate: policy: {}\n", policy.sources.join(" + "))
 }
 
+/// Whether the report is coloured: only the human format on standard
+/// output, then `--color`, the colour variables and the terminal decide
+/// (`report::color::use_color`).
 pub fn color_for(choice: ColorChoice, format: Format, to_file: bool) -> bool {
+    let when = match choice {
+        ColorChoice::Auto => ColorWhen::Auto,
+        ColorChoice::Always => ColorWhen::Always,
+        ColorChoice::Never => ColorWhen::Never,
+    };
     format == Format::Human
         && !to_file
-        && match choice {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-        }
+        && use_color(when, std::io::stdout().is_terminal(), |name: &str| {
+            std::env::var_os(name)
+        })
 }
 
 /// The output format and the GitHub client options of an online command.

@@ -62,6 +62,8 @@ pub struct MergedPullRequest {
     pub head_sha: String,
     /// The commit the merge produced on the base (merge, squash, or the last rebased commit).
     pub merge_commit: Option<String>,
+    /// The signature on that commit as GitHub verified it; `None`: unsigned.
+    pub merge_signature: Option<CommitSignature>,
     pub reviews: Vec<ReviewRecord>,
     pub dismissals: Vec<Dismissal>,
     /// Logins of the authors and committers of its commits.
@@ -73,6 +75,24 @@ pub struct MergedPullRequest {
     pub codeowners: Option<(String, String)>,
     /// Lists that were longer than what was read (fail closed).
     pub incomplete: Vec<Unknown>,
+}
+
+/// A commit's signature as GitHub reports it (GraphQL `Commit.signature`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CommitSignature {
+    /// `isValid`: the signature checks out against the commit.
+    pub valid: bool,
+    /// `state` (`VALID`, `UNKNOWN_KEY`, `BAD_EMAIL`, ...).
+    pub state: String,
+    /// `wasSignedByGitHub`: GitHub made the commit (a merge, squash or web edit) and signed it.
+    pub by_github: bool,
+}
+
+impl CommitSignature {
+    /// GitHub made the commit: its own signature, valid.
+    pub fn made_by_github(&self) -> bool {
+        self.by_github && self.valid && self.state == "VALID"
+    }
 }
 
 /// A rewrite of the branch recorded in the repository activity.

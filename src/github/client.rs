@@ -18,6 +18,9 @@ use crate::sanitize::scrub;
 
 pub const DEFAULT_API_URL: &str = "https://api.github.com";
 
+/// GraphQL's path under its root (the REST root, or `/api` on Enterprise Server).
+const GRAPHQL_PATH: &str = "/graphql";
+
 /// The largest answer livegate reads. GitHub's largest pages are a few
 /// MiB; a bigger body is refused (could not verify) rather than held in
 /// memory.
@@ -153,7 +156,7 @@ pub enum ApiError {
         reset: Option<u64>,
         wait: String,
     },
-    #[error("{endpoint}: GitHub unavailable after {attempts} attempt(s): {detail}")]
+    #[error("{endpoint}: GitHub unavailable after {}: {detail}", crate::report::count(*attempts as usize, "attempt", "attempts"))]
     Unavailable {
         endpoint: String,
         attempts: u32,
@@ -230,6 +233,8 @@ pub struct ApiStats {
 
 pub struct Client {
     octo: octocrab::Octocrab,
+    /// GraphQL's transport on GitHub Enterprise Server (`None`: `octo` serves it).
+    graphql_octo: Option<octocrab::Octocrab>,
     runtime: tokio::runtime::Runtime,
     options: ClientOptions,
     cache: Option<EtagCache>,
@@ -248,49 +253,35 @@ impl Client {
             .enable_all()
             .build()
             .map_err(|err| ApiError::Setup(format!("cannot start the async runtime: {err}")))?;
+        if let Auth::Token(token) = &options.auth {
+            // Every caller checks its token where it comes from (and names the
+            // source); this is the last line before an HTTP header is built.
+            if token.expose().chars().any(|c| !c.is_ascii_graphic()) {
+                return Err(ApiError::Setup(
+                    "the token is not one line of printable ASCII, so it cannot be sent in a header".to_owned(),
+                ));
+            }
+        }
         let secret = match &options.auth {
             Auth::Token(token) => Some(token.clone()),
             Auth::App { private_key_pem, .. } => Some(private_key_pem.clone()),
             Auth::None => None,
         };
-        let octo = runtime.block_on(async {
-            let builder = octocrab::Octocrab::builder()
-                .base_uri(options.api_url.as_str())
-                .map_err(|err| ApiError::Setup(format!("--api-url `{}` is not a URL: {err}", options.api_url)))?
-                .set_connect_timeout(Some(options.request_timeout))
-                .set_read_timeout(Some(options.request_timeout))
-                .add_header(HeaderName::from_static("x-github-api-version"), "2022-11-28".to_owned())
-                .add_header(
-                    http::header::USER_AGENT,
-                    format!("livegate/{}", env!("CARGO_PKG_VERSION")),
-                );
-            let octo = match &options.auth {
-                Auth::None => builder.build(),
-                Auth::Token(token) => builder.personal_token(token.expose().to_owned()).build(),
-                Auth::App {
-                    app_id,
-                    private_key_pem,
-                    installation_id,
-                } => {
-                    let key =
-                        octocrab::EncodingKey::from_rsa_pem(private_key_pem.expose().as_bytes()).map_err(|err| {
-                            ApiError::Setup(format!("--app-key is not an RSA private key in PEM form ({err})"))
-                        })?;
-                    let app = builder
-                        .app((*app_id).into(), key)
-                        .build()
-                        .map_err(|err| ApiError::Setup(err.to_string()))?;
-                    app.installation((*installation_id).into())
-                }
-            };
-            octo.map_err(|err| ApiError::Setup(scrub(&crate::sanitize::inline(&err.to_string()))))
-        })?;
+        let octo = build_octo(&runtime, &options, &options.api_url)?;
+        // GitHub Enterprise Server serves GraphQL at /api/graphql, outside the
+        // REST root /api/v3 that octocrab joins every path to: a second
+        // transport rooted at /api reaches it (same host, same credentials).
+        let graphql_octo = match enterprise_api_root(&options.api_url) {
+            Some(root) => Some(build_octo(&runtime, &options, &root)?),
+            None => None,
+        };
         let cache = options
             .cache_dir
             .as_ref()
             .map(|dir| EtagCache::new(dir.clone(), secret.as_ref()));
         Ok(Client {
             octo,
+            graphql_octo,
             runtime,
             options,
             cache,
@@ -333,19 +324,24 @@ impl Client {
         self.send("PATCH", endpoint, Some(body))
     }
 
-    /// Where GraphQL is served: `/graphql` beside the REST root. GitHub
-    /// Enterprise Server serves it at `/api/graphql`, outside the REST root
-    /// `/api/v3` that every request path is joined to, so it is refused there
-    /// (with a message) rather than sent to the wrong place.
-    pub fn graphql_endpoint(&self) -> Result<&'static str, ApiError> {
-        if self.options.api_url.trim_end_matches('/').ends_with("/api/v3") {
-            return Err(ApiError::Setup(format!(
-                "GraphQL on GitHub Enterprise Server (--api-url {}) is not supported yet: its /api/graphql lies \
-                 outside the REST root",
-                self.options.api_url
-            )));
+    /// Where GraphQL is served: `https://api.github.com/graphql`, beside the
+    /// REST root; on GitHub Enterprise Server (`--api-url
+    /// https://HOST/api/v3`) `https://HOST/api/graphql`, through the second
+    /// transport.
+    pub fn graphql_url(&self) -> String {
+        match enterprise_api_root(&self.options.api_url) {
+            Some(root) => format!("{root}{GRAPHQL_PATH}"),
+            None => format!("{}{GRAPHQL_PATH}", self.options.api_url.trim_end_matches('/')),
         }
-        Ok("/graphql")
+    }
+
+    /// `POST /graphql`, or `POST /api/graphql` on Enterprise Server: how errors name the endpoint.
+    fn graphql_label(&self) -> &'static str {
+        if enterprise_api_root(&self.options.api_url).is_some() {
+            "POST /api/graphql"
+        } else {
+            "POST /graphql"
+        }
     }
 
     /// One GraphQL query, with the REST retries and rate-limit handling. A
@@ -353,8 +349,8 @@ impl Client {
     /// with `errors` — even beside `data`, a partial answer — is an error:
     /// what is missing could be exactly the evidence that fails the check.
     pub fn graphql(&self, query: &str, variables: &serde_json::Value) -> Result<serde_json::Value, ApiError> {
-        let endpoint = self.graphql_endpoint()?;
-        let label = format!("POST {endpoint}");
+        let endpoint = GRAPHQL_PATH;
+        let label = self.graphql_label().to_owned();
         let body = serde_json::json!({ "query": query, "variables": variables });
         let response = self.send_with("POST", endpoint, Some(&body), false)?;
         let mut answer: serde_json::Value = response.json(&label)?;
@@ -576,11 +572,15 @@ impl Client {
         // drips its answer cannot hold the command past its budget.
         let budget_left = self.budget_left();
         let deadline = self.options.request_timeout.min(budget_left);
+        let octo = match &self.graphql_octo {
+            Some(graphql) if method == "POST" && endpoint == GRAPHQL_PATH => graphql,
+            _ => &self.octo,
+        };
         let exchange = async {
             let response = match body {
-                Some(body) if method == "PATCH" => self.octo._patch(endpoint, Some(body)).await?,
-                Some(body) => self.octo._post(endpoint, Some(body)).await?,
-                None => self.octo._get_with_headers(endpoint, Some(headers)).await?,
+                Some(body) if method == "PATCH" => octo._patch(endpoint, Some(body)).await?,
+                Some(body) => octo._post(endpoint, Some(body)).await?,
+                None => octo._get_with_headers(endpoint, Some(headers)).await?,
             };
             let (parts, mut body) = response.into_parts();
             let declared = parts
@@ -817,6 +817,54 @@ fn describe_transport_error(err: &octocrab::Error) -> String {
     crate::sanitize::inline(&text)
 }
 
+/// `https://HOST/api` for a GitHub Enterprise Server REST root `https://HOST/api/v3`.
+fn enterprise_api_root(api_url: &str) -> Option<String> {
+    api_url
+        .trim_end_matches('/')
+        .strip_suffix("/v3")
+        .filter(|root| root.ends_with("/api"))
+        .map(str::to_owned)
+}
+
+/// An octocrab transport rooted at `base`, authenticated as `options` say.
+fn build_octo(
+    runtime: &tokio::runtime::Runtime,
+    options: &ClientOptions,
+    base: &str,
+) -> Result<octocrab::Octocrab, ApiError> {
+    runtime.block_on(async {
+        let builder = octocrab::Octocrab::builder()
+            .base_uri(base)
+            .map_err(|err| ApiError::Setup(format!("--api-url `{}` is not a URL: {err}", options.api_url)))?
+            .set_connect_timeout(Some(options.request_timeout))
+            .set_read_timeout(Some(options.request_timeout))
+            .add_header(HeaderName::from_static("x-github-api-version"), "2022-11-28".to_owned())
+            .add_header(
+                http::header::USER_AGENT,
+                format!("livegate/{}", env!("CARGO_PKG_VERSION")),
+            );
+        let octo = match &options.auth {
+            Auth::None => builder.build(),
+            Auth::Token(token) => builder.personal_token(token.expose().to_owned()).build(),
+            Auth::App {
+                app_id,
+                private_key_pem,
+                installation_id,
+            } => {
+                let key = octocrab::EncodingKey::from_rsa_pem(private_key_pem.expose().as_bytes()).map_err(|err| {
+                    ApiError::Setup(format!("--app-key is not an RSA private key in PEM form ({err})"))
+                })?;
+                let app = builder
+                    .app((*app_id).into(), key)
+                    .build()
+                    .map_err(|err| ApiError::Setup(err.to_string()))?;
+                app.installation((*installation_id).into())
+            }
+        };
+        octo.map_err(|err| ApiError::Setup(scrub(&crate::sanitize::inline(&err.to_string()))))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -852,6 +900,28 @@ mod tests {
             third > Duration::from_millis(1900) && third <= Duration::from_secs(2),
             "{third:?}"
         );
+    }
+
+    #[test]
+    fn graphql_is_beside_the_rest_root_except_on_enterprise_server() {
+        let url = |api_url: &str| {
+            Client::new(ClientOptions {
+                api_url: api_url.to_owned(),
+                ..ClientOptions::default()
+            })
+            .unwrap()
+            .graphql_url()
+        };
+        assert_eq!(url("https://api.github.com"), "https://api.github.com/graphql");
+        assert_eq!(
+            url("https://ghe.acme.example/api/v3"),
+            "https://ghe.acme.example/api/graphql"
+        );
+        assert_eq!(
+            url("https://ghe.acme.example/api/v3/"),
+            "https://ghe.acme.example/api/graphql"
+        );
+        assert_eq!(enterprise_api_root("https://proxy.example/v3"), None);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::client::{ApiError, Client};
-use crate::facts::provenance::{ControlChange, Dismissal, MergedPullRequest, ReviewRecord, Rewrite};
+use crate::facts::provenance::{CommitSignature, ControlChange, Dismissal, MergedPullRequest, ReviewRecord, Rewrite};
 use crate::facts::Unknown;
 
 /// Landing commits per GraphQL query. With five pull requests per commit and
@@ -323,7 +323,7 @@ fn list_selection(field: &str, arguments: &str, node: &str, after: Option<&str>)
 /// The selection of one associated pull request.
 pub fn pull_request_fragment() -> String {
     let mut fragment = String::from(
-        "fragment landedBy on PullRequest {\n  number\n  title\n  merged\n  mergedAt\n  baseRefName\n  headRefOid\n  author { __typename login }\n  mergedBy { login }\n  mergeCommit { oid }\n",
+        "fragment landedBy on PullRequest {\n  number\n  title\n  merged\n  mergedAt\n  baseRefName\n  headRefOid\n  author { __typename login }\n  mergedBy { login }\n  mergeCommit { oid signature { isValid state wasSignedByGitHub } }\n",
     );
     for (field, arguments, node) in PULL_REQUEST_LISTS {
         fragment.push_str(&format!("  {}\n", list_selection(field, arguments, node, None)));
@@ -553,6 +553,17 @@ fn pull_request(node: &Value) -> MergedPullRequest {
         merged_by: login(&node["mergedBy"]),
         head_sha: node["headRefOid"].as_str().unwrap_or_default().to_owned(),
         merge_commit: node["mergeCommit"]["oid"].as_str().map(str::to_owned),
+        merge_signature: node["mergeCommit"]["signature"]
+            .as_object()
+            .map(|signature| CommitSignature {
+                valid: signature.get("isValid").and_then(Value::as_bool) == Some(true),
+                state: signature
+                    .get("state")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                by_github: signature.get("wasSignedByGitHub").and_then(Value::as_bool) == Some(true),
+            }),
         reviews,
         dismissals,
         commit_people,

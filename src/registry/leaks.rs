@@ -281,23 +281,30 @@ pub const DOCKERFILE_COPIES_TESTS: CheckMeta = CheckMeta {
     code: "LG441",
     id: "dockerfile-copies-tests",
     severity: Severity::Error,
-    summary: "The final stage of a Dockerfile copies test files into the image",
-    what: "A `COPY` or `ADD` in the last stage of a Dockerfile (the one that becomes the image) whose \
-           source is a test path (tests/, spec/, src/test/, fixtures/, testdata/, *.test.*).",
-    why: "The final stage is what runs in production: test fixtures copied there are deployed, and test \
-          code may be loaded by the application or its framework.",
-    example: "FROM python:3.12-slim\nCOPY app/ /app/\nCOPY tests/ /app/tests/",
-    fix: "Copy tests only into a build or test stage (`FROM base AS test`), never into the final stage.",
+    summary: "The production stage of a Dockerfile copies or writes test files into the image",
+    what: "A `COPY` or `ADD` whose source is a test path (tests/, spec/, src/test/, fixtures/, testdata/, \
+           cypress/, *.test.*), a heredoc or a `RUN` redirection that writes to one, in the stage that \
+           becomes the production image or a stage it is built `FROM`. The production stage is the \
+           `--target` a workflow, compose file or Makefile builds (test-named targets such as `test` or \
+           `ci` excepted), else a stage named `production`, `prod`, `release`, `runtime` or `live`, else \
+           the last stage; when the last stage is a CI test stage, the stage before it is taken and the \
+           finding is a warning. The finding names this evidence. `# escape=` and heredocs are read as \
+           Docker reads them.",
+    why: "The production stage is what runs in production: test fixtures copied there are deployed, and \
+          test code may be loaded by the application or its framework.",
+    example: "FROM python:3.12-slim AS production\nCOPY app/ /app/\nCOPY tests/ /app/tests/\n\nFROM production AS test\nRUN pytest",
+    fix: "Copy tests only into a build or test stage (`FROM base AS test`), never into the stage that ships.",
 };
 
 pub const DOCKER_CONTEXT_INCLUDES_TESTS: CheckMeta = CheckMeta {
     code: "LG442",
     id: "docker-context-includes-tests",
     severity: Severity::Warning,
-    summary: "`COPY . .` in the final stage while .dockerignore lets existing test directories in",
-    what: "The final stage copies the whole build context (`COPY . .` or `ADD . /app`) and the \
-           .dockerignore next to the Dockerfile (or at the root) does not exclude test directories that \
-           exist in the repository.",
+    summary: "`COPY . .` in the production stage while .dockerignore lets existing test directories in",
+    what: "The production stage (see LG441) copies the whole build context (`COPY . .` or `ADD . /app`) \
+           and the context's .dockerignore does not exclude test directories that exist in it. The \
+           context is the one a workflow, compose file or Makefile builds with; without one, the \
+           Dockerfile's folder when it has its own .dockerignore or tests, else the repository root.",
     why: "Everything in the context that is not ignored lands in the image; the test directories and \
           their fixtures are deployed with the service.",
     example: "FROM node:20\nWORKDIR /app\nCOPY . .   # tests/ is not in .dockerignore",

@@ -142,6 +142,27 @@ impl CheckMeta {
         self.family() != Family::Verification
     }
 
+    /// Where this check is documented, relative to the repository root: its
+    /// family's page and the code's anchor (`docs/checks-leaks.md#lg411`).
+    pub fn doc_path(&self) -> String {
+        format!(
+            "docs/checks-{}.md#{}",
+            self.family().slug(),
+            self.code.to_ascii_lowercase()
+        )
+    }
+
+    /// The documentation as an absolute URL, for SARIF `helpUri` and
+    /// terminal links: the page at this version's tag in the package's
+    /// repository. None while the package names no https repository.
+    pub fn doc_url(&self) -> Option<String> {
+        doc_url(
+            env!("CARGO_PKG_REPOSITORY"),
+            env!("CARGO_PKG_VERSION"),
+            &self.doc_path(),
+        )
+    }
+
     /// How to suppress or accept a finding of this check: it depends on the
     /// family, since branch protection and settings are judged against the
     /// policy, not against lines of a file.
@@ -177,13 +198,37 @@ impl CheckMeta {
                                  `[settings.team-permission-exceptions]`), or leave the repository out of the audit \
                                  with `--exclude`. Drift findings go away once the new snapshot is the baseline."
                 .to_owned(),
-            Family::Provenance => {
-                "Fix the cause in the deploy range (a reviewed pull request for the change) or deploy \
-                                   a range that does not contain it; there is no allow."
-                    .to_owned()
-            }
+            // Deploy findings are about history, not lines of a file: no
+            // inline allow, no baseline.
+            Family::Provenance => match code {
+                "LG305" => "Take the test data out of the range, or accept it where it belongs with a \
+                            `[[leaks.allow]]` entry (path glob, the leak's code, reason) in the policy at the \
+                            baseline commit: the range is judged by the policy the environment already runs, so \
+                            the allow must be merged and deployed first."
+                    .to_owned(),
+                "LG306" => "A warning: it fails the deploy only with `--fail-on warning`. There is nothing to \
+                            allow: it stops once a deployment after the ruleset change becomes the baseline."
+                    .to_owned(),
+                _ => "There is no allow and no baseline: a commit stays in every range that contains it. Deploy \
+                      an earlier commit, or have the change reviewed after the fact (a pull request that reverts \
+                      or re-lands it, approved by an eligible reviewer) and let one deployment through by a \
+                      recorded decision outside livegate (a required reviewer on the environment); once it \
+                      succeeds, the next range starts after it."
+                    .to_owned(),
+            },
         }
     }
+}
+
+/// `{repository}/blob/v{version}/{doc_path}` for a GitHub-style https
+/// repository URL; the tag pins the page to the checks this binary runs.
+fn doc_url(repository: &str, version: &str, doc_path: &str) -> Option<String> {
+    let repository = repository.trim_end_matches('/');
+    let host_and_path = repository.strip_prefix("https://")?;
+    if host_and_path.is_empty() || host_and_path.contains(char::is_whitespace) {
+        return None;
+    }
+    Some(format!("{repository}/blob/v{version}/{doc_path}"))
 }
 
 /// Every check, ordered by code. Drives `livegate checks`, `livegate explain`,
@@ -221,6 +266,7 @@ static REGISTRY: &[&CheckMeta] = &[
     &provenance::HISTORY_REWRITTEN,
     &provenance::TEST_DATA_IN_RANGE,
     &provenance::CONTROL_GAP,
+    &provenance::MERGE_NOT_MADE_BY_GITHUB,
     &leaks::JVM_TEST_CLASS_IN_MAIN,
     &leaks::TEST_FILE_IN_PRODUCTION,
     &leaks::TEST_FILE_IN_MIGRATIONS,
@@ -351,5 +397,39 @@ mod tests {
         assert_eq!(by_code, Some("test-file-in-production"));
         assert_eq!(lookup("test-file-in-production").map(|m| m.code), Some("LG412"));
         assert!(lookup("LG999").is_none());
+    }
+
+    #[test]
+    fn only_leak_findings_offer_an_inline_allow() {
+        for meta in registry() {
+            let advice = meta.suppression();
+            let inline = advice.contains("livegate: allow");
+            assert_eq!(inline, meta.family() == Family::Leaks, "{}: {advice}", meta.code);
+        }
+        let deploy: Vec<&CheckMeta> = registry()
+            .iter()
+            .copied()
+            .filter(|m| m.family() == Family::Provenance)
+            .collect();
+        assert!(deploy.len() >= 7);
+        for meta in deploy {
+            assert!(!meta.suppression().contains("--baseline"), "{}", meta.code);
+        }
+    }
+
+    #[test]
+    fn documentation_urls_need_an_https_repository() {
+        assert_eq!(
+            doc_url(
+                "https://github.com/acme/livegate/",
+                "1.2.0",
+                "docs/checks-leaks.md#lg411"
+            )
+            .as_deref(),
+            Some("https://github.com/acme/livegate/blob/v1.2.0/docs/checks-leaks.md#lg411")
+        );
+        assert_eq!(doc_url("", "1.2.0", "docs/x.md"), None);
+        assert_eq!(doc_url("http://example.test/x", "1.2.0", "docs/x.md"), None);
+        assert_eq!(doc_url("https://", "1.2.0", "docs/x.md"), None);
     }
 }

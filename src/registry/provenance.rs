@@ -85,6 +85,24 @@ meta!(
 );
 
 meta!(
+    MERGE_NOT_MADE_BY_GITHUB,
+    "LG307",
+    "merge-not-made-by-github",
+    Severity::Error,
+    "A pull request's merge or squash commit in the deploy range was not made by GitHub",
+    "The commit GitHub records as the pull request's merge result is a merge or squash commit, but it does \
+     not carry GitHub's own valid signature (`wasSignedByGitHub`): GitHub signs every merge and squash it \
+     makes. It was made elsewhere and pushed — a local `git merge` or `git merge --squash` pushed to the \
+     branch marks the pull request merged — so its content is whatever was pushed, not what was reviewed.",
+    "A commit pushed with the pull request's message and the pull request marked merged looks reviewed in \
+     the history while its content (a conflict resolution, an extra file) never went through review.",
+    "ab12cd3 (#42) squash: the merge commit is unsigned; GitHub signs the merges it makes",
+    "Compare the commit with the pull request's reviewed head, and bring any difference through a reviewed \
+     pull request; then forbid direct pushes (LG121, LG122). On GitHub Enterprise Server without web commit \
+     signing, GitHub's merges are unsigned too: turn signing on (Site admin → web commit signing)."
+);
+
+meta!(
     CONTROL_GAP,
     "LG306",
     "control-gap",

@@ -80,7 +80,7 @@ meta!(
     "A GitHub API call kept failing after bounded retries, hit a rate limit whose reset is too far away, \
      returned something that is not the documented JSON, or the time budget ran out.",
     "Without the data the protection cannot be verified; livegate fails closed rather than pass.",
-    "GET /repos/acme/api/rules/branches/main: GitHub unavailable after 4 attempt(s): 502",
+    "GET /repos/acme/api/rules/branches/main: GitHub unavailable after 4 attempts: 502",
     "Rerun later (the message gives the rate-limit reset time), or raise --budget / --max-rate-limit-wait."
 );
 
@@ -120,11 +120,14 @@ pub const CONTENT_NOT_VERIFIABLE: CheckMeta = CheckMeta {
     summary: "A file in a production data path could not be read as text, so its content is unverified",
     what: "A migration, seed, production data or production configuration file was skipped: it looks \
            binary (a NUL byte in its first 8 KiB and no UTF-16 byte-order mark) or is larger than \
-           `[leaks] max-file-size` (2 MiB by default).",
+           `[leaks] max-file-size` (2 MiB by default). Also a pom.xml that is not well-formed XML: \
+           its dependencies (test libraries, test-jars) cannot be read, and the finding points at the \
+           line and column the XML parser stopped at.",
     why: "Test data hidden in a file the scan cannot read reaches the live database just the same. \
           Elsewhere skipped files are only counted; in production data paths they are not a pass.",
     example: "db/migrations/0042_officers.sql saved as UTF-32, or a 3 MiB seeds/customers.csv",
-    fix: "Store the file as text (UTF-8, or UTF-16 with a byte-order mark), split it under the size \
+    fix: "Fix the XML of a pom.xml (Maven cannot read it either). Store the file as text (UTF-8, or \
+          UTF-16 with a byte-order mark), split it under the size \
           limit or raise `[leaks] max-file-size`; or accept it by path with `[leaks] exclude = \
           [\"path\"]` if it has been checked another way.",
 };

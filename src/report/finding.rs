@@ -54,6 +54,9 @@ pub struct Finding {
     pub location: Location,
     /// The offending source line, trimmed of its line ending.
     pub snippet: Option<String>,
+    /// The bytes of `snippet` the finding is about (empty: a point), which the
+    /// human report underlines.
+    pub span: Option<std::ops::Range<usize>>,
     /// What to do about it; starts from the check's generic fix and may be
     /// made specific by the check.
     pub remediation: std::borrow::Cow<'static, str>,
@@ -68,20 +71,32 @@ impl Finding {
             message: message.into(),
             location,
             snippet: None,
+            span: None,
             remediation: std::borrow::Cow::Borrowed(check.fix),
         }
     }
 
-    /// The source line, cut to its first `SNIPPET_MAX_CHARS` characters.
-    pub fn with_snippet(self, line: &str) -> Self {
-        self.with_snippet_around(line, 0)
-    }
-
-    /// The source line around byte `at` (where the finding points): at most
-    /// `SNIPPET_MAX_CHARS` characters, with `…` where it was cut. Whole lines
-    /// made a report grow with the square of a long line's length.
-    pub fn with_snippet_around(mut self, line: &str, at: usize) -> Self {
-        self.snippet = Some(snippet_window(line.trim_end_matches(['\r', '\n']), at));
+    /// The source line around `span` (byte offsets in `line`): at most
+    /// `SNIPPET_MAX_CHARS` characters, with `…` where it was cut (whole lines
+    /// made a report grow with the square of a long line's length), and
+    /// which bytes of that window the span covers.
+    pub fn with_snippet_span(mut self, line: &str, span: std::ops::Range<usize>) -> Self {
+        let line = line.trim_end_matches(['\r', '\n']);
+        let (window, start, end) = snippet_window(line, span.start);
+        // The window's bytes start `start` bytes into the line, after a
+        // three-byte `…` when it was cut there; the span is clamped to what is
+        // shown and to character boundaries.
+        let lead = if start > 0 { '…'.len_utf8() } else { 0 };
+        let clamp = |at: usize| {
+            let mut at = at.clamp(start, end);
+            while !line.is_char_boundary(at) {
+                at -= 1;
+            }
+            at - start + lead
+        };
+        let shown = clamp(span.start)..clamp(span.end.max(span.start));
+        self.snippet = Some(window);
+        self.span = Some(shown);
         self
     }
 
@@ -114,10 +129,10 @@ pub const SNIPPET_MAX_CHARS: usize = 200;
 
 /// At most `SNIPPET_MAX_CHARS` characters of `line`, starting a little
 /// before byte `at`; cut on character boundaries. Costs the window, not the
-/// line.
-fn snippet_window(line: &str, at: usize) -> String {
+/// line. Also returns the byte range of `line` the window shows.
+fn snippet_window(line: &str, at: usize) -> (String, usize, usize) {
     if line.len() <= SNIPPET_MAX_CHARS {
-        return line.to_owned();
+        return (line.to_owned(), 0, line.len());
     }
     let mut at = at.min(line.len());
     while !line.is_char_boundary(at) {
@@ -141,7 +156,7 @@ fn snippet_window(line: &str, at: usize) -> String {
     if end < line.len() {
         out.push('…');
     }
-    out
+    (out, start, end)
 }
 
 /// Deterministic order for output: path, line, column, code, message.
@@ -182,14 +197,31 @@ mod snippet_tests {
     #[test]
     fn long_lines_give_a_window_around_the_finding() {
         let line = format!("{}é{}", "a".repeat(1000), "b".repeat(1000));
-        let window = snippet_window(&line, 1000);
+        let (window, ..) = snippet_window(&line, 1000);
         assert!(window.starts_with('…') && window.ends_with('…'), "{window}");
         assert_eq!(window.chars().count(), SNIPPET_MAX_CHARS + 2);
         assert!(window.contains('é'));
         // Inside a multi-byte character, at either end, and short lines whole.
-        assert!(snippet_window(&line, 1001).contains('é'));
-        assert!(!snippet_window(&line, 0).starts_with('…'));
-        assert!(!snippet_window(&line, line.len()).ends_with('…'));
-        assert_eq!(snippet_window("short", 3), "short");
+        assert!(snippet_window(&line, 1001).0.contains('é'));
+        assert!(!snippet_window(&line, 0).0.starts_with('…'));
+        assert!(!snippet_window(&line, line.len()).0.ends_with('…'));
+        assert_eq!(snippet_window("short", 3), ("short".to_owned(), 0, 5));
+    }
+
+    #[test]
+    fn the_span_follows_the_window() {
+        let meta = crate::registry::registry()[0];
+        let short = Finding::new(meta, Location::at("a", 1, 3), "m").with_snippet_span("  abc  ", 2..5);
+        assert_eq!(short.span, Some(2..5));
+        // In a cut line the span moves with the window and counts the `…`.
+        let line = format!("{}TOKEN{}", "x".repeat(500), "y".repeat(500));
+        let long = Finding::new(meta, Location::at("a", 1, 501), "m").with_snippet_span(&line, 500..505);
+        let snippet = long.snippet.as_deref().unwrap();
+        let span = long.span.clone().unwrap();
+        assert_eq!(&snippet[span], "TOKEN");
+        // A span running past the window is cut at its end.
+        let past = Finding::new(meta, Location::at("a", 1, 1), "m").with_snippet_span(&line, 0..1000);
+        let snippet = past.snippet.as_deref().unwrap();
+        assert_eq!(past.span, Some(0..snippet.len() - '…'.len_utf8()));
     }
 }

@@ -75,19 +75,22 @@ pub fn render(report: &Report<'_>) -> String {
             "::notice title=livegate::{}\n",
             escape_data(&format!(
                 "GitHub shows only the first {ANNOTATIONS_SHOWN_PER_LEVEL} annotations of each level per step; \
-                 this run has {} error(s), {} warning(s), {} note(s). Run `livegate {} --format sarif` or \
+                 this run has {}, {}, {}. Run `livegate {} --format sarif` or \
                  `--format markdown` for the full list.",
-                summary.errors, summary.warnings, summary.notes, report.command
+                super::count(summary.errors, "error", "errors"),
+                super::count(summary.warnings, "warning", "warnings"),
+                super::count(summary.notes, "note", "notes"),
+                report.command
             ))
         ));
     }
     out.push_str(&format!(
-        "livegate {}: {} ({} error(s), {} warning(s), {} note(s); failing at {} and above)\n",
+        "livegate {}: {} ({}, {}, {}; failing at {} and above)\n",
         report.command,
         report.verdict(),
-        summary.errors,
-        summary.warnings,
-        summary.notes,
+        super::count(summary.errors, "error", "errors"),
+        super::count(summary.warnings, "warning", "warnings"),
+        super::count(summary.notes, "note", "notes"),
         report.fail_on
     ));
     out

@@ -60,8 +60,13 @@ pub fn render(report: &Report<'_>) -> String {
         super::Verdict::Unverified => "⚠️",
     };
     let mut out = format!(
-        "## {mark} livegate {}: {}\n\n{} error(s), {} warning(s), {} note(s); failing at **{}** and above.\n",
-        report.command, verdict, summary.errors, summary.warnings, summary.notes, report.fail_on
+        "## {mark} livegate {}: {}\n\n{}, {}, {}; failing at **{}** and above.\n",
+        report.command,
+        verdict,
+        super::count(summary.errors, "error", "errors"),
+        super::count(summary.warnings, "warning", "warnings"),
+        super::count(summary.notes, "note", "notes"),
+        report.fail_on
     );
     if let Some(markdown) = report.details_markdown {
         out.push('\n');
@@ -101,9 +106,9 @@ pub fn render(report: &Report<'_>) -> String {
     }
     if report.findings.len() > listed {
         out.push_str(&format!(
-            "\n…and {} more finding(s) that do not fit GitHub's summary size limit; run `livegate {} --format json` \
+            "\n…and {} that do not fit GitHub's summary size limit; run `livegate {} --format json` \
              or `--format sarif` for all of them.\n",
-            report.findings.len() - listed,
+            super::count(report.findings.len() - listed, "more finding", "more findings"),
             report.command
         ));
     }
@@ -175,8 +180,9 @@ pub fn grouped_markdown(findings: &[Finding], limit: usize, command: &str) -> St
     if left_out > 0 {
         let _ = write!(
             out,
-            "\n…and {left_out} more row(s) that do not fit GitHub's summary size limit; run `livegate {command} \
-             --format json` for all of them.\n"
+            "\n…and {} that do not fit GitHub's summary size limit; run `livegate {command} --format json` for \
+             all of them.\n",
+            super::count(left_out, "more row", "more rows")
         );
     }
     out
@@ -217,26 +223,27 @@ mod tests {
                 details_markdown: None,
                 extra: None,
                 view: crate::report::view::View::default(),
+                baseline_written: None,
             })
         };
         // 1,000 short findings: all listed (the old 200-row cap is gone).
         let many = make(1000, "test card");
         let text = report(&many);
         assert!(text.contains("db/seed-999.sql"));
-        assert!(!text.contains("more finding(s)"));
+        assert!(!text.contains("more finding"));
         // Findings with long messages stop at the size limit and are counted.
         let long = make(2000, &"x".repeat(1000));
         let text = report(&long);
         assert!(text.len() < 1024 * 1024, "{}", text.len());
-        assert!(text.contains("more finding(s) that do not fit"), "counted, not dropped");
+        assert!(text.contains("more findings that do not fit"), "counted, not dropped");
     }
 
     #[test]
     fn grouped_markdown_counts_rows_beyond_the_limit() {
         let full = grouped_markdown(&crate::report::view::tests::audit_findings(), usize::MAX, "audit");
         assert!(full.contains("| acme/repo-0 | push protection is disabled; secret scanning is disabled |"));
-        assert!(!full.contains("more row(s)"));
+        assert!(!full.contains("more row"));
         let cut = grouped_markdown(&crate::report::view::tests::audit_findings(), 300, "audit");
-        assert!(cut.contains("more row(s) that do not fit"), "{cut}");
+        assert!(cut.contains("more rows that do not fit"), "{cut}");
     }
 }

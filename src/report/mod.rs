@@ -1,6 +1,7 @@
 //! Reports: the finding model and one renderer per output format. Renderers
 //! return strings; only `main` prints.
 
+pub mod color;
 pub mod finding;
 pub mod github;
 pub mod human;
@@ -39,6 +40,11 @@ impl ScanStats {
         self.skipped_excluded += other.skipped_excluded;
         self.suppressed_inline += other.suppressed_inline;
     }
+}
+
+/// `n` with the noun in the number it takes: "1 file", "2 files", "0 files".
+pub fn count(n: usize, singular: &str, plural: &str) -> String {
+    format!("{n} {}", if n == 1 { singular } else { plural })
 }
 
 /// Output formats of every command.
@@ -182,6 +188,10 @@ pub struct Report<'a> {
     pub extra: Option<&'a serde_json::Value>,
     /// Quiet, statistics or grouped instead of the full per-finding listing.
     pub view: view::View,
+    /// `scan --write-baseline`: how many findings the baseline recorded. Such
+    /// a run adopts its findings (exit 0), so the human summary says so
+    /// instead of a verdict it does not act on.
+    pub baseline_written: Option<usize>,
 }
 
 impl Report<'_> {

@@ -28,16 +28,18 @@ fn security_severity(severity: Severity) -> &'static str {
 }
 
 fn rule(meta: &CheckMeta) -> Value {
+    let docs = meta.doc_url().unwrap_or_else(|| meta.doc_path());
     let help_text = format!(
-        "{}\n\nWhy it matters: {}\n\nExample: {}\n\nHow to fix: {}\n\nHow to suppress:\n{}",
+        "{}\n\nWhy it matters: {}\n\nExample: {}\n\nHow to fix: {}\n\nHow to suppress:\n{}\n\nDocumentation: {}",
         meta.what,
         meta.why,
         meta.example,
         meta.fix,
-        meta.suppression()
+        meta.suppression(),
+        docs
     );
     let help_markdown = format!(
-        "{}\n\n**Why it matters.** {}\n\n**Example.** `{}`\n\n**How to fix.** {}\n\n**How to suppress.**\n\n{}",
+        "{}\n\n**Why it matters.** {}\n\n**Example.** `{}`\n\n**How to fix.** {}\n\n**How to suppress.**\n\n{}\n\n**Documentation:** `{}`",
         meta.what,
         meta.why,
         meta.example.replace('`', "'"),
@@ -46,9 +48,10 @@ fn rule(meta: &CheckMeta) -> Value {
             .lines()
             .map(|l| format!("- {l}"))
             .collect::<Vec<_>>()
-            .join("\n")
+            .join("\n"),
+        docs
     );
-    json!({
+    let mut rule = json!({
         "id": meta.code,
         "name": meta.id,
         "shortDescription": { "text": meta.summary },
@@ -59,7 +62,13 @@ fn rule(meta: &CheckMeta) -> Value {
             "tags": ["security", meta.family().slug()],
             "security-severity": security_severity(meta.severity),
         },
-    })
+    });
+    // SARIF wants an absolute URI here; without a public repository the
+    // help text names the page by its path in the repository.
+    if let Some(url) = meta.doc_url() {
+        rule["helpUri"] = Value::String(url);
+    }
+    rule
 }
 
 /// A relative URI reference for a repository path: each segment

@@ -9,6 +9,8 @@ use std::fmt::Write as _;
 use anstyle::{AnsiColor, Style};
 use serde_json::{json, Value};
 
+use super::color::paint;
+use super::count;
 use super::finding::{Finding, Severity};
 use crate::registry::CheckMeta;
 
@@ -79,15 +81,8 @@ fn severity_style(severity: Severity) -> Style {
     Style::new().bold().fg_color(Some(color.into()))
 }
 
-fn paint(on: bool, style: Style, text: &str) -> String {
-    if on {
-        format!("{}{text}{}", style.render(), style.render_reset())
-    } else {
-        text.to_owned()
-    }
-}
-
-/// The statistics as an aligned text table.
+/// The statistics as an aligned text table; `color` is the report's
+/// decision (`report::color::use_color`), as for the per-finding listing.
 pub fn statistics_human(findings: &[Finding], color: bool) -> String {
     let rows = statistics(findings);
     if rows.is_empty() {
@@ -198,10 +193,6 @@ pub fn groups(findings: &[Finding]) -> Vec<Group<'_>> {
     groups
 }
 
-fn counted(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 /// What the subjects of a command's findings are called.
 pub fn subject_words(command: &str) -> (&'static str, &'static str) {
     match command {
@@ -220,15 +211,16 @@ pub fn capitalised(word: &str) -> String {
 
 pub fn group_title(group: &Group<'_>, command: &str) -> String {
     let (one, many) = subject_words(command);
-    let mut title = counted(group.entries.len(), one, many);
+    let mut title = count(group.entries.len(), one, many);
     if group.findings != group.entries.len() {
-        let _ = write!(title, ", {}", counted(group.findings, "finding", "findings"));
+        let _ = write!(title, ", {}", count(group.findings, "finding", "findings"));
     }
     title
 }
 
 /// The grouped human view: per check a header, its help once, then one line
-/// per subject. Untrusted text is escaped as in the per-finding view.
+/// per subject. Untrusted text is escaped as in the per-finding view;
+/// `color` is the report's decision (`report::color::use_color`).
 pub fn grouped_human(findings: &[Finding], command: &str, color: bool) -> String {
     let printable = crate::sanitize::inline;
     let mut out = String::new();
@@ -359,6 +351,23 @@ pub(crate) mod tests {
             "{text}"
         );
         assert_eq!(text.matches(SECRET_SCANNING_OFF.fix).count(), 1, "{text}");
+    }
+
+    #[test]
+    fn views_are_coloured_only_when_the_report_is() {
+        let findings = audit_findings();
+        for text in [
+            statistics_human(&findings, false),
+            grouped_human(&findings, "audit", false),
+        ] {
+            assert!(!text.contains('\u{1b}'), "{text:?}");
+        }
+        for text in [
+            statistics_human(&findings, true),
+            grouped_human(&findings, "audit", true),
+        ] {
+            assert!(text.contains('\u{1b}'), "{text:?}");
+        }
     }
 
     #[test]

@@ -8,8 +8,11 @@ use std::path::{Path, PathBuf};
 
 use git2::{ObjectType, Oid, Repository, Tree};
 
-use super::{cap_per_file, deferred, tree_facts, Collected, FileJudge, FileResult, ScanError, Skip};
+use super::{
+    cap_per_file, deferred, tree_facts, Collected, FileJudge, FileResult, ScanError, Skip, BUILD_FILE_MAX_BYTES,
+};
 use crate::checks::leaks::content::is_production_data;
+use crate::checks::leaks::docker_builds::is_build_reference;
 use crate::checks::leaks::placement::arrived_from_test;
 use crate::checks::leaks::{split_lines, TreeFacts};
 use crate::classify::{PathInfo, Role};
@@ -699,6 +702,20 @@ fn tree_facts_from_git(judge: &FileJudge<'_>, blobs: BTreeMap<String, Oid>, obje
             if let Some(text) = text {
                 facts.ignore_files.insert(info.path.clone(), text);
             }
+        }
+    }
+    let builds_dockerfiles = infos.iter().any(|info| info.role == Role::Dockerfile);
+    for (path, oid) in blobs
+        .iter()
+        .filter(|(path, _)| builds_dockerfiles && is_build_reference(path))
+    {
+        let Ok(blob) = objects.blob(*oid) else {
+            continue;
+        };
+        if blob.content().len() as u64 <= BUILD_FILE_MAX_BYTES {
+            facts
+                .build_files
+                .insert(path.clone(), String::from_utf8_lossy(blob.content()).into_owned());
         }
     }
     facts.paths = blobs.into_keys().collect();

@@ -97,6 +97,10 @@ struct FileResult {
     stats: ScanStats,
 }
 
+/// Build references (workflows, compose files, Makefiles) larger than this
+/// are not read for the `--target` of a Dockerfile.
+const BUILD_FILE_MAX_BYTES: u64 = 512 * 1024;
+
 /// Roles whose checks need the whole tree's facts, so they run after the walk.
 fn deferred(info: &PathInfo) -> bool {
     matches!(
@@ -161,7 +165,11 @@ fn cap_per_file(path: &str, findings: &mut Vec<Finding>) {
     findings.push(Finding::new(
         &FINDINGS_CAPPED,
         Location::file(path),
-        format!("{rest} more finding(s) in this file are not listed (at most {MAX_FINDINGS_PER_FILE} per file, the most severe first)"),
+        format!(
+            "{} in this file {} not listed (at most {MAX_FINDINGS_PER_FILE} per file, the most severe first)",
+            crate::report::count(rest, "more finding", "more findings"),
+            if rest == 1 { "is" } else { "are" }
+        ),
     ));
 }
 
@@ -262,7 +270,8 @@ fn apply_inline(facts: &FileFacts<'_>, findings: &mut Vec<Finding>, stats: &mut 
             Some("inline allow without a reason (`-- reason`): it suppresses nothing".to_owned())
         } else if !unknown.is_empty() {
             Some(format!(
-                "inline allow names unknown code(s) {}",
+                "inline allow names unknown {} {}",
+                if unknown.len() == 1 { "code" } else { "codes" },
                 unknown.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")
             ))
         } else {
@@ -279,7 +288,10 @@ fn apply_inline(facts: &FileFacts<'_>, findings: &mut Vec<Finding>, stats: &mut 
                     Location::at(&facts.info.path, allow.line as u32, column as u32),
                     message,
                 )
-                .with_snippet(facts.line_text(allow.line)),
+                .with_snippet_span(
+                    facts.line_text(allow.line),
+                    allow.column..facts.line_text(allow.line).trim_end().len(),
+                ),
             );
         }
     }

@@ -6,8 +6,9 @@
 use std::collections::BTreeSet;
 
 use super::{apply_policy_allows, apply_severities, tree_facts, FileJudge, FileResult, ScanOutcome};
-use crate::classify::Classifier;
+use crate::classify::{Classifier, Manifest, Role};
 use crate::policy::Policy;
+use crate::registry::verification::CONTENT_NOT_VERIFIABLE;
 use crate::report::finding::sort_findings;
 
 /// Codes whose judgement needs the whole tree (every test directory, the
@@ -99,7 +100,13 @@ pub fn scan_remote(policy: &Policy, files: &[RemoteFile]) -> ScanOutcome {
         }
         let mut file_result = FileResult::default();
         judge.judge_content(&facts, info, text.as_bytes(), &mut file_result);
+        // A patch's new side is not the whole pom: that it is not XML says
+        // nothing, and its dependencies are read element by element.
+        let partial_pom = info.role == Role::Manifest(Manifest::Pom);
         file_result.findings.retain(|finding| {
+            if partial_pom && finding.code() == CONTENT_NOT_VERIFIABLE.code {
+                return false;
+            }
             finding.code().starts_with("LG9")
                 || finding.location.line == 0 && file.placed
                 || finding.location.line > 0 && file.added.contains(&finding.location.line)
@@ -148,5 +155,23 @@ mod tests {
         assert!(from_patch("Binary files differ").is_none());
         assert!(from_patch("@@ nonsense @@\n+a").is_none());
         assert!(from_patch("").is_none());
+    }
+
+    /// A pull request's pom patch is not a whole XML document: no "could not
+    /// verify", and a test library inserted mid-list is still found.
+    #[test]
+    fn a_pom_patch_is_read_by_its_dependency_elements() {
+        let patch = "@@ -20,6 +20,10 @@\n     <dependency>\n       <groupId>org.postgresql</groupId>\n       <artifactId>postgresql</artifactId>\n     </dependency>\n+    <dependency>\n+      <groupId>org.mockito</groupId>\n+      <artifactId>mockito-core</artifactId>\n+    </dependency>\n     <dependency>\n       <groupId>io.dropwizard</groupId>\n";
+        let (text, added) = from_patch(patch).unwrap();
+        let file = RemoteFile {
+            path: "pom.xml".to_owned(),
+            placed: false,
+            text: Some(text),
+            added,
+        };
+        let policy = crate::policy::resolve(None).expect("default policy");
+        let outcome = scan_remote(&policy, &[file]);
+        let found: Vec<(&str, u32)> = outcome.findings.iter().map(|f| (f.code(), f.location.line)).collect();
+        assert_eq!(found, [("LG424", 26)]);
     }
 }

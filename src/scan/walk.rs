@@ -9,8 +9,9 @@ use ignore::{WalkBuilder, WalkState};
 
 use super::{
     cap_per_file, deferred, relative, tree_facts, unreadable, Collected, FileJudge, FileResult, ScanError, ScanOptions,
-    Skip,
+    Skip, BUILD_FILE_MAX_BYTES,
 };
+use crate::checks::leaks::docker_builds::is_build_reference;
 use crate::checks::leaks::TreeFacts;
 use crate::classify::PathInfo;
 use crate::registry::verification as verify;
@@ -25,6 +26,8 @@ struct Gathered {
     infos: Vec<PathInfo>,
     deferred: Vec<(PathInfo, PathBuf)>,
     excluded: Vec<String>,
+    /// Workflows, compose files and Makefiles: how Dockerfiles are built.
+    build_files: Vec<(String, PathBuf)>,
 }
 
 impl Gathered {
@@ -36,6 +39,9 @@ impl Gathered {
             self.result.stats.skipped_excluded += 1;
             self.excluded.push(rel);
             return;
+        }
+        if is_build_reference(&rel) {
+            self.build_files.push((rel.clone(), file.to_path_buf()));
         }
         let info = judge.classifier.classify(&rel);
         if deferred(&info) {
@@ -205,6 +211,7 @@ pub(super) fn scan_tree(judge: &FileJudge<'_>, options: &ScanOptions) -> Result<
         all.infos.extend(part.infos);
         all.deferred.extend(part.deferred);
         all.excluded.extend(part.excluded);
+        all.build_files.extend(part.build_files);
     }
     if let Some(repo) = &repo {
         let walked: HashSet<&str> = all
@@ -222,6 +229,7 @@ pub(super) fn scan_tree(judge: &FileJudge<'_>, options: &ScanOptions) -> Result<
         mut result,
         infos,
         deferred: mut later,
+        build_files,
         ..
     } = all;
     let mut facts = tree_facts(infos.iter());
@@ -230,6 +238,18 @@ pub(super) fn scan_tree(judge: &FileJudge<'_>, options: &ScanOptions) -> Result<
         if info.role == crate::classify::Role::DockerIgnore || info.role == crate::classify::Role::NpmIgnore {
             if let Ok(text) = std::fs::read_to_string(file) {
                 facts.ignore_files.insert(info.path.clone(), text);
+            }
+        }
+    }
+    // Only a Dockerfile asks how it is built; small files only.
+    if later
+        .iter()
+        .any(|(info, _)| info.role == crate::classify::Role::Dockerfile)
+    {
+        for (rel, file) in build_files {
+            let small = std::fs::metadata(&file).is_ok_and(|m| m.len() <= BUILD_FILE_MAX_BYTES);
+            if let (true, Ok(text)) = (small, std::fs::read_to_string(&file)) {
+                facts.build_files.insert(rel, text);
             }
         }
     }

@@ -63,6 +63,9 @@ pub struct GqlPull {
     pub base: String,
     pub head_sha: String,
     pub merge_commit: Option<String>,
+    /// The merge commit's signature: (isValid, state, wasSignedByGitHub);
+    /// `None`: unsigned. GitHub's own merges carry (true, VALID, true).
+    pub merge_signature: Option<(bool, String, bool)>,
     pub reviews: Vec<GqlReview>,
     /// (review id, when, the state before).
     pub dismissals: Vec<(String, String, String)>,
@@ -81,6 +84,7 @@ impl GqlPull {
             base: "main".to_owned(),
             head_sha: head.to_owned(),
             merge_commit: Some(merge_commit.to_owned()),
+            merge_signature: Some((true, "VALID".to_owned(), true)),
             reviews: Vec::new(),
             dismissals: Vec::new(),
             commit_authors: vec![author.to_owned()],
@@ -338,6 +342,38 @@ pub(super) fn repo_route(
         return Some(ok(Value::Array(items)));
     }
     None
+}
+
+/// `POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule`
+/// (`actions/review-custom-gates-for-run`): 204 and the answer recorded, as
+/// GitHub takes it; the body's shape is checked by the test against the
+/// OpenAPI description.
+pub(super) fn review_gate(
+    full: &str,
+    rest: &str,
+    request: &Request,
+    authed: bool,
+) -> (Response, Option<(String, u64, Value)>) {
+    let run = rest
+        .strip_prefix("actions/runs/")
+        .and_then(|r| r.strip_suffix("/deployment_protection_rule"))
+        .and_then(|id| id.parse::<u64>().ok());
+    let Some(run) = run else {
+        return (error(404, "Not Found"), None);
+    };
+    if !authed {
+        return (error(401, "Requires authentication"), None);
+    }
+    let Ok(body) = serde_json::from_slice::<Value>(&request.body) else {
+        return (error(400, "Problems parsing JSON"), None);
+    };
+    let response = Response {
+        status: 204,
+        body: Vec::new(),
+        headers: Vec::new(),
+        length: None,
+    };
+    (response, Some((full.to_owned(), run, body)))
 }
 
 fn deployment_json(api: &str, d: &FakeDeployment, url: &str) -> Value {
@@ -623,7 +659,12 @@ fn pull_value(pull: &GqlPull) -> Value {
         "headRefOid": pull.head_sha,
         "author": actor(&pull.author, false),
         "mergedBy": pull.merged_by.as_deref().map(|m| actor(m, false)),
-        "mergeCommit": pull.merge_commit.as_deref().map(|oid| json!({"__typename": "Commit", "oid": oid})),
+        "mergeCommit": pull.merge_commit.as_deref().map(|oid| json!({
+            "__typename": "Commit", "oid": oid,
+            "signature": pull.merge_signature.as_ref().map(|(valid, state, by_github)| json!({
+                "__typename": "GpgSignature", "isValid": valid, "state": state, "wasSignedByGitHub": by_github,
+            })),
+        })),
         "reviews": connection(pull.reviews.iter().map(|r| json!({
             "__typename": "PullRequestReview",
             "id": r.id, "state": r.state, "submittedAt": r.submitted_at,

@@ -355,6 +355,9 @@ pub struct Scenario {
     /// Every request waits this long before it is answered (outside the
     /// server's lock: concurrent requests overlap).
     pub latency: Option<Duration>,
+    /// Served like GitHub Enterprise Server: REST under `/api/v3`, GraphQL
+    /// at `/api/graphql`; anything else is 404.
+    pub enterprise: bool,
 }
 
 impl Scenario {
@@ -375,6 +378,7 @@ impl Scenario {
             orgs: Vec::new(),
             issues_access: true,
             latency: None,
+            enterprise: false,
         }
     }
 
@@ -424,6 +428,8 @@ pub(super) struct State {
     /// Every GraphQL query received, and why those that failed validation did.
     pub(super) graphql_queries: Vec<String>,
     pub(super) graphql_invalid: Vec<String>,
+    /// Deployment protection rule answers: (repository, run id, the body as posted).
+    pub(super) gate_answers: Vec<(String, u64, Value)>,
 }
 
 pub struct FakeGitHub {
@@ -446,6 +452,7 @@ impl FakeGitHub {
             check_runs: Vec::new(),
             graphql_queries: Vec::new(),
             graphql_invalid: Vec::new(),
+            gate_answers: Vec::new(),
         }));
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
@@ -516,6 +523,11 @@ impl FakeGitHub {
     /// Why GraphQL queries (or the fake's answers to them) failed the schema.
     pub fn graphql_invalid(&self) -> Vec<String> {
         self.state.lock().unwrap().graphql_invalid.clone()
+    }
+
+    /// Answers to deployment protection rules so far, in order: (owner/name, run id, body).
+    pub fn gate_answers(&self) -> Vec<(String, u64, Value)> {
+        self.state.lock().unwrap().gate_answers.clone()
     }
 
     /// Changes the scenario between runs (a setting changed on GitHub).
@@ -676,8 +688,30 @@ pub(super) fn iso8601(secs: u64) -> String {
     )
 }
 
+/// An Enterprise Server path as the routes know it (`/api/v3/repos/...` →
+/// `/repos/...`, `/api/graphql` → `/graphql`); `None` for anything else.
+fn enterprise_path(path: &str) -> Option<String> {
+    if path == "/api/graphql" {
+        return Some("/graphql".to_owned());
+    }
+    path.strip_prefix("/api/v3/")
+        .filter(|rest| !rest.is_empty() && *rest != "graphql")
+        .map(|rest| format!("/{rest}"))
+}
+
 fn serve(mut stream: TcpStream, state: &Mutex<State>, url: &str) {
-    let Some(request) = read_request(&stream) else { return };
+    let Some(mut request) = read_request(&stream) else {
+        return;
+    };
+    let enterprise_url;
+    let url = if state.lock().unwrap().scenario.enterprise {
+        // Anything outside the two roots falls through to a 404.
+        request.path = enterprise_path(&request.path).unwrap_or_else(|| "/not-an-enterprise-path".to_owned());
+        enterprise_url = format!("{url}/api/v3");
+        enterprise_url.as_str()
+    } else {
+        url
+    };
     let received = Instant::now();
     // The scenario's latency is served before the lock is taken, so that
     // concurrent requests wait side by side.
@@ -989,6 +1023,12 @@ fn route(state: &mut State, request: &Request, url: &str) -> (Response, Option<D
                 ("POST", Some(sha)) => {
                     let (response, created) = fake_pulls::post_status(state, repo, sha, request, url, authed);
                     state.statuses.extend(created);
+                    response
+                }
+                ("POST", None) if rest.starts_with("actions/runs/") => {
+                    let full = format!("{}/{}", repo.owner, repo.name);
+                    let (response, answer) = fake_deploy::review_gate(&full, rest, request, authed);
+                    state.gate_answers.extend(answer);
                     response
                 }
                 ("POST" | "PATCH", None) if rest.starts_with("check-runs") => {

@@ -2,6 +2,7 @@
 //! and a way to run the built binary on them.
 #![allow(dead_code)]
 
+pub mod deploy_history;
 pub mod fake_checks;
 pub mod fake_deploy;
 pub mod fake_github;
@@ -112,6 +113,9 @@ pub fn livegate(dir: &Path, args: &[&str]) -> Run {
         .args(args)
         .current_dir(dir)
         .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("FORCE_COLOR")
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .output()
@@ -130,6 +134,9 @@ pub fn livegate_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         .args(args)
         .current_dir(dir)
         .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("FORCE_COLOR")
         .env_remove("GITHUB_TOKEN")
         .env_remove("GH_TOKEN")
         .env_remove("GITHUB_API_URL")

@@ -103,3 +103,28 @@ fn deny_unknown(schema: &mut Value) {
         _ => {}
     }
 }
+
+/// Validates a payload against a schema of `components.schemas` (a webhook
+/// payload), refusing fields the schema does not list at the top level (a
+/// misspelled field there is a mistake in the test, not an extension).
+pub fn check_component(doc: &Value, name: &str, payload: &Value) {
+    let schema = &doc["components"]["schemas"][name];
+    assert!(!schema.is_null(), "no schema {name} in the OpenAPI description");
+    let mut root = json_schema(schema);
+    let object = root.as_object_mut().unwrap();
+    if !object.contains_key("additionalProperties") {
+        object.insert("additionalProperties".to_owned(), Value::Bool(false));
+    }
+    object.insert("components".to_owned(), json_schema(&doc["components"]));
+    let validator = jsonschema::validator_for(&root).unwrap_or_else(|e| panic!("schema {name}: {e}"));
+    let errors: Vec<String> = validator
+        .iter_errors(payload)
+        .take(10)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "the payload does not conform to {name}:\n{}",
+        errors.join("\n")
+    );
+}

@@ -158,3 +158,48 @@ pub fn deliver(url: &str, secret: &str, event: &str, id: &str, body: &[u8]) -> (
     let pairs: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     post(url, "/webhook", &pairs, body)
 }
+
+/// A `deployment_protection_rule.requested` delivery. GitHub's published
+/// examples (@octokit/webhooks-examples 7.6.1, the newest) have none, so it
+/// is assembled from the fields of the OpenAPI description's
+/// `webhook-deployment-protection-rule-requested` schema, with the
+/// deployment, repository, organisation and sender of GitHub's published
+/// `deployment.created` example; `assert_deployment_protection_rule` checks
+/// it against that schema.
+pub fn deployment_protection_rule(
+    repo: &str,
+    sha: &str,
+    environment: &str,
+    callback: &str,
+    installation: u64,
+) -> Value {
+    let created = example("deployment", "created");
+    let (owner, name) = repo.split_once('/').expect("owner/name");
+    let mut repository = created["repository"].clone();
+    repository["full_name"] = json!(repo);
+    repository["name"] = json!(name);
+    repository["owner"]["login"] = json!(owner);
+    repository["html_url"] = json!(format!("https://github.com/{repo}"));
+    let mut deployment = created["deployment"].clone();
+    deployment["sha"] = json!(sha);
+    deployment["ref"] = json!("main");
+    deployment["environment"] = json!(environment);
+    deployment["original_environment"] = json!(environment);
+    let mut payload = json!({
+        "action": "requested",
+        "environment": environment,
+        "event": "push",
+        "sha": sha,
+        "ref": "refs/heads/main",
+        "deployment_callback_url": callback,
+        "deployment": deployment,
+        "pull_requests": [],
+        "repository": repository,
+        "installation": {"id": installation, "node_id": "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ=="},
+        "sender": created["sender"],
+    });
+    if created["organization"].is_object() {
+        payload["organization"] = created["organization"].clone();
+    }
+    payload
+}

@@ -144,6 +144,17 @@ static RULE_REGEXES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         .collect()
 });
 
+/// The rule a single `KEY=value` setting breaks (from a Dockerfile's `ENV`,
+/// say): the check and what is wrong.
+pub fn setting_rule(setting: &str) -> Option<(&'static CheckMeta, &'static str)> {
+    let lower = setting.to_ascii_lowercase();
+    RULE_SET
+        .matches(setting)
+        .iter()
+        .find(|&index| !RULES[index].except.iter().any(|word| lower.contains(word)))
+        .map(|index| (RULES[index].meta, RULES[index].message))
+}
+
 /// The regular expressions this check runs over configuration lines.
 pub fn content_patterns() -> Vec<&'static str> {
     RULES.iter().map(|rule| rule.pattern).collect()

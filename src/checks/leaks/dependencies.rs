@@ -4,7 +4,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::packaging::{pom_dependencies, pom_tag_offset, xml_value};
+use super::pom;
 use super::{FileFacts, LeakCheck, TreeFacts};
 use crate::classify::{Area, Manifest, PathInfo, Role};
 use crate::registry::leaks::TEST_LIBRARY_IN_PRODUCTION_DEPENDENCIES;
@@ -520,28 +520,31 @@ fn cargo(text: &str) -> Declared {
 }
 
 fn maven(text: &str) -> Declared {
-    // The project's own artifactId: the first one outside <parent> and <dependencies>.
-    let head_end = text.find("<dependencies>").unwrap_or(text.len());
-    let head = &text[..head_end];
-    let head = match (head.find("<parent>"), head.find("</parent>")) {
-        (Some(start), Some(end)) if end > start => format!("{}{}", &head[..start], &head[end..]),
-        _ => head.to_owned(),
-    };
+    // A pom that does not parse is reported by the packaging check (LG904)
+    // and read as far as it can be.
+    let pom = pom::parse(text).unwrap_or_else(|_| pom::parse_fragments(text));
     let mut declared = Declared {
-        own_name: xml_value(&head, "artifactId").map(str::to_owned),
+        own_name: pom.artifact_id.clone(),
         ..Declared::default()
     };
-    for (offset, block) in pom_dependencies(text) {
-        let scope = xml_value(&block, "scope").unwrap_or("compile");
-        if matches!(scope, "test" | "provided" | "system") {
+    for dependency in &pom.dependencies {
+        // Managed versions add nothing; a plugin's classpath is the build's;
+        // a profile for tests or development is not what ships.
+        if dependency.section != pom::Section::Dependencies
+            || dependency
+                .profile
+                .as_deref()
+                .is_some_and(pom::is_non_production_profile)
+            || matches!(dependency.scope(), "test" | "provided" | "system")
+        {
             continue;
         }
-        let (Some(group), Some(artifact)) = (xml_value(&block, "groupId"), xml_value(&block, "artifactId")) else {
+        let (Some(group), Some(artifact)) = (dependency.get("groupId"), dependency.get("artifactId")) else {
             continue;
         };
         declared.dependencies.push(Dependency {
             name: format!("{group}:{artifact}"),
-            offset: pom_tag_offset(text, offset, "artifactId"),
+            offset: dependency.offset_of("artifactId"),
             section: "pom.xml dependencies without `<scope>test</scope>`",
         });
     }

@@ -82,18 +82,18 @@ impl LeakCheck for MigrationLoads {
                 let offset = args.start() + name.start();
                 seen.push(offset);
                 let mut finding = match test_data_reason(name.as_str()) {
-                    Some(why) => file.finding_at(
+                    Some(why) => file.finding_span(
                         &MIGRATION_LOADS_TEST_DATA,
-                        offset,
+                        offset..offset + name.len(),
                         format!(
                             "the migration loads the fixture `{}` into the live database: {why}",
                             name.as_str()
                         ),
                     ),
                     None => {
-                        let mut finding = file.finding_at(
+                        let mut finding = file.finding_span(
                             &MIGRATION_LOADS_TEST_DATA,
-                            offset,
+                            offset..offset + name.len(),
                             format!(
                                 "the migration loads the fixture `{}`: fine if it holds reference data, not test records",
                                 name.as_str()
@@ -115,9 +115,9 @@ impl LeakCheck for MigrationLoads {
                 continue;
             }
             if let Some(why) = test_data_reason(path.as_str()) {
-                found.push(file.finding_at(
+                found.push(file.finding_span(
                     &MIGRATION_LOADS_TEST_DATA,
-                    path.start(),
+                    path.range(),
                     format!("the migration reads `{}` into the live database: {why}.", path.as_str()),
                 ));
             }

@@ -4,15 +4,19 @@
 pub mod config;
 pub mod content;
 pub mod dependencies;
+pub mod docker_builds;
+pub mod dockerfile;
 pub mod guards;
 pub mod libraries;
 pub mod migrations;
 pub mod packaging;
 pub mod placement;
+pub mod pom;
 pub mod reference;
 pub mod suppression;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 use std::sync::{LazyLock, OnceLock};
 
 use regex::Regex;
@@ -32,6 +36,24 @@ pub struct TreeFacts {
     pub paths: BTreeSet<String>,
     /// `.dockerignore` and `.npmignore` files by path, with their text.
     pub ignore_files: BTreeMap<String, String>,
+    /// Files that build Dockerfiles (workflows, compose files, Makefiles:
+    /// `docker_builds::is_build_reference`) by path, with their text.
+    pub build_files: BTreeMap<String, String>,
+    /// The builds `build_files` describe, read once for all Dockerfiles
+    /// (so `build_files` is filled before the first Dockerfile is judged).
+    build_refs: OnceLock<Vec<docker_builds::BuildRef>>,
+}
+
+impl TreeFacts {
+    /// Every build of a Dockerfile that the tree's build files describe.
+    pub fn build_refs(&self) -> &[docker_builds::BuildRef] {
+        self.build_refs.get_or_init(|| {
+            self.build_files
+                .iter()
+                .flat_map(|(path, text)| docker_builds::build_refs(path, text))
+                .collect()
+        })
+    }
 }
 
 /// The one line model of every scan mode: a line ends at `\n` (a `\r`
@@ -85,16 +107,30 @@ impl<'a> FileFacts<'a> {
         self.text.get(start..end).unwrap_or("").trim_end_matches('\r')
     }
 
-    /// A finding at a byte offset, with line, column and snippet filled in.
+    /// A finding about the statement starting at a byte offset: line, column
+    /// and snippet filled in, the span running to the end of the line (less
+    /// trailing blanks). Use `finding_span` when the exact extent is known.
     pub fn finding_at(&self, meta: &'static CheckMeta, offset: usize, message: impl Into<String>) -> Finding {
+        let line = self.line_of(offset);
+        let start = self.line_starts()[line - 1];
+        let end = start + self.line_text(line).trim_end().len();
+        self.finding_span(meta, offset..end.max(offset), message)
+    }
+
+    /// A finding about the bytes `span` of the file (on one line; a longer
+    /// span is cut at the end of its first line).
+    pub fn finding_span(&self, meta: &'static CheckMeta, span: Range<usize>, message: impl Into<String>) -> Finding {
+        let offset = span.start;
         let line = self.line_of(offset);
         let start = self.line_starts()[line - 1];
         let column = self
             .text
             .get(start..offset)
             .map_or(1, |prefix| prefix.chars().count() + 1);
+        let text = self.line_text(line);
+        let within = offset.saturating_sub(start);
         Finding::new(meta, Location::at(&self.info.path, line as u32, column as u32), message)
-            .with_snippet_around(self.line_text(line), offset.saturating_sub(start))
+            .with_snippet_span(text, within..(span.end.saturating_sub(start)).min(text.len()))
     }
 
     /// Lines with their 1-based numbers.
@@ -129,7 +165,7 @@ impl<'a> FileFacts<'a> {
         let text = self.line_text(line);
         let column = text.get(..value.start).map_or(1, |prefix| prefix.chars().count() + 1);
         Finding::new(meta, Location::at(&self.info.path, line as u32, column as u32), message)
-            .with_snippet_around(text, value.start)
+            .with_snippet_span(text, value.start..value.end)
     }
 }
 

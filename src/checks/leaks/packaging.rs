@@ -5,13 +5,16 @@ use std::sync::LazyLock;
 use globset::{GlobBuilder, GlobMatcher};
 use regex::Regex;
 
-use super::{FileFacts, LeakCheck, TreeFacts};
+use super::docker_builds::{image_lineage, production_stages, BuildRef};
+use super::dockerfile::{self, Instruction};
+use super::{config, pom, FileFacts, LeakCheck, TreeFacts};
 use crate::classify::{Area, Manifest, PathInfo, Role};
 use crate::registry::leaks::{
     CARGO_PACKAGE_INCLUDES_TEST_DATA, DOCKERFILE_COPIES_TESTS, DOCKER_CONTEXT_INCLUDES_TESTS,
     MAVEN_TEST_JAR_AT_RUNTIME, NPM_PACKAGE_INCLUDES_TESTS, PYTHON_PACKAGE_INCLUDES_TESTS,
 };
-use crate::registry::CheckMeta;
+use crate::registry::verification::CONTENT_NOT_VERIFIABLE;
+use crate::registry::{CheckMeta, Severity};
 use crate::report::finding::Finding;
 
 /// Packaging definitions.
@@ -26,6 +29,7 @@ impl LeakCheck for Packaging {
             &PYTHON_PACKAGE_INCLUDES_TESTS,
             &CARGO_PACKAGE_INCLUDES_TEST_DATA,
             &MAVEN_TEST_JAR_AT_RUNTIME,
+            &CONTENT_NOT_VERIFIABLE,
         ]
     }
 
@@ -73,6 +77,9 @@ const TEST_DIR_NAMES: &[&str] = &[
     "e2e",
     "integration-tests",
     "integration_tests",
+    "cypress",
+    "mocks",
+    "__fixtures__",
 ];
 
 /// Why a path written in a build or package definition names test
@@ -104,119 +111,189 @@ pub fn test_path_reason(path: &str) -> Option<String> {
     None
 }
 
-/// A Dockerfile instruction after joining continuation lines.
-struct Instruction<'a> {
-    /// Byte offset of the instruction's first character.
-    offset: usize,
-    keyword: String,
-    args: String,
-    _text: &'a str,
+/// The production image's stages, with what makes them so, and the COPY,
+/// ADD, ENV and RUN instructions in them judged.
+fn dockerfile(tree: &TreeFacts, file: &FileFacts<'_>, out: &mut Vec<Finding>) {
+    let parsed = dockerfile::parse(file.text);
+    let stages = parsed.stages();
+    let refs: Vec<BuildRef> = tree
+        .build_refs()
+        .iter()
+        .filter(|build| build.dockerfile == file.info.path)
+        .cloned()
+        .collect();
+    let mut judged: Vec<usize> = Vec::new();
+    for production in production_stages(&parsed, &file.info.path, &refs) {
+        let image = &stages[production.stage];
+        for stage in image_lineage(&stages, production.stage) {
+            let stage = &stages[stage];
+            let whose = if stage.index == image.index {
+                format!("production image: {}, {}", image.label(), production.evidence)
+            } else {
+                format!(
+                    "in {}, a base of {}; production image: {}, {}",
+                    stage.label(),
+                    image.label(),
+                    image.label(),
+                    production.evidence
+                )
+            };
+            let before = out.len();
+            for at in stage.from + 1..stage.end {
+                if judged.contains(&at) {
+                    continue;
+                }
+                judged.push(at);
+                judge_instruction(tree, file, &refs, &parsed.instructions[at], &whose, out);
+            }
+            if !production.certain {
+                for finding in &mut out[before..] {
+                    finding.severity = finding.severity.min(Severity::Warning);
+                }
+            }
+        }
+    }
 }
 
-fn instructions(text: &str) -> Vec<Instruction<'_>> {
+/// Redirections and `tee` in shell commands: where a command writes.
+static SHELL_WRITE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^0-9&<>])>>?\s*([^\s;&|<>()]+)|\btee\s+(?:-a\s+)?([^\s;&|<>()]+)").expect("shell write")
+});
+
+/// Byte offset of the `line`th line (from 0) of a heredoc body in the file.
+fn body_line_offset(text: &str, body_offset: usize, line: usize) -> usize {
+    let rest = text.get(body_offset..).unwrap_or("");
+    body_offset + rest.split_inclusive('\n').take(line).map(str::len).sum::<usize>()
+}
+
+fn judge_instruction(
+    tree: &TreeFacts,
+    file: &FileFacts<'_>,
+    refs: &[BuildRef],
+    instruction: &Instruction,
+    whose: &str,
+    out: &mut Vec<Finding>,
+) {
+    match instruction.keyword.as_str() {
+        "COPY" | "ADD" => {
+            let (flags, mut words) = instruction.flags_and_words();
+            let Some(destination) = words.pop() else {
+                return;
+            };
+            let from_stage = flags.iter().find_map(|f| f.strip_prefix("--from="));
+            let whence = from_stage.map_or(String::new(), |stage| format!(" (from stage `{stage}`)"));
+            for source in &words {
+                if source.contains("://") {
+                    continue;
+                }
+                if dockerfile::is_heredoc_marker(source) {
+                    if let Some(reason) = test_path_reason(&destination) {
+                        out.push(file.finding_at(
+                            &DOCKERFILE_COPIES_TESTS,
+                            instruction.offset,
+                            format!(
+                                "{} writes a heredoc to `{destination}` in the image: {reason} ({whose})",
+                                instruction.keyword
+                            ),
+                        ));
+                    }
+                } else if let Some(reason) = test_path_reason(source) {
+                    out.push(file.finding_at(
+                        &DOCKERFILE_COPIES_TESTS,
+                        instruction.offset,
+                        format!(
+                            "{} `{source}`{whence} into the image: {reason} ({whose})",
+                            instruction.keyword
+                        ),
+                    ));
+                } else if from_stage.is_none() && matches!(source.as_str(), "." | "./" | "*" | "./*") {
+                    context_copy(tree, file, refs, instruction, whose, out);
+                }
+            }
+        }
+        "RUN" => {
+            let mut writes: Vec<(usize, String)> = Vec::new();
+            for caps in SHELL_WRITE.captures_iter(&instruction.args) {
+                if let Some(target) = caps.get(1).or(caps.get(2)) {
+                    writes.push((instruction.offset, target.as_str().to_owned()));
+                }
+            }
+            for heredoc in &instruction.heredocs {
+                for (line, text) in heredoc.body.lines().enumerate() {
+                    for caps in SHELL_WRITE.captures_iter(text) {
+                        if let Some(target) = caps.get(1).or(caps.get(2)) {
+                            let offset = body_line_offset(file.text, heredoc.body_offset, line);
+                            writes.push((offset, target.as_str().to_owned()));
+                        }
+                    }
+                }
+            }
+            for (offset, target) in writes {
+                let target = target.trim_matches(['"', '\'']);
+                if let Some(reason) = test_path_reason(target) {
+                    out.push(file.finding_at(
+                        &DOCKERFILE_COPIES_TESTS,
+                        offset,
+                        format!("RUN writes `{target}` into the image: {reason} ({whose})"),
+                    ));
+                }
+            }
+        }
+        "ENV" => {
+            for (key, value) in env_settings(&instruction.args) {
+                if let Some((meta, message)) = config::setting_rule(&format!("{key}={value}")) {
+                    out.push(file.finding_at(
+                        meta,
+                        instruction.offset,
+                        format!("{message} in the production image: `ENV {key}={value}` ({whose})"),
+                    ));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `ENV KEY=value OTHER="a b"` or the legacy `ENV KEY value`.
+fn env_settings(args: &str) -> Vec<(String, String)> {
+    let args = args.trim();
+    let first = args.split_whitespace().next().unwrap_or("");
+    if !first.contains('=') {
+        let (key, value) = args.split_once(char::is_whitespace).unwrap_or((args, ""));
+        return vec![(key.to_owned(), value.trim().trim_matches(['"', '\'']).to_owned())];
+    }
     let mut out = Vec::new();
-    let mut pending: Option<(usize, String)> = None;
-    let mut offset = 0;
-    for raw in text.split_inclusive('\n') {
-        let line_offset = offset;
-        offset += raw.len();
-        let line = raw.trim_end_matches(['\n', '\r']);
-        let trimmed = line.trim_start();
-        if trimmed.starts_with('#') || (trimmed.is_empty() && pending.is_none()) {
-            continue;
+    let mut word = String::new();
+    let mut quote: Option<char> = None;
+    let mut words = Vec::new();
+    for c in args.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => word.push(c),
+            (None, '"' | '\'') => quote = Some(c),
+            (None, c) if c.is_whitespace() => words.extend((!word.is_empty()).then(|| std::mem::take(&mut word))),
+            (None, c) => word.push(c),
         }
-        let (body, continues) = match trimmed.strip_suffix('\\') {
-            Some(body) => (body, true),
-            None => (trimmed, false),
-        };
-        let (start, mut joined) = match pending.take() {
-            Some((start, joined)) => (start, joined),
-            None => (line_offset + (line.len() - trimmed.len()), String::new()),
-        };
-        joined.push_str(body);
-        joined.push(' ');
-        if continues {
-            pending = Some((start, joined));
-            continue;
+    }
+    words.extend((!word.is_empty()).then_some(word));
+    for word in words {
+        if let Some((key, value)) = word.split_once('=') {
+            out.push((key.to_owned(), value.to_owned()));
         }
-        let joined = joined.trim().to_owned();
-        let (keyword, args) = joined.split_once(char::is_whitespace).unwrap_or((&joined, ""));
-        out.push(Instruction {
-            offset: start,
-            keyword: keyword.to_ascii_uppercase(),
-            args: args.trim().to_owned(),
-            _text: text,
-        });
     }
     out
-}
-
-/// Splits COPY/ADD arguments into flags, sources and destination. Handles
-/// the JSON (exec) form.
-fn copy_operands(args: &str) -> (Vec<String>, Vec<String>) {
-    let mut words: Vec<String> = Vec::new();
-    let mut flags = Vec::new();
-    let mut rest = args.trim();
-    while rest.starts_with("--") {
-        let (flag, tail) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
-        flags.push(flag.to_owned());
-        rest = tail.trim_start();
-    }
-    if rest.starts_with('[') {
-        if let Ok(list) = serde_json::from_str::<Vec<String>>(rest) {
-            words = list;
-        }
-    } else {
-        words = rest.split_whitespace().map(str::to_owned).collect();
-    }
-    if words.len() < 2 {
-        return (flags, Vec::new());
-    }
-    words.pop();
-    (flags, words)
-}
-
-fn dockerfile(tree: &TreeFacts, file: &FileFacts<'_>, out: &mut Vec<Finding>) {
-    let all = instructions(file.text);
-    let Some(last_from) = all.iter().rposition(|i| i.keyword == "FROM") else {
-        return;
-    };
-    let dir = file.info.path.rsplit_once('/').map_or("", |(dir, _)| dir);
-    for instruction in &all[last_from + 1..] {
-        if instruction.keyword != "COPY" && instruction.keyword != "ADD" {
-            continue;
-        }
-        let (flags, sources) = copy_operands(&instruction.args);
-        let from_stage = flags.iter().find_map(|f| f.strip_prefix("--from="));
-        for source in &sources {
-            if source.contains("://") {
-                continue;
-            }
-            if let Some(reason) = test_path_reason(source) {
-                let whence = from_stage.map_or(String::new(), |stage| format!(" (from stage `{stage}`)"));
-                out.push(file.finding_at(
-                    &DOCKERFILE_COPIES_TESTS,
-                    instruction.offset,
-                    format!(
-                        "the final stage {} `{source}`{whence} into the image: {reason}",
-                        instruction.keyword
-                    ),
-                ));
-            } else if from_stage.is_none() && matches!(source.as_str(), "." | "./" | "*" | "./*") {
-                context_copy(tree, file, dir, instruction, out);
-            }
-        }
-    }
 }
 
 /// `COPY . .`: which existing test directories does the context let in?
 fn context_copy(
     tree: &TreeFacts,
     file: &FileFacts<'_>,
-    dir: &str,
-    instruction: &Instruction<'_>,
+    refs: &[BuildRef],
+    instruction: &Instruction,
+    whose: &str,
     out: &mut Vec<Finding>,
 ) {
+    let dir = file.info.path.rsplit_once('/').map_or("", |(dir, _)| dir);
     let own_ignore = |d: &str| {
         let name = file.info.file_name();
         let candidates = [join(d, &format!("{name}.dockerignore")), join(d, ".dockerignore")];
@@ -228,15 +305,30 @@ fn context_copy(
             .filter(|t| context.is_empty() || t.starts_with(&format!("{context}/")))
             .collect()
     };
-    // The build context is the Dockerfile's directory when that directory
-    // is set up as one (its own .dockerignore, or tests inside it);
-    // otherwise the repository root (`docker build -f docker/Dockerfile .`).
-    let context = if dir.is_empty() || own_ignore(dir).is_some() || !under(dir).is_empty() {
-        dir
-    } else {
-        ""
+    // The context a build names (compose `context:`, the workflow's
+    // `context:` or the last word of `docker build`); without one, the
+    // Dockerfile's directory when that directory is set up as one (its own
+    // .dockerignore, or tests inside it), otherwise the repository root
+    // (`docker build -f docker/Dockerfile .`).
+    let named = refs
+        .first()
+        .map(|build| (build.context.as_str(), build.source.as_str()));
+    let context = match named {
+        Some((context, _)) => context,
+        None if dir.is_empty() || own_ignore(dir).is_some() || !under(dir).is_empty() => dir,
+        None => "",
     };
     let ignore_path = own_ignore(context);
+    // `COPY --exclude=tests . .` (Dockerfile syntax 1.7) leaves them out too.
+    let excluded_by_flags = DockerIgnore::parse(
+        &instruction
+            .flags_and_words()
+            .0
+            .iter()
+            .filter_map(|flag| flag.strip_prefix("--exclude="))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
     let patterns = ignore_path
         .as_ref()
         .map(|p| DockerIgnore::parse(&tree.ignore_files[p]))
@@ -244,7 +336,7 @@ fn context_copy(
     let leaking: Vec<&str> = under(context)
         .into_iter()
         .map(|t| t.strip_prefix(&format!("{context}/")).unwrap_or(t))
-        .filter(|relative| !patterns.excludes_dir(relative))
+        .filter(|relative| !patterns.excludes_dir(relative) && !excluded_by_flags.excludes_dir(relative))
         .collect();
     if leaking.is_empty() {
         return;
@@ -257,12 +349,14 @@ fn context_copy(
         &DOCKER_CONTEXT_INCLUDES_TESTS,
         instruction.offset,
         format!(
-            "the final stage copies the whole build context ({}) and {ignore_note} {}",
+            "{} copies the whole build context ({}{}) and {ignore_note} {} ({whose})",
+            instruction.keyword,
             if context.is_empty() {
                 "the repository root".to_owned()
             } else {
                 format!("`{context}/`")
             },
+            named.map_or(String::new(), |(_, source)| format!(", as built by {source}")),
             leaking.iter().map(|d| format!("`{d}/`")).collect::<Vec<_>>().join(", ")
         ),
     ));
@@ -520,86 +614,61 @@ fn cargo_include(file: &FileFacts<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-static DEPENDENCY_BLOCK: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?s)<dependency>(.*?)</dependency>").expect("dependency block"));
-static DEPENDENCY_MANAGEMENT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?s)<dependencyManagement>.*?</dependencyManagement>").expect("management"));
-static XML_COMMENT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?s)<!--.*?-->").expect("comment"));
-
-/// The text of `<tag>…</tag>` inside a block, trimmed.
-pub fn xml_value<'a>(block: &'a str, tag: &str) -> Option<&'a str> {
-    let open = format!("<{tag}>");
-    let start = block.find(&open)? + open.len();
-    let end = block[start..].find(&format!("</{tag}>"))? + start;
-    Some(block[start..end].trim())
-}
-
-/// The pom's text with comments and `<dependencyManagement>` blanked out
-/// (same length, so offsets stay true): only declared dependencies count.
-pub fn pom_dependencies_text(text: &str) -> String {
-    let mut blanked = text.to_owned();
-    for re in [&*XML_COMMENT, &*DEPENDENCY_MANAGEMENT] {
-        let ranges: Vec<(usize, usize)> = re.find_iter(&blanked).map(|m| (m.start(), m.end())).collect();
-        for (start, end) in ranges {
-            let spaces: String = blanked[start..end]
-                .chars()
-                .map(|c| if c == '\n' { '\n' } else { ' ' })
-                .collect();
-            // Multi-byte characters become one space each: re-pad to keep the byte length.
-            let pad = (end - start).saturating_sub(spaces.len());
-            blanked.replace_range(start..end, &format!("{spaces}{}", " ".repeat(pad)));
-        }
-    }
-    blanked
-}
-
-/// Every `<dependency>` block of a pom (outside comments and dependency
-/// management), with its byte offset.
-pub fn pom_dependencies(text: &str) -> Vec<(usize, String)> {
-    let blanked = pom_dependencies_text(text);
-    DEPENDENCY_BLOCK
-        .captures_iter(&blanked)
-        .map(|c| (c.get(0).expect("m").start(), c[1].to_owned()))
-        .collect()
-}
-
-/// Offset of `<tag>` inside the dependency block that starts at
-/// `block_offset`, or the block's own offset. Findings point at the line
-/// that names what is wrong (the artifactId, the test-jar type) rather than
-/// at `<dependency>`: when a block is inserted between two others, a line
-/// diff matches the new `<dependency>` line with its neighbour's, and only
-/// the lines in between count as added.
-pub fn pom_tag_offset(text: &str, block_offset: usize, tag: &str) -> usize {
-    let Some(rest) = text.get(block_offset..) else {
-        return block_offset;
-    };
-    let end = rest.find("</dependency>").unwrap_or(rest.len());
-    rest[..end]
-        .find(&format!("<{tag}>"))
-        .map_or(block_offset, |at| block_offset + at)
-}
-
 fn maven_test_jars(file: &FileFacts<'_>, out: &mut Vec<Finding>) {
-    for (offset, block) in pom_dependencies(file.text) {
-        let test_jar =
-            xml_value(&block, "type") == Some("test-jar") || xml_value(&block, "classifier") == Some("tests");
-        let scope = xml_value(&block, "scope");
-        if test_jar && scope != Some("test") {
-            let artifact = xml_value(&block, "artifactId").unwrap_or("?");
-            let tag = if xml_value(&block, "type") == Some("test-jar") {
-                "type"
-            } else {
-                "classifier"
-            };
+    let pom = match pom::parse(file.text) {
+        Ok(pom) => pom,
+        Err(err) => {
             out.push(file.finding_at(
-                &MAVEN_TEST_JAR_AT_RUNTIME,
-                pom_tag_offset(file.text, offset, tag),
+                &CONTENT_NOT_VERIFIABLE,
+                err.offset,
                 format!(
-                    "the test-jar of `{artifact}` is a dependency in scope `{}`, so its test classes ship",
-                    scope.unwrap_or("compile (default)")
+                    "this pom.xml is not well-formed XML ({}), so its dependencies (test libraries, \
+                     test-jars on the runtime classpath) cannot all be checked: only the `<dependency>` \
+                     elements that parse on their own were; fix the XML (Maven cannot read it either)",
+                    err.message
                 ),
             ));
+            pom::parse_fragments(file.text)
         }
+    };
+    for dependency in &pom.dependencies {
+        if dependency.section != pom::Section::Dependencies {
+            continue;
+        }
+        let test_jar = dependency.get("type") == Some("test-jar") || dependency.get("classifier") == Some("tests");
+        let scope = dependency.get("scope");
+        if !test_jar || scope == Some("test") {
+            continue;
+        }
+        let artifact = dependency.get("artifactId").unwrap_or("?");
+        let tag = if dependency.get("type") == Some("test-jar") {
+            "type"
+        } else {
+            "classifier"
+        };
+        let profile = dependency
+            .profile
+            .as_deref()
+            .map_or(String::new(), |id| format!(" (in profile `{id}`)"));
+        let mut finding = file.finding_at(
+            &MAVEN_TEST_JAR_AT_RUNTIME,
+            dependency.offset_of(tag),
+            format!(
+                "the test-jar of `{artifact}` is a dependency in scope `{}`{profile}, so its test classes ship",
+                scope.unwrap_or("compile (default)")
+            ),
+        );
+        if dependency
+            .profile
+            .as_deref()
+            .is_some_and(pom::is_non_production_profile)
+        {
+            finding.severity = Severity::Note;
+            finding
+                .message
+                .push_str(" when that profile is active; its name says tests or development");
+        }
+        out.push(finding);
     }
 }
 
@@ -614,6 +683,7 @@ mod tests {
             test_dirs: test_dirs.iter().map(|s| s.to_string()).collect(),
             paths: paths.iter().map(|s| s.to_string()).collect(),
             ignore_files: ignores.iter().map(|(p, t)| (p.to_string(), t.to_string())).collect(),
+            ..TreeFacts::default()
         }
     }
 
@@ -662,6 +732,136 @@ mod tests {
         assert!(scan("Dockerfile", "# COPY tests /x\nFROM y\nCOPY src /app\n").is_empty());
     }
 
+    /// Findings with their severity, given build files (workflows, compose).
+    fn scan_built(builds: &[(&str, &str)], path: &str, text: &str) -> Vec<(&'static str, u32, Severity, String)> {
+        let mut facts = tree(&[], &["tests", "spec", "integration-tests"], &[]);
+        facts.build_files = builds.iter().map(|(p, t)| (p.to_string(), t.to_string())).collect();
+        let info = Classifier::new(&LeakPolicy::default()).classify(path);
+        let mut out = Vec::new();
+        Packaging.check_content(&facts, &FileFacts::new(&info, text), &mut out);
+        out.into_iter()
+            .map(|f| (f.code(), f.location.line, f.severity, f.message))
+            .collect()
+    }
+
+    fn codes_lines(found: &[(&'static str, u32, Severity, String)]) -> Vec<(&'static str, u32, Severity)> {
+        found.iter().map(|(c, l, s, _)| (*c, *l, *s)).collect()
+    }
+
+    #[test]
+    fn escape_directive_continuation_copying_tests_is_reported() {
+        // Regression: with `# escape=`` the continued COPY was split at the
+        // backslash rules and passed unreported.
+        let windows = "# escape=`\nFROM mcr.microsoft.com/dotnet/aspnet:8.0\nWORKDIR C:\\app\nCOPY --chown=app `\n     tests/ C:\\app\\tests\\\nCOPY bin/ C:\\app\\\n";
+        assert_eq!(scan("Dockerfile", windows), [("LG441", 4)]);
+        // Without the directive the backtick is an ordinary character.
+        assert!(scan("Dockerfile", "FROM x\nCOPY src/ /app `\nRUN echo tests/\n").is_empty());
+        // A directive below a comment is itself a comment.
+        let late = "# build me\n# escape=`\nFROM x\nCOPY a `\n  b\nCOPY tests/ /t\n";
+        assert_eq!(scan("Dockerfile", late), [("LG441", 6)]);
+    }
+
+    #[test]
+    fn heredocs_are_neither_instructions_nor_skipped() {
+        // A heredoc body that looks like a COPY is shell text, not an instruction.
+        let body = "# syntax=docker/dockerfile:1.7\nFROM python:3.12-slim\nRUN <<EOF\nset -e\nCOPY tests/ /app/tests\nEOF\nCOPY app/ /app/\n";
+        assert!(scan("Dockerfile", body).is_empty());
+        // Test data written into the image through a heredoc is reported.
+        let writes = "FROM python:3.12-slim\nCOPY <<-EOF /app/tests/fixtures/users.json\n\t[{\"name\": \"x\"}]\n\tEOF\nRUN <<EOF\nmkdir -p /srv\ncat > /srv/spec/seed.sql <<'SQL'\nINSERT 1;\nSQL\nEOF\n";
+        assert_eq!(scan("Dockerfile", writes), [("LG441", 2), ("LG441", 7)]);
+        // A FROM inside a heredoc does not start a stage.
+        let stage = "FROM node:20 AS build\nCOPY tests/ tests/\nRUN <<EOF\nFROM scratch\nEOF\n";
+        assert_eq!(scan("Dockerfile", stage), [("LG441", 2)]);
+    }
+
+    #[test]
+    fn node_production_stage_before_a_ci_test_stage() {
+        // Shape of a TypeScript service: base, build, production, then a test stage CI builds.
+        let df = "FROM node:22-alpine AS base\nWORKDIR /app\n\nFROM base AS build\nCOPY . .\nRUN npm ci && npm run build\n\nFROM base AS production\nCOPY --from=build --chown=appuser:appgroup \\\n        /app/dist ./dist\nCOPY --from=build --chown=appuser:appgroup \\\n        /app/integration-tests/db ./integration-tests/db\nCMD [\"npm\", \"start\"]\n\nFROM build AS test\nCOPY tests/ tests/\nRUN npm test\n";
+        let found = scan_built(&[], "Dockerfile", df);
+        assert_eq!(codes_lines(&found), [("LG441", 11, Severity::Error)]);
+        assert!(
+            found[0].3.contains("stage `production`, named for production"),
+            "{}",
+            found[0].3
+        );
+        // The CI workflow builds the test target: that is not the image.
+        let ci = ".github/workflows/ci.yml";
+        let workflow = "jobs:\n  test:\n    steps:\n      - run: docker build --target test -t app-test .\n";
+        assert_eq!(
+            codes_lines(&scan_built(&[(ci, workflow)], "Dockerfile", df)),
+            [("LG441", 11, Severity::Error)]
+        );
+    }
+
+    #[test]
+    fn target_from_the_workflow_names_the_production_stage() {
+        // Java/Gradle: the image CI pushes is `app`, not the last stage `ci`.
+        let df = "FROM eclipse-temurin:21-jdk AS builder\nCOPY . .\nRUN ./gradlew assemble\n\nFROM eclipse-temurin:21-jre AS app\nCOPY --from=builder /build/libs/app.jar /app/app.jar\nCOPY src/test/resources/seed /app/seed\n\nFROM builder AS ci\nRUN ./gradlew check\n";
+        let push = "jobs:\n  push:\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          context: .\n          target: app\n          push: true\n";
+        let found = scan_built(&[(".github/workflows/push.yml", push)], "Dockerfile", df);
+        assert_eq!(codes_lines(&found), [("LG441", 7, Severity::Error)]);
+        assert!(
+            found[0].3.contains("`--target app` by .github/workflows/push.yml:7"),
+            "{}",
+            found[0].3
+        );
+        // Without the workflow the last non-test stage is a guess: a warning.
+        assert_eq!(
+            codes_lines(&scan_built(&[], "Dockerfile", df)),
+            [("LG441", 7, Severity::Warning)]
+        );
+    }
+
+    #[test]
+    fn ruby_stage_built_from_a_stage_that_copies_spec() {
+        // `FROM base`: what base copies is in the production image too.
+        let df = "FROM ruby:3.3-slim AS base\nWORKDIR /app\nCOPY spec/support/seeds.rb ./db/seeds.rb\n\nFROM base AS build\nRUN bundle install\n\nFROM base AS release\nCOPY --from=build /usr/local/bundle /usr/local/bundle\nENV RAILS_ENV=test\n";
+        let found = scan_built(&[], "Dockerfile", df);
+        assert_eq!(
+            codes_lines(&found),
+            [("LG452", 10, Severity::Error), ("LG441", 3, Severity::Error)]
+        );
+        assert!(
+            found[1].3.contains("in stage `base`, a base of stage `release`"),
+            "{}",
+            found[1].3
+        );
+        // The build stage is not in the image: its copies are not judged.
+        let clean = "FROM ruby AS build\nCOPY spec spec\nRUN rspec\nFROM ruby AS release\nCOPY --from=build /app/lib /app/lib\n";
+        assert!(scan_built(&[], "Dockerfile", clean).is_empty());
+    }
+
+    #[test]
+    fn python_env_test_flag_and_compose_context() {
+        // A test switch set with ENV in the image (covid-alert-server shape).
+        let df =
+            "FROM golang:1.22 AS builder\nRUN go build ./...\nFROM scratch\nENV USER=svc\nENV ENABLE_TEST_TOOLS=true\n";
+        assert_eq!(
+            codes_lines(&scan_built(&[], "Dockerfile", df)),
+            [("LG452", 5, Severity::Error)]
+        );
+        assert!(scan_built(
+            &[],
+            "Dockerfile",
+            "FROM x\nENV TEST_ON_BORROW=true NODE_ENV=production\n"
+        )
+        .is_empty());
+        // A Dockerfile in a subfolder that compose builds with that folder as context.
+        let df = "FROM python:3.12-slim AS runtime\nCOPY . /srv\n";
+        let compose = "services:\n  api:\n    build:\n      context: ./api\n      target: runtime\n";
+        let mut facts = tree(&[], &["api/tests", "web/tests"], &[("api/.dockerignore", "tests\n")]);
+        facts
+            .build_files
+            .insert("docker-compose.yml".to_owned(), compose.to_owned());
+        assert!(scan_with(&facts, "api/Dockerfile", df).is_empty());
+        // Built from the repository root instead, the other service's tests come in.
+        let root = "build:\n\tdocker build -f api/Dockerfile --target runtime .\n";
+        let mut facts = tree(&[], &["api/tests", "web/tests"], &[("api/.dockerignore", "tests\n")]);
+        facts.build_files.insert("Makefile".to_owned(), root.to_owned());
+        assert_eq!(scan_with(&facts, "api/Dockerfile", df), [("LG442", 2)]);
+    }
+
     #[test]
     fn context_copy_against_dockerignore_is_lg442() {
         let df = "FROM node:20\nWORKDIR /app\nCOPY . .\n";
@@ -679,6 +879,9 @@ mod tests {
             &[(".dockerignore", "# tests\ntests/*\n**/__tests__\n")],
         );
         assert!(scan_with(&covered, "Dockerfile", df).is_empty());
+        let flagged =
+            "# syntax=docker/dockerfile:1.7-labs\nFROM node:20\nCOPY --exclude=tests --exclude=**/__tests__ . .\n";
+        assert!(scan_with(&none, "Dockerfile", flagged).is_empty());
         let reincluded = tree(&[], &["tests"], &[(".dockerignore", "tests\n!tests\n")]);
         assert_eq!(scan_with(&reincluded, "Dockerfile", df), [("LG442", 3)]);
         // A service directory with its own context: tests elsewhere do not count.
@@ -759,8 +962,26 @@ mod tests {
         assert!(scan("Cargo.toml", "[package]\nname = \"a\"\ninclude = [\"src/**\"]\n").is_empty());
         let pom = "<project>\n<dependencies>\n  <dependency>\n    <artifactId>core</artifactId>\n    <type>test-jar</type>\n  </dependency>\n  <dependency>\n    <artifactId>util</artifactId>\n    <classifier>tests</classifier>\n    <scope>test</scope>\n  </dependency>\n  <!-- <dependency><artifactId>x</artifactId><type>test-jar</type></dependency> -->\n</dependencies>\n</project>\n";
         assert_eq!(scan("pom.xml", pom), [("LG446", 5)]);
-        let managed = "<dependencyManagement><dependencies><dependency><artifactId>core</artifactId><type>test-jar</type></dependency></dependencies></dependencyManagement>";
+        let managed = "<project><dependencyManagement><dependencies><dependency><artifactId>core</artifactId><type>test-jar</type></dependency></dependencies></dependencyManagement></project>";
         assert!(scan("pom.xml", managed).is_empty());
+        // A plugin's classpath is the build's, not the artifact's.
+        let plugin = "<project><build><plugins><plugin><dependencies>\n<dependency><artifactId>core</artifactId><type>test-jar</type></dependency>\n</dependencies></plugin></plugins></build></project>";
+        assert!(scan("pom.xml", plugin).is_empty());
+    }
+
+    #[test]
+    fn maven_profiles_and_malformed_poms() {
+        let profiles = "<project>\n<profiles>\n<profile><id>integration-tests</id><dependencies><dependency>\n<artifactId>core</artifactId>\n<type>test-jar</type>\n</dependency></dependencies></profile>\n<profile><id>release</id><dependencies><dependency>\n<artifactId>api</artifactId>\n<classifier>tests</classifier>\n</dependency></dependencies></profile>\n</profiles>\n</project>\n";
+        let info = Classifier::new(&LeakPolicy::default()).classify("pom.xml");
+        let mut out = Vec::new();
+        Packaging.check_content(&TreeFacts::default(), &FileFacts::new(&info, profiles), &mut out);
+        let found: Vec<(&str, u32, Severity)> = out.iter().map(|f| (f.code(), f.location.line, f.severity)).collect();
+        assert_eq!(found, [("LG446", 5, Severity::Note), ("LG446", 9, Severity::Error)]);
+        assert!(out[1].message.contains("in profile `release`"), "{}", out[1].message);
+        // Not well-formed: could not verify, at the line of the problem.
+        let broken = "<project>\n  <dependencies>\n    <dependency>\n      <artifactId>core</artifactId>\n  </dependencies>\n</project>\n";
+        assert_eq!(scan("pom.xml", broken), [("LG904", 5)]);
+        assert_eq!(scan("pom.xml", "<project><a>&undefined;</a></project>"), [("LG904", 1)]);
     }
 
     mod properties {
@@ -791,7 +1012,7 @@ mod tests {
         proptest! {
             #[test]
             fn dockerfile_parsing_never_panics_and_points_inside_the_file(text in dockerfile_text()) {
-                for instruction in instructions(&text) {
+                for instruction in dockerfile::parse(&text).instructions {
                     prop_assert!(instruction.offset <= text.len());
                     prop_assert!(text.is_char_boundary(instruction.offset));
                 }

@@ -103,15 +103,18 @@ impl References {
                 let boundary = rust_test_boundary(text);
                 for caps in RUST_INCLUDE.captures_iter(text) {
                     let (whole, path) = (&caps[0], &caps[1]);
-                    let offset = caps.get(0).map_or(0, |m| m.start());
+                    let Some(matched) = caps.get(0) else { continue };
+                    let offset = matched.start();
+                    // The macro call through its closing parenthesis.
+                    let end = matched.end() + usize::from(text[matched.end()..].starts_with(')'));
                     if offset < boundary
                         && points_into_tests(path)
                         && !is_comment_line(file.line_text(file.line_of(offset)))
                     {
                         let macro_name = whole.split('!').next().unwrap_or("include");
-                        out.push(file.finding_at(
+                        out.push(file.finding_span(
                             &EMBEDS_TEST_FILE,
-                            offset,
+                            offset..end,
                             format!("`{macro_name}!` embeds `{path}` from the test tree into the binary"),
                         ));
                     }
@@ -137,7 +140,10 @@ impl References {
             Lang::C => {
                 for caps in C_INCLUDE.captures_iter(text) {
                     if points_into_tests(&caps[1]) {
-                        let offset = caps.get(0).map_or(0, |m| m.start());
+                        // The directive, not the indentation before it.
+                        let offset = caps
+                            .get(0)
+                            .map_or(0, |m| m.start() + m.as_str().len() - m.as_str().trim_start().len());
                         out.push(file.finding_at(
                             &EMBEDS_TEST_FILE,
                             offset,
@@ -156,12 +162,12 @@ impl References {
             Lang::JavaScript => {
                 for caps in JS_IMPORT.captures_iter(text) {
                     let target = &caps[1];
-                    // Point at the module path, just inside its quote.
-                    let offset = caps.get(1).map_or(0, |m| m.start());
-                    if points_into_tests(target) && !is_comment_line(file.line_text(file.line_of(offset))) {
-                        out.push(file.finding_at(
+                    // Point at the module path, just inside its quotes.
+                    let Some(module) = caps.get(1) else { continue };
+                    if points_into_tests(target) && !is_comment_line(file.line_text(file.line_of(module.start()))) {
+                        out.push(file.finding_span(
                             &IMPORTS_TEST_CODE,
-                            offset,
+                            module.range(),
                             format!("production module imports `{target}` from the test tree"),
                         ));
                     }
@@ -177,9 +183,9 @@ impl References {
                         .split('.')
                         .any(|part| part == "tests" || part == "conftest");
                     if test_module {
-                        out.push(file.finding_at(
+                        out.push(file.finding_span(
                             &IMPORTS_TEST_CODE,
-                            module.start(),
+                            module.range(),
                             format!("production module imports `{}`, a test module", module.as_str()),
                         ));
                     }
@@ -193,10 +199,13 @@ impl References {
                         .any(|h| target.trim_end_matches(".rb").rsplit('/').next() == Some(h));
                     let into_tests = kind == "require_relative" && points_into_tests(target);
                     if helper || into_tests {
-                        let offset = caps.get(0).map_or(0, |m| m.start());
-                        out.push(file.finding_at(
+                        // From the keyword (not the indentation) to the closing quote.
+                        let (Some(keyword), Some(whole)) = (caps.get(1), caps.get(0)) else {
+                            continue;
+                        };
+                        out.push(file.finding_span(
                             &IMPORTS_TEST_CODE,
-                            offset,
+                            keyword.start()..whole.end(),
                             format!("production code does `{kind} '{target}'` from the test tree"),
                         ));
                     }
@@ -218,14 +227,14 @@ impl References {
             file.text.len()
         };
         for caps in TEST_PATH_STRING.captures_iter(&file.text[..boundary]) {
-            let offset = caps.get(1).map_or(0, |m| m.start());
-            let line = file.line_text(file.line_of(offset));
+            let Some(path) = caps.get(1) else { continue };
+            let line = file.line_text(file.line_of(path.start()));
             if is_comment_line(line) || JS_IMPORT.is_match(line) || RUST_INCLUDE.is_match(line) {
                 continue;
             }
-            out.push(file.finding_at(
+            out.push(file.finding_span(
                 &OPENS_TEST_PATH,
-                offset,
+                path.range(),
                 format!("production code refers to `{}` in the test tree", &caps[1]),
             ));
         }

@@ -109,7 +109,10 @@ fn requirements(policy: &BranchesSection, eff: &EffectiveProtection) -> Vec<Requ
                 "-".to_owned()
             },
             met: eff.pull_request_required.value && have.value >= want,
-            message: format!("{want} approval(s) required by the policy, in force: {actual}"),
+            message: format!(
+                "{} required by the policy, in force: {actual}",
+                crate::report::count(want as usize, "approval", "approvals")
+            ),
         });
     }
     out.extend(bool_requirement(

@@ -13,7 +13,8 @@ use crate::checks::review::{self, Evaluation, PrFacts, ReviewFact, ReviewPolicy}
 use crate::facts::provenance::{LandingCommit, MergedPullRequest, RangeFacts};
 use crate::facts::Unknown;
 use crate::registry::provenance::{
-    CONTROL_GAP, DIRECT_PUSH, HISTORY_REWRITTEN, MERGED_WITHOUT_REVIEW, STALE_APPROVAL, TEST_DATA_IN_RANGE,
+    CONTROL_GAP, DIRECT_PUSH, HISTORY_REWRITTEN, MERGED_WITHOUT_REVIEW, MERGE_NOT_MADE_BY_GITHUB, STALE_APPROVAL,
+    TEST_DATA_IN_RANGE,
 };
 use crate::registry::verification::{PROVENANCE_UNVERIFIABLE, REVIEW_UNVERIFIABLE};
 use crate::registry::CheckMeta;
@@ -32,6 +33,9 @@ pub enum CommitVerdict {
     StaleApproval,
     HistoryRewritten,
     TestData,
+    /// The pull request's merge or squash commit was not made (signed) by GitHub.
+    #[serde(rename = "not-made-by-github")]
+    NotMadeByGitHub,
     /// Evidence the verdict needs could not be read.
     Unverified,
 }
@@ -45,6 +49,7 @@ impl CommitVerdict {
             CommitVerdict::StaleApproval => "stale-approval",
             CommitVerdict::HistoryRewritten => "history-rewritten",
             CommitVerdict::TestData => "test-data",
+            CommitVerdict::NotMadeByGitHub => "not-made-by-github",
             CommitVerdict::Unverified => "unverified",
         }
     }
@@ -57,6 +62,7 @@ impl CommitVerdict {
             CommitVerdict::StaleApproval => Some(&STALE_APPROVAL),
             CommitVerdict::HistoryRewritten => Some(&HISTORY_REWRITTEN),
             CommitVerdict::TestData => Some(&TEST_DATA_IN_RANGE),
+            CommitVerdict::NotMadeByGitHub => Some(&MERGE_NOT_MADE_BY_GITHUB),
             CommitVerdict::Unverified => Some(&PROVENANCE_UNVERIFIABLE),
         }
     }
@@ -271,6 +277,28 @@ pub fn judge(policy: &ReviewPolicy, facts: &RangeFacts) -> RangeJudgement {
                     .collect();
                 let merged_by = pr.merged_by.as_deref().map(|m| format!(" by @{m}")).unwrap_or_default();
                 let problems: Vec<&Finding> = evaluation.findings.iter().collect();
+                // GitHub signs every merge and squash commit it makes; one
+                // without its signature was made elsewhere and pushed, so its
+                // content is not necessarily what was reviewed.
+                let made_elsewhere = matches!(row.merge_method.as_str(), "merge" | "squash")
+                    && !pr.merge_signature.as_ref().is_some_and(|s| s.made_by_github());
+                if made_elsewhere {
+                    reasons.push(match &pr.merge_signature {
+                        None => format!(
+                            "the {} commit is unsigned: GitHub signs the merges it makes, so this one was made \
+                             elsewhere and pushed",
+                            row.merge_method
+                        ),
+                        Some(s) if !s.by_github => format!(
+                            "the {} commit is signed, but not by GitHub (state {}): it was made elsewhere and pushed",
+                            row.merge_method, s.state
+                        ),
+                        Some(s) => format!(
+                            "GitHub's signature on the {} commit does not verify (state {})",
+                            row.merge_method, s.state
+                        ),
+                    });
+                }
                 if let Some(unverifiable) = problems.iter().find(|f| f.check.code == REVIEW_UNVERIFIABLE.code) {
                     reasons.push(format!("#{}: {}", pr.number, unverifiable.message));
                     CommitVerdict::Unverified
@@ -279,7 +307,12 @@ pub fn judge(policy: &ReviewPolicy, facts: &RangeFacts) -> RangeJudgement {
                         "#{} merged{merged_by} at {} with {} of {} approvals counted as of the merge",
                         pr.number, pr.merged_at, evaluation.approvals, evaluation.required
                     ));
-                    CommitVerdict::Reviewed
+                    if made_elsewhere {
+                        // The review stands; the commit is not the one it reviewed.
+                        CommitVerdict::NotMadeByGitHub
+                    } else {
+                        CommitVerdict::Reviewed
+                    }
                 } else {
                     reasons.push(format!("#{} merged{merged_by} at {}", pr.number, pr.merged_at));
                     reasons.extend(problems.iter().map(|f| f.message.clone()));

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::*;
-use crate::facts::provenance::{Dismissal, ReviewRecord, Rewrite};
+use crate::facts::provenance::{CommitSignature, Dismissal, ReviewRecord, Rewrite};
 use crate::facts::Known;
 use crate::policy::model::{Permission, ReviewSection};
 
@@ -34,9 +34,18 @@ fn pr(number: u64, merge: &str, head: &str, reviews: Vec<ReviewRecord>) -> Merge
         merged_by: Some("merger".to_owned()),
         head_sha: head.to_owned(),
         merge_commit: Some(merge.to_owned()),
+        merge_signature: Some(github_signature()),
         reviews,
         commit_people: ["author".to_owned()].into_iter().collect(),
         ..MergedPullRequest::default()
+    }
+}
+
+fn github_signature() -> CommitSignature {
+    CommitSignature {
+        valid: true,
+        state: "VALID".to_owned(),
+        by_github: true,
     }
 }
 
@@ -161,6 +170,46 @@ fn a_review_dismissed_after_the_merge_still_counts_and_one_after_the_merge_does_
 }
 
 #[test]
+fn a_merge_or_squash_commit_without_github_signature_was_made_elsewhere() {
+    let approved = || vec![review("r1", "alice", "APPROVED", &sha(9), "2026-03-02T09:00:00Z")];
+    let mut unsigned = pr(7, &sha(2), &sha(9), approved());
+    unsigned.merge_signature = None;
+    let mut signed_by_someone = pr(
+        8,
+        &sha(3),
+        &sha(8),
+        vec![review("r2", "alice", "APPROVED", &sha(8), MERGED)],
+    );
+    signed_by_someone.merge_signature = Some(CommitSignature {
+        valid: true,
+        state: "VALID".to_owned(),
+        by_github: false,
+    });
+    let mut merge = commit(&sha(3), &[8]);
+    merge.parents = 2;
+    let f = facts(vec![commit(&sha(2), &[7]), merge], vec![unsigned, signed_by_someone]);
+    let judgement = judge(&policy(), &f);
+    assert_eq!(verdicts(&judgement), ["not-made-by-github", "not-made-by-github"]);
+    assert!(
+        judgement.commits[0].reasons[0].contains("squash commit is unsigned"),
+        "{:?}",
+        judgement.commits[0]
+    );
+    assert!(
+        judgement.commits[1].reasons[0].contains("not by GitHub"),
+        "{:?}",
+        judgement.commits[1]
+    );
+    assert!(judgement.findings.iter().all(|f| f.check.code == "LG307"));
+    assert_eq!(judgement.findings.len(), 2);
+    // A rebase merge's commits are not GitHub's merges: their signature is not asked for.
+    let mut rebased = pr(9, &sha(5), &sha(9), approved());
+    rebased.merge_signature = None;
+    let f = facts(vec![commit(&sha(4), &[9]), commit(&sha(5), &[9])], vec![rebased]);
+    assert_eq!(verdicts(&judge(&policy(), &f)), ["reviewed", "reviewed"]);
+}
+
+#[test]
 fn rebased_commits_belong_to_the_pull_request_that_merged_as_the_last_of_them() {
     let approved = vec![review("r1", "alice", "APPROVED", &sha(9), "2026-03-02T09:00:00Z")];
     let f = facts(
@@ -206,4 +255,20 @@ fn force_pushes_ancestry_and_test_data_are_reported() {
     assert_eq!(verdicts(&judgement), ["history-rewritten"]);
     let codes: Vec<&str> = judgement.findings.iter().map(|f| f.code()).collect();
     assert_eq!(codes.iter().filter(|c| **c == "LG304").count(), 3, "{codes:?}");
+}
+
+#[test]
+fn verdicts_are_named_the_same_in_json_and_in_the_table() {
+    for verdict in [
+        CommitVerdict::Reviewed,
+        CommitVerdict::DirectPush,
+        CommitVerdict::MergedWithoutReview,
+        CommitVerdict::StaleApproval,
+        CommitVerdict::HistoryRewritten,
+        CommitVerdict::TestData,
+        CommitVerdict::NotMadeByGitHub,
+        CommitVerdict::Unverified,
+    ] {
+        assert_eq!(serde_json::to_value(verdict).unwrap(), verdict.as_str());
+    }
 }

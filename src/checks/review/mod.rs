@@ -18,6 +18,7 @@ use crate::registry::review::{
 };
 use crate::registry::verification::REVIEW_UNVERIFIABLE;
 use crate::registry::CheckMeta;
+use crate::report::count;
 use crate::report::finding::{Finding, Location};
 use codeowners::{CodeOwners, Owner};
 
@@ -372,8 +373,10 @@ pub fn evaluate(policy: &ReviewPolicy, facts: &PrFacts) -> Evaluation {
     if !met {
         let missing = policy.required_approvals - approvals as u32;
         let message = format!(
-            "needs {missing} more approval(s): {approvals} of {} counted{}",
-            policy.required_approvals, ctx.why_not
+            "needs {}: {approvals} of {} counted{}",
+            count(missing as usize, "more approval", "more approvals"),
+            policy.required_approvals,
+            ctx.why_not
         );
         ctx.findings
             .push(Finding::new(&NOT_ENOUGH_APPROVALS, here.clone(), message));
@@ -521,8 +524,12 @@ fn path_rules(policy: &ReviewPolicy, ctx: &mut Ctx<'_>, approvers: &[String]) {
         who.extend(rule.users.iter().map(|u| format!("@{}", u.trim_start_matches('@'))));
         if (approvers.len() as u32) < rule.required {
             problems.push(format!(
-                "{} more approval(s) ({} of {} counted)",
-                rule.required - approvers.len() as u32,
+                "{} ({} of {} counted)",
+                count(
+                    (rule.required - approvers.len() as u32) as usize,
+                    "more approval",
+                    "more approvals"
+                ),
                 approvers.len(),
                 rule.required
             ));

@@ -137,7 +137,7 @@ fn cases() -> Vec<Case> {
             facts: facts(vec![review("alice", "APPROVED", OLD)]),
             codes: &["LG201"],
             reasons: &[("alice", "approval was on an older commit (abc1234)")],
-            message: Some("needs 1 more approval(s): 0 of 1 counted; @alice: approval was on an older commit (abc1234)"),
+            message: Some("needs 1 more approval: 0 of 1 counted; @alice: approval was on an older commit (abc1234)"),
         },
         Case {
             name: "approval on an old head with stale dismissal off",
@@ -300,7 +300,7 @@ fn cases() -> Vec<Case> {
             },
             codes: &["LG204"],
             reasons: &[],
-            message: Some("[[review.rules]] #2 (db/migrations/**) needs 1 more approval(s) (1 of 2 counted) and 1 approval from a member of acme/dba for db/migrations/002_seed.sql"),
+            message: Some("[[review.rules]] #2 (db/migrations/**) needs 1 more approval (1 of 2 counted) and 1 approval from a member of acme/dba for db/migrations/002_seed.sql"),
         },
         Case {
             name: "a path rule's message says why an approval did not count",
@@ -316,7 +316,7 @@ fn cases() -> Vec<Case> {
             },
             codes: &["LG204"],
             reasons: &[("alice", "older commit (abc1234)")],
-            message: Some("needs 1 more approval(s) (1 of 2 counted) and 1 approval from a member of acme/dba for db/migrations/2024_01_seed.sql; @alice: approval was on an older commit (abc1234), not the head b2c3d4e"),
+            message: Some("needs 1 more approval (1 of 2 counted) and 1 approval from a member of acme/dba for db/migrations/2024_01_seed.sql; @alice: approval was on an older commit (abc1234), not the head b2c3d4e"),
         },
         Case {
             name: "the strictest rule met",

@@ -158,7 +158,8 @@ pub fn evaluate_repo(policy: &SettingsSection, repo: &RepoSettings) -> Vec<Findi
                         &TOO_MANY_ADMINS,
                         at(full, "admins"),
                         format!(
-                            "{full} has {count} admins (users: {}; teams: {}); max-admins = {max}",
+                            "{full} has {} (users: {}; teams: {}); max-admins = {max}",
+                            crate::report::count(count, "admin", "admins"),
                             if admins.is_empty() {
                                 "none".to_owned()
                             } else {
@@ -421,8 +422,8 @@ pub fn evaluate_org(policy: &SettingsSection, org: &OrgSettings) -> Vec<Finding>
                 &ORG_TOO_MANY_ADMINS,
                 at(login, "owners"),
                 format!(
-                    "{login} has {} owners ({}); max-org-admins = {max}",
-                    admins.len(),
+                    "{login} has {} ({}); max-org-admins = {max}",
+                    crate::report::count(admins.len(), "owner", "owners"),
                     admins.join(", ")
                 ),
             )),

@@ -47,11 +47,11 @@ fn cell(text: &str) -> String {
 
 fn body(repo: &str, findings: &[&Finding]) -> String {
     let mut out = format!(
-        "{}\nlivegate audit found {} finding(s) for `{repo}`. This issue is kept up to date by the scheduled audit \
+        "{}\nlivegate audit found {} for `{repo}`. This issue is kept up to date by the scheduled audit \
          and closed when the repository is compliant.\n\n| Severity | Check | Setting | Finding | How to fix |\n| --- | --- | \
          --- | --- | --- |\n",
         marker(repo),
-        findings.len()
+        crate::report::count(findings.len(), "finding", "findings")
     );
     for finding in findings {
         let setting = finding.location.path.split_once('#').map_or("", |(_, s)| s);

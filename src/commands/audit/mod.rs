@@ -569,16 +569,28 @@ pub fn audit(
     );
     let mut details = String::new();
     let audited = audited_names.len();
-    let _ =
-        writeln!(
+    let _ = writeln!(
         details,
-        "audited {audited} repositor{} ({} failed{}){}; {} organisation(s); {requests} requests ({hits} answered 304{})",
+        "audited {audited} repositor{} ({} failed{}){}; {}; {} ({hits} answered 304{})",
         if audited == 1 { "y" } else { "ies" },
         failed.len(),
-        if skipped > 0 { format!(", {skipped} skipped") } else { String::new() },
-        if settings.org.is_some() { format!(" of {listed} listed") } else { String::new() },
-        orgs.len(),
-        if waits > 0 { format!(", {waits} held back by a rate-limit pause") } else { String::new() }
+        if skipped > 0 {
+            format!(", {skipped} skipped")
+        } else {
+            String::new()
+        },
+        if settings.org.is_some() {
+            format!(" of {listed} listed")
+        } else {
+            String::new()
+        },
+        crate::report::count(orgs.len(), "organisation", "organisations"),
+        crate::report::count(requests as usize, "request", "requests"),
+        if waits > 0 {
+            format!(", {waits} held back by a rate-limit pause")
+        } else {
+            String::new()
+        }
     );
     if let Some(path) = &settings.snapshot {
         let _ = writeln!(details, "snapshot written to {}", path.display());
@@ -596,7 +608,11 @@ pub fn audit(
     }
     if baseline.is_some() {
         let loosened = changes.iter().filter(|c| c.loosened).count();
-        let _ = writeln!(details, "drift: {} change(s), {loosened} less safe", changes.len());
+        let _ = writeln!(
+            details,
+            "drift: {}, {loosened} less safe",
+            crate::report::count(changes.len(), "change", "changes")
+        );
     }
     let extra = json!({
         "api": { "requests": requests, "conditional_hits": hits, "retries": retries, "rate_limit_waits": waits },
@@ -622,6 +638,7 @@ pub fn audit(
             },
             ..settings.view
         },
+        baseline_written: None,
     };
     let rendered = crate::report::render(settings.format, &report, settings.color);
     crate::report::emit_all(&report, &settings.emit)?;

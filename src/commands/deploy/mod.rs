@@ -120,26 +120,56 @@ impl DeployRun {
         self
     }
 
-    /// The answer to a `deployment_protection_rule` event: `approved` or
-    /// `rejected`, and a comment naming the first failing commits.
+    /// The answer to a `deployment_protection_rule` event: `approved` only
+    /// when the verdict passes, else `rejected` with a comment that names the
+    /// first failing commits in the order they landed, then what else failed
+    /// (a rewritten history, a range that could not be verified).
     pub fn protection_rule_answer(&self) -> (&'static str, String) {
         if self.verdict == Verdict::Pass {
             let count = self.judgement.as_ref().map_or(0, |j| j.commits.len());
             return (
                 "approved",
                 format!(
-                    "livegate: {count} commit(s) up to {} reached {} through reviewed pull requests",
+                    "livegate: {} up to {} reached {} through reviewed pull requests",
+                    crate::report::count(count, "commit", "commits"),
                     short(&self.to),
                     self.branch
                 ),
             );
         }
-        let mut comment = format!("livegate: {} is not proven reviewed:", short(&self.to));
-        for finding in self.findings.iter().take(5) {
-            let _ = write!(comment, "\n- {} {}", finding.check.code, finding.message);
+        const SHOWN: usize = 5;
+        let failing: Vec<&provenance::CommitJudgement> = self
+            .judgement
+            .iter()
+            .flat_map(|j| &j.commits)
+            .filter(|c| c.verdict != provenance::CommitVerdict::Reviewed)
+            .collect();
+        let mut lines: Vec<String> = failing
+            .iter()
+            .map(|c| {
+                let pr = c.pull_request.map(|n| format!(" (#{n})")).unwrap_or_default();
+                let reason = c.reasons.first().map(|r| format!(": {r}")).unwrap_or_default();
+                format!("{}{pr} {}{reason}", short(&c.sha), c.verdict.as_str())
+            })
+            .collect();
+        // Findings not about one landing commit (their message starts with its short sha).
+        let commit_shas: Vec<&str> = failing.iter().map(|c| short(&c.sha)).collect();
+        lines.extend(
+            self.findings
+                .iter()
+                .filter(|f| !commit_shas.iter().any(|sha| f.message.starts_with(sha)))
+                .map(|f| format!("{} {}", f.check.code, f.message)),
+        );
+        let mut comment = format!(
+            "livegate: {} is not proven reviewed ({}):",
+            short(&self.to),
+            self.verdict.as_str()
+        );
+        for line in lines.iter().take(SHOWN) {
+            let _ = write!(comment, "\n- {line}");
         }
-        if self.findings.len() > 5 {
-            let _ = write!(comment, "\n- … and {} more", self.findings.len() - 5);
+        if lines.len() > SHOWN {
+            let _ = write!(comment, "\n- … and {} more", lines.len() - SHOWN);
         }
         ("rejected", comment)
     }
@@ -551,6 +581,7 @@ pub fn evaluate(client: &Client, settings: &DeploySettings) -> Result<DeployRun,
         details_markdown: None,
         extra: None,
         view: crate::report::view::View::default(),
+        baseline_written: None,
     };
     run.verdict = report.verdict();
     if previous.is_some() {
@@ -720,7 +751,10 @@ fn header_lines(run: &DeployRun) -> Vec<String> {
             .iter()
             .filter(|c| c.verdict == provenance::CommitVerdict::Reviewed)
             .count();
-        lines.push(format!("{reviewed} of {} landing commit(s) reviewed", j.commits.len()));
+        lines.push(format!(
+            "{reviewed} of {} reviewed",
+            crate::report::count(j.commits.len(), "landing commit", "landing commits")
+        ));
     }
     lines.extend(run.notes.iter().map(|n| format!("note: {n}")));
     lines
@@ -777,6 +811,7 @@ pub fn render(
         details_markdown: Some(&markdown),
         extra: Some(&extra),
         view,
+        baseline_written: None,
     };
     let rendered = crate::report::render(format, &report, color);
     // The step summary is the full record, whatever the terminal shows.
@@ -797,7 +832,7 @@ fn env(name: &str) -> Option<String> {
 }
 
 /// The web host of the API: github.com for api.github.com, the Enterprise host otherwise.
-fn server_host(api_url: &str) -> String {
+pub fn server_host(api_url: &str) -> String {
     if let Some(server) = env("GITHUB_SERVER_URL") {
         return server
             .trim_start_matches("https://")

@@ -175,6 +175,7 @@ pub fn pre_push(repo: &git2::Repository, remote: &str, input: &str, verbosity: V
             quiet: verbosity.quiet,
             ..Default::default()
         },
+        baseline_written: None,
     };
     let verdict = report.verdict();
     let mut stderr = if verbosity.verbose {

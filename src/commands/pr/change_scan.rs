@@ -31,10 +31,10 @@ pub(super) fn leak_scan(client: &Client, settings: &PrSettings, collected: &Coll
         match crate::scan::scan(&collected.policy, &options, None) {
             Ok(outcome) => {
                 let how = format!(
-                    "leak scan: local clone, {}...{} ({} file(s) changed, {} read)",
+                    "leak scan: local clone, {}...{} ({} changed, {} read)",
                     review::short(base),
                     review::short(head),
-                    outcome.stats.files_seen,
+                    crate::report::count(outcome.stats.files_seen, "file", "files"),
                     outcome.stats.files_read
                 );
                 return (outcome.findings, how);
@@ -103,9 +103,9 @@ pub(super) fn leak_scan(client: &Client, settings: &PrSettings, collected: &Coll
     let outcome = remote::scan_remote(&collected.policy, &files);
     findings.extend(outcome.findings);
     let how = format!(
-        "leak scan: GitHub's patches of {} file(s) ({} read; tree-wide packaging checks {} need a checkout with both \
+        "leak scan: GitHub's patches of {} ({} read; tree-wide packaging checks {} need a checkout with both \
          commits)",
-        files.len(),
+        crate::report::count(files.len(), "file", "files"),
         outcome.stats.files_read,
         remote::TREE_WIDE_CODES.join("/")
     );

@@ -622,7 +622,11 @@ pub(super) fn collect(client: &Client, settings: &PrSettings) -> Result<Result<C
         .collect();
     let ghost_reviews = reviews.iter().filter(|r| r.user.is_none()).count();
     if ghost_reviews > 0 {
-        notes.push(format!("{ghost_reviews} review(s) by deleted accounts are not counted"));
+        notes.push(format!(
+            "{} by deleted accounts {} not counted",
+            crate::report::count(ghost_reviews, "review", "reviews"),
+            if ghost_reviews == 1 { "is" } else { "are" }
+        ));
     }
 
     let mut facts = PrFacts {

@@ -285,7 +285,8 @@ pub fn collect_and_evaluate(client: &Client, settings: &PrSettings) -> Result<Pr
         details.push_str("requirements:\n");
         details.push_str(&text_table(&rule_headers, &rule_rows));
     }
-    let _ = writeln!(details, "{leak_how}: {leak_count} finding(s)");
+    let leak_findings = crate::report::count(leak_count, "finding", "findings");
+    let _ = writeln!(details, "{leak_how}: {leak_findings}");
     for note in &collected.notes {
         let _ = writeln!(details, "note: {note}");
     }
@@ -309,7 +310,7 @@ pub fn collect_and_evaluate(client: &Client, settings: &PrSettings) -> Result<Pr
         markdown.push_str("\n**Requirements**\n\n");
         markdown.push_str(&md_table(&rule_headers, &rule_rows));
     }
-    let _ = write!(markdown, "\n{}: {leak_count} finding(s)\n", md_cell(&leak_how));
+    let _ = write!(markdown, "\n{}: {leak_findings}\n", md_cell(&leak_how));
     for note in &collected.notes {
         let _ = writeln!(markdown, "\n> note: {}", md_cell(note));
     }
@@ -356,6 +357,7 @@ pub fn judge(settings: &PrSettings) -> Result<(String, String, Vec<String>, i32)
         details_markdown: Some(&run.details_markdown),
         extra: Some(&run.extra),
         view: settings.view,
+        baseline_written: None,
     };
     let verdict = report.verdict();
     let rendered = crate::report::render(settings.format, &report, settings.color);
@@ -393,28 +395,49 @@ pub fn judge(settings: &PrSettings) -> Result<(String, String, Vec<String>, i32)
 
 /// The pull request to judge: from the flags, else from the Actions event.
 fn pr_target(args: &crate::cli::PrArgs) -> Result<(String, String, u64, Option<String>), String> {
-    let (full, number, group_sha) = match (&args.repo, args.number) {
-        (Some(repo), Some(number)) => (repo.clone(), number, None),
+    match (&args.repo, args.number) {
+        (Some(repo), Some(number)) => {
+            let (owner, name) = crate::cli::parse_repo("--repo", repo).map_err(|e| e.to_string())?;
+            if number == 0 {
+                return Err("--number: pull request numbers start at 1".to_owned());
+            }
+            Ok((owner, name, number, None))
+        }
         _ => {
             let path = std::env::var_os("GITHUB_EVENT_PATH").ok_or(
                 "no pull request given: pass --repo OWNER/NAME --number N, or run in GitHub Actions \
                  (GITHUB_EVENT_PATH names the event payload)",
             )?;
             let name = std::env::var("GITHUB_EVENT_NAME").unwrap_or_default();
-            let text = std::fs::read_to_string(&path)
-                .map_err(|err| format!("GITHUB_EVENT_PATH {}: cannot read: {err}", Path::new(&path).display()))?;
-            let payload: serde_json::Value = serde_json::from_str(&text)
-                .map_err(|err| format!("GITHUB_EVENT_PATH {}: not JSON ({err})", Path::new(&path).display()))?;
-            let in_event = |err: String| format!("GITHUB_EVENT_PATH ({name} event): {err}");
-            let (full, number) = from_event(&name, &payload).map_err(in_event)?;
-            (full, number, merge_group_sha(&name, &payload).map_err(in_event)?)
+            let shown = Path::new(&path).display().to_string();
+            let text = std::fs::read(&path).map_err(|err| format!("GITHUB_EVENT_PATH {shown}: cannot read: {err}"))?;
+            let payload: serde_json::Value = serde_json::from_slice(&text).map_err(|err| {
+                format!(
+                    "GITHUB_EVENT_PATH {shown}:{}:{}: not JSON ({err})",
+                    err.line(),
+                    err.column()
+                )
+            })?;
+            target_from_event(&name, &payload).map_err(|err| {
+                format!(
+                    "GITHUB_EVENT_PATH {shown} ({} event): {err}; or pass --repo OWNER/NAME --number N",
+                    crate::sanitize::inline(&name)
+                )
+            })
         }
-    };
-    let (owner, name) = crate::cli::parse_repo("--repo", &full).map_err(|e| e.to_string())?;
-    if number == 0 {
-        return Err("--number: pull request numbers start at 1".to_owned());
     }
-    Ok((owner, name, number, group_sha))
+}
+
+/// The repository, pull request number and merge-group head of an Actions
+/// event payload, each checked: a hostile or truncated payload is an error
+/// naming the field, never a panic and never a guess.
+pub fn target_from_event(event_name: &str, payload: &Value) -> Result<(String, String, u64, Option<String>), String> {
+    let (full, number) = from_event(event_name, payload)?;
+    let (owner, name) = crate::cli::parse_repo("repository.full_name", &full).map_err(|e| e.to_string())?;
+    if number == 0 {
+        return Err("the pull request number is 0; pull request numbers start at 1".to_owned());
+    }
+    Ok((owner, name, number, merge_group_sha(event_name, payload)?))
 }
 
 pub fn run(args: crate::cli::PrArgs, verbosity: crate::cli::Verbosity) -> Outcome {
@@ -495,5 +518,120 @@ mod tests {
         assert!(err.contains("--repo and --number"), "{err}");
         let bad = json!({"repository": {"full_name": "acme/api"}, "merge_group": {"head_ref": "refs/heads/main"}});
         assert!(from_event("merge_group", &bad).unwrap_err().contains("pr-<number>"));
+    }
+
+    mod event_payloads {
+        use proptest::prelude::*;
+        use serde_json::{json, Value};
+
+        use super::super::target_from_event;
+
+        const EVENTS: &[&str] = &[
+            "pull_request",
+            "pull_request_target",
+            "pull_request_review",
+            "pull_request_review_comment",
+            "merge_group",
+            "push",
+            "",
+            "workflow_dispatch",
+            "pull_request\u{1b}[31m",
+        ];
+        const KEYS: &[&str] = &[
+            "repository",
+            "full_name",
+            "pull_request",
+            "number",
+            "merge_group",
+            "head_ref",
+            "head_sha",
+            "base_ref",
+        ];
+        const STRINGS: &[&str] = &[
+            "acme/api",
+            "acme/api/extra",
+            "../../etc",
+            "acme/",
+            "/api",
+            "acme/a\u{202e}pi",
+            "refs/heads/gh-readonly-queue/main/pr-42-0123456789abcdef0123456789abcdef01234567",
+            "refs/heads/gh-readonly-queue/main/pr-0-x",
+            "refs/heads/gh-readonly-queue/main/pr-99999999999999999999999-x",
+            "refs/heads/gh-readonly-queue/main/pr--1-x",
+            "0123456789abcdef0123456789abcdef01234567",
+            "0123456789ABCDEF0123456789ABCDEF0123456Z",
+            "",
+        ];
+
+        /// JSON values biased towards the fields an event payload is read for.
+        fn value() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::Bool),
+                any::<i64>().prop_map(|n| json!(n)),
+                any::<u64>().prop_map(|n| json!(n)),
+                any::<f64>().prop_map(|n| json!(n)),
+                prop::sample::select(STRINGS).prop_map(|s| json!(s)),
+                any::<String>().prop_map(Value::String),
+            ];
+            leaf.prop_recursive(4, 48, 6, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                    prop::collection::vec(
+                        (
+                            prop_oneof![prop::sample::select(KEYS).prop_map(str::to_owned), any::<String>()],
+                            inner
+                        ),
+                        0..6
+                    )
+                    .prop_map(|entries| Value::Object(entries.into_iter().collect())),
+                ]
+            })
+        }
+
+        /// Payloads that have the right overall shape with hostile field values.
+        fn shaped() -> impl Strategy<Value = Value> {
+            (value(), value(), value(), value()).prop_map(|(full_name, number, head_ref, head_sha)| {
+                json!({
+                    "repository": {"full_name": full_name},
+                    "pull_request": {"number": number},
+                    "number": number,
+                    "merge_group": {"head_ref": head_ref, "head_sha": head_sha},
+                })
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 1024, failure_persistence: None, ..ProptestConfig::default() })]
+
+            #[test]
+            fn any_payload_gives_a_checked_target_or_an_error_naming_a_field(
+                event in prop::sample::select(EVENTS),
+                payload in prop_oneof![value(), shaped()],
+            ) {
+                match target_from_event(event, &payload) {
+                    Ok((owner, name, number, group)) => {
+                        let ok = |part: &str| !part.is_empty()
+                            && part.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+                        prop_assert!(ok(&owner) && ok(&name), "{owner}/{name}");
+                        prop_assert!(number >= 1);
+                        match group {
+                            Some(sha) => {
+                                prop_assert_eq!(event, "merge_group");
+                                prop_assert!(sha.len() == 40 && sha.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+                            }
+                            None => prop_assert_ne!(event, "merge_group"),
+                        }
+                    }
+                    Err(message) => {
+                        prop_assert!(!message.trim().is_empty());
+                        let names_something = ["repository", "pull_request", "merge_group", "number", "event"]
+                            .iter()
+                            .any(|field| message.contains(field));
+                        prop_assert!(names_something, "error names no field: {message}");
+                    }
+                }
+            }
+        }
     }
 }

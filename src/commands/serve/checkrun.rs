@@ -51,7 +51,10 @@ pub fn completion(
     let blocking = findings.iter().filter(|f| f.severity >= fail_on).count();
     let title = match verdict {
         Verdict::Pass => "Review requirements met".to_owned(),
-        Verdict::Fail => format!("Review requirements not met ({blocking} finding(s))"),
+        Verdict::Fail => format!(
+            "Review requirements not met ({})",
+            crate::report::count(blocking, "finding", "findings")
+        ),
         Verdict::Unverified => "Could not verify the review".to_owned(),
     };
     Completion {
@@ -188,7 +191,7 @@ mod tests {
         assert_eq!(done.annotations[0]["start_line"], 3);
         assert_eq!(done.annotations[1]["start_line"], 1);
         assert_eq!(done.annotations[0]["annotation_level"], "failure");
-        assert!(done.title.contains("4 finding(s)"), "{}", done.title);
+        assert!(done.title.contains("4 findings"), "{}", done.title);
         let long = "x".repeat(70_000);
         let done = completion(Verdict::Pass, &[], Severity::Error, &long, "acme/api#7");
         assert!(done.summary.chars().count() <= 65_535);

@@ -21,6 +21,8 @@ use crate::github::secret::Secret;
 
 pub struct Web {
     pub secret: Secret,
+    /// The configured API root: where deployment protection rules are answered.
+    pub api_url: String,
     pub queue: Arc<Queue>,
     pub bell: Arc<Bell>,
     /// Set when shutdown starts: readiness fails so that no new work is routed here.
@@ -42,7 +44,13 @@ async fn readyz(State(web): State<Arc<Web>>) -> (StatusCode, String) {
     }
     let queue = web.queue.clone();
     match tokio::task::spawn_blocking(move || queue.unfinished()).await {
-        Ok(Ok(unfinished)) => (StatusCode::OK, format!("ready; {unfinished} job(s) queued\n")),
+        Ok(Ok(unfinished)) => (
+            StatusCode::OK,
+            format!(
+                "ready; {} queued\n",
+                crate::report::count(unfinished as usize, "job", "jobs")
+            ),
+        ),
         Ok(Err(err)) => (StatusCode::SERVICE_UNAVAILABLE, format!("{err}\n")),
         Err(err) => (StatusCode::SERVICE_UNAVAILABLE, format!("queue check failed: {err}\n")),
     }
@@ -90,12 +98,12 @@ async fn webhook(State(web): State<Arc<Web>>, headers: HeaderMap, body: Bytes) -
             )
         }
     };
-    let wanted = match wanted(event, delivery, &payload) {
+    let wanted = match wanted(event, delivery, &payload, &web.api_url) {
         Ok(wanted) => wanted,
         Err(err) => return refuse(StatusCode::BAD_REQUEST, Some(delivery), &format!("{event}: {err}")),
     };
     let (job, note) = match wanted {
-        Wanted::Judge(job) => (Some(job), None),
+        Wanted::Judge(job) => (Some(*job), None),
         Wanted::Nothing(why) => (None, Some(why)),
     };
     let queue = web.queue.clone();
@@ -115,7 +123,13 @@ async fn webhook(State(web): State<Arc<Web>>, headers: HeaderMap, body: Bytes) -
     let mut line = json!({"msg": "received", "delivery": delivery, "event": event, "action": payload["action"]});
     if let Some(job) = &job {
         line["repo"] = json!(job.repo());
-        line["pr"] = json!(job.number);
+        match &job.gate {
+            Some(gate) => {
+                line["run"] = json!(gate.run_id);
+                line["environment"] = json!(gate.environment);
+            }
+            None => line["pr"] = json!(job.number),
+        }
         line["sha"] = json!(job.target_sha);
     }
     let answer = match (accepted, &note) {

@@ -149,6 +149,7 @@ pub fn serve(settings: ServeSettings) -> Result<(), String> {
     let stopping = Arc::new(AtomicBool::new(false));
     let web = Arc::new(http::Web {
         secret: settings.webhook_secret,
+        api_url: settings.client.api_url.clone(),
         queue,
         bell: bell.clone(),
         stopping: stopping.clone(),

@@ -11,7 +11,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::webhook::Job;
+use super::webhook::{DeployGate, Job};
 
 /// How long a delivery id is remembered (GitHub redelivers within days).
 const REMEMBER_DELIVERIES_MS: i64 = 7 * 24 * 3600 * 1000;
@@ -53,6 +53,16 @@ fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
+/// The `gate` column: empty for the review check, else the deploy gate as JSON.
+fn gate_from(text: String) -> rusqlite::Result<Option<DeployGate>> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|err| rusqlite::Error::FromSqlConversionFailure(11, rusqlite::types::Type::Text, Box::new(err)))
+}
+
 impl Queue {
     pub fn open(path: &Path) -> Result<Queue, QueueError> {
         let fail = |detail: String| QueueError {
@@ -78,6 +88,7 @@ impl Queue {
                  event TEXT NOT NULL,
                  delivery TEXT NOT NULL,
                  details_url TEXT NOT NULL DEFAULT '',
+                 gate TEXT NOT NULL DEFAULT '',
                  generation INTEGER NOT NULL DEFAULT 0,
                  running INTEGER NOT NULL DEFAULT 0,
                  attempts INTEGER NOT NULL DEFAULT 0,
@@ -87,6 +98,15 @@ impl Queue {
              CREATE INDEX IF NOT EXISTS jobs_ready ON jobs (running, not_before_ms, queued_ms);",
         )
         .map_err(|e| fail(format!("cannot set up the queue: {e}")))?;
+        // A queue written by a version without deployment protection rules.
+        let has_gate = conn
+            .prepare("SELECT 1 FROM pragma_table_info('jobs') WHERE name = 'gate'")
+            .and_then(|mut statement| statement.exists([]))
+            .map_err(|e| fail(format!("cannot read the queue's columns: {e}")))?;
+        if !has_gate {
+            conn.execute("ALTER TABLE jobs ADD COLUMN gate TEXT NOT NULL DEFAULT ''", [])
+                .map_err(|e| fail(format!("cannot add the gate column: {e}")))?;
+        }
         // Jobs marked running belonged to a process that is gone.
         conn.execute("UPDATE jobs SET running = 0 WHERE running = 1", [])
             .map_err(|e| fail(format!("cannot resume unfinished jobs: {e}")))?;
@@ -126,13 +146,19 @@ impl Queue {
             return Ok(Accepted::Duplicate);
         }
         if let Some(job) = job {
+            let gate = job
+                .gate
+                .as_ref()
+                .map(|gate| serde_json::to_string(gate).unwrap_or_default())
+                .unwrap_or_default();
             tx.execute(
-                "INSERT INTO jobs (key, installation_id, owner, name, number, target_sha, event, delivery, queued_ms, details_url)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                "INSERT INTO jobs (key, installation_id, owner, name, number, target_sha, event, delivery, queued_ms, details_url, gate)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                  ON CONFLICT (key) DO UPDATE SET
                      installation_id = excluded.installation_id, owner = excluded.owner, name = excluded.name,
                      number = excluded.number, target_sha = excluded.target_sha, event = excluded.event,
-                     delivery = excluded.delivery, details_url = excluded.details_url, generation = generation + 1, attempts = 0, not_before_ms = 0",
+                     delivery = excluded.delivery, details_url = excluded.details_url, gate = excluded.gate,
+                     generation = generation + 1, attempts = 0, not_before_ms = 0",
                 params![
                     job.key,
                     job.installation_id as i64,
@@ -143,7 +169,8 @@ impl Queue {
                     job.event,
                     job.delivery,
                     now,
-                    job.details_url
+                    job.details_url,
+                    gate
                 ],
             )
             .map_err(|e| self.error("cannot queue the job", e))?;
@@ -166,7 +193,7 @@ impl Queue {
         let claimed = tx
             .query_row(
                 "SELECT key, installation_id, owner, name, number, target_sha, event, delivery, generation, attempts,
-                        details_url
+                        details_url, gate
                  FROM jobs WHERE running = 0 AND not_before_ms <= ?1 ORDER BY queued_ms, key LIMIT 1",
                 params![now_ms()],
                 |row| {
@@ -181,6 +208,7 @@ impl Queue {
                             event: row.get(6)?,
                             delivery: row.get(7)?,
                             details_url: row.get(10)?,
+                            gate: gate_from(row.get::<_, String>(11)?)?,
                         },
                         generation: row.get(8)?,
                         attempts: row.get::<_, i64>(9)? as u32,
@@ -253,6 +281,7 @@ mod tests {
             event: "pull_request.synchronize".to_owned(),
             delivery: delivery.to_owned(),
             details_url: String::new(),
+            gate: None,
         }
     }
 
@@ -299,5 +328,36 @@ mod tests {
         queue.retry_later(&resumed, 60_000).unwrap();
         assert!(queue.claim().unwrap().is_none(), "a job waiting to retry is not ready");
         assert_eq!(queue.unfinished().unwrap(), 1);
+    }
+
+    #[test]
+    fn a_deploy_gate_survives_the_queue_and_an_older_queue_file_is_upgraded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("q.db");
+        // A queue file from before deployment protection rules: no `gate` column.
+        let old = Connection::open(&path).unwrap();
+        old.execute_batch(
+            "CREATE TABLE jobs (key TEXT PRIMARY KEY, installation_id INTEGER NOT NULL, owner TEXT NOT NULL,
+                 name TEXT NOT NULL, number INTEGER NOT NULL, target_sha TEXT NOT NULL, event TEXT NOT NULL,
+                 delivery TEXT NOT NULL, details_url TEXT NOT NULL DEFAULT '', generation INTEGER NOT NULL DEFAULT 0,
+                 running INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0,
+                 not_before_ms INTEGER NOT NULL DEFAULT 0, queued_ms INTEGER NOT NULL);",
+        )
+        .unwrap();
+        drop(old);
+        let queue = Queue::open(&path).unwrap();
+        let mut gated = job("acme/api@run-7/production", "s1", "d1");
+        gated.gate = Some(DeployGate {
+            environment: "production".to_owned(),
+            git_ref: "refs/heads/main".to_owned(),
+            run_id: 7,
+        });
+        queue.accept("d1", Some(&gated)).unwrap();
+        queue.accept("d2", Some(&job("a#7", "s2", "d2"))).unwrap();
+        let claimed = [queue.claim().unwrap().unwrap(), queue.claim().unwrap().unwrap()];
+        let (with_gate, without): (Vec<_>, Vec<_>) = claimed.iter().partition(|c| c.job.gate.is_some());
+        assert_eq!(with_gate.len(), 1);
+        assert_eq!(with_gate[0].job, gated);
+        assert_eq!(without[0].job.key, "a#7");
     }
 }

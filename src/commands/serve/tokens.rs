@@ -95,6 +95,18 @@ impl Installations {
                 endpoint: format!("POST {endpoint}"),
                 detail: "no token in the answer".to_owned(),
             })?;
+        // The token goes into an HTTP header: a line break or control
+        // character from a hostile or broken server would make the request
+        // invalid (a panic inside the HTTP library). Refused without echoing it.
+        if let Some(c) = token.chars().find(|c| !c.is_ascii_graphic()) {
+            return Err(ApiError::Malformed {
+                endpoint: format!("POST {endpoint}"),
+                detail: format!(
+                    "the installation token contains U+{:04X}, which a GitHub token never has; it was not used",
+                    u32::from(c)
+                ),
+            });
+        }
         let token = Secret::new(token);
         let expires = answer["expires_at"]
             .as_str()

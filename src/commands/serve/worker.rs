@@ -15,10 +15,11 @@ use serde_json::json;
 use super::checkrun::{self, Completion};
 use super::queue::{Claimed, Queue};
 use super::tokens::Installations;
-use super::webhook::Job;
+use super::webhook::{DeployGate, Job};
+use crate::checks::review::short;
+use crate::commands::deploy::{self, server_host, DeploySettings};
 use crate::commands::pr::{collect_and_evaluate, PrSettings};
-use crate::github::client::{ApiError, Auth, Client};
-use crate::github::secret::Secret;
+use crate::github::client::{ApiError, Client, ClientOptions};
 use crate::report::finding::{sort_findings, Severity};
 use crate::report::{Format, Report, Verdict};
 use crate::sanitize::scrub;
@@ -94,22 +95,32 @@ impl Pool {
     fn process(&self, claimed: Claimed) {
         let started = Instant::now();
         let job = &claimed.job;
-        let result = self.judge(job);
+        let result = match &job.gate {
+            Some(gate) => self.answer_gate(job, gate),
+            None => self.judge(job),
+        };
         let mut line = json!({
             "msg": "judged",
             "delivery": job.delivery,
             "event": job.event,
             "repo": job.repo(),
-            "pr": job.number,
             "sha": job.target_sha,
             "installation": job.installation_id,
             "attempt": claimed.attempts + 1,
         });
+        match &job.gate {
+            Some(gate) => {
+                line["run"] = json!(gate.run_id);
+                line["environment"] = json!(gate.environment);
+            }
+            None => line["pr"] = json!(job.number),
+        }
         let done = match result {
             Ok(judged) => {
                 line["verdict"] = json!(judged.verdict.as_str());
-                line["conclusion"] = json!(judged.conclusion);
-                line["check_run"] = json!(judged.check_run);
+                for (field, value) in judged.outcome {
+                    line[field] = value;
+                }
                 line["requests"] = json!(judged.requests);
                 self.queue.finish(&claimed)
             }
@@ -137,21 +148,100 @@ impl Pool {
         log(line);
     }
 
-    /// Token, check run in progress, evaluation, completion.
-    fn judge(&self, job: &Job) -> Result<Judged, Failed> {
-        let mut requests = 0;
+    /// A client acting as the job's installation, and the requests its token cost.
+    fn client_for(&self, job: &Job) -> Result<(Client, ClientOptions, u64), Failed> {
         let (options, token_stats) = self
             .installations
             .options_for(job.installation_id)
-            .map_err(|err| Failed::from_api(&err, None, 0))?;
-        requests += token_stats.requests;
-        let token: Option<Secret> = match &options.auth {
-            Auth::Token(token) => Some(token.clone()),
-            _ => None,
+            .map_err(|err| Failed::from_api(&err, 0))?;
+        let client = Client::new(options.clone()).map_err(|err| Failed::from_api(&err, token_stats.requests))?;
+        Ok((client, options, token_stats.requests))
+    }
+
+    /// A deployment waiting on the custom deployment protection rule: the
+    /// deploy range up to the deployment's commit is judged as `livegate
+    /// deploy` judges it, and the run is answered `approved` only when that
+    /// verdict passes. Anything that stops the verdict — a ref that is not a
+    /// branch, GitHub failing, a policy that cannot be read — is answered
+    /// `rejected` with the reason: a deployment livegate cannot prove is not
+    /// let through, and the rejection says why (re-running the job asks again).
+    /// Only a failure to deliver the answer leaves it unanswered, to be retried.
+    fn answer_gate(&self, job: &Job, gate: &DeployGate) -> Result<Judged, Failed> {
+        let (client, options, token_requests) = self.client_for(job)?;
+        let spent = |client: &Client| token_requests + client.stats().requests;
+        let branch = gate
+            .git_ref
+            .strip_prefix("refs/heads/")
+            .or_else(|| (!gate.git_ref.starts_with("refs/")).then_some(gate.git_ref.as_str()))
+            .filter(|b| !b.is_empty());
+        let (state, comment, verdict) = match branch {
+            None => (
+                "rejected",
+                format!(
+                    "livegate: {} is deployed from `{}`, which is not a branch; livegate proves deploys from a branch \
+                     (deploy from the branch that the pull requests merge into)",
+                    short(&job.target_sha),
+                    gate.git_ref
+                ),
+                Verdict::Unverified,
+            ),
+            Some(branch) => {
+                let settings = DeploySettings {
+                    owner: job.owner.clone(),
+                    name: job.name.clone(),
+                    environment: gate.environment.clone(),
+                    to: job.target_sha.clone(),
+                    branch: branch.to_owned(),
+                    from: None,
+                    previous_attestation: None,
+                    first_deploy: false,
+                    max_commits: GATE_MAX_COMMITS,
+                    checkout: self.scratch.clone(),
+                    policy: None,
+                    server_host: server_host(&options.api_url),
+                    client: options,
+                };
+                match deploy::evaluate(&client, &settings) {
+                    Ok(run) => {
+                        let (state, comment) = run.protection_rule_answer();
+                        (state, comment, run.verdict)
+                    }
+                    Err(err) => (
+                        "rejected",
+                        format!(
+                            "livegate could not verify {} for {}: {err}",
+                            short(&job.target_sha),
+                            gate.environment
+                        ),
+                        Verdict::Unverified,
+                    ),
+                }
+            }
         };
-        let client = Client::new(options.clone()).map_err(|err| Failed::from_api(&err, token.as_ref(), requests))?;
-        let spent = |client: &Client| requests + client.stats().requests;
-        let id = checkrun::start(&client, job).map_err(|err| Failed::from_api(&err, token.as_ref(), spent(&client)))?;
+        let body = json!({
+            "environment_name": gate.environment,
+            "state": state,
+            "comment": limit_comment(&scrub(&comment)),
+        });
+        let endpoint = format!(
+            "/repos/{}/{}/actions/runs/{}/deployment_protection_rule",
+            job.owner, job.name, gate.run_id
+        );
+        client
+            .post(&endpoint, &body)
+            .map_err(|err| Failed::from_api(&err, spent(&client)))?;
+        Ok(Judged {
+            verdict,
+            outcome: vec![("state", json!(state))],
+            requests: spent(&client),
+        })
+    }
+
+    /// Token, check run in progress, evaluation, completion.
+    fn judge(&self, job: &Job) -> Result<Judged, Failed> {
+        let (client, options, token_requests) = self.client_for(job)?;
+        let spent = |client: &Client| token_requests + client.stats().requests;
+        let id = checkrun::start(&client, job).map_err(|err| Failed::from_api(&err, spent(&client)))?;
         let settings = PrSettings {
             owner: job.owner.clone(),
             name: job.name.clone(),
@@ -181,6 +271,7 @@ impl Pool {
                     details_markdown: Some(&run.details_markdown),
                     extra: Some(&run.extra),
                     view: crate::report::view::View::default(),
+                    baseline_written: None,
                 };
                 let mut verdict = report.verdict();
                 let mut summary = scrubbed(&crate::report::render(Format::Markdown, &report, false));
@@ -211,21 +302,36 @@ impl Pool {
                 (Verdict::Unverified, done)
             }
         };
-        checkrun::complete(&client, job, id, &completion)
-            .map_err(|err| Failed::from_api(&err, token.as_ref(), spent(&client)))?;
+        checkrun::complete(&client, job, id, &completion).map_err(|err| Failed::from_api(&err, spent(&client)))?;
         Ok(Judged {
             verdict,
-            conclusion: completion.conclusion,
-            check_run: id,
+            outcome: vec![("conclusion", json!(completion.conclusion)), ("check_run", json!(id))],
             requests: spent(&client),
         })
     }
 }
 
+/// Landing commits a deployment protection rule judges at most (as `livegate
+/// deploy --max-commits`): more is answered `rejected`, could not verify.
+const GATE_MAX_COMMITS: usize = 5000;
+
+/// GitHub documents no length limit for the comment of a deployment review;
+/// livegate keeps it to this many characters so that a long list of failing
+/// commits is never refused for its size (the first ones are what matter).
+pub const MAX_GATE_COMMENT_CHARS: usize = 1024;
+
+fn limit_comment(comment: &str) -> String {
+    if comment.chars().count() <= MAX_GATE_COMMENT_CHARS {
+        return comment.to_owned();
+    }
+    let cut: String = comment.chars().take(MAX_GATE_COMMENT_CHARS - 1).collect();
+    format!("{cut}…")
+}
+
 struct Judged {
     verdict: Verdict,
-    conclusion: &'static str,
-    check_run: u64,
+    /// What the verdict became on GitHub (a check run, or a deployment review), for the log.
+    outcome: Vec<(&'static str, serde_json::Value)>,
     requests: u64,
 }
 
@@ -236,7 +342,7 @@ struct Failed {
 }
 
 impl Failed {
-    fn from_api(err: &ApiError, _token: Option<&Secret>, requests: u64) -> Failed {
+    fn from_api(err: &ApiError, requests: u64) -> Failed {
         Failed {
             error: scrub(&err.to_string()),
             requests,
@@ -249,4 +355,18 @@ impl Failed {
 pub fn log(mut line: serde_json::Value) {
     line["ts"] = json!(crate::timestamp::iso8601(crate::timestamp::now_secs()));
     crate::diag::emit(&format!("{line}\n"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_gate_comment_is_cut_to_the_limit_on_a_character_boundary() {
+        assert_eq!(limit_comment("short"), "short");
+        let long = "é".repeat(MAX_GATE_COMMENT_CHARS + 10);
+        let cut = limit_comment(&long);
+        assert_eq!(cut.chars().count(), MAX_GATE_COMMENT_CHARS);
+        assert!(cut.ends_with('…'));
+    }
 }
