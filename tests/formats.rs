@@ -71,6 +71,8 @@ fn sarif_is_valid_against_the_oasis_schema() {
     // requires) once the package names its repository, and the help text
     // always, by the page's path in the repository.
     let repository = env!("CARGO_PKG_REPOSITORY").trim_end_matches('/');
+    // The `OWNER` placeholder is not a home: no link is made to it.
+    let linkable = repository.starts_with("https://") && !repository.split('/').any(|part| part == "OWNER");
     for rule in rules {
         let code = rule["id"].as_str().unwrap();
         let family = rule["properties"]["tags"][1].as_str().unwrap();
@@ -82,11 +84,11 @@ fn sarif_is_valid_against_the_oasis_schema() {
             "{code}: {page} is not in the repository"
         );
         match rule.get("helpUri") {
-            Some(uri) if repository.starts_with("https://") => {
+            Some(uri) if linkable => {
                 let want = format!("{repository}/blob/v{}/{page}", env!("CARGO_PKG_VERSION"));
                 assert_eq!(uri, &want);
             }
-            None if !repository.starts_with("https://") => {}
+            None if !linkable => {}
             other => panic!("{code}: helpUri {other:?} with repository `{repository}`"),
         }
         let help = rule["help"]["text"].as_str().unwrap();

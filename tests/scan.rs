@@ -784,3 +784,49 @@ fn diff_finds_test_library_imports_added_to_production_code() {
         )]
     );
 }
+
+/// The shapes of issue 13's remaining misses as `--diff` sees them: a
+/// production values file repointed at a staging host, a Liquibase master
+/// changelog that gains an `includeAll` of a test-data folder, and a final
+/// Docker stage that switches test tools on. The untouched lines beside them
+/// (production hosts, the real migrations folder) are not findings.
+#[test]
+fn diff_finds_staging_hosts_test_data_changelogs_and_test_switches_in_the_image() {
+    let repo = TestRepo::new();
+    let values = |host: &str| {
+        format!("generic-service:\n  env:\n    AUTH_URL: \"https://sign-in.service.justice.gov.uk/auth\"\n    ORCHESTRATION_API_URL: \"https://{host}.prison.service.justice.gov.uk\"\n")
+    };
+    let changelog = |extra: &str| {
+        format!("<databaseChangeLog>\n    <includeAll path=\"migrations/\"/>\n{extra}</databaseChangeLog>\n")
+    };
+    repo.write("helm_deploy/values-prod.yaml", values("orchestration"))
+        .write("src/main/resources/migrations.xml", changelog(""))
+        .write(
+            "Dockerfile",
+            "FROM golang:1.22 AS build\nRUN go build ./...\n\nFROM alpine:3.20\nENV PORT=8080\n",
+        );
+    let base = repo.commit("base");
+    repo.write("helm_deploy/values-prod.yaml", values("orchestration-staging"))
+        .write(
+            "src/main/resources/migrations.xml",
+            changelog("    <includeAll path=\"test-data/products\"/>\n"),
+        )
+        .write(
+            "Dockerfile",
+            "FROM golang:1.22 AS build\nRUN go build ./...\n\nFROM alpine:3.20\nENV PORT=8080\nENV ENABLE_TEST_TOOLS=true\n",
+        );
+    repo.commit("point at staging, seed products, enable tools");
+    let run = livegate(
+        repo.path(),
+        &["scan", "--diff", &format!("{}..HEAD", base.trim()), "--format", "json"],
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(
+        run.found(),
+        [
+            ("LG452".to_owned(), "Dockerfile".to_owned(), 6),
+            ("LG456".to_owned(), "helm_deploy/values-prod.yaml".to_owned(), 4),
+            ("LG415".to_owned(), "src/main/resources/migrations.xml".to_owned(), 3),
+        ]
+    );
+}

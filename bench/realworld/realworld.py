@@ -99,7 +99,7 @@ def main():
                     leak_rows.append(dict(leak, repo=repo, status="MISSING", got=[], sev=None))
                 continue
             tree = os.path.join(work, repo.replace("/", "+"))
-            subprocess.run(["git", "clone", "-q", "--shared", "--no-checkout", clone, tree], check=True)
+            subprocess.run(["git", "-c", "init.defaultBranch=main", "clone", "-q", "--shared", "--no-checkout", clone, tree], check=True)
             co = git(tree, "checkout", "-q", "--detach", sha, check=False)
             if co.returncode:
                 problems.append(f"{repo}: checkout of {sha[:12]} failed: {co.stderr.strip()}")

@@ -202,6 +202,11 @@ const BUILTIN_MIGRATIONS: &[&str] = &[
     "**/alembic/versions/**",
     "**/db/changelog/**",
     "**/liquibase/**",
+    // Liquibase master changelogs outside those folders: Liquibase's own
+    // default name, and the Dropwizard migrations bundle's default file.
+    "**/db.changelog-master.{xml,yaml,yml,json,sql}",
+    "**/changelog-master.{xml,yaml,yml,json,sql}",
+    "**/src/main/resources/migrations.{xml,yaml,yml,json}",
 ];
 
 const BUILTIN_SEEDS: &[&str] = &[
@@ -232,6 +237,7 @@ const BUILTIN_PRODUCTION_CONFIG: &[&str] = &[
     "**/*.prod.{json,yaml,yml,env,toml,ini}",
     "**/*-prod.{json,yaml,yml,env,toml,ini}",
     "**/*.production.{json,yaml,yml,env,toml,ini}",
+    "**/*-production.{json,yaml,yml,env,toml,ini}",
     "**/values-prod*.{yaml,yml}",
     "**/values-production*.{yaml,yml}",
     "**/appsettings.json",
@@ -243,6 +249,8 @@ const BUILTIN_PRODUCTION_CONFIG: &[&str] = &[
     "**/k8s/**/prod*/**",
     "**/kubernetes/**/prod*/**",
     "**/helm/**/values.{yaml,yml}",
+    "**/helm_deploy/**/values.{yaml,yml}",
+    "**/charts/**/values.{yaml,yml}",
 ];
 
 /// Folders of documentation, examples, benchmarks and scripts: not built
@@ -530,15 +538,18 @@ fn manifest_of(name: &str) -> Option<Manifest> {
     })
 }
 
-/// requirements.txt and requirements-prod.txt are production; -dev/-test are not.
+/// requirements.txt and requirements-prod.txt are production; -dev/-test are
+/// not. pip-tools' sources (`requirements.in`, `requirements-base.in`) are
+/// what the pinned files are compiled from, so they count the same.
 fn is_production_requirements(name: &str) -> bool {
-    let Some(stem) = name.strip_suffix(".txt") else {
+    let Some(stem) = name.strip_suffix(".txt").or_else(|| name.strip_suffix(".in")) else {
         return false;
     };
     stem == "requirements"
-        || stem
-            .strip_prefix("requirements")
-            .is_some_and(|rest| ["-prod", "_prod", "-production", "/base", "-base", "_base"].contains(&rest))
+        || stem.strip_prefix("requirements").is_some_and(|rest| {
+            rest.strip_prefix(['-', '_'])
+                .is_some_and(|env| ["prod", "production", "base", "main", "common", "runtime"].contains(&env))
+        })
 }
 
 fn is_dockerfile(name: &str) -> bool {

@@ -197,3 +197,26 @@ fn cucumber_features_are_test_code_but_js_feature_folders_are_not() {
     assert_eq!(classify("features/support/env.rb").area, Area::Test);
     assert_eq!(classify("src/features/booking/slice.ts").area, Area::Production);
 }
+
+#[test]
+fn pip_tools_sources_production_named_values_and_master_changelogs() {
+    for name in ["requirements.in", "requirements-base.in", "requirements_prod.txt"] {
+        assert_eq!(classify(name).role, Role::Manifest(Manifest::Requirements), "{name}");
+    }
+    for name in ["requirements-testing.in", "requirements-dev.in", "requirements.txt.bak"] {
+        assert_eq!(classify(name).role, Role::None, "{name}");
+    }
+    assert_eq!(
+        classify("helm_deploy/app/values/ccq-production.yaml").role,
+        Role::ProductionConfig
+    );
+    assert_eq!(
+        classify("helm_deploy/cla-backend/values.yaml").role,
+        Role::ProductionConfig
+    );
+    assert_eq!(classify("src/main/resources/migrations.xml").role, Role::Migration);
+    assert_eq!(
+        classify("src/main/resources/db/db.changelog-master.yaml").role,
+        Role::Migration
+    );
+}

@@ -437,6 +437,24 @@ pub const TEST_DATA_LOCATION_IN_PRODUCTION_CONFIG: CheckMeta = CheckMeta {
           list only production migrations in production configuration.",
 };
 
+pub const TEST_ENVIRONMENT_HOST_IN_PRODUCTION_CONFIG: CheckMeta = CheckMeta {
+    code: "LG456",
+    id: "test-environment-host-in-production-config",
+    severity: Severity::Error,
+    summary: "Production configuration points at a host of a test environment",
+    what: "A URL or JDBC address in a file named for production (`values-prod.yaml`, `*-production.yaml`, \
+           `application-prod.yml`, `.env.production`, `config/production.rb`) whose host has a label or \
+           label word naming a non-production environment: `staging`, `stg`, `test`, `testing`, `dev`, \
+           `development`, `uat`, `qa`, `sandbox`, `preprod` (`api-staging.example.gov.uk`, \
+           `svc.app-uat.svc.cluster.local`). The top-level domain is not judged (`pkg.go.dev`).",
+    why: "Production then talks to a test environment: live users' requests and personal data go to a \
+          service with test data, weaker controls and other people's access, and production behaviour \
+          depends on whatever is deployed to staging that day.",
+    example: "cfe:\n  host: http://cfe-civil.cfe-civil-staging.svc.cluster.local   # values/app-production.yaml",
+    fix: "Point production at production's host; keep test-environment hosts in that environment's \
+          values file.",
+};
+
 pub const UNUSED_ALLOW_ENTRY: CheckMeta = CheckMeta {
     code: "LG491",
     id: "unused-allow-entry",

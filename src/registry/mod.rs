@@ -228,6 +228,11 @@ fn doc_url(repository: &str, version: &str, doc_path: &str) -> Option<String> {
     if host_and_path.is_empty() || host_and_path.contains(char::is_whitespace) {
         return None;
     }
+    // Cargo.toml carries an `OWNER` placeholder until the project's home is
+    // fixed: a link to it would lead nowhere, so none is printed.
+    if host_and_path.split('/').any(|part| part == "OWNER") {
+        return None;
+    }
     Some(format!("{repository}/blob/v{version}/{doc_path}"))
 }
 
@@ -296,6 +301,7 @@ static REGISTRY: &[&CheckMeta] = &[
     &leaks::IN_MEMORY_DATASTORE_IN_PRODUCTION_CONFIG,
     &leaks::TEST_PAYMENT_KEY_IN_PRODUCTION_CONFIG,
     &leaks::TEST_DATA_LOCATION_IN_PRODUCTION_CONFIG,
+    &leaks::TEST_ENVIRONMENT_HOST_IN_PRODUCTION_CONFIG,
     &leaks::UNUSED_ALLOW_ENTRY,
     &leaks::SUPPRESSION_WITHOUT_REASON,
     &leaks::SUBMODULE_NOT_SCANNED,
@@ -431,5 +437,6 @@ mod tests {
         assert_eq!(doc_url("", "1.2.0", "docs/x.md"), None);
         assert_eq!(doc_url("http://example.test/x", "1.2.0", "docs/x.md"), None);
         assert_eq!(doc_url("https://", "1.2.0", "docs/x.md"), None);
+        assert_eq!(doc_url("https://github.com/OWNER/livegate", "1.2.0", "docs/x.md"), None);
     }
 }

@@ -9,7 +9,7 @@ use super::{is_comment_line, FileFacts, LeakCheck, TreeFacts};
 use crate::classify::{Area, PathInfo, Role};
 use crate::registry::leaks::{
     DEBUG_MODE_IN_PRODUCTION_CONFIG, IN_MEMORY_DATASTORE_IN_PRODUCTION_CONFIG, TEST_DATA_LOCATION_IN_PRODUCTION_CONFIG,
-    TEST_MODE_IN_PRODUCTION_CONFIG, TEST_PAYMENT_KEY_IN_PRODUCTION_CONFIG,
+    TEST_ENVIRONMENT_HOST_IN_PRODUCTION_CONFIG, TEST_MODE_IN_PRODUCTION_CONFIG, TEST_PAYMENT_KEY_IN_PRODUCTION_CONFIG,
 };
 use crate::registry::{CheckMeta, Severity};
 use crate::report::finding::Finding;
@@ -91,6 +91,12 @@ const RULES: &[Rule] = &[
         except: &[],
     },
     Rule {
+        pattern: r"\bconfig\.(?:active_job\.queue_adapter|action_mailer\.delivery_method|active_storage\.service)\s*=\s*:test\b",
+        meta: &TEST_MODE_IN_PRODUCTION_CONFIG,
+        message: "a Rails test adapter is configured (jobs, mail or files go to the in-memory test adapter and are never delivered)",
+        except: &[],
+    },
+    Rule {
         pattern: r"(?i)jdbc:(?:h2|hsqldb):mem:|jdbc:derby:memory:|sqlite:(?://)?/?:memory:|\bDATABASE_URL\s*[=:]\s*['\x22]?sqlite::memory:",
         meta: &IN_MEMORY_DATASTORE_IN_PRODUCTION_CONFIG,
         message: "the datastore is an in-memory test database",
@@ -162,6 +168,10 @@ pub fn content_patterns() -> Vec<&'static str> {
 
 static K8S_NAME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"^\s*-?\s*name\s*:\s*['"]?([A-Za-z_][\w.]*)['"]?\s*$"#).expect("k8s env name"));
+/// Helm's map form of environment variables: `DEBUG:` on one line, its
+/// `value: "True"` on the next.
+static ENV_MAP_KEY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*([A-Z][A-Z0-9_]*)\s*:\s*$").expect("env map key"));
 static K8S_VALUE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*value\s*:\s*(.*?)\s*$").expect("k8s env value"));
 /// Flyway `locations` and Liquibase `change-log`/`changeLogFile`, in
 /// properties (`spring.flyway.locations=`), YAML (`locations:` under
@@ -250,6 +260,87 @@ fn is_production_profile(profile: &str) -> bool {
     })
 }
 
+/// A configuration file that is production's by its own name
+/// (`values-prod.yaml`, `ccq-production.yaml`, `application-prod.yml`,
+/// `.env.production`, `config/production.rb`) or by a folder named for
+/// production (`k8s/overlays/prod/`). Base files (`application.yml`,
+/// `values.yaml`, `settings.py`) are defaults that other environments share,
+/// so a host in them says nothing about production.
+fn named_for_production(path: &str) -> bool {
+    const WORDS: &[&str] = &["prod", "production", "prd", "live"];
+    let lower = path.to_ascii_lowercase();
+    let (dirs, name) = lower.rsplit_once('/').unwrap_or(("", lower.as_str()));
+    name.split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|word| WORDS.contains(&word))
+        || dirs.split('/').any(|dir| WORDS.contains(&dir))
+}
+
+/// The host of every URL on a line (`https://host/…`, `jdbc:postgresql://host:5432/db`,
+/// `redis://user@host`), before a trailing comment.
+static URL_HOST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b[a-z][a-z0-9+.-]*://(?:[^@/\s'\x22<>]*@)?([a-z0-9][a-z0-9.-]*[a-z0-9])").expect("url host regex")
+});
+
+/// The environment a host name says it belongs to, when that is not
+/// production: a label, or a word of a label split at `-`/`_`, naming a test
+/// environment. The last label is the top-level domain and not judged
+/// (`pkg.go.dev`); documentation domains are left to the reserved-value checks.
+fn test_environment_of_host(host: &str) -> Option<&'static str> {
+    const ENVIRONMENTS: &[&str] = &[
+        "staging",
+        "stg",
+        "test",
+        "testing",
+        "dev",
+        "development",
+        "uat",
+        "qa",
+        "sandbox",
+        "preprod",
+    ];
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let labels: Vec<&str> = host.split('.').collect();
+    if labels.len() < 2 {
+        return None;
+    }
+    let registrable = &labels[labels.len().saturating_sub(2)..].join(".");
+    if ["example.com", "example.org", "example.net"].contains(&registrable.as_str()) {
+        return None;
+    }
+    labels[..labels.len() - 1]
+        .iter()
+        .flat_map(|label| label.split(['-', '_']))
+        .find_map(|word| ENVIRONMENTS.iter().find(|env| **env == word).copied())
+}
+
+/// For a Helm chart's base `values.yaml`, the production values file beside
+/// it (`values-prod.yaml`, `values-production.yaml`), if there is one: then
+/// the base is a default that production may override. Without one, the base
+/// file is what production deploys with.
+fn production_values_beside(tree: &TreeFacts, path: &str) -> Option<String> {
+    let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+    if !matches!(name, "values.yaml" | "values.yml") {
+        return None;
+    }
+    let prefix = if dir.is_empty() {
+        String::new()
+    } else {
+        format!("{dir}/")
+    };
+    tree.paths
+        .range(prefix.clone()..)
+        .take_while(|other| other.starts_with(&prefix))
+        .find(|other| {
+            let rest = &other[prefix.len()..];
+            !rest.contains('/')
+                && rest.starts_with("values")
+                && rest != name
+                && named_for_production(rest)
+                && (rest.ends_with(".yaml") || rest.ends_with(".yml"))
+        })
+        .cloned()
+}
+
 /// Production configuration files.
 pub struct ProductionConfig;
 
@@ -261,6 +352,7 @@ impl LeakCheck for ProductionConfig {
             &IN_MEMORY_DATASTORE_IN_PRODUCTION_CONFIG,
             &TEST_PAYMENT_KEY_IN_PRODUCTION_CONFIG,
             &TEST_DATA_LOCATION_IN_PRODUCTION_CONFIG,
+            &TEST_ENVIRONMENT_HOST_IN_PRODUCTION_CONFIG,
         ]
     }
 
@@ -268,13 +360,15 @@ impl LeakCheck for ProductionConfig {
         path.area == Area::Production && path.role == Role::ProductionConfig
     }
 
-    fn check_content(&self, _tree: &TreeFacts, file: &FileFacts<'_>, out: &mut Vec<Finding>) {
+    fn check_content(&self, tree: &TreeFacts, file: &FileFacts<'_>, out: &mut Vec<Finding>) {
         let base = spring_base_file(&file.info.path);
+        let overriding_values = production_values_beside(tree, &file.info.path);
         let profiles = if base {
             yaml_document_profiles(file.text)
         } else {
             Vec::new()
         };
+        let production_named = named_for_production(&file.info.path);
         let mut env_name: Option<&str> = None;
         for (number, line) in file.lines() {
             if is_comment_line(line) {
@@ -290,7 +384,11 @@ impl LeakCheck for ProductionConfig {
                 }
                 _ => line,
             };
-            env_name = K8S_NAME.captures(line).and_then(|caps| caps.get(1)).map(|m| m.as_str());
+            env_name = K8S_NAME
+                .captures(line)
+                .or_else(|| ENV_MAP_KEY.captures(line))
+                .and_then(|caps| caps.get(1))
+                .map(|m| m.as_str());
             // A section for a named non-production profile applies only there.
             if let Some(profile) = profiles.get(number - 1).copied().flatten() {
                 if !is_production_profile(profile) {
@@ -317,7 +415,13 @@ impl LeakCheck for ProductionConfig {
                     offset,
                     format!("{} in production configuration", rule.message),
                 );
-                if base && std::ptr::eq(rule.meta, &IN_MEMORY_DATASTORE_IN_PRODUCTION_CONFIG) {
+                if let Some(production_values) = overriding_values.as_deref() {
+                    finding.severity = Severity::Warning;
+                    finding.message.push_str(&format!(
+                        " (the chart's base values: a default that `{production_values}` may override; \
+                         missing link: what production's values set)"
+                    ));
+                } else if base && std::ptr::eq(rule.meta, &IN_MEMORY_DATASTORE_IN_PRODUCTION_CONFIG) {
                     // Spring Boot's base file is a default that application-prod* and
                     // the deployment's environment override.
                     finding.severity = Severity::Warning;
@@ -327,6 +431,9 @@ impl LeakCheck for ProductionConfig {
                     );
                 }
                 out.push(finding);
+            }
+            if production_named {
+                self.test_environment_hosts(file, line, out);
             }
             if let Some(caps) = MIGRATION_LOCATION.captures(judged) {
                 let value = caps.get(1).map_or("", |m| m.as_str());
@@ -354,6 +461,34 @@ impl LeakCheck for ProductionConfig {
                 );
                 out.push(file.value_finding(&TEST_PAYMENT_KEY_IN_PRODUCTION_CONFIG, *line, value, message));
             }
+        }
+    }
+}
+
+impl ProductionConfig {
+    /// LG456: URLs on one line of a production-named file whose host names a
+    /// test environment.
+    fn test_environment_hosts(&self, file: &FileFacts<'_>, line: &str, out: &mut Vec<Finding>) {
+        let code = [" #", "\t#"]
+            .iter()
+            .filter_map(|marker| line.find(marker))
+            .min()
+            .map_or(line, |at| &line[..at]);
+        for caps in URL_HOST.captures_iter(code) {
+            let Some(host) = caps.get(1) else { continue };
+            let Some(environment) = test_environment_of_host(host.as_str()) else {
+                continue;
+            };
+            let offset = line.as_ptr() as usize - file.text.as_ptr() as usize + host.start();
+            out.push(file.finding_at(
+                &TEST_ENVIRONMENT_HOST_IN_PRODUCTION_CONFIG,
+                offset,
+                format!(
+                    "production configuration points at `{}`, a host of a `{environment}` environment \
+                     (evidence: the file is named for production and the host name says `{environment}`)",
+                    host.as_str()
+                ),
+            ));
         }
     }
 }
@@ -508,5 +643,99 @@ mod tests {
             scan("src/main/resources/application-prod.yml", "url: jdbc:h2:mem:app\n"),
             [("LG453", 1, 6)]
         );
+    }
+
+    #[test]
+    fn production_values_pointing_at_test_environment_hosts() {
+        assert_eq!(
+            scan(
+                "helm_deploy/app/values/ccq-production.yaml",
+                "cfe:\n  host: http://cfe-civil.cfe-civil-staging.svc.cluster.local\n  environment_name: production\n"
+            ),
+            [("LG456", 2, 16)]
+        );
+        assert_eq!(
+            scan(
+                "helm_deploy/values-prod.yaml",
+                "env:\n  API_URL: \"https://orchestration-staging.prison.service.justice.gov.uk\"\n  AUTH_URL: \"https://sign-in.hmpps.service.justice.gov.uk/auth\"\n  DB: jdbc:postgresql://db.uat.internal:5432/app\n"
+            ),
+            [("LG456", 2, 21), ("LG456", 4, 25)]
+        );
+        // Production hosts, a `.dev` top-level domain, documentation domains,
+        // comments and words that only contain an environment name are fine.
+        assert!(scan(
+            "helm_deploy/values-prod.yaml",
+            "env:\n  DOCS: https://pkg.go.dev/net/http\n  X: https://latest.developer.service.gov.uk\n  Y: https://api.test.example.com\n  # Z: https://app-staging.service.gov.uk\n  W: https://app.service.gov.uk # was https://app-staging.service.gov.uk\n"
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn test_environment_hosts_only_count_in_files_named_for_production() {
+        // A base file is shared by every environment: the host proves nothing.
+        assert!(scan("config/application.yml", "api: https://api-staging.acme.io\n").is_empty());
+        assert!(scan("helm_deploy/values-staging.yaml", "api: https://api-staging.acme.io\n").is_empty());
+        assert_eq!(
+            scan(
+                "config/environments/production.rb",
+                "config.api_host = \"https://api.dev.acme.io\"\n"
+            ),
+            [("LG456", 1, 28)]
+        );
+    }
+
+    #[test]
+    fn rails_test_adapters_in_production() {
+        assert_eq!(
+            scan(
+                "config/environments/production.rb",
+                "Rails.application.configure do\n  config.active_job.queue_adapter = :test\n  config.action_mailer.delivery_method = :notify\nend\n"
+            ),
+            [("LG452", 2, 3)]
+        );
+        assert!(scan(
+            "config/environments/production.rb",
+            "  config.active_job.queue_adapter = :sidekiq\n  config.active_storage.service = :amazon\n"
+        )
+        .is_empty());
+    }
+
+    fn scan_in_tree(path: &str, text: &str, siblings: &[&str]) -> Vec<Finding> {
+        let info = Classifier::new(&LeakPolicy::default()).classify(path);
+        let tree = TreeFacts {
+            paths: siblings
+                .iter()
+                .map(|p| (*p).to_owned())
+                .chain([path.to_owned()])
+                .collect(),
+            ..TreeFacts::default()
+        };
+        let mut out = Vec::new();
+        assert!(
+            ProductionConfig.wants_content(&info),
+            "{path} is production configuration"
+        );
+        ProductionConfig.check_content(&tree, &FileFacts::new(&info, text), &mut out);
+        out
+    }
+
+    #[test]
+    fn helm_map_form_debug_in_base_values_is_an_error_unless_production_values_override_it() {
+        let text = "envVars:\n  BACKEND_ENABLED:\n    value: \"True\"\n  DEBUG:\n    value: \"True\"\n";
+        let siblings = ["helm_deploy/app/values-dev.yaml", "helm_deploy/app/values-uat.yaml"];
+        let out = scan_in_tree("helm_deploy/app/values.yaml", text, &siblings);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(
+            (out[0].code(), out[0].location.line, out[0].severity),
+            ("LG451", 5, Severity::Error)
+        );
+        let out = scan_in_tree(
+            "helm_deploy/app/values.yaml",
+            text,
+            &["helm_deploy/app/values-prod.yaml"],
+        );
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(out[0].severity, Severity::Warning);
+        assert!(out[0].message.contains("values-prod.yaml"), "{}", out[0].message);
     }
 }

@@ -170,6 +170,8 @@ const JVM: &[(&str, &str)] = &[
     ("org.junit.platform:*", "test framework"),
     ("org.testng:testng", "test framework"),
     ("org.mockito:*", "mocking library"),
+    ("org.mockito.kotlin:*", "mocking library"),
+    ("com.nhaarman.mockitokotlin2:*", "mocking library"),
     ("io.mockk:*", "mocking library"),
     ("org.easymock:*", "mocking library"),
     ("org.assertj:*", "assertion library"),

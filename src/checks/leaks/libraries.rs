@@ -587,9 +587,12 @@ fn go_imports(text: &str) -> Vec<(usize, &str)> {
     imports
 }
 
-/// An import of the repository's own test support: `…/testutil`,
-/// `…/internal/testing`, `…/mocks`, or a `<name>test` package beside
-/// `<name>` (`internal/server/servertest`), the way `net/http/httptest` is.
+/// An import of test support: a package in or below a `…/testutil`,
+/// `…/internal/testing` or `…/mocks` folder (mockery writes
+/// `mocks/pkg/persistence`), or a `<name>test` package beside `<name>`
+/// (`internal/server/servertest`), the way `net/http/httptest` is. The host,
+/// owner and repository of a module path are names, not folders, and do not
+/// count (`github.com/acme/mocks` is a module called mocks).
 fn go_test_support(path: &str) -> bool {
     let segments: Vec<&str> = path.split('/').collect();
     let Some(last) = segments.last() else { return false };
@@ -610,7 +613,12 @@ fn go_test_support(path: &str) -> bool {
         "fakes",
         "fake",
     ];
-    if SUPPORT.contains(last) {
+    let module_root = if segments[0].contains('.') {
+        3.min(segments.len() - 1)
+    } else {
+        0
+    };
+    if segments[module_root..].iter().any(|segment| SUPPORT.contains(segment)) {
         return true;
     }
     last.strip_suffix("test").is_some_and(|stem| {
@@ -796,6 +804,20 @@ mod tests {
             ),
             ["testing"]
         );
+        // mockery's default layout puts mocks of `pkg/persistence` in `mocks/pkg/persistence`.
+        assert_eq!(
+            modules(
+                "pkg/app/app.go",
+                "package app\n\nimport (\n\t\"os\"\n\tpersistencemocks \"github.com/cds-snc/covid-alert-server/mocks/pkg/persistence\"\n)\n"
+            ),
+            ["github.com/cds-snc/covid-alert-server/mocks/pkg/persistence"]
+        );
+        // A module whose own name is a support word is a name, not a folder.
+        assert!(scan(
+            "pkg/app/app.go",
+            "package app\n\nimport \"github.com/acme/mocks/pkg/client\"\n"
+        )
+        .is_empty());
         assert!(scan("internal/server/server_test.go", code).is_empty());
         assert!(scan(
             "internal/server/latest.go",

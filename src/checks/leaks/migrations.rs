@@ -23,6 +23,14 @@ static DATA_FILE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("data file regex")
 });
 
+/// A Liquibase changelog that runs a whole folder of changesets:
+/// `<includeAll path="db/test-data"/>` in XML, `- includeAll: {path: …}` or
+/// `includeAll:` followed by `path:` in YAML, `"includeAll": {"path": …}` in JSON.
+static INCLUDE_ALL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?s)<includeAll\b[^>]*?\bpath\s*=\s*["']([^"']+)["']|["']?includeAll["']?\s*:\s*\{?\s*(?:\r?\n\s*)?["']?path["']?\s*:\s*["']?([^"'\s,}]+)"#)
+        .expect("includeAll regex")
+});
+
 /// Folders that hold test data, by name.
 fn test_data_folder(path: &str) -> Option<&str> {
     let mut segments: Vec<&str> = path.split('/').collect();
@@ -67,7 +75,8 @@ impl LeakCheck for MigrationLoads {
         let names_files = [".csv", ".tsv", ".json", ".sql", ".yml", ".yaml", ".xml"]
             .iter()
             .any(|ext| memchr::memmem::find(bytes, ext.as_bytes()).is_some());
-        if !loads && !names_files {
+        let includes_folders = memchr::memmem::find(bytes, b"includeAll").is_some();
+        if !loads && !names_files && !includes_folders {
             return;
         }
         let mut found = Vec::new();
@@ -119,6 +128,25 @@ impl LeakCheck for MigrationLoads {
                     &MIGRATION_LOADS_TEST_DATA,
                     path.range(),
                     format!("the migration reads `{}` into the live database: {why}.", path.as_str()),
+                ));
+            }
+        }
+        for caps in INCLUDE_ALL.captures_iter(if includes_folders { file.text } else { "" }) {
+            let Some(folder) = caps.get(1).or_else(|| caps.get(2)) else {
+                continue;
+            };
+            if is_comment_line(file.line_text(file.line_of(folder.start()))) {
+                continue;
+            }
+            let name = folder.as_str().trim_end_matches('/');
+            if let Some(test_folder) = test_data_folder(&format!("{name}/changeset")) {
+                found.push(file.finding_at(
+                    &MIGRATION_LOADS_TEST_DATA,
+                    folder.start(),
+                    format!(
+                        "the changelog runs every changeset in `{name}` against the live database: \
+                         it sits in `{test_folder}/`, a test-data folder."
+                    ),
                 ));
             }
         }
@@ -191,5 +219,31 @@ mod tests {
             scan("src/main/resources/db/changelog/009.xml", dev_context),
             [(2, Severity::Note)]
         );
+    }
+
+    #[test]
+    fn liquibase_include_all_of_a_test_data_folder() {
+        // The Dropwizard migrations bundle's master file.
+        let master = "<databaseChangeLog>\n    <includeAll path=\"migrations/\"/>\n    <includeAll path=\"test-data/products\"/>\n</databaseChangeLog>\n";
+        assert_eq!(
+            scan("src/main/resources/migrations.xml", master),
+            [(3, Severity::Error)]
+        );
+        let yaml = "databaseChangeLog:\n  - includeAll:\n      path: db/changelog/changes/\n  - includeAll:\n      path: db/changelog/testdata/\n";
+        assert_eq!(
+            scan("src/main/resources/db/changelog/db.changelog-master.yaml", yaml),
+            [(5, Severity::Error)]
+        );
+        let guarded =
+            "<databaseChangeLog>\n  <includeAll path=\"db/fake-data\" context=\"dev\"/>\n</databaseChangeLog>\n";
+        assert_eq!(
+            scan("src/main/resources/db/changelog/db.changelog-master.xml", guarded),
+            [(2, Severity::Note)]
+        );
+        assert!(scan(
+            "src/main/resources/db/changelog/db.changelog-master.xml",
+            "<databaseChangeLog>\n  <!-- <includeAll path=\"db/testdata\"/> -->\n  <includeAll path=\"db/changes\"/>\n</databaseChangeLog>\n"
+        )
+        .is_empty());
     }
 }

@@ -373,12 +373,12 @@ fn join(dir: &str, name: &str) -> String {
 /// .dockerignore patterns: Go `filepath.Match` plus `**`, `!` re-includes,
 /// last match wins.
 #[derive(Default)]
-struct DockerIgnore {
+pub(super) struct DockerIgnore {
     rules: Vec<(GlobMatcher, bool)>,
 }
 
 impl DockerIgnore {
-    fn parse(text: &str) -> DockerIgnore {
+    pub(super) fn parse(text: &str) -> DockerIgnore {
         let mut rules = Vec::new();
         for line in text.lines() {
             let line = line.trim();
@@ -400,7 +400,7 @@ impl DockerIgnore {
         DockerIgnore { rules }
     }
 
-    fn ignored(&self, path: &str) -> bool {
+    pub(super) fn ignored(&self, path: &str) -> bool {
         let mut ignored = false;
         for (glob, negated) in &self.rules {
             // A pattern that matches a parent directory excludes everything below it.
@@ -860,6 +860,15 @@ mod tests {
         let mut facts = tree(&[], &["api/tests", "web/tests"], &[("api/.dockerignore", "tests\n")]);
         facts.build_files.insert("Makefile".to_owned(), root.to_owned());
         assert_eq!(scan_with(&facts, "api/Dockerfile", df), [("LG442", 2)]);
+    }
+
+    #[test]
+    fn final_stage_env_switching_on_test_tools_or_debug() {
+        let df = "FROM golang:1.22 AS build\nENV DEBUG=true\nRUN go build ./...\n\nFROM alpine:3.20\n\
+                  # needed by the QA team\nENV ENABLE_TEST_TOOLS=true\nENV PORT=8080 LOG_LEVEL=info\n\
+                  ENV NODE_ENV test\nENV A=\"x y\" FLASK_DEBUG='1'\nENV TEST_ON_BORROW=true\n";
+        assert_eq!(scan("Dockerfile", df), [("LG452", 7), ("LG452", 9), ("LG451", 10)]);
+        assert!(scan("Dockerfile", "FROM alpine\nENV ENABLE_TEST_TOOLS=false DEBUG=0\n").is_empty());
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::guards::environment_guard;
+use super::packaging::DockerIgnore;
 use super::{is_comment_line, FileFacts, LeakCheck, TreeFacts};
 use crate::classify::{Area, Lang, PathInfo, Role};
 use crate::registry::leaks::{EMBEDS_TEST_FILE, IMPORTS_TEST_CODE, OPENS_TEST_PATH};
@@ -50,6 +51,13 @@ const TEST_SEGMENTS: &[&str] = &[
     "test_data",
     "spec",
     "mocks",
+    "testutils",
+    "testutil",
+    "test-utils",
+    "test_utils",
+    "testhelpers",
+    "test-helpers",
+    "test_helpers",
 ];
 
 /// Whether a relative or repository path points into test material.
@@ -67,6 +75,30 @@ fn points_into_tests(path: &str) -> bool {
     // `./foo.test`, `./foo.spec.ts`, and a bare `../tests` directory import.
     let stem = last.split('.').collect::<Vec<_>>();
     TEST_SEGMENTS.contains(&last) || stem.iter().skip(1).any(|part| *part == "test" || *part == "spec")
+}
+
+/// Whether a test path named in code ships with it: Ruby, Python and
+/// JavaScript run from their source tree, so a repository-relative file is
+/// deployed beside the code unless the root `.dockerignore` leaves it out.
+/// Compiled code (Go, JVM, Rust) ships a binary; whether the file travels
+/// with it is the missing link, and embedding it is LG421's.
+fn ships_with_source(tree: &TreeFacts, lang: Lang, path: &str) -> bool {
+    if !matches!(lang, Lang::Ruby | Lang::Python | Lang::JavaScript | Lang::Php) || path.starts_with('/') {
+        return false;
+    }
+    let path = path.trim_start_matches("./");
+    tree.ignore_files
+        .get(".dockerignore")
+        .is_none_or(|text| !DockerIgnore::parse(text).ignored(path))
+}
+
+fn lang_name(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Ruby => "Ruby",
+        Lang::Python => "Python",
+        Lang::Php => "PHP",
+        _ => "JavaScript",
+    }
 }
 
 /// Offset where `#[cfg(test)]` first appears: Rust code after it is test code
@@ -215,7 +247,7 @@ impl References {
         }
     }
 
-    fn opens(&self, file: &FileFacts<'_>, lang: Lang, out: &mut Vec<Finding>) {
+    fn opens(&self, tree: &TreeFacts, file: &FileFacts<'_>, lang: Lang, out: &mut Vec<Finding>) {
         // Go too: `_test.go` files are test code by path and never get
         // here, and `//go:embed` lines are comments to this check (LG421's).
         if lang == Lang::Sql {
@@ -232,11 +264,23 @@ impl References {
             if is_comment_line(line) || JS_IMPORT.is_match(line) || RUST_INCLUDE.is_match(line) {
                 continue;
             }
-            out.push(file.finding_span(
+            let mut finding = file.finding_span(
                 &OPENS_TEST_PATH,
                 path.range(),
                 format!("production code refers to `{}` in the test tree", &caps[1]),
-            ));
+            );
+            if ships_with_source(tree, lang, &caps[1]) {
+                finding.severity = Severity::Error;
+                finding.message.push_str(&format!(
+                    "; {} runs from its source tree and no .dockerignore excludes the file, so production reads the test data",
+                    lang_name(lang)
+                ));
+            } else {
+                finding
+                    .message
+                    .push_str("; missing link: whether the file is deployed beside the code");
+            }
+            out.push(finding);
         }
     }
 }
@@ -252,7 +296,7 @@ impl LeakCheck for References {
             && (matches!(path.role, Role::Code(_)) || path.lang().is_some_and(|lang| lang != Lang::Sql))
     }
 
-    fn check_content(&self, _tree: &TreeFacts, file: &FileFacts<'_>, out: &mut Vec<Finding>) {
+    fn check_content(&self, tree: &TreeFacts, file: &FileFacts<'_>, out: &mut Vec<Finding>) {
         let Some(lang) = file.info.lang() else { return };
         if !TESTISH.is_match(file.text) {
             return;
@@ -260,7 +304,7 @@ impl LeakCheck for References {
         let mut found = Vec::new();
         self.embeds(file, lang, &mut found);
         self.imports(file, lang, &mut found);
-        self.opens(file, lang, &mut found);
+        self.opens(tree, file, lang, &mut found);
         if !found.is_empty() {
             if let Some(guard) = environment_guard(file.text) {
                 for finding in &mut found {
@@ -318,6 +362,12 @@ mod tests {
     fn js_imports_of_mocks_and_spec_files() {
         let code = "import { a } from './api';\nimport { fake } from '../__mocks__/customers';\nconst f = require('./helpers.test');\n";
         assert_eq!(scan("src/billing/invoice.ts", code), [("LG422", 2), ("LG422", 3)]);
+        // Test utilities kept beside the routes they test.
+        let route = "import { Router } from 'express'\nimport TestData from './testutils/testData'\nimport { format } from '../utils/format'\n";
+        assert_eq!(
+            scan("server/routes/establishmentNotSupported.ts", route),
+            [("LG422", 2)]
+        );
         assert!(scan(
             "src/billing/invoice.ts",
             "import x from './latest';\nimport y from 'jest-extended';\n"
@@ -396,5 +446,39 @@ mod tests {
             "# see tests/fixtures/tariffs.csv\nopen('data/tariffs.csv')\n"
         )
         .is_empty());
+    }
+
+    fn severity_in_tree(path: &str, text: &str, dockerignore: Option<&str>) -> Vec<Severity> {
+        let info = Classifier::new(&LeakPolicy::default()).classify(path);
+        let tree = TreeFacts {
+            ignore_files: dockerignore
+                .map(|t| (".dockerignore".to_owned(), t.to_owned()))
+                .into_iter()
+                .collect(),
+            ..TreeFacts::default()
+        };
+        let mut out = Vec::new();
+        References.check_content(&tree, &FileFacts::new(&info, text), &mut out);
+        out.iter().map(|f| f.severity).collect()
+    }
+
+    #[test]
+    fn test_path_read_by_interpreted_code_is_an_error_unless_the_image_leaves_it_out() {
+        let ruby = "class Constituency\n  def self.sample\n    File.read(Rails.root.join(\"spec/fixtures/constituency_api/single.xml\"))\n  end\nend\n";
+        assert_eq!(
+            severity_in_tree("app/models/constituency.rb", ruby, None),
+            [Severity::Error]
+        );
+        assert_eq!(
+            severity_in_tree("app/models/constituency.rb", ruby, Some("/log/*\n/tmp/*\n")),
+            [Severity::Error]
+        );
+        assert_eq!(
+            severity_in_tree("app/models/constituency.rb", ruby, Some("spec/\n")),
+            [Severity::Warning]
+        );
+        // A compiled binary does not carry the file with it: the missing link is named.
+        let go = "package routes\n\nconst fallback = \"integration_tests/testdata/sample_routes.jsonl\"\n";
+        assert_eq!(severity_in_tree("lib/routes.go", go, None), [Severity::Warning]);
     }
 }
