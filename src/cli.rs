@@ -16,9 +16,36 @@ use crate::scan::ScanMode;
     about = "Guards the way into production: finds test data leaking into production paths, checks branch protection, gates pull requests on real review, and audits repository and organisation settings."
 )]
 pub struct Cli {
+    #[command(flatten)]
+    pub verbosity: Verbosity,
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// `-q` and `-v`, accepted by every command (before or after its name).
+#[derive(Debug, Clone, Copy, Default, Args)]
+pub struct Verbosity {
+    /// Only findings and errors: no progress, no details tables or summary line (machine formats are unchanged).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Say more on standard error: every request to GitHub with its status and remaining quota, the policy in use, what a scan skipped.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+/// How an audit's human and Markdown reports are laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GroupBy {
+    /// `code` when more than `GROUP_BY_CODE_ABOVE` repositories were audited, else `repo`.
+    Auto,
+    /// One section per check: its help once, then each repository with what was seen.
+    Code,
+    /// One diagnostic per finding, in repository order.
+    Repo,
+}
+
+/// Above this many audited repositories, `--group-by auto` groups by check.
+pub const GROUP_BY_CODE_ABOVE: usize = 10;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -164,6 +191,9 @@ pub struct ScanArgs {
     /// colours any output when CLICOLOR_FORCE (not empty, not 0) or FORCE_COLOR (not empty) is; the flag wins.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Count findings per check (code, count, severity, title) instead of listing them; JSON gains a `statistics` field.
+    #[arg(long)]
+    pub statistics: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -200,9 +230,6 @@ pub struct GitHubArgs {
     /// Do not use or write the ETag cache.
     #[arg(long)]
     pub no_cache: bool,
-    /// Print every request, its status and the remaining quota to standard error.
-    #[arg(long)]
-    pub verbose: bool,
     /// Seconds one request may take, answer included (1 to 3600).
     #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,
@@ -235,6 +262,9 @@ pub struct ReportArgs {
     /// colours any output when CLICOLOR_FORCE (not empty, not 0) or FORCE_COLOR (not empty) is; the flag wins.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Count findings per check (code, count, severity, title) instead of listing them; JSON gains a `statistics` field.
+    #[arg(long)]
+    pub statistics: bool,
 }
 
 #[derive(Debug, Args)]
@@ -292,6 +322,9 @@ pub struct AuditArgs {
     /// Also check each repository's deploying branches as `livegate protect` does (the policy's [branches]).
     #[arg(long)]
     pub protection: bool,
+    /// Human and Markdown layout: by check (help once, the repositories under it) or one diagnostic per finding; auto groups by check above 10 repositories.
+    #[arg(long, value_enum, default_value_t = GroupBy::Auto)]
+    pub group_by: GroupBy,
     /// Repositories audited at the same time (1 to 64), each with one request in flight.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
@@ -460,10 +493,26 @@ pub struct ScanSettings {
     pub write_baseline: Option<PathBuf>,
     pub threads: usize,
     pub color: ColorChoice,
+    pub view: crate::report::view::View,
+    pub verbose: bool,
+}
+
+/// `--statistics` counts findings for a reader (human, Markdown, JSON); the
+/// SARIF and workflow-command formats are read finding by finding.
+pub fn check_statistics(statistics: bool, format: Format) -> Result<(), UsageError> {
+    if statistics && matches!(format, Format::Sarif | Format::Github) {
+        return Err(UsageError {
+            flag: "--statistics",
+            message: "applies to --format human, markdown or json; for SARIF or GitHub annotations drop \
+                      --statistics (or add --emit json=FILE --statistics for the counts)"
+                .to_owned(),
+        });
+    }
+    Ok(())
 }
 
 impl ScanArgs {
-    pub fn into_settings(self) -> Result<ScanSettings, UsageError> {
+    pub fn into_settings(self, verbosity: Verbosity) -> Result<ScanSettings, UsageError> {
         let mode = match (&self.diff, self.staged) {
             (Some(range), _) => parse_range(range)?,
             (None, true) => ScanMode::Staged,
@@ -477,6 +526,7 @@ impl ScanArgs {
                 Format::NAMES.join(", ")
             ),
         })?;
+        check_statistics(self.statistics, format)?;
         if self.baseline.is_some() && self.baseline == self.write_baseline {
             return Err(UsageError {
                 flag: "--write-baseline",
@@ -503,6 +553,12 @@ impl ScanArgs {
             write_baseline: self.write_baseline,
             threads,
             color: self.color,
+            view: crate::report::view::View {
+                quiet: verbosity.quiet,
+                statistics: self.statistics,
+                grouped: false,
+            },
+            verbose: verbosity.verbose,
         })
     }
 }

@@ -1,9 +1,9 @@
 //! The livegate binary: parse arguments, run, print, exit.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 /// Writes to standard error, ignoring a closed or broken one: nothing is
 /// left to tell, and a panic would turn the exit code into 101.
@@ -14,6 +14,16 @@ fn to_stderr(text: &str) {
 
 fn main() {
     let cli = livegate::cli::Cli::parse();
+    // clap checks the conflict only when both flags are given at the same
+    // level (`-q scan -v` slips through): checked again here, as clap would.
+    if cli.verbosity.quiet && cli.verbosity.verbose {
+        livegate::cli::Cli::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "the argument '--quiet' cannot be used with '--verbose'",
+            )
+            .exit();
+    }
     // A bug must not exit 101 (which a caller may not read as a failure of
     // the gate) nor print untrusted text raw: it is reported, scrubbed and
     // escaped, and the run ends as an error (exit 2), never a pass.
@@ -24,13 +34,22 @@ fn main() {
         ));
     }));
     // Progress and --verbose lines, as they happen.
-    livegate::diag::install(Box::new(to_stderr));
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| livegate::commands::run(cli.command)))
-        .unwrap_or_else(|_| livegate::commands::Outcome {
-            stdout: String::new(),
-            stderr: String::new(),
-            exit: livegate::exit::ERROR,
-        });
+    let progress = if cli.verbosity.quiet {
+        livegate::diag::ProgressMode::Hidden
+    } else if std::io::stderr().is_terminal() {
+        livegate::diag::ProgressMode::Bar
+    } else {
+        livegate::diag::ProgressMode::Lines
+    };
+    livegate::diag::install(Box::new(to_stderr), progress);
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        livegate::commands::run(cli.command, cli.verbosity)
+    }))
+    .unwrap_or_else(|_| livegate::commands::Outcome {
+        stdout: String::new(),
+        stderr: String::new(),
+        exit: livegate::exit::ERROR,
+    });
     // The report carries colour only when the command decided on it (see
     // `report::color`); anstream passes it through, or turns it into console
     // calls on a Windows console without ANSI support.

@@ -182,3 +182,48 @@ fn memory_grows_with_concurrency_not_with_the_organisation() {
         }
     }
 }
+
+/// The human report of a 300-repository organisation audit, and its line count.
+fn human_report(extra: &[&str]) -> (usize, String) {
+    let fake = FakeGitHub::start(Scenario::org_with_repos("acme", 300));
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = vec![
+        "audit",
+        "--org",
+        "acme",
+        "--api-url",
+        &fake.url,
+        "--no-cache",
+        "--allow-unknown",
+        "--include-archived",
+        "--color",
+        "never",
+    ];
+    args.extend_from_slice(extra);
+    let run = livegate_env(dir.path(), &args, &[("GITHUB_TOKEN", "test-token")]);
+    assert!(run.code == 0 || run.code == 1, "{}\n{}", run.stdout, run.stderr);
+    (run.stdout.lines().count(), run.stdout)
+}
+
+#[test]
+fn three_hundred_repositories_read_grouped_by_check() {
+    let (grouped, text) = human_report(&[]);
+    let (per_finding, listing) = human_report(&["--group-by", "repo"]);
+    println!("human report of a 300-repository audit: {grouped} lines grouped by check, {per_finding} per finding");
+    // Each check's help once in the default (grouped) view, once per finding
+    // in the per-repository one.
+    let help = "= help: Settings → Code security → Secret scanning → Enable (and Push protection).";
+    assert_eq!(text.matches(help).count(), 1, "{text}");
+    assert!(listing.matches(help).count() > 100, "{listing}");
+    // Every repository with a finding is still named.
+    for n in [0, 150, 299] {
+        let repo = format!("acme/repo-{n:04}");
+        assert_eq!(text.contains(&repo), listing.contains(&repo), "{repo}");
+    }
+    // The same verdict line closes both.
+    assert_eq!(text.lines().last(), listing.lines().last());
+    assert!(
+        grouped * 3 < per_finding,
+        "{grouped} grouped lines against {per_finding}"
+    );
+}

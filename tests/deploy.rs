@@ -695,6 +695,32 @@ fn without_a_clone_the_range_comes_from_the_compare_api_and_the_scan_from_patche
 }
 
 #[test]
+fn deploy_quiet_verbose_and_statistics_change_what_is_shown() {
+    let mut h = History::new();
+    h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    h.direct_push("src/hotfix.rs", "hotfix");
+    h.direct_push("src/hotfix2.rs", "hotfix 2");
+    let fake = h.serve();
+    let human = deploy(&h, &fake, &["--format", "human", "--color", "never"]);
+    assert_eq!(human.code, 1, "{}\n{}", human.stdout, human.stderr);
+    assert!(human.stdout.contains("livegate deploy: "), "{}", human.stdout);
+
+    let quiet = deploy(&h, &fake, &["--format", "human", "--color", "never", "-q"]);
+    assert_eq!(quiet.code, 1);
+    assert!(quiet.stdout.contains("[LG301]"), "{}", quiet.stdout);
+    assert!(!quiet.stdout.contains("livegate deploy: "), "{}", quiet.stdout);
+
+    let verbose = deploy(&h, &fake, &["-v"]);
+    assert_eq!(verbose.code, 1);
+    assert!(verbose.stderr.contains("livegate: POST /graphql"), "{}", verbose.stderr);
+    assert!(!verbose.stderr.contains("test-token"), "{}", verbose.stderr);
+
+    let stats = deploy(&h, &fake, &["--statistics"]).json();
+    assert_eq!(stats["statistics"][0]["code"], "LG301", "{stats}");
+    assert_eq!(stats["statistics"][0]["count"], 2, "{stats}");
+}
+
+#[test]
 fn a_merge_commit_made_outside_github_and_pushed_is_not_the_reviewed_merge() {
     let mut h = History::new();
     h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");

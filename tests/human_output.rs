@@ -117,18 +117,40 @@ fn coloured_repo() -> TestRepo {
 
 const ESC: char = '\u{1b}';
 
+/// `text` without its OSC 8 hyperlinks (`ESC ] 8 ; ; URL ESC \`), the
+/// linked text kept.
+fn without_links(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("\u{1b}]8;;") {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        match rest.find("\u{1b}\\") {
+            Some(end) => rest = &rest[end + 2..],
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[test]
 fn colour_only_when_asked_or_on_a_terminal() {
     let repo = coloured_repo();
     let plain = livegate(repo.path(), &["scan"]);
     assert!(!plain.stdout.contains(ESC), "piped output must not be coloured");
     let coloured = livegate(repo.path(), &["scan", "--color", "always"]);
+    // A coloured code links to its documentation (an OSC 8 hyperlink, once
+    // the package names an https repository); read without the links.
+    let coloured = without_links(&coloured.stdout);
     // Errors red, warnings yellow (not red): the severity's own colour.
-    let error = coloured.stdout.find("error[LG451]").expect("an error");
-    let warning = coloured.stdout.find("warning[LG412]").expect("a warning");
-    let style_before = |at: usize| coloured.stdout[..at].rsplit(ESC).next().unwrap_or_default().to_owned();
-    assert_eq!(style_before(error), "[91m", "{:?}", coloured.stdout);
-    assert_eq!(style_before(warning), "[33m", "{:?}", coloured.stdout);
+    let error = coloured.find("error[LG451]").expect("an error");
+    let warning = coloured.find("warning[LG412]").expect("a warning");
+    let style_before = |at: usize| coloured[..at].rsplit(ESC).next().unwrap_or_default().to_owned();
+    assert_eq!(style_before(error), "[91m", "{coloured:?}");
+    assert_eq!(style_before(warning), "[33m", "{coloured:?}");
     // Never in a file, whatever was asked.
     let file = repo.path().join("report.txt");
     let to_file = livegate(
@@ -137,6 +159,34 @@ fn colour_only_when_asked_or_on_a_terminal() {
     );
     assert_eq!(to_file.code, 1, "{}", to_file.stderr);
     assert!(!std::fs::read_to_string(&file).unwrap().contains(ESC));
+}
+
+/// `--statistics` (a view beside the per-finding listing) is coloured by
+/// the same decision: the flag, then the colour variables, then the
+/// terminal.
+#[test]
+fn the_statistics_view_follows_the_colour_decision() {
+    let repo = coloured_repo();
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str], bool);
+    let cases: &[Case] = &[
+        (&[], &[], false),
+        (&[], &["--color", "always"], true),
+        (&[("FORCE_COLOR", "1")], &[], true),
+        (&[("FORCE_COLOR", "1"), ("NO_COLOR", "1")], &[], false),
+        (&[("FORCE_COLOR", "1")], &["--color", "never"], false),
+    ];
+    for (env, flags, coloured) in cases {
+        let mut args = vec!["scan", "--statistics"];
+        args.extend_from_slice(flags);
+        let run = livegate_env(repo.path(), &args, env);
+        assert_eq!(run.code, 1, "{env:?} {flags:?}: {}", run.stderr);
+        let table = run
+            .stdout
+            .lines()
+            .find(|line| line.contains("LG451"))
+            .unwrap_or_default();
+        assert_eq!(table.contains(ESC), *coloured, "{env:?} {flags:?}:\n{}", run.stdout);
+    }
 }
 
 /// Piped output: only the variables that force colour turn it on, and

@@ -925,3 +925,42 @@ fn a_token_echoed_by_the_server_never_reaches_a_report_a_file_or_the_summary() {
         assert!(!text.contains("PRECHOCANARY"), "{} leaks:\n{text}", path.display());
     }
 }
+
+#[test]
+fn pr_quiet_verbose_and_statistics_change_what_is_shown_but_not_the_step_summary() {
+    let fake = FakeGitHub::start(scenario(pull(
+        vec![lib_change()],
+        vec![review(1, "alice", "APPROVED", HEAD)],
+    )));
+    let human = run_pr(&fake, &["--format", "human", "--color", "never"]);
+    assert_eq!(human.code, 1, "{}\n{}", human.stdout, human.stderr);
+    assert!(human.stdout.contains("livegate pr: "), "{}", human.stdout);
+
+    let quiet = run_pr(&fake, &["--format", "human", "--color", "never", "--quiet"]);
+    assert_eq!(quiet.code, 1);
+    assert!(quiet.stdout.contains("[LG201]"), "{}", quiet.stdout);
+    assert!(!quiet.stdout.contains("livegate pr: "), "{}", quiet.stdout);
+    assert!(quiet.stdout.lines().count() < human.stdout.lines().count());
+
+    let verbose = run_pr(&fake, &["--verbose"]);
+    assert_eq!(verbose.code, 1);
+    assert!(
+        verbose.stderr.contains("livegate: GET /repos/acme/api/pulls/7"),
+        "{}",
+        verbose.stderr
+    );
+    assert!(!verbose.stderr.contains("test-token"), "{}", verbose.stderr);
+
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    let summary_arg = summary.to_string_lossy().into_owned();
+    let stats = run_pr(&fake, &["--statistics", "--summary", &summary_arg]);
+    let doc = json_of(&stats);
+    assert_eq!(doc["statistics"][0]["code"], "LG201", "{doc}");
+    assert_eq!(doc["statistics"][0]["count"], 1);
+    let written = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        written.contains("| Severity | Check | Location | Message |"),
+        "{written}"
+    );
+}

@@ -13,14 +13,14 @@ pub mod scan;
 pub mod serve;
 pub mod shared;
 
-use crate::cli::Command;
+use crate::cli::{Command, Verbosity};
 pub use shared::Outcome;
 
 /// Runs a parsed command. What it returns is the process's last word, so
 /// it is scrubbed of secrets here, and its stderr (which embeds API and
 /// repository text) made inert.
-pub fn run(command: Command) -> Outcome {
-    let outcome = dispatch(command);
+pub fn run(command: Command, verbosity: Verbosity) -> Outcome {
+    let outcome = dispatch(command, verbosity);
     Outcome {
         stdout: crate::sanitize::scrub(&outcome.stdout),
         stderr: crate::sanitize::block(&crate::sanitize::scrub(&outcome.stderr)),
@@ -28,21 +28,21 @@ pub fn run(command: Command) -> Outcome {
     }
 }
 
-fn dispatch(command: Command) -> Outcome {
+fn dispatch(command: Command, verbosity: Verbosity) -> Outcome {
     match command {
-        Command::Scan(args) => match args.into_settings() {
+        Command::Scan(args) => match args.into_settings(verbosity) {
             Ok(settings) => scan::run(&settings),
             Err(err) => Outcome::error(err),
         },
-        Command::Protect(args) => protect::run(args),
-        Command::Pr(args) => pr::run(args),
+        Command::Protect(args) => protect::run(args, verbosity),
+        Command::Pr(args) => pr::run(args, verbosity),
         Command::Serve(args) => serve::run(args),
-        Command::Audit(args) => audit::run(args),
-        Command::Deploy(args) => deploy::run(args),
+        Command::Audit(args) => audit::run(args, verbosity),
+        Command::Deploy(args) => deploy::run(args, verbosity),
         Command::Checks { format } => catalog::list(format),
         Command::Explain { code } => catalog::explain(&code),
         Command::Policy { action } => policy::run(action),
-        Command::Hook { action } => hook::run(action),
+        Command::Hook { action } => hook::run(action, verbosity),
         Command::GenDocs { dir, check } => catalog::gen_docs(&dir, check),
         Command::DebugPatterns => catalog::debug_patterns(),
         Command::Completions { shell } => catalog::completions(shell),

@@ -33,6 +33,7 @@ pub struct ProtectSettings {
     pub emit: Vec<crate::report::Emit>,
     pub fail_on: Severity,
     pub color: bool,
+    pub view: crate::report::view::View,
     pub client: ClientOptions,
 }
 
@@ -329,6 +330,7 @@ pub fn protect(settings: &ProtectSettings, policy: &BranchesSection) -> Result<(
         details: Some(&run.details),
         details_markdown: None,
         extra: Some(&run.extra),
+        view: settings.view,
         baseline_written: None,
     };
     let rendered = crate::report::render(settings.format, &report, settings.color);
@@ -336,12 +338,12 @@ pub fn protect(settings: &ProtectSettings, policy: &BranchesSection) -> Result<(
     Ok((rendered, report.verdict().exit_code()))
 }
 
-pub fn run(args: crate::cli::ProtectArgs) -> Outcome {
+pub fn run(args: crate::cli::ProtectArgs, verbosity: crate::cli::Verbosity) -> Outcome {
     let (owner, name) = match crate::cli::parse_repo("--repo", &args.repo) {
         Ok(parts) => parts,
         Err(err) => return Outcome::error(err),
     };
-    let (format, client) = match online_setup(&args.report, &args.github) {
+    let (format, client) = match online_setup(&args.report, &args.github, verbosity) {
         Ok(setup) => setup,
         Err(err) => return Outcome::error(err),
     };
@@ -362,11 +364,17 @@ pub fn run(args: crate::cli::ProtectArgs) -> Outcome {
         emit: args.report.emit.clone(),
         fail_on: args.report.fail_on.severity(),
         color,
+        view: super::shared::view(&args.report, verbosity),
         client,
+    };
+    let note = if verbosity.verbose {
+        super::shared::policy_note(&policy)
+    } else {
+        String::new()
     };
     let (rendered, exit) = match protect(&settings, &branches_policy) {
         Ok(done) => done,
         Err(err) => return Outcome::error(err),
     };
-    deliver(rendered, String::new(), exit, args.report.output.as_deref())
+    deliver(rendered, note, exit, args.report.output.as_deref())
 }

@@ -41,6 +41,10 @@ pub fn run(settings: &ScanSettings) -> Outcome {
         Err(err) => return Outcome::error(err),
     };
     let mut stderr = String::new();
+    if settings.verbose {
+        stderr.push_str(&super::shared::policy_note(&policy));
+        stderr.push_str(&skipped_note(&outcome.stats));
+    }
     let mut baseline_written = None;
     if let Some(file) = &settings.write_baseline {
         let recorded = Baseline::of(&outcome.unbaselined);
@@ -48,11 +52,13 @@ pub fn run(settings: &ScanSettings) -> Outcome {
             return Outcome::error(err);
         }
         baseline_written = Some(recorded.findings.len());
-        stderr.push_str(&format!(
-            "livegate: wrote {} to baseline {}\n",
-            crate::report::count(recorded.findings.len(), "finding", "findings"),
-            file.display()
-        ));
+        if !settings.view.quiet {
+            stderr.push_str(&format!(
+                "livegate: wrote {} to baseline {}\n",
+                crate::report::count(recorded.findings.len(), "finding", "findings"),
+                file.display()
+            ));
+        }
     }
     let report = Report {
         command: "scan",
@@ -62,6 +68,7 @@ pub fn run(settings: &ScanSettings) -> Outcome {
         details: None,
         details_markdown: None,
         extra: None,
+        view: settings.view,
         baseline_written,
     };
     let color = color_for(settings.color, settings.format, settings.output.is_some());
@@ -78,4 +85,40 @@ pub fn run(settings: &ScanSettings) -> Outcome {
         verdict.exit_code()
     };
     deliver(rendered, stderr, exit, settings.output.as_deref())
+}
+
+/// `-v`: every count the scan kept, skipped or suppressed, one per line.
+fn skipped_note(stats: &report::ScanStats) -> String {
+    let counts = [
+        ("file seen", "files seen", stats.files_seen as u64),
+        ("file read", "files read", stats.files_read as u64),
+        ("byte read", "bytes read", stats.bytes_read),
+        ("skipped as binary", "skipped as binary", stats.skipped_binary as u64),
+        (
+            "skipped as too large",
+            "skipped as too large",
+            stats.skipped_large as u64,
+        ),
+        ("skipped symlink", "skipped symlinks", stats.skipped_symlinks as u64),
+        (
+            "excluded by the policy",
+            "excluded by the policy",
+            stats.skipped_excluded as u64,
+        ),
+        ("suppressed inline", "suppressed inline", stats.suppressed_inline as u64),
+        (
+            "suppressed by the policy",
+            "suppressed by the policy",
+            stats.suppressed_policy as u64,
+        ),
+        (
+            "accepted by the baseline",
+            "accepted by the baseline",
+            stats.suppressed_baseline as u64,
+        ),
+    ];
+    counts
+        .iter()
+        .map(|(one, many, n)| format!("livegate: scan: {n} {}\n", if *n == 1 { one } else { many }))
+        .collect()
 }

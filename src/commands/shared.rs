@@ -5,11 +5,12 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use crate::cli::{ColorChoice, GitHubArgs, ReportArgs};
+use crate::cli::{ColorChoice, GitHubArgs, ReportArgs, Verbosity};
 use crate::github::client::ClientOptions;
 use crate::github::secret::Secret;
 use crate::policy;
 use crate::report::color::{use_color, ColorWhen};
+use crate::report::view::View;
 use crate::report::Format;
 
 /// What a command produced.
@@ -49,6 +50,11 @@ pub fn load_policy(explicit: Option<&Path>, root: &Path) -> Result<policy::Polic
     }
 }
 
+/// `-v`: which files make up the policy, for standard error.
+pub fn policy_note(policy: &policy::Policy) -> String {
+    format!("livegate: policy: {}\n", policy.sources.join(" + "))
+}
+
 /// Whether the report is coloured: only the human format on standard
 /// output, then `--color`, the colour variables and the terminal decide
 /// (`report::color::use_color`).
@@ -66,10 +72,27 @@ pub fn color_for(choice: ColorChoice, format: Format, to_file: bool) -> bool {
 }
 
 /// The output format and the GitHub client options of an online command.
-pub fn online_setup(report: &ReportArgs, github: &GitHubArgs) -> Result<(Format, ClientOptions), String> {
+/// `-v` turns on the client's request log.
+pub fn online_setup(
+    report: &ReportArgs,
+    github: &GitHubArgs,
+    verbosity: Verbosity,
+) -> Result<(Format, ClientOptions), String> {
     let format =
         Format::parse(&report.format).ok_or_else(|| format!("--format: unknown format `{}`", report.format))?;
-    Ok((format, client_options(github)?))
+    crate::cli::check_statistics(report.statistics, format).map_err(|err| err.to_string())?;
+    let mut options = client_options(github)?;
+    options.verbose = verbosity.verbose;
+    Ok((format, options))
+}
+
+/// The report's view from the shared report flags and `-q`.
+pub fn view(report: &ReportArgs, verbosity: Verbosity) -> View {
+    View {
+        quiet: verbosity.quiet,
+        statistics: report.statistics,
+        grouped: false,
+    }
 }
 
 /// The report to `--output FILE`, or to standard output.
@@ -145,7 +168,6 @@ pub fn client_options(args: &GitHubArgs) -> Result<ClientOptions, String> {
         budget: std::time::Duration::from_secs(args.budget.unwrap_or(DEFAULT_BUDGET)),
         retries: args.retries,
         max_rate_limit_wait: std::time::Duration::from_secs(args.max_rate_limit_wait),
-        verbose: args.verbose,
         ..ClientOptions::default()
     })
 }

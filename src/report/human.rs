@@ -117,13 +117,26 @@ fn with_origin(rendered: &str, worked_out: &str, location: &str) -> String {
 pub fn render(report: &Report<'_>, color: bool) -> String {
     let renderer = if color { Renderer::styled() } else { Renderer::plain() };
     let mut out = String::new();
-    if let Some(details) = report.details {
+    if let (Some(details), false) = (report.details, report.view.quiet) {
         out.push_str(&printable_block(details));
         out.push('\n');
     }
-    for finding in report.findings {
+    if report.view.statistics {
+        out.push_str(&super::view::statistics_human(report.findings, color));
+    } else if report.view.grouped {
+        out.push_str(&super::view::grouped_human(report.findings, report.command, color));
+    }
+    let listed = if report.view.statistics || report.view.grouped {
+        &[]
+    } else {
+        report.findings
+    };
+    for finding in listed {
         out.push_str(&diagnostic(&renderer, finding, color));
         out.push_str("\n\n");
+    }
+    if report.view.quiet {
+        return out;
     }
     let summary = Summary::of(report.findings);
     let verdict = report.verdict();

@@ -41,6 +41,10 @@ pub fn render(report: &Report<'_>) -> String {
         },
         "stats": report.stats,
     });
+    // Added, not changed: version 1 readers ignore a field they do not know.
+    if let (true, Some(root)) = (report.view.statistics, document.as_object_mut()) {
+        root.insert("statistics".to_owned(), super::view::statistics_json(report.findings));
+    }
     if let (Some(Value::Object(extra)), Some(root)) = (report.extra, document.as_object_mut()) {
         for (key, value) in extra {
             root.insert(key.clone(), value.clone());

@@ -3,7 +3,10 @@
 
 use std::collections::BTreeSet;
 
+use std::fmt::Write as _;
+
 use super::finding::{Finding, Summary};
+use super::view::{capitalised, group_title, groups, subject_words};
 use super::Report;
 
 /// The findings table stops before the document would pass this size, so
@@ -78,6 +81,19 @@ pub fn render(report: &Report<'_>) -> String {
         out.push_str("\nNo findings.\n");
         return out;
     }
+    if report.view.statistics {
+        out.push('\n');
+        out.push_str(&statistics_markdown(report.findings));
+        return out;
+    }
+    if report.view.grouped {
+        out.push_str(&grouped_markdown(
+            report.findings,
+            MAX_TABLE_BYTES.saturating_sub(out.len()),
+            report.command,
+        ));
+        return out;
+    }
     out.push_str("\n| Severity | Check | Location | Message |\n| --- | --- | --- | --- |\n");
     let mut listed = 0;
     for finding in report.findings {
@@ -108,6 +124,66 @@ pub fn render(report: &Report<'_>) -> String {
                 meta.code
             ));
         }
+    }
+    out
+}
+
+/// The statistics as a Markdown table.
+pub fn statistics_markdown(findings: &[Finding]) -> String {
+    let mut out = String::from("| Count | Check | Severity | Title |\n| ---: | --- | --- | --- |\n");
+    for row in super::view::statistics(findings) {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            row.count,
+            escape_cell(&format!("{} {}", row.check.code, row.check.id)),
+            row.severity,
+            escape_cell(row.check.summary)
+        );
+    }
+    out
+}
+
+/// The grouped Markdown view: a section per check with its help once and a
+/// table of subjects; stops before `limit` bytes and counts what it left out.
+pub fn grouped_markdown(findings: &[Finding], limit: usize, command: &str) -> String {
+    let mut out = String::new();
+    let mut left_out = 0usize;
+    for group in groups(findings) {
+        if left_out > 0 {
+            left_out += group.entries.len();
+            continue;
+        }
+        let _ = write!(
+            out,
+            "\n### {} {} {} ({})\n\n{}\n\n| {} | Finding |\n| --- | --- |\n",
+            group.severity,
+            group.check.code,
+            escape_cell(group.check.id),
+            group_title(&group, command),
+            escape_cell(group.help),
+            capitalised(subject_words(command).0)
+        );
+        for (i, entry) in group.entries.iter().enumerate() {
+            let mut cell = escape_cell(&entry.evidence.join("; "));
+            for help in &entry.help {
+                let _ = write!(cell, " (help: {})", escape_cell(help));
+            }
+            let row = format!("| {} | {cell} |\n", escape_cell(entry.subject));
+            if out.len() + row.len() > limit {
+                left_out += group.entries.len() - i;
+                break;
+            }
+            out.push_str(&row);
+        }
+    }
+    if left_out > 0 {
+        let _ = write!(
+            out,
+            "\n…and {} that do not fit GitHub's summary size limit; run `livegate {command} --format json` for \
+             all of them.\n",
+            super::count(left_out, "more row", "more rows")
+        );
     }
     out
 }
@@ -146,6 +222,7 @@ mod tests {
                 details: None,
                 details_markdown: None,
                 extra: None,
+                view: crate::report::view::View::default(),
                 baseline_written: None,
             })
         };
@@ -159,5 +236,14 @@ mod tests {
         let text = report(&long);
         assert!(text.len() < 1024 * 1024, "{}", text.len());
         assert!(text.contains("more findings that do not fit"), "counted, not dropped");
+    }
+
+    #[test]
+    fn grouped_markdown_counts_rows_beyond_the_limit() {
+        let full = grouped_markdown(&crate::report::view::tests::audit_findings(), usize::MAX, "audit");
+        assert!(full.contains("| acme/repo-0 | push protection is disabled; secret scanning is disabled |"));
+        assert!(!full.contains("more row"));
+        let cut = grouped_markdown(&crate::report::view::tests::audit_findings(), 300, "audit");
+        assert!(cut.contains("more rows that do not fit"), "{cut}");
     }
 }

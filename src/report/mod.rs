@@ -8,6 +8,7 @@ pub mod human;
 pub mod json;
 pub mod markdown;
 pub mod sarif;
+pub mod view;
 
 use std::fmt;
 
@@ -185,6 +186,8 @@ pub struct Report<'a> {
     pub details_markdown: Option<&'a str>,
     /// Command-specific data merged into the JSON document (`api`, `branches`).
     pub extra: Option<&'a serde_json::Value>,
+    /// Quiet, statistics or grouped instead of the full per-finding listing.
+    pub view: view::View,
     /// `scan --write-baseline`: how many findings the baseline recorded. Such
     /// a run adopts its findings (exit 0), so the human summary says so
     /// instead of a verdict it does not act on.

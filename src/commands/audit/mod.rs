@@ -7,7 +7,6 @@ pub mod spool;
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -16,6 +15,7 @@ use serde_json::json;
 
 use super::shared;
 use crate::checks::settings::{self, drift::Drift};
+use crate::cli::{GroupBy, GROUP_BY_CODE_ABOVE};
 use crate::facts::settings::{OrgSettings, RepoSettings};
 use crate::github::client::{ApiError, ApiStats, Client, ClientOptions};
 use crate::github::settings::RepoObject;
@@ -47,6 +47,9 @@ pub struct AuditSettings {
     pub fail_on: Severity,
     pub color: bool,
     pub emit: Vec<Emit>,
+    /// `-q` and `--statistics`; `grouped` is decided by `group_by`.
+    pub view: crate::report::view::View,
+    pub group_by: crate::cli::GroupBy,
     pub client: ClientOptions,
 }
 
@@ -112,6 +115,7 @@ fn protection(
         emit: Vec::new(),
         fail_on: settings.fail_on,
         color: false,
+        view: crate::report::view::View::default(),
         client: settings.client.clone(),
     };
     let run = match super::protect::collect_and_evaluate(client, &protect, branches) {
@@ -336,28 +340,6 @@ fn audit_one(
     }
 }
 
-/// A progress bar on a terminal (against the repositories queued so far
-/// while the listing goes on); plain lines every 100 repositories otherwise.
-fn progress(tty: bool, finished: usize, queued: usize, listing_done: bool) {
-    let total = queued.max(finished);
-    let of = if listing_done {
-        format!("{total}")
-    } else {
-        format!("{total}+")
-    };
-    if tty {
-        let width = 30;
-        let filled = finished * width / total.max(1);
-        crate::diag::emit(&format!(
-            "\rlivegate audit [{}{}] {finished}/{of}",
-            "#".repeat(filled),
-            " ".repeat(width - filled)
-        ));
-    } else if finished.is_multiple_of(100) || (listing_done && finished == total && total >= 20) {
-        crate::diag::emit(&format!("livegate: audited {finished}/{of} repositories\n"));
-    }
-}
-
 pub fn audit(
     settings: &AuditSettings,
     policy: &SettingsSection,
@@ -414,8 +396,7 @@ pub fn audit(
     let mut failed: Vec<String> = Vec::new();
     let mut skipped = 0usize;
     let mut spool_error: Option<String> = None;
-    let mut done = 0usize;
-    let tty = std::io::stderr().is_terminal();
+    let mut progress = crate::diag::Progress::start("livegate audit", "repositories", "listing repositories");
     let carry = |name: &str, observed: &mut Spool| -> Result<(), String> {
         // A repository that could not be audited keeps its last known state,
         // so the next run still compares against it.
@@ -478,14 +459,14 @@ pub fn audit(
             if let Err(err) = result {
                 spool_error.get_or_insert(err);
             }
-            done += 1;
-            progress(tty, done, queued, listing_done);
+            if listing_done {
+                progress.set_total(queued as u64);
+            }
+            progress.inc();
         },
     )
     .map_err(|e| scrub(&e))?;
-    if tty && done > 0 {
-        crate::diag::emit("\n");
-    }
+    progress.finish();
     if let Some(err) = spool_error {
         return Err(err);
     }
@@ -649,6 +630,14 @@ pub fn audit(
         details: Some(&details),
         details_markdown: None,
         extra: Some(&extra),
+        view: crate::report::view::View {
+            grouped: match settings.group_by {
+                GroupBy::Code => true,
+                GroupBy::Repo => false,
+                GroupBy::Auto => audited > GROUP_BY_CODE_ABOVE,
+            },
+            ..settings.view
+        },
         baseline_written: None,
     };
     let rendered = crate::report::render(settings.format, &report, settings.color);
@@ -660,7 +649,7 @@ pub fn audit(
     Ok(AuditRun { rendered, exit })
 }
 
-pub fn run(args: crate::cli::AuditArgs) -> shared::Outcome {
+pub fn run(args: crate::cli::AuditArgs, verbosity: crate::cli::Verbosity) -> shared::Outcome {
     if args.repos.is_empty() && args.org.is_none() {
         return shared::Outcome::error("nothing to audit: pass --repo OWNER/NAME (repeatable) or --org ORG");
     }
@@ -692,7 +681,7 @@ pub fn run(args: crate::cli::AuditArgs) -> shared::Outcome {
             return shared::Outcome::error(format!("--include/--exclude `{glob}`: {err}"));
         }
     }
-    let (format, mut client) = match shared::online_setup(&args.report, &args.github) {
+    let (format, mut client) = match shared::online_setup(&args.report, &args.github, verbosity) {
         Ok(setup) => setup,
         Err(err) => return shared::Outcome::error(err),
     };
@@ -722,15 +711,22 @@ pub fn run(args: crate::cli::AuditArgs) -> shared::Outcome {
         fail_on: args.report.fail_on.severity(),
         color: shared::color_for(args.report.color, format, args.report.output.is_some()),
         emit: args.report.emit.clone(),
+        view: shared::view(&args.report, verbosity),
+        group_by: args.group_by,
         client,
     };
     let section = policy.merged.settings.clone().unwrap_or_default();
     let branches = policy.merged.branches.clone().unwrap_or_default();
+    let note = if verbosity.verbose {
+        shared::policy_note(&policy)
+    } else {
+        String::new()
+    };
     let run = match audit(&settings, &section, &branches) {
         Ok(run) => run,
         Err(err) => return shared::Outcome::error(err),
     };
-    shared::deliver(run.rendered, String::new(), run.exit, args.report.output.as_deref())
+    shared::deliver(run.rendered, note, run.exit, args.report.output.as_deref())
 }
 
 #[cfg(test)]

@@ -580,6 +580,7 @@ pub fn evaluate(client: &Client, settings: &DeploySettings) -> Result<DeployRun,
         details: None,
         details_markdown: None,
         extra: None,
+        view: crate::report::view::View::default(),
         baseline_written: None,
     };
     run.verdict = report.verdict();
@@ -795,6 +796,7 @@ pub fn render(
     run: &DeployRun,
     format: Format,
     color: bool,
+    view: crate::report::view::View,
     fail_on: Severity,
     emit: &[crate::report::Emit],
 ) -> Result<(String, String, i32), String> {
@@ -808,10 +810,19 @@ pub fn render(
         details: Some(&text),
         details_markdown: Some(&markdown),
         extra: Some(&extra),
+        view,
         baseline_written: None,
     };
     let rendered = crate::report::render(format, &report, color);
-    let summary = crate::report::render(Format::Markdown, &report, false);
+    // The step summary is the full record, whatever the terminal shows.
+    let summary = crate::report::render(
+        Format::Markdown,
+        &Report {
+            view: crate::report::view::View::default(),
+            ..report
+        },
+        false,
+    );
     crate::report::emit_all(&report, emit)?;
     Ok((rendered, summary, report.verdict().exit_code()))
 }
@@ -884,8 +895,8 @@ fn settings_from(args: &crate::cli::DeployArgs, client: ClientOptions) -> Result
     })
 }
 
-pub fn run(args: crate::cli::DeployArgs) -> Outcome {
-    let (format, client_options) = match online_setup(&args.report, &args.github) {
+pub fn run(args: crate::cli::DeployArgs, verbosity: crate::cli::Verbosity) -> Outcome {
+    let (format, client_options) = match online_setup(&args.report, &args.github, verbosity) {
         Ok(setup) => setup,
         Err(err) => return Outcome::error(err),
     };
@@ -903,8 +914,15 @@ pub fn run(args: crate::cli::DeployArgs) -> Outcome {
         Err(err) => return Outcome::error(scrub(&err)),
     };
     let color = color_for(args.report.color, format, args.report.output.is_some());
-    let (rendered, summary, exit) = match render(&run, format, color, args.report.fail_on.severity(), &args.report.emit)
-    {
+    let view = super::shared::view(&args.report, verbosity);
+    let (rendered, summary, exit) = match render(
+        &run,
+        format,
+        color,
+        view,
+        args.report.fail_on.severity(),
+        &args.report.emit,
+    ) {
         Ok(done) => done,
         Err(err) => return Outcome::error(err),
     };

@@ -5,7 +5,7 @@ mod git_hook;
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::HookAction;
+use crate::cli::{HookAction, Verbosity};
 use crate::report::finding::{sort_findings, Finding, Severity};
 use crate::report::{self, Format, Report, ScanStats};
 use crate::scan::{self, ScanMode, ScanOptions};
@@ -15,7 +15,16 @@ pub use git_hook::{CHAINED_SUFFIX, MARKER};
 
 use super::shared::{load_policy, Outcome};
 
-pub fn run(action: HookAction) -> Outcome {
+pub fn run(action: HookAction, verbosity: Verbosity) -> Outcome {
+    let mut outcome = run_action(action, verbosity);
+    // -q: what was installed or removed is not a finding or an error.
+    if verbosity.quiet && outcome.exit == 0 {
+        outcome.stdout.clear();
+    }
+    outcome
+}
+
+fn run_action(action: HookAction, verbosity: Verbosity) -> Outcome {
     let repo = match git2::Repository::discover(".") {
         Ok(repo) => repo,
         Err(err) => return Outcome::error(hook::HookError::NoRepository(err.message().to_owned())),
@@ -76,7 +85,7 @@ pub fn run(action: HookAction) -> Outcome {
         },
         HookAction::PrePush { from_env: true, .. } => {
             match hook::update_from_env(&repo, |name| std::env::var(name).ok()) {
-                Ok((remote, update)) => pre_push(&repo, &remote, &update.to_line()),
+                Ok((remote, update)) => pre_push(&repo, &remote, &update.to_line(), verbosity),
                 Err(err) => Outcome::error(err),
             }
         }
@@ -85,14 +94,14 @@ pub fn run(action: HookAction) -> Outcome {
             if let Err(err) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut input) {
                 return Outcome::error(format!("cannot read the pre-push input: {err}"));
             }
-            pre_push(&repo, &remote.unwrap_or_default(), &input)
+            pre_push(&repo, &remote.unwrap_or_default(), &input, verbosity)
         }
     }
 }
 
 /// Judges a push: refuses direct pushes to protected branches, and scans what
 /// each pushed ref adds. Everything goes to stderr, as git shows hook output.
-pub fn pre_push(repo: &git2::Repository, remote: &str, input: &str) -> Outcome {
+pub fn pre_push(repo: &git2::Repository, remote: &str, input: &str, verbosity: Verbosity) -> Outcome {
     let root = repo
         .workdir()
         .map_or_else(|| repo.path().to_path_buf(), Path::to_path_buf);
@@ -162,14 +171,21 @@ pub fn pre_push(repo: &git2::Repository, remote: &str, input: &str) -> Outcome {
         details: None,
         details_markdown: None,
         extra: None,
+        view: crate::report::view::View {
+            quiet: verbosity.quiet,
+            ..Default::default()
+        },
         baseline_written: None,
     };
     let verdict = report.verdict();
-    let mut stderr = if findings.is_empty() {
-        String::new()
+    let mut stderr = if verbosity.verbose {
+        super::shared::policy_note(&policy)
     } else {
-        report::render(Format::Human, &report, false)
+        String::new()
     };
+    if !findings.is_empty() {
+        stderr.push_str(&report::render(Format::Human, &report, false));
+    }
     for message in &refused {
         stderr.push_str(message);
         stderr.push('\n');

@@ -51,6 +51,7 @@ pub struct PrSettings {
     /// waits for the status there, not on the pull request's head.
     pub merge_group_sha: Option<String>,
     pub emit: Vec<crate::report::Emit>,
+    pub view: crate::report::view::View,
     pub client: ClientOptions,
 }
 
@@ -355,11 +356,20 @@ pub fn judge(settings: &PrSettings) -> Result<(String, String, Vec<String>, i32)
         details: Some(&run.details),
         details_markdown: Some(&run.details_markdown),
         extra: Some(&run.extra),
+        view: settings.view,
         baseline_written: None,
     };
     let verdict = report.verdict();
     let rendered = crate::report::render(settings.format, &report, settings.color);
-    let summary = crate::report::render(Format::Markdown, &report, false);
+    // The step summary is the full record, whatever the terminal shows.
+    let summary = crate::report::render(
+        Format::Markdown,
+        &Report {
+            view: crate::report::view::View::default(),
+            ..report
+        },
+        false,
+    );
     crate::report::emit_all(&report, &settings.emit)?;
     let mut exit = verdict.exit_code();
     let mut log = run.log;
@@ -430,12 +440,12 @@ pub fn target_from_event(event_name: &str, payload: &Value) -> Result<(String, S
     Ok((owner, name, number, merge_group_sha(event_name, payload)?))
 }
 
-pub fn run(args: crate::cli::PrArgs) -> Outcome {
+pub fn run(args: crate::cli::PrArgs, verbosity: crate::cli::Verbosity) -> Outcome {
     let (owner, name, number, merge_group_sha) = match pr_target(&args) {
         Ok(target) => target,
         Err(err) => return Outcome::error(err),
     };
-    let (format, client) = match online_setup(&args.report, &args.github) {
+    let (format, client) = match online_setup(&args.report, &args.github, verbosity) {
         Ok(setup) => setup,
         Err(err) => return Outcome::error(err),
     };
@@ -457,6 +467,7 @@ pub fn run(args: crate::cli::PrArgs) -> Outcome {
         target_url,
         merge_group_sha,
         emit: args.report.emit.clone(),
+        view: super::shared::view(&args.report, verbosity),
         client,
     };
     let (rendered, summary, log, exit) = match judge(&settings) {

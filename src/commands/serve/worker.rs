@@ -255,6 +255,7 @@ impl Pool {
             target_url: None,
             merge_group_sha: None,
             emit: Vec::new(),
+            view: crate::report::view::View::default(),
             client: options,
         };
         let scrubbed = |text: &str| scrub(text);
@@ -269,6 +270,7 @@ impl Pool {
                     details: Some(&run.details),
                     details_markdown: Some(&run.details_markdown),
                     extra: Some(&run.extra),
+                    view: crate::report::view::View::default(),
                     baseline_written: None,
                 };
                 let mut verdict = report.verdict();
