@@ -220,6 +220,11 @@ fn target_dir() -> PathBuf {
 /// by pre-commit); it fails, not skips, when the package index cannot be
 /// reached.
 fn real_pre_commit(variant: &str) {
+    // One at a time: the variants share the pre-commit virtualenv (created on
+    // the first run) and the cargo target directory, and three concurrent
+    // first runs removed each other's half-made virtualenv.
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/test-pre-commit.sh");
     let output = Command::new("bash")
         .arg(&script)
