@@ -9,7 +9,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use support::fake_github::{FakeGitHub, Scenario};
-use support::livegate_env;
+use support::{audit_acme, livegate_env};
 
 struct Measured {
     repos: u64,
@@ -187,20 +187,7 @@ fn memory_grows_with_concurrency_not_with_the_organisation() {
 fn human_report(extra: &[&str]) -> (usize, String) {
     let fake = FakeGitHub::start(Scenario::org_with_repos("acme", 300));
     let dir = tempfile::tempdir().unwrap();
-    let mut args = vec![
-        "audit",
-        "--org",
-        "acme",
-        "--api-url",
-        &fake.url,
-        "--no-cache",
-        "--allow-unknown",
-        "--include-archived",
-        "--color",
-        "never",
-    ];
-    args.extend_from_slice(extra);
-    let run = livegate_env(dir.path(), &args, &[("GITHUB_TOKEN", "test-token")]);
+    let run = audit_acme(dir.path(), &fake.url, extra);
     assert!(run.code == 0 || run.code == 1, "{}\n{}", run.stdout, run.stderr);
     (run.stdout.lines().count(), run.stdout)
 }

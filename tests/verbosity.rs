@@ -263,20 +263,7 @@ fn audit(repos: usize, extra: &[&str]) -> Run {
 }
 
 fn audit_in(dir: &Path, fake: &FakeGitHub, extra: &[&str]) -> Run {
-    let mut args = vec![
-        "audit",
-        "--org",
-        "acme",
-        "--api-url",
-        &fake.url,
-        "--no-cache",
-        "--allow-unknown",
-        "--include-archived",
-        "--color",
-        "never",
-    ];
-    args.extend_from_slice(extra);
-    livegate_env(dir, &args, &[("GITHUB_TOKEN", "test-token")])
+    support::audit_acme(dir, &fake.url, extra)
 }
 
 #[test]

@@ -152,3 +152,23 @@ pub fn livegate_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
+
+/// `livegate audit --org acme` against a fake GitHub at `api_url`, with the
+/// flags every organisation-scale test uses (no cache, unknown settings
+/// allowed, archived repositories included, no colour) plus `extra`.
+pub fn audit_acme(dir: &Path, api_url: &str, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "audit",
+        "--org",
+        "acme",
+        "--api-url",
+        api_url,
+        "--no-cache",
+        "--allow-unknown",
+        "--include-archived",
+        "--color",
+        "never",
+    ];
+    args.extend_from_slice(extra);
+    livegate_env(dir, &args, &[("GITHUB_TOKEN", "test-token")])
+}
