@@ -189,6 +189,24 @@ pub fn compare_range(client: &Client, full: &str, base: &str, head: &str) -> Res
 }
 
 #[derive(Debug, Deserialize)]
+struct ListedCommit {
+    sha: String,
+}
+
+/// The commits reachable from `head` that changed `path`, as GitHub's commit
+/// list filtered by path gives them — every page: the list is ordered by
+/// commit date, which whoever made a commit chose, so stopping at the
+/// baseline's date could miss one. Policy files change rarely: one page.
+pub fn commits_touching(client: &Client, full: &str, head: &str, path: &str) -> Result<Vec<String>, ApiError> {
+    let endpoint = format!("/repos/{full}/commits?sha={head}&path={path}");
+    Ok(client
+        .get_all::<ListedCommit>(&endpoint)?
+        .into_iter()
+        .map(|c| c.sha)
+        .collect())
+}
+
+#[derive(Debug, Deserialize)]
 struct Activity {
     before: String,
     after: String,

@@ -71,6 +71,52 @@ pub struct Policy {
     /// Files that contributed, preset first.
     pub sources: Vec<String>,
     pub leaks: LeakPolicy,
+    pub deploy: DeployPolicy,
+}
+
+/// What `livegate deploy` needs of `[deploy]`, validated.
+#[derive(Debug, Clone)]
+pub struct DeployPolicy {
+    pub require_github_signature: bool,
+    pub accept: Vec<AcceptRule>,
+}
+
+impl Default for DeployPolicy {
+    fn default() -> Self {
+        DeployPolicy {
+            require_github_signature: true,
+            accept: Vec::new(),
+        }
+    }
+}
+
+/// The verdicts a `[[deploy.accept]]` entry may accept. A rewritten history
+/// or test data is never accepted: the first is no longer the range that was
+/// reviewed, the second has `[[leaks.allow]]`.
+pub const ACCEPTABLE_VERDICTS: &[&str] = &[
+    "direct-push",
+    "merged-without-review",
+    "stale-approval",
+    "not-made-by-github",
+];
+
+/// A validated `[[deploy.accept]]` entry, with where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AcceptRule {
+    /// Full sha, lowercase.
+    pub commit: String,
+    pub reason: String,
+    /// Out of `ACCEPTABLE_VERDICTS`.
+    pub verdicts: Vec<String>,
+    pub origin: String,
+    pub line: usize,
+}
+
+impl AcceptRule {
+    /// Whether two entries say the same thing, wherever they were written.
+    pub fn same_as(&self, other: &AcceptRule) -> bool {
+        self.commit == other.commit && self.reason == other.reason && self.verdicts == other.verdicts
+    }
 }
 
 /// What the leak checks need, resolved and validated.
@@ -289,6 +335,48 @@ pub fn validate(source: &SourcedPolicy) -> Result<(), PolicyError> {
             }
         }
     }
+    if let Some(deploy) = &file.deploy {
+        for entry in deploy.accept.iter().flatten() {
+            let commit = entry.commit.get_ref();
+            if commit.len() != 40 || !commit.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(error_at(
+                    source,
+                    &entry.commit,
+                    format!("commit `{commit}` in [[deploy.accept]] is not a full 40-hex commit sha"),
+                    Some(
+                        "write the whole sha (`git rev-parse COMMIT`); a short sha or a ref could come to name \
+                         another commit"
+                            .to_owned(),
+                    ),
+                ));
+            }
+            if entry.reason.get_ref().trim().is_empty() {
+                return Err(error_at(
+                    source,
+                    &entry.reason,
+                    "an accept entry needs a reason".to_owned(),
+                    Some("say who decided and why, e.g. reason = \"hotfix of incident 42, reviewed in #57\"".to_owned()),
+                ));
+            }
+            for verdict in entry.verdicts.iter().flatten() {
+                let value = verdict.get_ref().as_str();
+                if !ACCEPTABLE_VERDICTS.contains(&value) {
+                    let never = matches!(value, "history-rewritten" | "test-data");
+                    return Err(error_at(
+                        source,
+                        verdict,
+                        if never {
+                            format!("`{value}` can never be accepted: a rewritten history is not the range that was \
+                                     reviewed, and test data is allowed with [[leaks.allow]]")
+                        } else {
+                            format!("`{value}` in [[deploy.accept]] verdicts is not an acceptable verdict")
+                        },
+                        Some(format!("use some of: {}", ACCEPTABLE_VERDICTS.join(", "))),
+                    ));
+                }
+            }
+        }
+    }
     Ok(())
 }
 
@@ -375,7 +463,22 @@ pub fn resolve(repo: Option<SourcedPolicy>) -> Result<Policy, PolicyError> {
     }
     merged.extends = None;
     let leaks = leak_policy(merged.leaks.as_ref(), allow);
-    Ok(Policy { merged, sources, leaks })
+    let mut deploy = DeployPolicy {
+        accept: accept_rules(&preset),
+        ..DeployPolicy::default()
+    };
+    if let Some(source) = &repo {
+        deploy.accept.extend(accept_rules(source));
+    }
+    if let Some(required) = merged.deploy.as_ref().and_then(|d| d.require_github_signature) {
+        deploy.require_github_signature = required;
+    }
+    Ok(Policy {
+        merged,
+        sources,
+        leaks,
+        deploy,
+    })
 }
 
 /// Parses and validates a preset; a preset may not extend another.
@@ -403,6 +506,24 @@ fn allow_rules(source: &SourcedPolicy) -> Vec<AllowRule> {
             reason: entry.reason.get_ref().clone(),
             origin: source.origin.clone(),
             line: line_col(&source.text, entry.path.span().start).0,
+        })
+        .collect()
+}
+
+fn accept_rules(source: &SourcedPolicy) -> Vec<AcceptRule> {
+    let entries = source.file.deploy.as_ref().and_then(|deploy| deploy.accept.as_ref());
+    entries
+        .into_iter()
+        .flatten()
+        .map(|entry| AcceptRule {
+            commit: entry.commit.get_ref().to_ascii_lowercase(),
+            reason: entry.reason.get_ref().trim().to_owned(),
+            verdicts: match &entry.verdicts {
+                Some(list) => list.iter().map(|v| v.get_ref().clone()).collect(),
+                None => ACCEPTABLE_VERDICTS.iter().map(|v| (*v).to_owned()).collect(),
+            },
+            origin: source.origin.clone(),
+            line: line_col(&source.text, entry.commit.span().start).0,
         })
         .collect()
 }
@@ -435,6 +556,13 @@ fn merge(base: &mut PolicyFile, over: PolicyFile) {
         take!(base, over; production, test, other, exclude, production_config, migrations, seeds, max_file_size);
         base.allow = (!allow.is_empty()).then_some(allow);
         base.severity = (!severity.is_empty()).then_some(severity);
+    }
+    if let Some(over) = over.deploy {
+        let base = base.deploy.get_or_insert_with(Default::default);
+        let mut accept = base.accept.take().unwrap_or_default();
+        accept.extend(over.accept.clone().unwrap_or_default());
+        take!(base, over; require_github_signature);
+        base.accept = (!accept.is_empty()).then_some(accept);
     }
     if let Some(over) = over.settings {
         let base = base.settings.get_or_insert_with(Default::default);

@@ -21,6 +21,8 @@ pub struct PolicyFile {
     pub leaks: Option<LeaksSection>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settings: Option<SettingsSection>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deploy: Option<DeploySection>,
 }
 
 /// `[branches]`: how deploying branches must be protected (LG1xx).
@@ -236,4 +238,36 @@ pub struct VisibilityRule {
 pub enum WorkflowPermission {
     Read,
     Write,
+}
+
+/// `[deploy]`: how `livegate deploy` judges a range (LG3xx).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DeploySection {
+    /// A pull request's merge or squash commit must carry GitHub's own valid
+    /// signature (LG307 is an error); `false` makes LG307 a warning, for
+    /// GitHub Enterprise Server without web commit signing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub require_github_signature: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accept: Option<Vec<AcceptEntry>>,
+}
+
+/// `[[deploy.accept]]`: a commit that already landed without the required
+/// review, accepted with a reason so that later ranges can deploy.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct AcceptEntry {
+    /// The commit's full 40-hex sha.
+    #[schemars(with = "String")]
+    pub commit: Spanned<String>,
+    /// Why it is accepted (required).
+    #[schemars(with = "String")]
+    pub reason: Spanned<String>,
+    /// Which verdicts it may turn into `accepted`: any of direct-push,
+    /// merged-without-review, stale-approval, not-made-by-github (default:
+    /// all four). history-rewritten and test-data are never accepted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub verdicts: Option<Vec<Spanned<String>>>,
 }

@@ -202,19 +202,24 @@ impl CheckMeta {
             // inline allow, no baseline.
             Family::Provenance => match code {
                 "LG305" => "Take the test data out of the range, or accept it where it belongs with a \
-                            `[[leaks.allow]]` entry (path glob, the leak's code, reason) in the policy at the \
-                            baseline commit: the range is judged by the policy the environment already runs, so \
-                            the allow must be merged and deployed first."
+                            `[[leaks.allow]]` entry (path glob, the leak's code, reason): in the policy at the \
+                            baseline, or added in the range by a reviewed pull request (an entry added by a \
+                            commit that was not reviewed is ignored, LG310)."
                     .to_owned(),
                 "LG306" => "A warning: it fails the deploy only with `--fail-on warning`. There is nothing to \
                             allow: it stops once a deployment after the ruleset change becomes the baseline."
                     .to_owned(),
-                _ => "There is no allow and no baseline: a commit stays in every range that contains it. Deploy \
-                      an earlier commit, or have the change reviewed after the fact (a pull request that reverts \
-                      or re-lands it, approved by an eligible reviewer) and let one deployment through by a \
-                      recorded decision outside livegate (a required reviewer on the environment); once it \
-                      succeeds, the next range starts after it."
+                "LG308" | "LG309" | "LG310" => "A warning: it fails the deploy only with `--fail-on warning`. It \
+                                                reports a `[[deploy.accept]]` or `[[leaks.allow]]` decision of \
+                                                the policy; change the policy to change it."
                     .to_owned(),
+                _ => "There is no inline allow and no baseline file: a commit stays in every range that \
+                      contains it until it is deployed. Deploy an earlier commit, or record the decision: have \
+                      the change reviewed after the fact, then add `[[deploy.accept]]` with the full `commit` \
+                      sha, a `reason` and optionally `verdicts` to the policy through a reviewed pull request \
+                      (it is honoured only when every commit that changed the policy in the range was \
+                      reviewed; it never accepts a rewritten history or test data). The commit's verdict \
+                      becomes `accepted`, never `reviewed`".to_owned(),
             },
         }
     }
@@ -272,6 +277,9 @@ static REGISTRY: &[&CheckMeta] = &[
     &provenance::TEST_DATA_IN_RANGE,
     &provenance::CONTROL_GAP,
     &provenance::MERGE_NOT_MADE_BY_GITHUB,
+    &provenance::ACCEPTED_COMMIT,
+    &provenance::STALE_DEPLOY_ACCEPT,
+    &provenance::UNREVIEWED_POLICY_CHANGE,
     &leaks::JVM_TEST_CLASS_IN_MAIN,
     &leaks::TEST_FILE_IN_PRODUCTION,
     &leaks::TEST_FILE_IN_MIGRATIONS,

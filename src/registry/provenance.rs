@@ -118,3 +118,57 @@ meta!(
     "Check the ruleset's history (Settings → Rules → Rulesets → History) for who changed what, and whether \
      the change was intended."
 );
+
+meta!(
+    ACCEPTED_COMMIT,
+    "LG308",
+    "accepted-commit",
+    Severity::Warning,
+    "A commit in the deploy range is accepted by a `[[deploy.accept]]` entry",
+    "The commit landed without the review the policy requires (a direct push, a merge without review, a \
+     stale approval, a merge not made by GitHub), and a `[[deploy.accept]]` entry of the policy names it \
+     with a reason. Its verdict is `accepted`, never `reviewed`: the report, the step summary and the \
+     attestation carry the entry and its reason. An entry is honoured when it is in the policy at the \
+     baseline, or added in the range by commits that were all reviewed (LG310 otherwise); it never accepts \
+     a rewritten history or test data.",
+    "Without a way to record the decision, one admin hotfix would block every later deploy of the branch; \
+     with it, the decision is written down where the next reviewer sees it, and it went through review \
+     itself.",
+    "ab12cd3 \"hotfix\": accepted by .github/livegate.toml:12 (\"incident 42, reviewed after the fact in \
+     #57\") instead of direct-push",
+    "Nothing to do when the acceptance is intended; remove the entry once a deployment after the commit \
+     becomes the baseline (LG309 then reports it as stale)."
+);
+
+meta!(
+    STALE_DEPLOY_ACCEPT,
+    "LG309",
+    "stale-deploy-accept",
+    Severity::Warning,
+    "A `[[deploy.accept]]` entry names a commit that is not in the deploy range",
+    "A `[[deploy.accept]]` entry of the policy names a commit that is not one of the range's landing commits: \
+     it was deployed already, it is on another branch, or the sha is mistyped.",
+    "An entry that matches nothing accepts nothing; left in place it hides which decisions still matter, and \
+     a mistyped sha leaves the commit it was meant for failing.",
+    "[[deploy.accept]] at .github/livegate.toml:12 names 0123456…, which is not a landing commit of D..X",
+    "Remove the entry (the commit is deployed), or fix its sha: `git rev-parse COMMIT` gives the full one."
+);
+
+meta!(
+    UNREVIEWED_POLICY_CHANGE,
+    "LG310",
+    "unreviewed-policy-change",
+    Severity::Warning,
+    "Policy entries added in the deploy range are ignored: a commit changed the policy without review",
+    "The policy at the commit being deployed adds `[[deploy.accept]]` or `[[leaks.allow]]` entries to the \
+     policy at the baseline, and a landing commit in the range that changed the policy file is not \
+     `reviewed` under the baseline's policy (or which commits changed it could not be read). The additions \
+     are ignored: the range is judged by the baseline's policy alone, and the commits they would have \
+     accepted keep their own verdicts. Nothing else of the new policy is ever used for the range.",
+    "Whoever can push directly could otherwise write an accept entry for their own push and deploy it; only \
+     a reviewed change may record such a decision.",
+    "9f8e7d6 changed .github/livegate.toml and is direct-push: the 1 [[deploy.accept]] entry added in the \
+     range is ignored",
+    "Land the policy change through a reviewed pull request (revert the unreviewed change, then open a pull \
+     request with the entry), or accept the commit that changed the policy in the baseline's policy."
+);

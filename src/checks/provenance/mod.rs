@@ -12,10 +12,13 @@ use crate::checks::review::codeowners::CodeOwners;
 use crate::checks::review::{self, Evaluation, PrFacts, ReviewFact, ReviewPolicy};
 use crate::facts::provenance::{LandingCommit, MergedPullRequest, RangeFacts};
 use crate::facts::Unknown;
+use crate::facts::Known;
+use crate::policy::{AcceptRule, AllowRule, DeployPolicy};
 use crate::registry::provenance::{
-    CONTROL_GAP, DIRECT_PUSH, HISTORY_REWRITTEN, MERGED_WITHOUT_REVIEW, MERGE_NOT_MADE_BY_GITHUB, STALE_APPROVAL,
-    TEST_DATA_IN_RANGE,
+    ACCEPTED_COMMIT, CONTROL_GAP, DIRECT_PUSH, HISTORY_REWRITTEN, MERGED_WITHOUT_REVIEW, MERGE_NOT_MADE_BY_GITHUB,
+    STALE_APPROVAL, STALE_DEPLOY_ACCEPT, TEST_DATA_IN_RANGE, UNREVIEWED_POLICY_CHANGE,
 };
+use crate::registry::Severity;
 use crate::registry::verification::{PROVENANCE_UNVERIFIABLE, REVIEW_UNVERIFIABLE};
 use crate::registry::CheckMeta;
 use crate::report::finding::{Finding, Location};
@@ -36,6 +39,8 @@ pub enum CommitVerdict {
     /// The pull request's merge or squash commit was not made (signed) by GitHub.
     #[serde(rename = "not-made-by-github")]
     NotMadeByGitHub,
+    /// Landed without the required review, and a `[[deploy.accept]]` entry accepts it.
+    Accepted,
     /// Evidence the verdict needs could not be read.
     Unverified,
 }
@@ -50,6 +55,7 @@ impl CommitVerdict {
             CommitVerdict::HistoryRewritten => "history-rewritten",
             CommitVerdict::TestData => "test-data",
             CommitVerdict::NotMadeByGitHub => "not-made-by-github",
+            CommitVerdict::Accepted => "accepted",
             CommitVerdict::Unverified => "unverified",
         }
     }
@@ -63,6 +69,7 @@ impl CommitVerdict {
             CommitVerdict::HistoryRewritten => Some(&HISTORY_REWRITTEN),
             CommitVerdict::TestData => Some(&TEST_DATA_IN_RANGE),
             CommitVerdict::NotMadeByGitHub => Some(&MERGE_NOT_MADE_BY_GITHUB),
+            CommitVerdict::Accepted => Some(&ACCEPTED_COMMIT),
             CommitVerdict::Unverified => Some(&PROVENANCE_UNVERIFIABLE),
         }
     }
@@ -82,6 +89,19 @@ pub struct CommitJudgement {
     pub approvers_on_head: Vec<String>,
     pub verdict: CommitVerdict,
     pub reasons: Vec<String>,
+    /// The `[[deploy.accept]]` entry that accepted the commit (verdict `accepted`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accepted: Option<Acceptance>,
+}
+
+/// Why a commit is `accepted`: the entry, its reason, and the verdict it
+/// would have had.
+#[derive(Debug, Clone, Serialize)]
+pub struct Acceptance {
+    /// Where the entry is written: `FILE@SHA:LINE`.
+    pub entry: String,
+    pub reason: String,
+    pub instead_of: CommitVerdict,
 }
 
 /// The verdict on a range.
@@ -217,8 +237,9 @@ fn here(facts: &RangeFacts, sha: &str) -> Location {
     Location::file(&format!("{}@{}", facts.repo, review::short(sha)))
 }
 
-/// Judges every landing commit of the range, and the range itself.
-pub fn judge(policy: &ReviewPolicy, facts: &RangeFacts) -> RangeJudgement {
+/// Judges every landing commit of the range, and the range itself, with the
+/// `[deploy]` policy (its accept entries are those the caller trusts).
+pub fn judge(policy: &ReviewPolicy, deploy: &DeployPolicy, facts: &RangeFacts) -> RangeJudgement {
     let mut findings = Vec::new();
     let mut evaluations: BTreeMap<u64, Evaluation> = BTreeMap::new();
     // What the same evaluation says when approvals on older heads count:
@@ -239,6 +260,7 @@ pub fn judge(policy: &ReviewPolicy, facts: &RangeFacts) -> RangeJudgement {
             approvers_on_head: Vec::new(),
             verdict: CommitVerdict::Reviewed,
             reasons: Vec::new(),
+            accepted: None,
         };
         let verdict = match landed_by(facts, index) {
             None => {
@@ -348,14 +370,34 @@ pub fn judge(policy: &ReviewPolicy, facts: &RangeFacts) -> RangeJudgement {
         for (path, code, message) in &leaks {
             reasons.push(format!("{path}: {code} {message}"));
         }
-        if !leaks.is_empty() && verdict == CommitVerdict::Reviewed {
+        // An entry accepts what the review said; never a rewritten history,
+        // and test data the commit brings is judged on its own.
+        if let Some(entry) = deploy.accept.iter().find(|e| e.commit == commit.sha) {
+            if entry.verdicts.iter().any(|v| v == verdict.as_str()) {
+                reasons.insert(0, format!("accepted by {} (\"{}\")", entry_place(entry), entry.reason));
+                row.accepted = Some(Acceptance {
+                    entry: entry_place(entry),
+                    reason: entry.reason.clone(),
+                    instead_of: verdict,
+                });
+                verdict = CommitVerdict::Accepted;
+            } else if verdict != CommitVerdict::Reviewed {
+                reasons.push(format!(
+                    "[[deploy.accept]] at {} does not accept {} (it accepts {})",
+                    entry_place(entry),
+                    verdict.as_str(),
+                    entry.verdicts.join(", ")
+                ));
+            }
+        }
+        if !leaks.is_empty() && matches!(verdict, CommitVerdict::Reviewed | CommitVerdict::Accepted) {
             verdict = CommitVerdict::TestData;
         }
         row.verdict = verdict;
         row.reasons = reasons;
         if let Some(check) = verdict.check() {
             let pr = row.pull_request.map(|n| format!(" (#{n})")).unwrap_or_default();
-            findings.push(Finding::new(
+            let mut finding = Finding::new(
                 check,
                 here(facts, &commit.sha),
                 format!(
@@ -364,7 +406,23 @@ pub fn judge(policy: &ReviewPolicy, facts: &RangeFacts) -> RangeJudgement {
                     commit.summary,
                     row.reasons.join("; ")
                 ),
-            ));
+            );
+            if verdict == CommitVerdict::NotMadeByGitHub && !deploy.require_github_signature {
+                finding.severity = Severity::Warning;
+                finding.message.push_str(
+                    "; GitHub's signature was not required by the policy ([deploy] require-github-signature = false)",
+                );
+            }
+            if let Some(accepted) = &row.accepted {
+                finding.message = format!(
+                    "{}{pr} \"{}\": accepted instead of {}: {}",
+                    review::short(&commit.sha),
+                    commit.summary,
+                    accepted.instead_of.as_str(),
+                    row.reasons.join("; ")
+                );
+            }
+            findings.push(finding);
         }
         commits.push(row);
     }
@@ -422,6 +480,19 @@ pub fn judge(policy: &ReviewPolicy, facts: &RangeFacts) -> RangeJudgement {
             ));
         }
     }
+    for entry in &deploy.accept {
+        if !facts.commits.iter().any(|c| c.sha == entry.commit) {
+            findings.push(Finding::new(
+                &STALE_DEPLOY_ACCEPT,
+                Location::at(&entry.origin, entry.line as u32, 1),
+                format!(
+                    "[[deploy.accept]] names {}, which is not a landing commit of {} in this range: it accepts \
+                     nothing (deployed already, or a mistyped sha)",
+                    entry.commit, facts.branch
+                ),
+            ));
+        }
+    }
     for unknown in &facts.unknowns {
         findings.push(Finding::new(
             &PROVENANCE_UNVERIFIABLE,
@@ -434,4 +505,121 @@ pub fn judge(policy: &ReviewPolicy, facts: &RangeFacts) -> RangeJudgement {
         pull_requests: evaluations,
         findings,
     }
+}
+
+fn entry_place(entry: &AcceptRule) -> String {
+    format!("{}:{}", entry.origin, entry.line)
+}
+
+/// `[[deploy.accept]]` and `[[leaks.allow]]` entries of the policy at the
+/// commit being deployed that the policy at the baseline lacks, and which
+/// landing commits of the range changed the policy file.
+#[derive(Debug, Clone)]
+pub struct PolicyAdditions {
+    /// The policy file at the commit being deployed (`FILE@SHA`).
+    pub origin: String,
+    pub accept: Vec<AcceptRule>,
+    pub allow: Vec<AllowRule>,
+    pub changed_by: Known<Vec<String>>,
+}
+
+/// The additions that may be honoured, and findings about those that may
+/// not. A range must not vouch for itself: additions count only when every
+/// landing commit that changed the policy file is `reviewed` under the
+/// baseline's policy — `first` is the range judged by that policy alone,
+/// before the leak scan (test data a commit brings does not matter here:
+/// the allow entries are what judge it; a merge not signed by GitHub counts
+/// as reviewed when the baseline's policy does not require the signature). An accept
+/// entry never accepts a commit that changed the policy file (so never the
+/// one that added it).
+pub fn trusted_additions(
+    first: &RangeJudgement,
+    deploy: &DeployPolicy,
+    additions: &PolicyAdditions,
+) -> (Vec<AcceptRule>, Vec<AllowRule>, Vec<Finding>) {
+    let mut findings = Vec::new();
+    if additions.accept.is_empty() && additions.allow.is_empty() {
+        return (Vec::new(), Vec::new(), findings);
+    }
+    let what = {
+        let mut parts = Vec::new();
+        if !additions.accept.is_empty() {
+            parts.push(crate::report::count(
+                additions.accept.len(),
+                "[[deploy.accept]] entry",
+                "[[deploy.accept]] entries",
+            ));
+        }
+        if !additions.allow.is_empty() {
+            parts.push(crate::report::count(
+                additions.allow.len(),
+                "[[leaks.allow]] entry",
+                "[[leaks.allow]] entries",
+            ));
+        }
+        parts.join(" and ")
+    };
+    let location = Location::file(&additions.origin);
+    let changers = match &additions.changed_by {
+        Known::Known(changers) => changers,
+        Known::Unknown(unknown) => {
+            findings.push(Finding::new(
+                &UNREVIEWED_POLICY_CHANGE,
+                location,
+                format!(
+                    "the {what} added in the range are ignored: which commits changed the policy file could not be \
+                     read ({})",
+                    unknown.reason
+                ),
+            ));
+            return (Vec::new(), Vec::new(), findings);
+        }
+    };
+    let reviewed = |sha: &str| {
+        first.commits.iter().any(|c| {
+            c.sha == sha
+                && (c.verdict == CommitVerdict::Reviewed
+                    || (c.verdict == CommitVerdict::NotMadeByGitHub && !deploy.require_github_signature))
+        })
+    };
+    let unreviewed: Vec<String> = changers
+        .iter()
+        .filter(|sha| !reviewed(sha))
+        .map(|sha| {
+            let verdict = first
+                .commits
+                .iter()
+                .find(|c| &c.sha == sha)
+                .map_or("not a landing commit of the range", |c| c.verdict.as_str());
+            format!("{} ({verdict})", review::short(sha))
+        })
+        .collect();
+    if !unreviewed.is_empty() {
+        findings.push(Finding::new(
+            &UNREVIEWED_POLICY_CHANGE,
+            location,
+            format!(
+                "the {what} added in the range are ignored: {} changed the policy file without review",
+                unreviewed.join(", ")
+            ),
+        ));
+        return (Vec::new(), Vec::new(), findings);
+    }
+    let mut accept = Vec::new();
+    for entry in &additions.accept {
+        if changers.contains(&entry.commit) {
+            findings.push(Finding::new(
+                &UNREVIEWED_POLICY_CHANGE,
+                Location::at(&entry.origin, entry.line as u32, 1),
+                format!(
+                    "[[deploy.accept]] names {}, a commit that changed the policy file: an entry never accepts \
+                     the change that wrote it; ignored",
+                    review::short(&entry.commit)
+                ),
+            ));
+        } else {
+            accept.push(entry.clone());
+        }
+    }
+    (accept, additions.allow.clone(), findings)
 }

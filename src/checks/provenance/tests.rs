@@ -100,7 +100,7 @@ fn a_squash_merge_approved_on_its_head_is_reviewed() {
             vec![review("r1", "alice", "APPROVED", &sha(9), "2026-03-02T09:00:00Z")],
         )],
     );
-    let judgement = judge(&policy(), &f);
+    let judgement = judge(&policy(), &DeployPolicy::default(), &f);
     assert_eq!(verdicts(&judgement), ["reviewed"]);
     assert_eq!(judgement.commits[0].merge_method, "squash");
     assert_eq!(judgement.commits[0].approvers_on_head, ["alice"]);
@@ -111,7 +111,7 @@ fn a_squash_merge_approved_on_its_head_is_reviewed() {
 fn a_commit_without_a_merged_pull_request_is_a_direct_push_and_trailers_do_not_help() {
     let mut pushed = commit(&sha(3), &[]);
     pushed.reviewed_by_trailers = vec!["Alice <alice@example.org>".to_owned()];
-    let judgement = judge(&policy(), &facts(vec![pushed], vec![]));
+    let judgement = judge(&policy(), &DeployPolicy::default(), &facts(vec![pushed], vec![]));
     assert_eq!(verdicts(&judgement), ["direct-push"]);
     assert_eq!(judgement.findings[0].code(), "LG301");
     assert!(judgement.findings[0].message.contains("not a review"));
@@ -128,13 +128,13 @@ fn approval_on_an_older_head_is_stale() {
             vec![review("r1", "alice", "APPROVED", &sha(8), "2026-03-02T09:00:00Z")],
         )],
     );
-    assert_eq!(verdicts(&judge(&policy(), &f)), ["stale-approval"]);
+    assert_eq!(verdicts(&judge(&policy(), &DeployPolicy::default(), &f)), ["stale-approval"]);
 }
 
 #[test]
 fn no_approval_at_all_is_merged_without_review_and_the_merge_is_no_review() {
     let f = facts(vec![commit(&sha(2), &[7])], vec![pr(7, &sha(2), &sha(9), vec![])]);
-    let judgement = judge(&policy(), &f);
+    let judgement = judge(&policy(), &DeployPolicy::default(), &f);
     assert_eq!(verdicts(&judgement), ["merged-without-review"]);
     assert_eq!(judgement.findings[0].code(), "LG302");
 }
@@ -153,11 +153,11 @@ fn a_review_dismissed_after_the_merge_still_counts_and_one_after_the_merge_does_
         previous_state: "APPROVED".to_owned(),
     }];
     let f = facts(vec![commit(&sha(2), &[7])], vec![merged.clone()]);
-    assert_eq!(verdicts(&judge(&policy(), &f)), ["reviewed"]);
+    assert_eq!(verdicts(&judge(&policy(), &DeployPolicy::default(), &f)), ["reviewed"]);
 
     merged.dismissals[0].at = "2026-03-02T09:30:00Z".to_owned();
     let f = facts(vec![commit(&sha(2), &[7])], vec![merged.clone()]);
-    assert_eq!(verdicts(&judge(&policy(), &f)), ["merged-without-review"]);
+    assert_eq!(verdicts(&judge(&policy(), &DeployPolicy::default(), &f)), ["merged-without-review"]);
 
     let late = pr(
         7,
@@ -166,7 +166,7 @@ fn a_review_dismissed_after_the_merge_still_counts_and_one_after_the_merge_does_
         vec![review("r1", "alice", "APPROVED", &sha(9), "2026-03-02T11:00:00Z")],
     );
     let f = facts(vec![commit(&sha(2), &[7])], vec![late]);
-    assert_eq!(verdicts(&judge(&policy(), &f)), ["merged-without-review"]);
+    assert_eq!(verdicts(&judge(&policy(), &DeployPolicy::default(), &f)), ["merged-without-review"]);
 }
 
 #[test]
@@ -188,7 +188,7 @@ fn a_merge_or_squash_commit_without_github_signature_was_made_elsewhere() {
     let mut merge = commit(&sha(3), &[8]);
     merge.parents = 2;
     let f = facts(vec![commit(&sha(2), &[7]), merge], vec![unsigned, signed_by_someone]);
-    let judgement = judge(&policy(), &f);
+    let judgement = judge(&policy(), &DeployPolicy::default(), &f);
     assert_eq!(verdicts(&judgement), ["not-made-by-github", "not-made-by-github"]);
     assert!(
         judgement.commits[0].reasons[0].contains("squash commit is unsigned"),
@@ -206,7 +206,7 @@ fn a_merge_or_squash_commit_without_github_signature_was_made_elsewhere() {
     let mut rebased = pr(9, &sha(5), &sha(9), approved());
     rebased.merge_signature = None;
     let f = facts(vec![commit(&sha(4), &[9]), commit(&sha(5), &[9])], vec![rebased]);
-    assert_eq!(verdicts(&judge(&policy(), &f)), ["reviewed", "reviewed"]);
+    assert_eq!(verdicts(&judge(&policy(), &DeployPolicy::default(), &f)), ["reviewed", "reviewed"]);
 }
 
 #[test]
@@ -216,7 +216,7 @@ fn rebased_commits_belong_to_the_pull_request_that_merged_as_the_last_of_them() 
         vec![commit(&sha(2), &[7]), commit(&sha(3), &[7])],
         vec![pr(7, &sha(3), &sha(9), approved)],
     );
-    let judgement = judge(&policy(), &f);
+    let judgement = judge(&policy(), &DeployPolicy::default(), &f);
     assert_eq!(verdicts(&judgement), ["reviewed", "reviewed"]);
     assert_eq!(judgement.commits[0].merge_method, "rebase");
     assert_eq!(judgement.commits[1].merge_method, "rebase");
@@ -226,7 +226,7 @@ fn rebased_commits_belong_to_the_pull_request_that_merged_as_the_last_of_them() 
 fn a_commit_associated_with_a_pull_request_that_merged_as_another_commit_is_a_direct_push() {
     let approved = vec![review("r1", "alice", "APPROVED", &sha(9), "2026-03-02T09:00:00Z")];
     let f = facts(vec![commit(&sha(2), &[7])], vec![pr(7, &sha(5), &sha(9), approved)]);
-    assert_eq!(verdicts(&judge(&policy(), &f)), ["direct-push"]);
+    assert_eq!(verdicts(&judge(&policy(), &DeployPolicy::default(), &f)), ["direct-push"]);
 }
 
 #[test]
@@ -240,7 +240,7 @@ fn force_pushes_ancestry_and_test_data_are_reported() {
         "LG421".to_owned(),
         "test person".to_owned(),
     )];
-    let judgement = judge(&policy(), &f);
+    let judgement = judge(&policy(), &DeployPolicy::default(), &f);
     assert_eq!(verdicts(&judgement), ["test-data"]);
 
     f.rewrites = vec![Rewrite {
@@ -251,7 +251,7 @@ fn force_pushes_ancestry_and_test_data_are_reported() {
         after: sha(2),
     }];
     f.ancestry = vec!["the baseline is not an ancestor".to_owned()];
-    let judgement = judge(&policy(), &f);
+    let judgement = judge(&policy(), &DeployPolicy::default(), &f);
     assert_eq!(verdicts(&judgement), ["history-rewritten"]);
     let codes: Vec<&str> = judgement.findings.iter().map(|f| f.code()).collect();
     assert_eq!(codes.iter().filter(|c| **c == "LG304").count(), 3, "{codes:?}");

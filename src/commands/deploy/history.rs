@@ -169,9 +169,49 @@ pub fn landing_from_comparison(
     Ok(landing)
 }
 
+/// For each commit the compare API lists, the landing commit that brought
+/// it onto the branch: itself, or the oldest landing merge whose other
+/// parents reach it without leaving the range.
+pub fn landed_with(
+    commits: &[(String, Vec<String>, String)],
+    landing: &[LandingCommit],
+) -> std::collections::HashMap<String, String> {
+    let parents: std::collections::HashMap<&str, &Vec<String>> =
+        commits.iter().map(|(sha, parents, _)| (sha.as_str(), parents)).collect();
+    let mut owner: std::collections::HashMap<String, String> =
+        landing.iter().map(|l| (l.sha.clone(), l.sha.clone())).collect();
+    for merge in landing {
+        let mut stack: Vec<&str> = parents
+            .get(merge.sha.as_str())
+            .map(|p| p.iter().skip(1).map(String::as_str).collect())
+            .unwrap_or_default();
+        while let Some(sha) = stack.pop() {
+            if owner.contains_key(sha) || !parents.contains_key(sha) {
+                continue;
+            }
+            owner.insert(sha.to_owned(), merge.sha.clone());
+            stack.extend(parents[sha].iter().map(String::as_str));
+        }
+    }
+    owner
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn side_commits_belong_to_the_merge_that_brought_them() {
+        let c = |sha: &str, parents: &[&str]| (sha.to_owned(), parents.iter().map(|p| p.to_string()).collect(), sha.to_owned());
+        // d ─ a ─ m(a, b2) ─ e, with b1 ─ b2 on the side; x is outside the range.
+        let commits = vec![c("a", &["d"]), c("b1", &["x"]), c("b2", &["b1"]), c("m", &["a", "b2"]), c("e", &["m"])];
+        let landing = landing_from_comparison(&commits, "d", None, "e", 10).unwrap();
+        let owner = landed_with(&commits, &landing);
+        assert_eq!(owner["b1"], "m");
+        assert_eq!(owner["b2"], "m");
+        assert_eq!(owner["a"], "a");
+        assert!(!owner.contains_key("x"));
+    }
 
     #[test]
     fn the_first_parent_path_is_rebuilt_from_compared_commits() {

@@ -126,16 +126,24 @@ impl DeployRun {
     /// (a rewritten history, a range that could not be verified).
     pub fn protection_rule_answer(&self) -> (&'static str, String) {
         if self.verdict == Verdict::Pass {
-            let count = self.judgement.as_ref().map_or(0, |j| j.commits.len());
-            return (
-                "approved",
-                format!(
-                    "livegate: {} up to {} reached {} through reviewed pull requests",
-                    crate::report::count(count, "commit", "commits"),
-                    short(&self.to),
-                    self.branch
-                ),
+            let commits: &[provenance::CommitJudgement] = self.judgement.as_ref().map_or(&[], |j| &j.commits);
+            let accepted: Vec<String> = commits
+                .iter()
+                .filter_map(|c| {
+                    let a = c.accepted.as_ref()?;
+                    Some(format!("{} ({}: {})", short(&c.sha), a.instead_of.as_str(), a.reason))
+                })
+                .collect();
+            let mut comment = format!(
+                "livegate: {} up to {} reached {} through reviewed pull requests",
+                crate::report::count(commits.len(), "commit", "commits"),
+                short(&self.to),
+                self.branch
             );
+            if !accepted.is_empty() {
+                let _ = write!(comment, "; accepted by the policy, not reviewed: {}", accepted.join("; "));
+            }
+            return ("approved", comment);
         }
         const SHOWN: usize = 5;
         let failing: Vec<&provenance::CommitJudgement> = self
@@ -228,6 +236,118 @@ fn load_policy(settings: &DeploySettings, file_at: &FileAt<'_>, at: &str) -> Res
         let policy = policy::load_file(file).map_err(|e| format!("--policy: {e}"))?;
         return Ok((policy, file.display().to_string()));
     }
+    load_policy_at(file_at, at)
+}
+
+/// The `[[deploy.accept]]` and `[[leaks.allow]]` entries of the policy at
+/// `to` that the baseline's policy lacks, and which landing commits changed
+/// the policy file (either location: moving it is a change too); `None`
+/// when nothing was added. On a first deploy the policy was read at `to`:
+/// its accept entries are all additions, taken out of `policy` until trusted.
+#[allow(clippy::too_many_arguments)]
+fn policy_additions(
+    client: &Client,
+    full: &str,
+    policy: &mut policy::Policy,
+    from: Option<&str>,
+    to: &str,
+    facts: &RangeFacts,
+    remote: Option<&collect::RemoteRange>,
+    file_at: &FileAt<'_>,
+) -> Result<Option<provenance::PolicyAdditions>, String> {
+    let is_policy = |path: &str| policy::POLICY_LOCATIONS.contains(&path);
+    let (accept, allow, origin) = match from {
+        None => {
+            let (from_file, preset): (Vec<_>, Vec<_>) = std::mem::take(&mut policy.deploy.accept)
+                .into_iter()
+                .partition(|e| !e.origin.starts_with("preset:"));
+            policy.deploy.accept = preset;
+            let origin = from_file.first().map(|e| e.origin.clone()).unwrap_or_default();
+            (from_file, Vec::new(), origin)
+        }
+        Some(_) => {
+            // Without a clone, the comparison's files say whether the policy
+            // changed at all; reading it at `to` is then a request saved.
+            if let Some(range) = remote {
+                let listed_whole = range.files.len() < collect::MAX_COMPARE_FILES;
+                if listed_whole && !range.files.iter().any(|f| is_policy(&f.filename)) {
+                    return Ok(None);
+                }
+            }
+            let at_to = load_policy_at(file_at, to)?;
+            let accept: Vec<policy::AcceptRule> = at_to
+                .0
+                .deploy
+                .accept
+                .into_iter()
+                .filter(|e| !policy.deploy.accept.iter().any(|b| b.same_as(e)))
+                .collect();
+            let allow: Vec<policy::AllowRule> = at_to
+                .0
+                .leaks
+                .allow
+                .into_iter()
+                .filter(|e| {
+                    !policy
+                        .leaks
+                        .allow
+                        .iter()
+                        .any(|b| b.path == e.path && b.code == e.code && b.reason == e.reason)
+                })
+                .collect();
+            (accept, allow, at_to.1)
+        }
+    };
+    if accept.is_empty() && allow.is_empty() {
+        return Ok(None);
+    }
+    let changed_by = match remote {
+        None => Known::Known(
+            facts
+                .commits
+                .iter()
+                .filter(|c| c.paths.iter().any(|p| is_policy(p)))
+                .map(|c| c.sha.clone())
+                .collect(),
+        ),
+        Some(range) => {
+            let owner = history::landed_with(&range.commits, &facts.commits);
+            let mut changers: Vec<String> = Vec::new();
+            let mut failed = None;
+            for location in policy::POLICY_LOCATIONS {
+                match collect::commits_touching(client, full, to, location) {
+                    Ok(shas) => {
+                        for sha in shas {
+                            // Commits outside the range are the baseline's history.
+                            if let Some(landing) = owner.get(&sha) {
+                                if !changers.contains(landing) {
+                                    changers.push(landing.clone());
+                                }
+                            }
+                        }
+                    }
+                    Err(err) => {
+                        failed = Some(unknown_from(&err, CONTENTS_READ));
+                        break;
+                    }
+                }
+            }
+            match failed {
+                Some(unknown) => Known::Unknown(unknown),
+                None => Known::Known(changers),
+            }
+        }
+    };
+    Ok(Some(provenance::PolicyAdditions {
+        origin,
+        accept,
+        allow,
+        changed_by,
+    }))
+}
+
+/// The repository's policy file at a commit (the standard preset without one).
+fn load_policy_at(file_at: &FileAt<'_>, at: &str) -> Result<(policy::Policy, String), String> {
     for location in policy::POLICY_LOCATIONS {
         if let Some(text) = file_at(at, location).map_err(|e| format!("the policy at {}: {e}", short(at)))? {
             let origin = format!("{location}@{}", short(at));
@@ -532,6 +652,52 @@ pub fn evaluate(client: &Client, settings: &DeploySettings) -> Result<DeployRun,
         facts.teams.insert(team, members);
     }
 
+    // Entries the range adds to the policy count only when every commit that
+    // changed the policy in it was reviewed under the baseline's policy.
+    let mut policy = policy;
+    let mut trust_findings = Vec::new();
+    if settings.policy.is_none() {
+        let additions = policy_additions(
+            client,
+            &full,
+            &mut policy,
+            from.as_deref(),
+            &to,
+            &facts,
+            remote.as_ref(),
+            &file_at,
+        )?;
+        if let Some(additions) = additions {
+            let first = provenance::judge(&review_policy, &policy.deploy, &facts);
+            let (accept, allow, findings) = provenance::trusted_additions(&first, &policy.deploy, &additions);
+            trust_findings = findings;
+            if !accept.is_empty() || !allow.is_empty() {
+                run.notes.push(format!(
+                    "{} [[deploy.accept]] and {} [[leaks.allow]] entries added in the range by reviewed commits are \
+                     honoured ({})",
+                    accept.len(),
+                    allow.len(),
+                    additions.origin
+                ));
+                run.policy_toml.push_str(&format!("\n# added in the range by reviewed commits ({})\n", additions.origin));
+                for entry in &accept {
+                    run.policy_toml.push_str(&format!(
+                        "[[deploy.accept]]\ncommit = {:?}\nreason = {:?}\nverdicts = {:?}\n",
+                        entry.commit, entry.reason, entry.verdicts
+                    ));
+                }
+                for entry in &allow {
+                    run.policy_toml.push_str(&format!(
+                        "[[leaks.allow]]\npath = {:?}\ncode = {:?}\nreason = {:?}\n",
+                        entry.path, entry.code, entry.reason
+                    ));
+                }
+            }
+            policy.deploy.accept.extend(accept);
+            policy.leaks.allow.extend(allow);
+        }
+    }
+
     match &remote {
         None => test_data(settings, &policy, from.as_deref(), &to, &mut facts),
         Some(range) => test_data_from_patches(&policy, &range.files, &mut facts),
@@ -566,8 +732,9 @@ pub fn evaluate(client: &Client, settings: &DeploySettings) -> Result<DeployRun,
         Err(err) => facts.unknowns.push(unknown_from(&err, DEPLOYMENTS_READ)),
     }
 
-    let judgement = provenance::judge(&review_policy, &facts);
+    let judgement = provenance::judge(&review_policy, &policy.deploy, &facts);
     run.findings = judgement.findings.clone();
+    run.findings.extend(trust_findings);
     sort_findings(&mut run.findings);
     run.rewrites = facts.rewrites;
     run.judgement = Some(judgement);
@@ -751,9 +918,19 @@ fn header_lines(run: &DeployRun) -> Vec<String> {
             .iter()
             .filter(|c| c.verdict == provenance::CommitVerdict::Reviewed)
             .count();
+        let accepted = j
+            .commits
+            .iter()
+            .filter(|c| c.verdict == provenance::CommitVerdict::Accepted)
+            .count();
         lines.push(format!(
-            "{reviewed} of {} reviewed",
-            crate::report::count(j.commits.len(), "landing commit", "landing commits")
+            "{reviewed} of {} reviewed{}",
+            crate::report::count(j.commits.len(), "landing commit", "landing commits"),
+            if accepted > 0 {
+                format!(", {accepted} accepted by the policy ([[deploy.accept]])")
+            } else {
+                String::new()
+            }
         ));
     }
     lines.extend(run.notes.iter().map(|n| format!("note: {n}")));
