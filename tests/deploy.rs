@@ -792,3 +792,298 @@ fn on_enterprise_server_graphql_is_sent_to_api_graphql() {
     assert!(fake.graphql_invalid().is_empty(), "{:?}", fake.graphql_invalid());
     assert!(fake.log().iter().all(|l| l.status != 404), "{:?}", fake.log());
 }
+
+fn accept_entry(commit: &str, reason: &str, verdicts: Option<&str>) -> String {
+    let verdicts = verdicts.map(|v| format!("verdicts = [{v}]\n")).unwrap_or_default();
+    format!("\n[[deploy.accept]]\ncommit = \"{commit}\"\nreason = \"{reason}\"\n{verdicts}")
+}
+
+fn finding<'a>(run: &'a Run, json: &'a Value, code: &str) -> Vec<Value> {
+    let _ = run;
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == code)
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn a_direct_push_accepted_by_a_reviewed_pull_request_in_the_range_is_accepted_not_reviewed() {
+    let mut h = History::new();
+    let hotfix = h.push_files(&[("src/hotfix.rs", "pub fn hotfix() {}\n")], "hotfix for incident 42");
+    let policy = format!(
+        "{POLICY}{}",
+        accept_entry(&hotfix, "incident 42, reviewed after the fact in #7", None)
+    );
+    h.squash(2, &[(".github/livegate.toml", &policy)], &["bob"], "bob");
+    h.squash(3, &[("src/b.rs", "pub fn b() {}\n")], &["alice"], "alice");
+    let fake = h.serve();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("deploy.intoto.jsonl");
+    let run = deploy(&h, &fake, &["--attest", file.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(verdicts(&run), ["accepted", "reviewed", "reviewed"]);
+    let row = &commits(&run)[0];
+    assert_eq!(row["accepted"]["reason"], "incident 42, reviewed after the fact in #7");
+    assert_eq!(row["accepted"]["instead_of"], "direct-push");
+    assert!(
+        row["accepted"]["entry"]
+            .as_str()
+            .unwrap()
+            .starts_with(".github/livegate.toml@"),
+        "{row}"
+    );
+    let json = run.json();
+    let accepted = finding(&run, &json, "LG308");
+    assert_eq!(accepted.len(), 1, "{json}");
+    assert_eq!(accepted[0]["severity"], "warning");
+    assert!(accepted[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("instead of direct-push"));
+    // The attestation's evidence carries the acceptance; the VSA still passes.
+    let text = std::fs::read_to_string(&file).unwrap();
+    let statements: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(statements[0]["predicate"]["verificationResult"], "PASSED");
+    let evidence = &statements[1]["predicate"]["commits"][0];
+    assert_eq!(evidence["verdict"], "accepted");
+    assert_eq!(
+        evidence["accepted"]["reason"],
+        "incident 42, reviewed after the fact in #7"
+    );
+    // Every format shows it.
+    let human = deploy(&h, &fake, &["--format", "human", "--color", "never"]);
+    assert!(human.stdout.contains("accepted"), "{}", human.stdout);
+    assert!(human.stdout.contains("incident 42"), "{}", human.stdout);
+    let markdown = deploy(&h, &fake, &["--format", "markdown"]);
+    assert!(markdown.stdout.contains("| accepted |"), "{}", markdown.stdout);
+}
+
+#[test]
+fn an_accept_added_by_a_direct_push_is_ignored_and_the_finding_names_the_push() {
+    let mut h = History::new();
+    let hotfix = h.push_files(&[("src/hotfix.rs", "pub fn hotfix() {}\n")], "hotfix");
+    let policy = format!("{POLICY}{}", accept_entry(&hotfix, "trust me", None));
+    let sneaky = h.push_files(&[(".github/livegate.toml", &policy)], "accept my hotfix");
+    let fake = h.serve();
+    let run = deploy(&h, &fake, &[]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(verdicts(&run), ["direct-push", "direct-push"]);
+    let json = run.json();
+    let ignored = finding(&run, &json, "LG310");
+    assert_eq!(ignored.len(), 1, "{json}");
+    let message = ignored[0]["message"].as_str().unwrap();
+    assert!(message.contains(&sneaky[..7]), "{message}");
+    assert!(message.contains("without review"), "{message}");
+    assert!(finding(&run, &json, "LG308").is_empty());
+}
+
+#[test]
+fn an_accept_never_covers_a_rewritten_history_or_test_data() {
+    // Test data pushed directly: accepting the push leaves the test data.
+    let mut h = History::new();
+    let leak = h.push_files(
+        &[(
+            "db/migrations/0002_officers.sql",
+            "CREATE TABLE officers (email text, card text);\nINSERT INTO officers VALUES ('pc.test@example.com', '4111 1111 1111 1111');\n",
+        )],
+        "seed officers",
+    );
+    let policy = format!("{POLICY}{}", accept_entry(&leak, "hotfix", None));
+    h.squash(2, &[(".github/livegate.toml", &policy)], &["bob"], "bob");
+    let fake = h.serve();
+    let run = deploy(&h, &fake, &[]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(verdicts(&run), ["test-data", "reviewed"]);
+
+    // A force-pushed commit stays history-rewritten.
+    let mut h = History::new();
+    let forced = h.push_files(&[("src/x.rs", "pub fn x() {}\n")], "forced");
+    let policy = format!("{POLICY}{}", accept_entry(&forced, "hotfix", None));
+    h.squash(2, &[(".github/livegate.toml", &policy)], &["bob"], "bob");
+    h.world.activity = vec![activity(
+        "force_push",
+        "main",
+        &"e".repeat(40),
+        &forced,
+        "mallory",
+        "2026-03-02T11:00:00Z",
+    )];
+    let fake = h.serve();
+    let run = deploy(&h, &fake, &[]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(verdicts(&run), ["history-rewritten", "reviewed"]);
+
+    // Nor can an entry ask for it: the policy is refused at its line.
+    let mut h = History::new();
+    let pushed = h.push_files(&[("src/y.rs", "pub fn y() {}\n")], "pushed");
+    let policy = format!("{POLICY}{}", accept_entry(&pushed, "hotfix", Some("\"test-data\"")));
+    h.squash(2, &[(".github/livegate.toml", &policy)], &["bob"], "bob");
+    let fake = h.serve();
+    let run = deploy(&h, &fake, &[]);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    let line = POLICY.lines().count() + 5;
+    assert!(
+        run.stderr
+            .contains(&format!(".github/livegate.toml@{}:{line}:", &h.tip()[..7])),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("can never be accepted"), "{}", run.stderr);
+}
+
+#[test]
+fn an_accept_limited_to_some_verdicts_does_not_accept_others() {
+    let mut h = History::new();
+    let hotfix = h.push_files(&[("src/hotfix.rs", "pub fn hotfix() {}\n")], "hotfix");
+    let policy = format!(
+        "{POLICY}{}",
+        accept_entry(&hotfix, "merged on a stale approval", Some("\"stale-approval\""))
+    );
+    h.squash(2, &[(".github/livegate.toml", &policy)], &["bob"], "bob");
+    let fake = h.serve();
+    let run = deploy(&h, &fake, &[]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(verdicts(&run), ["direct-push", "reviewed"]);
+    assert!(
+        commits(&run)[0]["reasons"]
+            .to_string()
+            .contains("does not accept direct-push"),
+        "{}",
+        commits(&run)[0]
+    );
+}
+
+#[test]
+fn a_leaks_allow_added_by_the_reviewed_pull_request_that_brings_the_leak_lets_it_pass() {
+    let mut h = History::new();
+    let policy = format!(
+        "{POLICY}\n[[leaks.allow]]\npath = \"db/migrations/0002_officers.sql\"\ncode = \"LG414\"\nreason = \"synthetic officers for the demo environment\"\n"
+    );
+    let migration = "CREATE TABLE officers (email text);\nINSERT INTO officers VALUES ('pc.test@example.com');\n";
+    // Without the allow, this migration is test data.
+    let mut bare = History::new();
+    bare.squash(
+        1,
+        &[("db/migrations/0002_officers.sql", migration)],
+        &["alice"],
+        "alice",
+    );
+    let fake = bare.serve();
+    let run = deploy(&bare, &fake, &[]);
+    assert_eq!(verdicts(&run), ["test-data"], "{}", run.stdout);
+    let leaked: Vec<String> = codes(&run);
+    assert_eq!(leaked, ["LG305"]);
+    let leak_code = commits(&run)[0]["reasons"].to_string();
+    assert!(
+        leak_code.contains("LG414"),
+        "the allow names the leak's code: {leak_code}"
+    );
+
+    h.squash(
+        1,
+        &[
+            ("db/migrations/0002_officers.sql", migration),
+            (".github/livegate.toml", &policy),
+        ],
+        &["alice"],
+        "alice",
+    );
+    let fake = h.serve();
+    let run = deploy(&h, &fake, &[]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(verdicts(&run), ["reviewed"]);
+    assert!(
+        run.stdout.contains("[[leaks.allow]] entries added in the range"),
+        "{}",
+        run.stdout
+    );
+
+    // The same allow pushed directly is ignored: the leak stays.
+    let mut pushed = History::new();
+    pushed.push_files(
+        &[
+            ("db/migrations/0002_officers.sql", migration),
+            (".github/livegate.toml", &policy),
+        ],
+        "seed with allow",
+    );
+    let fake = pushed.serve();
+    let run = deploy(&pushed, &fake, &[]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let mut found = codes(&run);
+    found.sort();
+    assert_eq!(found, ["LG301", "LG310"], "{}", run.stdout);
+    assert!(
+        commits(&run)[0]["reasons"].to_string().contains("LG414"),
+        "the leak is still reported: {}",
+        commits(&run)[0]
+    );
+}
+
+#[test]
+fn an_accept_entry_with_a_short_sha_is_a_usage_error_at_its_line() {
+    let policy = format!("{POLICY}{}", accept_entry("abc1234", "hotfix", None));
+    let mut h = History::with_policy(&policy);
+    h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    let fake = h.serve();
+    let run = deploy(&h, &fake, &[]);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    let line = POLICY.lines().count() + 3;
+    assert!(
+        run.stderr
+            .contains(&format!(".github/livegate.toml@{}:{line}:", &h.baseline[..7])),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("not a full 40-hex commit sha"), "{}", run.stderr);
+}
+
+#[test]
+fn an_accept_in_the_baseline_policy_for_a_commit_outside_the_range_is_stale() {
+    let policy = format!("{POLICY}{}", accept_entry(&"ab".repeat(20), "deployed long ago", None));
+    let mut h = History::with_policy(&policy);
+    h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    let fake = h.serve();
+    let run = deploy(&h, &fake, &[]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let json = run.json();
+    let stale = finding(&run, &json, "LG309");
+    assert_eq!(stale.len(), 1, "{json}");
+    assert_eq!(stale[0]["severity"], "warning");
+    assert_eq!(run.found()[0].2, (POLICY.lines().count() + 3) as u64);
+}
+
+#[test]
+fn merges_not_signed_by_github_are_a_warning_when_the_policy_does_not_require_the_signature() {
+    let policy = format!("{POLICY}\n[deploy]\nrequire-github-signature = false\n");
+    let mut h = History::with_policy(&policy);
+    h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    h.pull_mut(1).merge_signature = None;
+    let fake = h.serve();
+    let run = deploy(&h, &fake, &[]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(verdicts(&run), ["not-made-by-github"]);
+    let json = run.json();
+    let unsigned = finding(&run, &json, "LG307");
+    assert_eq!(unsigned.len(), 1);
+    assert_eq!(unsigned[0]["severity"], "warning");
+    assert!(
+        unsigned[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not required by the policy"),
+        "{}",
+        unsigned[0]
+    );
+    // An unreviewed merge is still an error, signature or not.
+    let mut h = History::with_policy(&policy);
+    h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &[], "admin");
+    h.pull_mut(1).merge_signature = None;
+    let fake = h.serve();
+    let run = deploy(&h, &fake, &[]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(verdicts(&run), ["merged-without-review"]);
+}

@@ -355,7 +355,9 @@ pub fn validate(source: &SourcedPolicy) -> Result<(), PolicyError> {
                     source,
                     &entry.reason,
                     "an accept entry needs a reason".to_owned(),
-                    Some("say who decided and why, e.g. reason = \"hotfix of incident 42, reviewed in #57\"".to_owned()),
+                    Some(
+                        "say who decided and why, e.g. reason = \"hotfix of incident 42, reviewed in #57\"".to_owned(),
+                    ),
                 ));
             }
             for verdict in entry.verdicts.iter().flatten() {
@@ -366,8 +368,10 @@ pub fn validate(source: &SourcedPolicy) -> Result<(), PolicyError> {
                         source,
                         verdict,
                         if never {
-                            format!("`{value}` can never be accepted: a rewritten history is not the range that was \
-                                     reviewed, and test data is allowed with [[leaks.allow]]")
+                            format!(
+                                "`{value}` can never be accepted: a rewritten history is not the range that was \
+                                     reviewed, and test data is allowed with [[leaks.allow]]"
+                            )
                         } else {
                             format!("`{value}` in [[deploy.accept]] verdicts is not an acceptable verdict")
                         },

@@ -232,3 +232,46 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn deploy_accept_entries_are_checked_at_their_line() {
+    let sha = "0123456789abcdef0123456789abcdef01234567";
+    let e = err("[[deploy.accept]]\ncommit = \"0123456\"\nreason = \"hotfix\"\n");
+    assert_eq!((e.line, e.column), (2, 10), "{e}");
+    assert!(e.message.contains("not a full 40-hex commit sha"), "{e}");
+    let e = err("[[deploy.accept]]\ncommit = \"main\"\nreason = \"hotfix\"\n");
+    assert_eq!(e.line, 2, "{e}");
+    let e = err(&format!("[[deploy.accept]]\ncommit = \"{sha}\"\nreason = \" \"\n"));
+    assert_eq!(e.line, 3, "{e}");
+    for never in ["history-rewritten", "test-data"] {
+        let e = err(&format!(
+            "[[deploy.accept]]\ncommit = \"{sha}\"\nreason = \"r\"\nverdicts = [\"direct-push\", \"{never}\"]\n"
+        ));
+        assert_eq!(e.line, 4, "{e}");
+        assert!(e.message.contains("can never be accepted"), "{e}");
+    }
+    let e = err(&format!(
+        "[[deploy.accept]]\ncommit = \"{sha}\"\nreason = \"r\"\nverdicts = [\"reviewd\"]\n"
+    ));
+    assert!(e.message.contains("not an acceptable verdict"), "{e}");
+    let e = err(&format!("[[deploy.accept]]\ncommit = \"{sha}\"\n"));
+    assert!(e.message.contains("reason"), "a reason is required: {e}");
+}
+
+#[test]
+fn deploy_section_resolves_with_defaults_and_keeps_entry_lines() {
+    let sha = "0123456789ABCDEF0123456789ABCDEF01234567";
+    let text = format!(
+        "[deploy]\nrequire-github-signature = false\n\n[[deploy.accept]]\ncommit = \"{sha}\"\nreason = \"incident 42\"\n\n[[deploy.accept]]\ncommit = \"{sha}\"\nreason = \"only stale\"\nverdicts = [\"stale-approval\"]\n"
+    );
+    let policy = resolve(Some(parse("livegate.toml", &text).unwrap())).unwrap();
+    assert!(!policy.deploy.require_github_signature);
+    assert_eq!(policy.deploy.accept.len(), 2);
+    let first = &policy.deploy.accept[0];
+    assert_eq!(first.commit, sha.to_ascii_lowercase());
+    assert_eq!(first.verdicts, ACCEPTABLE_VERDICTS);
+    assert_eq!((first.origin.as_str(), first.line), ("livegate.toml", 5));
+    assert_eq!(policy.deploy.accept[1].verdicts, ["stale-approval"]);
+    // Presets require GitHub's signature.
+    assert!(resolve(None).unwrap().deploy.require_github_signature);
+}

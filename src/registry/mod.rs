@@ -219,7 +219,8 @@ impl CheckMeta {
                       sha, a `reason` and optionally `verdicts` to the policy through a reviewed pull request \
                       (it is honoured only when every commit that changed the policy in the range was \
                       reviewed; it never accepts a rewritten history or test data). The commit's verdict \
-                      becomes `accepted`, never `reviewed`".to_owned(),
+                      becomes `accepted`, never `reviewed`"
+                    .to_owned(),
             },
         }
     }

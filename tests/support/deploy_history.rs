@@ -32,8 +32,13 @@ pub fn approved(login: &str, commit: &str) -> GqlReview {
 
 impl History {
     pub fn new() -> History {
+        History::with_policy(POLICY)
+    }
+
+    /// A history whose baseline has this policy file.
+    pub fn with_policy(policy: &str) -> History {
         let repo = TestRepo::new();
-        repo.write(".github/livegate.toml", POLICY)
+        repo.write(".github/livegate.toml", policy)
             .write("src/main.rs", "fn main() {}\n");
         let baseline = repo.commit("initial");
         let world = DeployWorld {
@@ -114,6 +119,16 @@ impl History {
 
     pub fn direct_push(&mut self, path: &str, message: &str) -> String {
         self.repo.write(path, "pub fn hotfix() {}\n");
+        let sha = self.repo.commit(message);
+        self.world.commits.push((sha.clone(), Vec::new()));
+        sha
+    }
+
+    /// A direct push of these files (no pull request); returns its sha.
+    pub fn push_files(&mut self, files: &[(&str, &str)], message: &str) -> String {
+        for (path, content) in files {
+            self.repo.write(path, content);
+        }
         let sha = self.repo.commit(message);
         self.world.commits.push((sha.clone(), Vec::new()));
         sha

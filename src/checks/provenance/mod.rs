@@ -11,16 +11,16 @@ use serde::Serialize;
 use crate::checks::review::codeowners::CodeOwners;
 use crate::checks::review::{self, Evaluation, PrFacts, ReviewFact, ReviewPolicy};
 use crate::facts::provenance::{LandingCommit, MergedPullRequest, RangeFacts};
-use crate::facts::Unknown;
 use crate::facts::Known;
+use crate::facts::Unknown;
 use crate::policy::{AcceptRule, AllowRule, DeployPolicy};
 use crate::registry::provenance::{
     ACCEPTED_COMMIT, CONTROL_GAP, DIRECT_PUSH, HISTORY_REWRITTEN, MERGED_WITHOUT_REVIEW, MERGE_NOT_MADE_BY_GITHUB,
     STALE_APPROVAL, STALE_DEPLOY_ACCEPT, TEST_DATA_IN_RANGE, UNREVIEWED_POLICY_CHANGE,
 };
-use crate::registry::Severity;
 use crate::registry::verification::{PROVENANCE_UNVERIFIABLE, REVIEW_UNVERIFIABLE};
 use crate::registry::CheckMeta;
+use crate::registry::Severity;
 use crate::report::finding::{Finding, Location};
 
 #[cfg(test)]

@@ -128,7 +128,10 @@ fn approval_on_an_older_head_is_stale() {
             vec![review("r1", "alice", "APPROVED", &sha(8), "2026-03-02T09:00:00Z")],
         )],
     );
-    assert_eq!(verdicts(&judge(&policy(), &DeployPolicy::default(), &f)), ["stale-approval"]);
+    assert_eq!(
+        verdicts(&judge(&policy(), &DeployPolicy::default(), &f)),
+        ["stale-approval"]
+    );
 }
 
 #[test]
@@ -157,7 +160,10 @@ fn a_review_dismissed_after_the_merge_still_counts_and_one_after_the_merge_does_
 
     merged.dismissals[0].at = "2026-03-02T09:30:00Z".to_owned();
     let f = facts(vec![commit(&sha(2), &[7])], vec![merged.clone()]);
-    assert_eq!(verdicts(&judge(&policy(), &DeployPolicy::default(), &f)), ["merged-without-review"]);
+    assert_eq!(
+        verdicts(&judge(&policy(), &DeployPolicy::default(), &f)),
+        ["merged-without-review"]
+    );
 
     let late = pr(
         7,
@@ -166,7 +172,10 @@ fn a_review_dismissed_after_the_merge_still_counts_and_one_after_the_merge_does_
         vec![review("r1", "alice", "APPROVED", &sha(9), "2026-03-02T11:00:00Z")],
     );
     let f = facts(vec![commit(&sha(2), &[7])], vec![late]);
-    assert_eq!(verdicts(&judge(&policy(), &DeployPolicy::default(), &f)), ["merged-without-review"]);
+    assert_eq!(
+        verdicts(&judge(&policy(), &DeployPolicy::default(), &f)),
+        ["merged-without-review"]
+    );
 }
 
 #[test]
@@ -206,7 +215,10 @@ fn a_merge_or_squash_commit_without_github_signature_was_made_elsewhere() {
     let mut rebased = pr(9, &sha(5), &sha(9), approved());
     rebased.merge_signature = None;
     let f = facts(vec![commit(&sha(4), &[9]), commit(&sha(5), &[9])], vec![rebased]);
-    assert_eq!(verdicts(&judge(&policy(), &DeployPolicy::default(), &f)), ["reviewed", "reviewed"]);
+    assert_eq!(
+        verdicts(&judge(&policy(), &DeployPolicy::default(), &f)),
+        ["reviewed", "reviewed"]
+    );
 }
 
 #[test]
@@ -226,7 +238,10 @@ fn rebased_commits_belong_to_the_pull_request_that_merged_as_the_last_of_them() 
 fn a_commit_associated_with_a_pull_request_that_merged_as_another_commit_is_a_direct_push() {
     let approved = vec![review("r1", "alice", "APPROVED", &sha(9), "2026-03-02T09:00:00Z")];
     let f = facts(vec![commit(&sha(2), &[7])], vec![pr(7, &sha(5), &sha(9), approved)]);
-    assert_eq!(verdicts(&judge(&policy(), &DeployPolicy::default(), &f)), ["direct-push"]);
+    assert_eq!(
+        verdicts(&judge(&policy(), &DeployPolicy::default(), &f)),
+        ["direct-push"]
+    );
 }
 
 #[test]
@@ -271,4 +286,87 @@ fn verdicts_are_named_the_same_in_json_and_in_the_table() {
     ] {
         assert_eq!(serde_json::to_value(verdict).unwrap(), verdict.as_str());
     }
+}
+
+fn accept(commit: &str) -> crate::policy::AcceptRule {
+    crate::policy::AcceptRule {
+        commit: commit.to_owned(),
+        reason: "decided".to_owned(),
+        verdicts: crate::policy::ACCEPTABLE_VERDICTS
+            .iter()
+            .map(|v| (*v).to_owned())
+            .collect(),
+        origin: ".github/livegate.toml@abcdef1".to_owned(),
+        line: 9,
+    }
+}
+
+fn approved_pr(number: u64, merge: &str) -> MergedPullRequest {
+    pr(
+        number,
+        merge,
+        &sha(90 + number as u8),
+        vec![review(
+            "r",
+            "alice",
+            "APPROVED",
+            &sha(90 + number as u8),
+            "2026-03-02T09:00:00Z",
+        )],
+    )
+}
+
+#[test]
+fn additions_count_only_when_every_policy_change_was_reviewed_and_never_accept_their_own_change() {
+    // 02 pushed directly, 03 a reviewed pull request, 04 pushed directly.
+    let f = facts(
+        vec![commit(&sha(2), &[]), commit(&sha(3), &[7]), commit(&sha(4), &[])],
+        vec![approved_pr(7, &sha(3))],
+    );
+    let deploy = DeployPolicy::default();
+    let first = judge(&policy(), &deploy, &f);
+    let additions = |changed_by: Known<Vec<String>>| PolicyAdditions {
+        origin: ".github/livegate.toml@abcdef1".to_owned(),
+        accept: vec![accept(&sha(2)), accept(&sha(3))],
+        allow: Vec::new(),
+        changed_by,
+    };
+    // Changed by the reviewed 03 only: honoured, except the entry naming 03 itself.
+    let (honoured, _, findings) = trusted_additions(&first, &deploy, &additions(Known::Known(vec![sha(3)])));
+    assert_eq!(honoured.len(), 1);
+    assert_eq!(honoured[0].commit, sha(2));
+    assert_eq!(findings.len(), 1);
+    assert!(findings[0].message.contains("never accepts the change that wrote it"));
+    // Also changed by the direct push 04: nothing is honoured, 04 is named.
+    let (honoured, _, findings) = trusted_additions(&first, &deploy, &additions(Known::Known(vec![sha(3), sha(4)])));
+    assert!(honoured.is_empty());
+    assert!(
+        findings[0].message.contains(&format!("{} (direct-push)", &sha(4)[..7])),
+        "{}",
+        findings[0].message
+    );
+    // Unknown: nothing is honoured.
+    let unknown = Known::Unknown(Unknown {
+        reason: "502".to_owned(),
+        permission: "Contents: read".to_owned(),
+    });
+    let (honoured, _, findings) = trusted_additions(&first, &deploy, &additions(unknown));
+    assert!(honoured.is_empty());
+    assert!(findings[0].message.contains("could not be read"));
+
+    // Honoured, the entry accepts 02 (never as reviewed) and nothing else.
+    let with = DeployPolicy {
+        accept: vec![accept(&sha(2))],
+        ..DeployPolicy::default()
+    };
+    let judgement = judge(&policy(), &with, &f);
+    assert_eq!(verdicts(&judgement), ["accepted", "reviewed", "direct-push"]);
+    assert_eq!(
+        judgement.commits[0].accepted.as_ref().unwrap().instead_of,
+        CommitVerdict::DirectPush
+    );
+    assert_eq!(
+        judgement.commits[0].accepted.as_ref().unwrap().entry,
+        ".github/livegate.toml@abcdef1:9"
+    );
 }

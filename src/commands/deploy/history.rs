@@ -176,8 +176,10 @@ pub fn landed_with(
     commits: &[(String, Vec<String>, String)],
     landing: &[LandingCommit],
 ) -> std::collections::HashMap<String, String> {
-    let parents: std::collections::HashMap<&str, &Vec<String>> =
-        commits.iter().map(|(sha, parents, _)| (sha.as_str(), parents)).collect();
+    let parents: std::collections::HashMap<&str, &Vec<String>> = commits
+        .iter()
+        .map(|(sha, parents, _)| (sha.as_str(), parents))
+        .collect();
     let mut owner: std::collections::HashMap<String, String> =
         landing.iter().map(|l| (l.sha.clone(), l.sha.clone())).collect();
     for merge in landing {
@@ -202,9 +204,21 @@ mod tests {
 
     #[test]
     fn side_commits_belong_to_the_merge_that_brought_them() {
-        let c = |sha: &str, parents: &[&str]| (sha.to_owned(), parents.iter().map(|p| p.to_string()).collect(), sha.to_owned());
+        let c = |sha: &str, parents: &[&str]| {
+            (
+                sha.to_owned(),
+                parents.iter().map(|p| p.to_string()).collect(),
+                sha.to_owned(),
+            )
+        };
         // d ─ a ─ m(a, b2) ─ e, with b1 ─ b2 on the side; x is outside the range.
-        let commits = vec![c("a", &["d"]), c("b1", &["x"]), c("b2", &["b1"]), c("m", &["a", "b2"]), c("e", &["m"])];
+        let commits = vec![
+            c("a", &["d"]),
+            c("b1", &["x"]),
+            c("b2", &["b1"]),
+            c("m", &["a", "b2"]),
+            c("e", &["m"]),
+        ];
         let landing = landing_from_comparison(&commits, "d", None, "e", 10).unwrap();
         let owner = landed_with(&commits, &landing);
         assert_eq!(owner["b1"], "m");

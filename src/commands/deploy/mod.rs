@@ -141,7 +141,11 @@ impl DeployRun {
                 self.branch
             );
             if !accepted.is_empty() {
-                let _ = write!(comment, "; accepted by the policy, not reviewed: {}", accepted.join("; "));
+                let _ = write!(
+                    comment,
+                    "; accepted by the policy, not reviewed: {}",
+                    accepted.join("; ")
+                );
             }
             return ("approved", comment);
         }
@@ -679,7 +683,10 @@ pub fn evaluate(client: &Client, settings: &DeploySettings) -> Result<DeployRun,
                     allow.len(),
                     additions.origin
                 ));
-                run.policy_toml.push_str(&format!("\n# added in the range by reviewed commits ({})\n", additions.origin));
+                run.policy_toml.push_str(&format!(
+                    "\n# added in the range by reviewed commits ({})\n",
+                    additions.origin
+                ));
                 for entry in &accept {
                     run.policy_toml.push_str(&format!(
                         "[[deploy.accept]]\ncommit = {:?}\nreason = {:?}\nverdicts = {:?}\n",
