@@ -1087,3 +1087,51 @@ fn merges_not_signed_by_github_are_a_warning_when_the_policy_does_not_require_th
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
     assert_eq!(verdicts(&run), ["merged-without-review"]);
 }
+
+#[test]
+fn without_a_clone_the_commits_that_changed_the_policy_come_from_the_commit_list() {
+    // Reviewed: the accept arrives in a merge commit's pull request.
+    let mut h = History::new();
+    let hotfix = h.push_files(&[("src/hotfix.rs", "pub fn hotfix() {}\n")], "hotfix");
+    let policy = format!("{POLICY}{}", accept_entry(&hotfix, "incident 42", None));
+    h.merge(2, &[(".github/livegate.toml", &policy)], &["bob"]);
+    h.compare_from_git();
+    let fake = h.serve();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let run = deploy(&h, &fake, &["--checkout", elsewhere.path().to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(verdicts(&run), ["accepted", "reviewed"]);
+    let listed: Vec<_> = fake
+        .log()
+        .into_iter()
+        .filter(|l| l.path == "/repos/acme/api/commits")
+        .collect();
+    assert_eq!(listed.len(), 2, "one list per policy location: {listed:?}");
+
+    // Pushed: the same entry is ignored, and the push is named.
+    let mut h = History::new();
+    let hotfix = h.push_files(&[("src/hotfix.rs", "pub fn hotfix() {}\n")], "hotfix");
+    let policy = format!("{POLICY}{}", accept_entry(&hotfix, "incident 42", None));
+    let sneaky = h.push_files(&[(".github/livegate.toml", &policy)], "accept it");
+    h.compare_from_git();
+    let fake = h.serve();
+    let run = deploy(&h, &fake, &["--checkout", elsewhere.path().to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(verdicts(&run), ["direct-push", "direct-push"]);
+    let json = run.json();
+    let ignored = finding(&run, &json, "LG310");
+    assert!(ignored[0]["message"].as_str().unwrap().contains(&sneaky[..7]), "{json}");
+
+    // Nothing changed the policy: no commit list is read.
+    let mut h = History::new();
+    h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    h.compare_from_git();
+    let fake = h.serve();
+    let run = deploy(&h, &fake, &["--checkout", elsewhere.path().to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        fake.log().iter().all(|l| l.path != "/repos/acme/api/commits"),
+        "{:?}",
+        fake.log()
+    );
+}

@@ -1,7 +1,9 @@
 //! Requests of one `livegate deploy` over a range of 1,000 landing commits
 //! from 300 pull requests (200 squash merges, 100 rebase merges of 8 commits
-//! each, 5 distinct reviewers), cold, against the fake GitHub API. The budget
-//! is 30 requests (the aim 20); a regression fails `cargo test`.
+//! each, 5 distinct reviewers), cold, against the fake GitHub API. The issue's
+//! budget is 30 requests and its aim 20; it takes 20 (the policy unchanged in
+//! the range, or changed: the clone tells which commits changed it), and a
+//! regression past 20 fails `cargo test`.
 //! bench/deploy-requests.sh prints the figures.
 #![allow(clippy::print_stdout)]
 
@@ -57,7 +59,7 @@ fn long_history(count: usize) -> (TestRepo, Vec<String>) {
 }
 
 #[test]
-fn a_range_of_1000_commits_from_300_pull_requests_costs_at_most_30_requests() {
+fn a_range_of_1000_commits_from_300_pull_requests_costs_at_most_20_requests() {
     let (repo, shas) = long_history(1000);
     let (baseline, landing) = (shas[0].clone(), &shas[1..]);
     let mut world = DeployWorld {
@@ -143,5 +145,5 @@ fn a_range_of_1000_commits_from_300_pull_requests_costs_at_most_30_requests() {
     for entry in &log {
         println!("  {} {} -> {}", entry.method, entry.path, entry.status);
     }
-    assert!(log.len() <= 30, "{} requests", log.len());
+    assert!(log.len() <= 20, "{} requests (the aim is 20, the limit 30)", log.len());
 }

@@ -1813,6 +1813,7 @@ fn fake_deploy_payloads_conform_to_the_openapi_description() {
             "2026-03-02T00:00:00Z",
         )],
         compare: vec![(format!("{base}...{head}"), "ahead".to_owned())],
+        commits_by_path: vec![(".github/livegate.toml".to_owned(), vec![head.clone()])],
         ..DeployWorld::default()
     };
     let fake = FakeGitHub::start(Scenario::new(repo));
@@ -1841,6 +1842,11 @@ fn fake_deploy_payloads_conform_to_the_openapi_description() {
         (
             format!("/repos/acme/api/compare/{base}...{head}"),
             "/repos/{owner}/{repo}/compare/{basehead}",
+            200,
+        ),
+        (
+            format!("/repos/acme/api/commits?sha={head}&path=.github/livegate.toml&per_page=100"),
+            "/repos/{owner}/{repo}/commits",
             200,
         ),
         (

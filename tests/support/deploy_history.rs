@@ -150,6 +150,13 @@ impl History {
                 (sha, shas.collect(), message)
             })
             .collect();
+        self.world.commits_by_path = [".github/livegate.toml", "livegate.toml"]
+            .iter()
+            .map(|path| {
+                let log = self.repo.git(&["log", "--format=%H", &head, "--", path]);
+                (path.to_string(), log.lines().map(str::to_owned).collect())
+            })
+            .collect();
         let changed = self.repo.git(&["diff", "--name-status", &base, &head]);
         self.world.compare_files = changed
             .lines()
@@ -182,11 +189,14 @@ impl History {
         let policy = self
             .repo
             .git(&["show", &format!("{}:.github/livegate.toml", self.baseline)]);
+        let tip = self.tip();
+        let policy_at_tip = self.repo.git(&["show", &format!("{tip}:.github/livegate.toml")]);
         let mut repo = Repo::new("acme/api")
             .collaborator("alice", "write")
             .collaborator("bob", "write")
             .collaborator("admin", "admin")
-            .content(&self.baseline, ".github/livegate.toml", policy + "\n");
+            .content(&self.baseline, ".github/livegate.toml", policy + "\n")
+            .content(&tip, ".github/livegate.toml", policy_at_tip + "\n");
         repo.deploy = self.world.clone();
         Scenario::new(repo)
     }

@@ -128,6 +128,8 @@ pub struct DeployWorld {
     pub compare_commits: Vec<(String, Vec<String>, String)>,
     /// Its changed files: (filename, status, patch).
     pub compare_files: Vec<(String, String, String)>,
+    /// `GET /commits?path=P`: (path, the commits that changed it, newest first).
+    pub commits_by_path: Vec<(String, Vec<String>)>,
     /// Answer GraphQL with `errors` beside `data` (the last commit alias null).
     pub graphql_partial: bool,
     /// A deployment recorded after this many listings of the deployments.
@@ -315,6 +317,21 @@ pub(super) fn repo_route(
             "commits": commits,
             "files": files,
         })));
+    }
+    // The commit list filtered by path (`sha` is the tip it starts from;
+    // the scenario lists what that history holds).
+    if rest == "commits" {
+        if let Some(path) = request.query.get("path").map(|p| percent_decode(p)) {
+            let listed: Vec<Value> = world
+                .commits_by_path
+                .iter()
+                .filter(|(p, _)| *p == path)
+                .flat_map(|(_, shas)| shas)
+                .enumerate()
+                .map(|(i, sha)| commit_json(repo, &PullCommit::new(sha, "author"), sha, i, url))
+                .collect();
+            return Some(ok(Value::Array(listed)));
+        }
     }
     // Without deploy activity, the pushes of the scenario's pull requests
     // (fake_pulls) answer.
