@@ -497,11 +497,11 @@ fn a_missing_branch_names_the_flag() {
             "--to",
             &h.tip(),
         ],
-        &[("GITHUB_TOKEN", "test-token"), ("GITHUB_REF", "refs/tags/v1")],
+        &[("GITHUB_TOKEN", "test-token"), ("GITHUB_REF", "refs/pull/7/merge")],
     );
     assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
     assert!(
-        run.stderr.contains("--branch") && run.stderr.contains("refs/tags/v1"),
+        run.stderr.contains("--branch") && run.stderr.contains("refs/pull/7/merge"),
         "{}",
         run.stderr
     );
@@ -627,7 +627,8 @@ fn the_protection_rule_answer_names_the_first_failing_commits() {
         name: "api".to_owned(),
         environment: "production".to_owned(),
         to: h.tip(),
-        branch: "main".to_owned(),
+        branch: Some("main".to_owned()),
+        tag: None,
         from: None,
         previous_attestation: None,
         first_deploy: false,
@@ -1133,5 +1134,71 @@ fn without_a_clone_the_commits_that_changed_the_policy_come_from_the_commit_list
         fake.log().iter().all(|l| l.path != "/repos/acme/api/commits"),
         "{:?}",
         fake.log()
+    );
+}
+
+fn deploy_tag(history: &History, fake: &FakeGitHub, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut all = vec![
+        "deploy",
+        "--repo",
+        "acme/api",
+        "--environment",
+        "production",
+        "--api-url",
+        &fake.url,
+        "--no-cache",
+        "--format",
+        "json",
+    ];
+    all.extend_from_slice(args);
+    let mut vars = vec![("GITHUB_TOKEN", "test-token")];
+    vars.extend_from_slice(env);
+    livegate_env(history.repo.path(), &all, &vars)
+}
+
+#[test]
+fn a_tag_is_deployed_from_the_default_branch_and_must_be_reachable_from_its_tip() {
+    let mut h = History::new();
+    h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    h.repo.git(&["tag", "-a", "v1.0", "-m", "release 1.0"]);
+    let tip = h.tip();
+    let fake = h.serve();
+    // --to names the tag; no --branch: the repository's default branch.
+    let run = deploy_tag(&h, &fake, &["--to", "v1.0"], &[]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let json = run.json();
+    assert_eq!(json["deploy"]["to"], tip.as_str(), "X is the tag's commit");
+    assert_eq!(json["deploy"]["branch"], "main");
+    assert_eq!(json["deploy"]["tag"], "v1.0");
+    assert!(json["deploy"]["notes"].to_string().contains("default branch"), "{json}");
+    assert!(
+        fake.log().iter().any(|l| l.path == "/repos/acme/api"),
+        "the default branch is read"
+    );
+    // In Actions on a tag push: GITHUB_REF is the tag, GITHUB_SHA its commit.
+    let run = deploy_tag(
+        &h,
+        &fake,
+        &[],
+        &[("GITHUB_REF", "refs/tags/v1.0"), ("GITHUB_SHA", &tip)],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.json()["deploy"]["branch"], "main");
+
+    // A tag on a commit main never got: never a pass.
+    let side = h.branch(9, &[("src/unreviewed.rs", "pub fn u() {}\n")]);
+    h.repo.git(&["tag", "v1.1-rc", &side[0]]);
+    h.world.commits.push((side[0].clone(), Vec::new()));
+    let fake = h.serve();
+    let run = deploy_tag(&h, &fake, &["--to", "v1.1-rc"], &[]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let json = run.json();
+    let rewritten = finding(&run, &json, "LG304");
+    assert!(
+        rewritten
+            .iter()
+            .any(|f| f["message"].as_str().unwrap().contains("tag v1.1-rc")
+                && f["message"].as_str().unwrap().contains("not reachable from main")),
+        "{json}"
     );
 }

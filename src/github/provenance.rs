@@ -188,6 +188,13 @@ pub fn compare_range(client: &Client, full: &str, base: &str, head: &str) -> Res
     Ok(range)
 }
 
+/// The repository's default branch (`GET /repos/{owner}/{repo}`).
+pub fn default_branch(client: &Client, full: &str) -> Result<String, ApiError> {
+    let endpoint = format!("/repos/{full}");
+    let repo: crate::github::models::Repository = client.get(&endpoint)?.json(&endpoint)?;
+    Ok(repo.default_branch)
+}
+
 #[derive(Debug, Deserialize)]
 struct ListedCommit {
     sha: String,

@@ -25,6 +25,11 @@ impl LocalHistory {
         object.peel_to_commit().ok().map(|c| c.id().to_string())
     }
 
+    /// Whether the clone has a tag of that name.
+    pub fn is_tag(&self, name: &str) -> bool {
+        self.repo.find_reference(&format!("refs/tags/{name}")).is_ok()
+    }
+
     pub fn has(&self, sha: &str) -> bool {
         Oid::from_str(sha).is_ok_and(|oid| self.repo.find_commit(oid).is_ok())
     }

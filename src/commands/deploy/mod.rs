@@ -48,7 +48,12 @@ pub struct DeploySettings {
     pub environment: String,
     /// The commit to deploy, as given (a sha; a revision the clone resolves).
     pub to: String,
-    pub branch: String,
+    /// The branch that deploys; `None`: the repository's default branch
+    /// (a tag deploy without `--branch`).
+    pub branch: Option<String>,
+    /// The tag being deployed, when the deploy is of a tag: its commit must
+    /// be reachable from the branch's tip.
+    pub tag: Option<String>,
     pub from: Option<String>,
     pub previous_attestation: Option<PathBuf>,
     pub first_deploy: bool,
@@ -67,6 +72,8 @@ pub struct DeployRun {
     pub repo: String,
     pub environment: String,
     pub branch: String,
+    /// The tag being deployed, if the deploy is of a tag.
+    pub tag: Option<String>,
     pub to: String,
     pub from: Option<String>,
     /// Where the baseline came from (each agreeing source).
@@ -90,7 +97,8 @@ impl DeployRun {
         DeployRun {
             repo: format!("{}/{}", settings.owner, settings.name),
             environment: settings.environment.clone(),
-            branch: settings.branch.clone(),
+            branch: settings.branch.clone().unwrap_or_default(),
+            tag: settings.tag.clone(),
             to: settings.to.clone(),
             from: None,
             baseline_sources: Vec::new(),
@@ -192,6 +200,7 @@ impl DeployRun {
             "repository": self.repo,
             "environment": self.environment,
             "branch": self.branch,
+            "tag": self.tag,
             "from": self.from,
             "baselineSources": self.baseline_sources,
             "to": self.to,
@@ -434,7 +443,23 @@ pub fn evaluate(client: &Client, settings: &DeploySettings) -> Result<DeployRun,
         ));
     }
 
-    let tip = match collect::branch_tip(client, &full, &settings.branch) {
+    // A tag deploy without --branch is judged on the default branch.
+    let branch = match &settings.branch {
+        Some(branch) => branch.clone(),
+        None => match collect::default_branch(client, &full) {
+            Ok(branch) => {
+                run.notes.push(format!(
+                    "branch: {branch}, the repository's default branch (read from GitHub): the deploy is of tag {} \
+                     and no --branch was given",
+                    settings.tag.as_deref().unwrap_or("?")
+                ));
+                branch
+            }
+            Err(err) => return Ok(run.unverified(client, unknown_from(&err, CONTENTS_READ))),
+        },
+    };
+    run.branch = branch.clone();
+    let tip = match collect::branch_tip(client, &full, &branch) {
         Ok(tip) => tip,
         Err(err) => return Ok(run.unverified(client, unknown_from(&err, CONTENTS_READ))),
     };
@@ -479,7 +504,7 @@ pub fn evaluate(client: &Client, settings: &DeploySettings) -> Result<DeployRun,
 
     let mut facts = RangeFacts {
         repo: full.clone(),
-        branch: settings.branch.clone(),
+        branch: branch.clone(),
         from: from.clone(),
         to: to.clone(),
         ..RangeFacts::default()
@@ -506,19 +531,26 @@ pub fn evaluate(client: &Client, settings: &DeploySettings) -> Result<DeployRun,
                 short(from),
                 run.baseline_sources.join(", "),
                 short(&to),
-                settings.branch
+                branch
             )),
             Err(err) => return Ok(run.unverified(client, unknown_from(&err, CONTENTS_READ))),
         }
     }
     match ancestor(&to, &tip) {
         Ok(true) => {}
-        Ok(false) => facts.ancestry.push(format!(
-            "{} is not on {}: the branch's tip {} does not contain it",
-            short(&to),
-            settings.branch,
-            short(&tip)
-        )),
+        Ok(false) => facts.ancestry.push(match &settings.tag {
+            Some(tag) => format!(
+                "tag {tag} ({}) is not reachable from {branch}'s tip {}: only commits on the branch that deploys are \
+                 proven; tag a commit of {branch}, or pass --branch with the branch the tag was cut from",
+                short(&to),
+                short(&tip)
+            ),
+            None => format!(
+                "{} is not on {branch}: the branch's tip {} does not contain it",
+                short(&to),
+                short(&tip)
+            ),
+        }),
         Err(err) => return Ok(run.unverified(client, unknown_from(&err, CONTENTS_READ))),
     }
 
@@ -539,7 +571,7 @@ pub fn evaluate(client: &Client, settings: &DeploySettings) -> Result<DeployRun,
             return Ok(run.unverified(
                 client,
                 Unknown {
-                    reason: format!("the history of {}: {why}", settings.branch),
+                    reason: format!("the history of {}: {why}", branch),
                     permission: "nothing".to_owned(),
                 },
             ))
@@ -552,7 +584,7 @@ pub fn evaluate(client: &Client, settings: &DeploySettings) -> Result<DeployRun,
             .map(|d| d.created_at.clone())
             .or_else(|| local.as_ref().and_then(|l| l.committed_at(from)))
             .unwrap_or_default();
-        match collect::rewrites_since(client, &full, &settings.branch, &since) {
+        match collect::rewrites_since(client, &full, &branch, &since) {
             Ok(rewrites) => facts.rewrites = rewrites,
             Err(err) => facts.unknowns.push(unknown_from(&err, CONTENTS_READ)),
         }
@@ -567,19 +599,19 @@ pub fn evaluate(client: &Client, settings: &DeploySettings) -> Result<DeployRun,
     }
 
     let shas: Vec<String> = facts.commits.iter().map(|c| c.sha.clone()).collect();
-    let associations =
-        match collect::associated_pull_requests(client, &settings.owner, &settings.name, &settings.branch, &shas) {
-            Ok(found) => found,
-            Err(err) => {
-                return Ok(run.unverified(
-                    client,
-                    unknown_from(
-                        &err,
-                        "Contents and Pull requests: read (fine-grained token or GitHub App), or repo (classic token)",
-                    ),
-                ))
-            }
-        };
+    let associations = match collect::associated_pull_requests(client, &settings.owner, &settings.name, &branch, &shas)
+    {
+        Ok(found) => found,
+        Err(err) => {
+            return Ok(run.unverified(
+                client,
+                unknown_from(
+                    &err,
+                    "Contents and Pull requests: read (fine-grained token or GitHub App), or repo (classic token)",
+                ),
+            ))
+        }
+    };
     run.graphql = (associations.queries, associations.cost, associations.remaining);
     for commit in &mut facts.commits {
         commit.pull_requests = associations.by_commit.get(&commit.sha).cloned().unwrap_or_default();
@@ -712,12 +744,12 @@ pub fn evaluate(client: &Client, settings: &DeploySettings) -> Result<DeployRun,
 
     // Re-read what the verdict is about: a change while the check ran is a
     // range nobody checked.
-    match collect::branch_tip(client, &full, &settings.branch) {
+    match collect::branch_tip(client, &full, &branch) {
         Ok(now) if now == tip => {}
         Ok(now) => facts.unknowns.push(Unknown {
             reason: format!(
                 "{} moved from {} to {} while the check ran",
-                settings.branch,
+                branch,
                 short(&tip),
                 short(&now)
             ),
@@ -906,9 +938,10 @@ fn table(run: &DeployRun) -> (Vec<&'static str>, Vec<Vec<String>>) {
 
 fn header_lines(run: &DeployRun) -> Vec<String> {
     let mut lines = vec![format!(
-        "{}: deploying {} from {} to {}",
+        "{}: deploying {}{} from {} to {}",
         run.repo,
         short(&run.to),
+        run.tag.as_deref().map(|t| format!(" (tag {t})")).unwrap_or_default(),
         run.branch,
         run.environment
     )];
@@ -1045,12 +1078,29 @@ fn settings_from(args: &crate::cli::DeployArgs, client: ClientOptions) -> Result
         .clone()
         .or_else(|| env("GITHUB_SHA"))
         .ok_or("--to: no commit given; pass --to SHA (or run in GitHub Actions, where GITHUB_SHA names it)")?;
+    // A tag deploy: --to names a tag (the clone has it), or Actions runs on a
+    // tag push (GITHUB_REF refs/tags/NAME, GITHUB_SHA its commit).
+    let git_ref = env("GITHUB_REF");
+    let to_tag = args.to.as_deref().and_then(|to| {
+        let name = to.strip_prefix("refs/tags/").unwrap_or(to);
+        LocalHistory::open(&args.checkout)
+            .is_some_and(|l| l.is_tag(name))
+            .then(|| name.to_owned())
+    });
+    let tag = to_tag.or_else(|| {
+        git_ref
+            .as_deref()
+            .and_then(|r| r.strip_prefix("refs/tags/"))
+            .map(str::to_owned)
+    });
     let branch =
-        match (&args.branch, env("GITHUB_REF")) {
-            (Some(branch), _) => branch.clone(),
-            (None, Some(git_ref)) => git_ref.strip_prefix("refs/heads/").map(str::to_owned).ok_or(format!(
-                "--branch: GITHUB_REF is `{git_ref}`, not a branch; pass --branch NAME (the branch that deploys)"
-            ))?,
+        match (&args.branch, &git_ref) {
+            (Some(branch), _) => Some(branch.clone()),
+            (None, _) if tag.is_some() => None,
+            (None, Some(git_ref)) => Some(git_ref.strip_prefix("refs/heads/").map(str::to_owned).ok_or(format!(
+                "--branch: GITHUB_REF is `{git_ref}`, neither a branch nor a tag; pass --branch NAME (the branch that \
+             deploys)"
+            ))?),
             (None, None) => return Err(
                 "--branch: no branch given; pass --branch NAME (or run in GitHub Actions, where GITHUB_REF names it)"
                     .to_owned(),
@@ -1068,6 +1118,7 @@ fn settings_from(args: &crate::cli::DeployArgs, client: ClientOptions) -> Result
         environment: args.environment.clone(),
         to,
         branch,
+        tag,
         from: args.from.clone(),
         previous_attestation: args.previous_attestation.clone(),
         first_deploy: args.first_deploy,

@@ -169,17 +169,21 @@ impl Pool {
     fn answer_gate(&self, job: &Job, gate: &DeployGate) -> Result<Judged, Failed> {
         let (client, options, token_requests) = self.client_for(job)?;
         let spent = |client: &Client| token_requests + client.stats().requests;
+        // A branch, or a tag (judged on the default branch, which must reach it).
+        let tag = gate.git_ref.strip_prefix("refs/tags/").filter(|t| !t.is_empty());
         let branch = gate
             .git_ref
             .strip_prefix("refs/heads/")
             .or_else(|| (!gate.git_ref.starts_with("refs/")).then_some(gate.git_ref.as_str()))
-            .filter(|b| !b.is_empty());
+            .filter(|b| !b.is_empty())
+            .map(|b| Some(b.to_owned()))
+            .or(tag.map(|_| None));
         let (state, comment, verdict) = match branch {
             None => (
                 "rejected",
                 format!(
-                    "livegate: {} is deployed from `{}`, which is not a branch; livegate proves deploys from a branch \
-                     (deploy from the branch that the pull requests merge into)",
+                    "livegate: {} is deployed from `{}`, which is neither a branch nor a tag; livegate proves deploys \
+                     from a branch or a tag on it (deploy from the branch that the pull requests merge into)",
                     short(&job.target_sha),
                     gate.git_ref
                 ),
@@ -191,7 +195,8 @@ impl Pool {
                     name: job.name.clone(),
                     environment: gate.environment.clone(),
                     to: job.target_sha.clone(),
-                    branch: branch.to_owned(),
+                    branch,
+                    tag: tag.map(str::to_owned),
                     from: None,
                     previous_attestation: None,
                     first_deploy: false,
