@@ -99,7 +99,9 @@ meta!(
     "ab12cd3 (#42) squash: the merge commit is unsigned; GitHub signs the merges it makes",
     "Compare the commit with the pull request's reviewed head, and bring any difference through a reviewed \
      pull request; then forbid direct pushes (LG121, LG122). On GitHub Enterprise Server without web commit \
-     signing, GitHub's merges are unsigned too: turn signing on (Site admin → web commit signing)."
+     signing, GitHub's merges are unsigned too: turn signing on (Site admin → web commit signing), or, if \
+     that cannot be done, set `[deploy] require-github-signature = false` in the policy (LG307 is then a \
+     warning, and only forbidding direct pushes keeps a locally made merge out)."
 );
 
 meta!(
