@@ -997,7 +997,8 @@ fn a_leaks_allow_added_by_the_reviewed_pull_request_that_brings_the_leak_lets_it
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert_eq!(verdicts(&run), ["reviewed"]);
     assert!(
-        run.stdout.contains("[[leaks.allow]] entries added in the range"),
+        run.stdout
+            .contains("honoured: 1 [[leaks.allow]] entry added in the range"),
         "{}",
         run.stdout
     );

@@ -415,3 +415,51 @@ fn the_location_is_the_column_in_the_file_not_in_the_shown_line() {
         run.stdout
     );
 }
+
+/// Deploy: a range with a reviewed squash merge, a direct push accepted by
+/// a `[[deploy.accept]]` entry that a reviewed pull request added, and a
+/// direct push nobody accepted. Commits get fresh shas on every run (git
+/// stamps the time): each is replaced by a label of the same width, so the
+/// table keeps its shape.
+#[test]
+fn deploy_human_report_snapshot() {
+    use support::deploy_history::{History, POLICY};
+    let mut h = History::new();
+    let (_, first) = h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    let hotfix = h.push_files(&[("src/hotfix.rs", "pub fn hotfix() {}\n")], "hotfix for incident 42");
+    let policy = format!(
+        "{POLICY}\n[[deploy.accept]]\ncommit = \"{hotfix}\"\nreason = \"incident 42, reviewed after the fact in #7\"\nverdicts = [\"direct-push\"]\n"
+    );
+    let (_, accept) = h.squash(2, &[(".github/livegate.toml", &policy)], &["bob"], "bob");
+    let late = h.push_files(&[("src/late.rs", "pub fn late() {}\n")], "late fix");
+    let fake = h.serve();
+    let tip = h.tip();
+    let run = online(
+        h.repo.path(),
+        &fake,
+        &[
+            "deploy",
+            "--repo",
+            "acme/api",
+            "--environment",
+            "production",
+            "--branch",
+            "main",
+            "--to",
+            &tip,
+        ],
+    );
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let mut text = docs_relative(&run.stdout);
+    for (sha, label) in [
+        (&h.baseline, "baseln0"),
+        (&first, "commit1"),
+        (&hotfix, "commit2"),
+        (&accept, "commit3"),
+        (&late, "commit4"),
+    ] {
+        text = text.replace(sha.as_str(), &format!("{label}{}", "_".repeat(33)));
+        text = text.replace(&sha[..7], label);
+    }
+    insta::assert_snapshot!(text);
+}
