@@ -25,7 +25,7 @@ use crate::github::client::{ApiError, ApiStats, Client, ClientOptions};
 use crate::github::provenance as collect;
 use crate::policy;
 use crate::registry::verification::PROVENANCE_UNVERIFIABLE;
-use crate::report::finding::{sort_findings, Finding, Location, Severity};
+use crate::report::finding::{Finding, Location, Severity};
 use crate::report::{Format, Report, Verdict};
 
 pub mod attest;
@@ -785,9 +785,10 @@ pub fn evaluate(client: &Client, settings: &DeploySettings) -> Result<DeployRun,
     }
 
     let judgement = provenance::judge(&review_policy, &policy.deploy, &facts);
+    // In the order the commits landed, then what concerns the range: the
+    // order is the history's (sorting by location would order by sha).
     run.findings = judgement.findings.clone();
     run.findings.extend(trust_findings);
-    sort_findings(&mut run.findings);
     run.rewrites = facts.rewrites;
     run.judgement = Some(judgement);
     run.api = client.stats();
