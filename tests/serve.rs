@@ -1114,3 +1114,64 @@ fn a_forged_or_misdirected_deployment_protection_rule_posts_nothing() {
     assert_eq!(requests_to_github(&fake), 0, "{:?}", fake.log());
     assert!(fake.gate_answers().is_empty());
 }
+
+#[test]
+fn a_tag_deployment_is_judged_on_the_default_branch_and_must_be_on_it() {
+    // GitHub's payload for a tag deploy: `ref` is refs/tags/NAME and the
+    // deployment's `ref` the bare tag name.
+    let tag_event = |fake: &FakeGitHub, sha: &str, tag: &str| {
+        let mut event = gate_event(fake, sha);
+        event["ref"] = json!(format!("refs/tags/{tag}"));
+        event["deployment"]["ref"] = json!(tag);
+        check_component(&document(), "webhook-deployment-protection-rule-requested", &event);
+        event
+    };
+    let mut h = History::new();
+    h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    let fake = gate_fake(&mut h);
+    let server = Server::start(&fake);
+    let event = tag_event(&fake, &h.tip(), "v1.0");
+    assert_eq!(
+        server.deliver("deployment_protection_rule", "gate-tag-1", &event).0,
+        202
+    );
+    let answer = first_gate_answer(&fake, &server);
+    assert_eq!(answer["state"], "approved", "{answer}\n{}", server.text());
+    assert!(
+        fake.log().iter().any(|l| l.path == "/repos/acme/api"),
+        "default branch read"
+    );
+
+    // A tag on a commit main never got is rejected, and the comment says so.
+    let mut h = History::new();
+    h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    let side = h.branch(9, &[("src/unreviewed.rs", "pub fn u() {}\n")]);
+    h.world.commits.push((side[0].clone(), Vec::new()));
+    let (base, tip) = (h.baseline.clone(), h.tip());
+    h.world.compare = vec![
+        (format!("{base}...{}", side[0]), "ahead".to_owned()),
+        (format!("{}...{tip}", side[0]), "diverged".to_owned()),
+    ];
+    h.world.compare_commits = vec![(
+        side[0].clone(),
+        vec![base.clone()],
+        "work on src/unreviewed.rs".to_owned(),
+    )];
+    let mut scenario = h.scenario();
+    scenario.app = Some((APP_ID, INSTALLATION));
+    scenario.token = Some(TOKEN.to_owned());
+    let fake = FakeGitHub::start(scenario);
+    let server = Server::start(&fake);
+    let event = tag_event(&fake, &side[0], "v1.1-rc");
+    assert_eq!(
+        server.deliver("deployment_protection_rule", "gate-tag-2", &event).0,
+        202
+    );
+    let answer = first_gate_answer(&fake, &server);
+    assert_eq!(answer["state"], "rejected", "{answer}");
+    let comment = answer["comment"].as_str().unwrap();
+    assert!(
+        comment.contains("tag v1.1-rc") && comment.contains("not reachable from main"),
+        "{comment}"
+    );
+}

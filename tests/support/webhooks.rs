@@ -160,7 +160,9 @@ pub fn deliver(url: &str, secret: &str, event: &str, id: &str, body: &[u8]) -> (
 }
 
 /// A `deployment_protection_rule.requested` delivery. GitHub's published
-/// examples (@octokit/webhooks-examples 7.6.1, the newest) have none, so it
+/// examples have none for this event (@octokit/webhooks-examples 7.6.1, the
+/// newest; octokit/webhooks' payload-examples folder; the OpenAPI
+/// description's `x-webhooks` entry carries the schema only), so it
 /// is assembled from the fields of the OpenAPI description's
 /// `webhook-deployment-protection-rule-requested` schema, with the
 /// deployment, repository, organisation and sender of GitHub's published

@@ -234,8 +234,12 @@ fn deployment_gate(delivery: &str, payload: &Value, api_url: &str) -> Result<Job
         (true, false) => sha_at(payload, "deployment", "sha")?,
         _ => plain_sha(&payload["sha"], "sha")?,
     };
-    let git_ref = deployment["ref"]
+    // The payload's full ref says whether a bare `deployment.ref` (`v1.0`)
+    // is a branch or a tag; a bare name alone is taken as a branch.
+    let git_ref = payload["ref"]
         .as_str()
+        .filter(|r| r.starts_with("refs/"))
+        .or(deployment["ref"].as_str())
         .or(payload["ref"].as_str())
         .filter(|r| !r.trim().is_empty())
         .ok_or("the payload has no ref (nor deployment.ref)")?
