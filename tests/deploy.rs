@@ -1109,6 +1109,12 @@ fn without_a_clone_the_commits_that_changed_the_policy_come_from_the_commit_list
         .filter(|l| l.path == "/repos/acme/api/commits")
         .collect();
     assert_eq!(listed.len(), 2, "one list per policy location: {listed:?}");
+    let policy_reads = fake
+        .log()
+        .iter()
+        .filter(|l| l.path.ends_with("/contents/.github/livegate.toml"))
+        .count();
+    assert_eq!(policy_reads, 2, "the policy at the baseline and at the commit deployed");
 
     // Pushed: the same entry is ignored, and the push is named.
     let mut h = History::new();
@@ -1135,6 +1141,34 @@ fn without_a_clone_the_commits_that_changed_the_policy_come_from_the_commit_list
         fake.log().iter().all(|l| l.path != "/repos/acme/api/commits"),
         "{:?}",
         fake.log()
+    );
+    let policy_reads = fake
+        .log()
+        .iter()
+        .filter(|l| l.path.ends_with("/contents/.github/livegate.toml"))
+        .count();
+    assert_eq!(policy_reads, 1, "unchanged: read at the baseline only");
+}
+
+#[test]
+fn on_a_first_deploy_an_accept_counts_only_if_the_policy_reached_the_branch_through_review() {
+    // The initial commit (which wrote the policy) was pushed directly.
+    let mut h = History::new();
+    let hotfix = h.push_files(&[("src/hotfix.rs", "pub fn hotfix() {}\n")], "hotfix");
+    let policy = format!("{POLICY}{}", accept_entry(&hotfix, "incident 42", None));
+    h.squash(2, &[(".github/livegate.toml", &policy)], &["bob"], "bob");
+    h.world.deployments.clear();
+    h.world.commits.push((h.baseline.clone(), Vec::new()));
+    let fake = h.serve();
+    let run = deploy(&h, &fake, &["--first-deploy"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(verdicts(&run), ["direct-push", "direct-push", "reviewed"]);
+    let json = run.json();
+    let ignored = finding(&run, &json, "LG310");
+    assert_eq!(ignored.len(), 1, "{json}");
+    assert!(
+        ignored[0]["message"].as_str().unwrap().contains(&h.baseline[..7]),
+        "{json}"
     );
 }
 

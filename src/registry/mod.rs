@@ -209,6 +209,11 @@ impl CheckMeta {
                 "LG306" => "A warning: it fails the deploy only with `--fail-on warning`. There is nothing to \
                             allow: it stops once a deployment after the ruleset change becomes the baseline."
                     .to_owned(),
+                "LG304" => "There is no allow: a rewritten history is never accepted (`[[deploy.accept]]` cannot \
+                            cover it, since the range is no longer the one that was reviewed). Restore the reviewed \
+                            history and deploy a commit on it; once a deployment succeeds, the next range starts \
+                            after it."
+                    .to_owned(),
                 "LG308" | "LG309" | "LG310" => "A warning: it fails the deploy only with `--fail-on warning`. It \
                                                 reports a `[[deploy.accept]]` or `[[leaks.allow]]` decision of \
                                                 the policy; change the policy to change it."
@@ -219,7 +224,7 @@ impl CheckMeta {
                       sha, a `reason` and optionally `verdicts` to the policy through a reviewed pull request \
                       (it is honoured only when every commit that changed the policy in the range was \
                       reviewed; it never accepts a rewritten history or test data). The commit's verdict \
-                      becomes `accepted`, never `reviewed`"
+                      becomes `accepted`, never `reviewed`."
                     .to_owned(),
             },
         }
