@@ -1237,3 +1237,19 @@ fn a_tag_is_deployed_from_the_default_branch_and_must_be_reachable_from_its_tip(
         "{json}"
     );
 }
+
+#[test]
+fn github_failing_to_give_the_policy_is_unverified_not_a_usage_error() {
+    let mut h = History::new();
+    h.squash(1, &[("src/a.rs", "pub fn a() {}\n")], &["alice"], "alice");
+    h.compare_from_git();
+    let fake = FakeGitHub::start(h.scenario().fault(
+        "/repos/acme/api/contents/.github/livegate.toml",
+        FaultKind::Status(502),
+        10,
+    ));
+    let elsewhere = tempfile::tempdir().unwrap();
+    let run = deploy(&h, &fake, &["--checkout", elsewhere.path().to_str().unwrap()]);
+    assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
+    assert!(codes(&run).contains(&"LG916".to_owned()), "{}", run.stdout);
+}

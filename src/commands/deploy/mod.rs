@@ -241,17 +241,6 @@ fn full_sha(local: Option<&LocalHistory>, flag: &str, given: &str) -> Result<Str
     ))
 }
 
-/// The policy: --policy, else the file at the baseline (what already runs
-/// decides how the range is judged: the range cannot weaken its own gate),
-/// else the standard preset. Returns the policy and where it came from.
-fn load_policy(settings: &DeploySettings, file_at: &FileAt<'_>, at: &str) -> Result<(policy::Policy, String), String> {
-    if let Some(file) = &settings.policy {
-        let policy = policy::load_file(file).map_err(|e| format!("--policy: {e}"))?;
-        return Ok((policy, file.display().to_string()));
-    }
-    load_policy_at(file_at, at)
-}
-
 /// The `[[deploy.accept]]` and `[[leaks.allow]]` entries of the policy at
 /// `to` that the baseline's policy lacks, and which landing commits changed
 /// the policy file (either location: moving it is a change too); `None`
@@ -267,7 +256,7 @@ fn policy_additions(
     facts: &RangeFacts,
     remote: Option<&collect::RemoteRange>,
     file_at: &FileAt<'_>,
-) -> Result<Option<provenance::PolicyAdditions>, String> {
+) -> Result<Option<provenance::PolicyAdditions>, AdditionsError> {
     let is_policy = |path: &str| policy::POLICY_LOCATIONS.contains(&path);
     let (accept, allow, origin) = match from {
         None => {
@@ -287,7 +276,11 @@ fn policy_additions(
                     return Ok(None);
                 }
             }
-            let at_to = load_policy_at(file_at, to)?;
+            // GitHub failing to give the file is "could not verify"; only an
+            // invalid policy is a usage error.
+            let text = policy_text_at(file_at, to)
+                .map_err(|err| AdditionsError::Unverified(unknown_from(&err, CONTENTS_READ)))?;
+            let at_to = parse_policy_at(text, to).map_err(AdditionsError::Policy)?;
             let accept: Vec<policy::AcceptRule> = at_to
                 .0
                 .deploy
@@ -359,19 +352,38 @@ fn policy_additions(
     }))
 }
 
-/// The repository's policy file at a commit (the standard preset without one).
-fn load_policy_at(file_at: &FileAt<'_>, at: &str) -> Result<(policy::Policy, String), String> {
+/// Why the additions of the policy at the commit deployed are not known.
+enum AdditionsError {
+    /// The policy there is invalid (exit 2, with file:line).
+    Policy(String),
+    /// GitHub did not give it (could not verify).
+    Unverified(Unknown),
+}
+
+/// The first policy location a commit has, and its text.
+fn policy_text_at(file_at: &FileAt<'_>, at: &str) -> Result<Option<(&'static str, String)>, ApiError> {
     for location in policy::POLICY_LOCATIONS {
-        if let Some(text) = file_at(at, location).map_err(|e| format!("the policy at {}: {e}", short(at)))? {
-            let origin = format!("{location}@{}", short(at));
-            let parsed = policy::parse(&origin, &text).map_err(|e| e.to_string())?;
-            return Ok((policy::resolve(Some(parsed)).map_err(|e| e.to_string())?, origin));
+        if let Some(text) = file_at(at, location)? {
+            return Ok(Some((location, text)));
         }
     }
-    Ok((
-        policy::resolve(None).map_err(|e| e.to_string())?,
-        "preset:standard".to_owned(),
-    ))
+    Ok(None)
+}
+
+/// The policy from the file found at `at` (see `policy_text_at`), else the
+/// standard preset, with where it came from (`FILE@SHA`).
+fn parse_policy_at(text: Option<(&str, String)>, at: &str) -> Result<(policy::Policy, String), String> {
+    match text {
+        Some((location, text)) => {
+            let origin = format!("{location}@{}", short(at));
+            let parsed = policy::parse(&origin, &text).map_err(|e| e.to_string())?;
+            Ok((policy::resolve(Some(parsed)).map_err(|e| e.to_string())?, origin))
+        }
+        None => Ok((
+            policy::resolve(None).map_err(|e| e.to_string())?,
+            "preset:standard".to_owned(),
+        )),
+    }
 }
 
 /// A file's text at a commit (`None`: not there), from the clone or the API.
@@ -620,7 +632,18 @@ pub fn evaluate(client: &Client, settings: &DeploySettings) -> Result<DeployRun,
     facts.unknowns.extend(associations.unknowns);
     // On a first deploy there is no baseline to read the policy from.
     let policy_at = from.as_deref().unwrap_or(&to);
-    let (policy, policy_origin) = load_policy(settings, &file_at, policy_at)?;
+    let (policy, policy_origin) = match &settings.policy {
+        Some(file) => (
+            policy::load_file(file).map_err(|e| format!("--policy: {e}"))?,
+            file.display().to_string(),
+        ),
+        // GitHub not giving the file is "could not verify"; an invalid
+        // policy is a configuration error (exit 2, at its line).
+        None => match policy_text_at(&file_at, policy_at) {
+            Ok(text) => parse_policy_at(text, policy_at)?,
+            Err(err) => return Ok(run.unverified(client, unknown_from(&err, CONTENTS_READ))),
+        },
+    };
     if from.is_none() && settings.policy.is_none() {
         run.notes
             .push("first deploy: the policy was read at the commit being deployed".to_owned());
@@ -693,7 +716,7 @@ pub fn evaluate(client: &Client, settings: &DeploySettings) -> Result<DeployRun,
     let mut policy = policy;
     let mut trust_findings = Vec::new();
     if settings.policy.is_none() {
-        let additions = policy_additions(
+        let additions = match policy_additions(
             client,
             &full,
             &mut policy,
@@ -702,7 +725,14 @@ pub fn evaluate(client: &Client, settings: &DeploySettings) -> Result<DeployRun,
             &facts,
             remote.as_ref(),
             &file_at,
-        )?;
+        ) {
+            Ok(additions) => additions,
+            Err(AdditionsError::Policy(err)) => return Err(err),
+            Err(AdditionsError::Unverified(unknown)) => {
+                facts.unknowns.push(unknown);
+                None
+            }
+        };
         if let Some(additions) = additions {
             let first = provenance::judge(&review_policy, &policy.deploy, &facts);
             let (accept, allow, findings) = provenance::trusted_additions(&first, &policy.deploy, &additions);
