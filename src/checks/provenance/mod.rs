@@ -507,6 +507,27 @@ pub fn judge(policy: &ReviewPolicy, deploy: &DeployPolicy, facts: &RangeFacts) -
     }
 }
 
+/// "2 [[deploy.accept]] entries and 1 [[leaks.allow]] entry", naming only
+/// the kinds there are.
+pub fn entries(accept: usize, allow: usize) -> String {
+    let mut parts = Vec::new();
+    if accept > 0 {
+        parts.push(crate::report::count(
+            accept,
+            "[[deploy.accept]] entry",
+            "[[deploy.accept]] entries",
+        ));
+    }
+    if allow > 0 {
+        parts.push(crate::report::count(
+            allow,
+            "[[leaks.allow]] entry",
+            "[[leaks.allow]] entries",
+        ));
+    }
+    parts.join(" and ")
+}
+
 fn entry_place(entry: &AcceptRule) -> String {
     format!("{}:{}", entry.origin, entry.line)
 }
@@ -541,24 +562,7 @@ pub fn trusted_additions(
     if additions.accept.is_empty() && additions.allow.is_empty() {
         return (Vec::new(), Vec::new(), findings);
     }
-    let what = {
-        let mut parts = Vec::new();
-        if !additions.accept.is_empty() {
-            parts.push(crate::report::count(
-                additions.accept.len(),
-                "[[deploy.accept]] entry",
-                "[[deploy.accept]] entries",
-            ));
-        }
-        if !additions.allow.is_empty() {
-            parts.push(crate::report::count(
-                additions.allow.len(),
-                "[[leaks.allow]] entry",
-                "[[leaks.allow]] entries",
-            ));
-        }
-        parts.join(" and ")
-    };
+    let what = entries(additions.accept.len(), additions.allow.len());
     let location = Location::file(&additions.origin);
     let changers = match &additions.changed_by {
         Known::Known(changers) => changers,

@@ -738,24 +738,9 @@ pub fn evaluate(client: &Client, settings: &DeploySettings) -> Result<DeployRun,
             let (accept, allow, findings) = provenance::trusted_additions(&first, &policy.deploy, &additions);
             trust_findings = findings;
             if !accept.is_empty() || !allow.is_empty() {
-                let mut added = Vec::new();
-                if !accept.is_empty() {
-                    added.push(crate::report::count(
-                        accept.len(),
-                        "[[deploy.accept]] entry",
-                        "[[deploy.accept]] entries",
-                    ));
-                }
-                if !allow.is_empty() {
-                    added.push(crate::report::count(
-                        allow.len(),
-                        "[[leaks.allow]] entry",
-                        "[[leaks.allow]] entries",
-                    ));
-                }
                 run.notes.push(format!(
                     "honoured: {} added in the range by reviewed commits ({})",
-                    added.join(" and "),
+                    provenance::entries(accept.len(), allow.len()),
                     additions.origin
                 ));
                 run.policy_toml.push_str(&format!(
