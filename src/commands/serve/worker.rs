@@ -19,6 +19,7 @@ use super::webhook::{DeployGate, Job};
 use crate::checks::review::short;
 use crate::commands::deploy::{self, server_host, DeploySettings};
 use crate::commands::pr::{collect_and_evaluate, PrSettings};
+use crate::diag::{log, Level};
 use crate::github::client::{ApiError, Client, ClientOptions};
 use crate::report::finding::{sort_findings, Severity};
 use crate::report::{Format, Report, Verdict};
@@ -85,7 +86,7 @@ impl Pool {
                 Ok(Some(claimed)) => self.process(claimed),
                 Ok(None) => self.bell.wait(Duration::from_millis(500)),
                 Err(err) => {
-                    log(json!({"msg": "queue error", "error": err.to_string()}));
+                    log(Level::Error, json!({"msg": "queue error", "error": err.to_string()}));
                     self.bell.wait(Duration::from_secs(1));
                 }
             }
@@ -95,6 +96,13 @@ impl Pool {
     fn process(&self, claimed: Claimed) {
         let started = Instant::now();
         let job = &claimed.job;
+        // -v: which worker took which delivery, so that its requests to
+        // GitHub (debug lines naming the worker) can be told apart.
+        log(
+            Level::Debug,
+            json!({"msg": "judging", "delivery": job.delivery, "repo": job.repo(),
+                   "thread": std::thread::current().name(), "attempt": claimed.attempts + 1}),
+        );
         let result = match &job.gate {
             Some(gate) => self.answer_gate(job, gate),
             None => self.judge(job),
@@ -115,6 +123,8 @@ impl Pool {
             }
             None => line["pr"] = json!(job.number),
         }
+        // Failures stay in a quiet log: a retry is a warning, giving up an error.
+        let mut level = Level::Info;
         let done = match result {
             Ok(judged) => {
                 line["verdict"] = json!(judged.verdict.as_str());
@@ -133,8 +143,10 @@ impl Pool {
                 }
                 if claimed.attempts + 1 >= MAX_ATTEMPTS {
                     line["gave_up"] = json!(true);
+                    level = Level::Error;
                     self.queue.finish(&claimed)
                 } else {
+                    level = Level::Warn;
                     let delay = RETRY_BASE_MS << claimed.attempts.min(10);
                     line["retry_in_ms"] = json!(delay);
                     self.queue.retry_later(&claimed, delay)
@@ -143,9 +155,10 @@ impl Pool {
         };
         if let Err(err) = done {
             line["queue_error"] = json!(err.to_string());
+            level = Level::Error;
         }
         line["duration_ms"] = json!(started.elapsed().as_millis() as u64);
-        log(line);
+        log(level, line);
     }
 
     /// A client acting as the job's installation, and the requests its token cost.
@@ -349,12 +362,6 @@ impl Failed {
             unauthorized: matches!(err, ApiError::Unauthorized { .. }),
         }
     }
-}
-
-/// One JSON log line, through the binary's diagnostics sink.
-pub fn log(mut line: serde_json::Value) {
-    line["ts"] = json!(crate::timestamp::iso8601(crate::timestamp::now_secs()));
-    crate::diag::emit(&format!("{line}\n"));
 }
 
 #[cfg(test)]
