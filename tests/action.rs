@@ -1203,3 +1203,86 @@ fn the_release_builds_on_current_runners_and_attests_what_it_publishes() {
     let package = steps.iter().find(|s| text(&s["name"]) == "Package").unwrap();
     assert!(text(&package["run"]).contains("(cd dist && tar -czf"));
 }
+
+/// The release also builds the Python wheel (tests/install.rs builds and
+/// installs it locally) for every platform pip users are on, with the
+/// maturin CI pins, attests it, and publishes it beside the archives.
+#[test]
+fn the_release_builds_attests_and_publishes_python_wheels() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let source = std::fs::read_to_string(root.join(".github/workflows/release.yml")).unwrap();
+    let release = YamlLoader::load_from_str(&source).unwrap().remove(0);
+    let wheels = &release["jobs"]["wheels"];
+    assert_eq!(wheels["strategy"]["fail-fast"], Yaml::Boolean(false));
+    let platforms: BTreeMap<String, (String, String)> = wheels["strategy"]["matrix"]["include"]
+        .as_vec()
+        .expect("a wheels job with a matrix")
+        .iter()
+        .map(|entry| (text(&entry["target"]), (text(&entry["os"]), text(&entry["manylinux"]))))
+        .collect();
+    let expected = [
+        (LINUX, "2_28"),
+        ("aarch64-unknown-linux-gnu", "2_28"),
+        ("x86_64-unknown-linux-musl", "musllinux_1_2"),
+        ("aarch64-unknown-linux-musl", "musllinux_1_2"),
+        ("x86_64-apple-darwin", ""),
+        ("aarch64-apple-darwin", ""),
+        ("x86_64-pc-windows-msvc", ""),
+    ];
+    let built: Vec<&str> = platforms.keys().map(String::as_str).collect();
+    let mut wanted: Vec<&str> = expected.iter().map(|(target, _)| *target).collect();
+    wanted.sort_unstable();
+    assert_eq!(built, wanted);
+    for (target, manylinux) in expected {
+        let (os, tag) = &platforms[target];
+        assert_eq!(tag, manylinux, "{target}");
+        // aarch64 is built (and its wheel run) on an arm runner.
+        if target.starts_with("aarch64-unknown-linux") {
+            assert_eq!(os, "ubuntu-22.04-arm", "{target}");
+        }
+    }
+    let steps = wheels["steps"].as_vec().unwrap();
+    let uses = |prefix: &str| {
+        steps
+            .iter()
+            .find(|s| text(&s["uses"]).starts_with(prefix))
+            .unwrap_or_else(|| panic!("no step uses {prefix}"))
+    };
+    // The maturin the tests build with.
+    let pins = std::fs::read_to_string(root.join(".ci/build-requirements.txt")).unwrap();
+    let pinned = pins
+        .lines()
+        .find_map(|l| l.strip_prefix("maturin=="))
+        .map(|v| v.trim_end_matches([' ', '\\']))
+        .unwrap();
+    let build = uses("PyO3/maturin-action@");
+    assert_eq!(text(&build["with"]["maturin-version"]), format!("v{pinned}"));
+    assert!(text(&build["with"]["args"]).contains("--locked"));
+    assert_eq!(
+        text(&uses("actions/attest-build-provenance@")["with"]["subject-path"]),
+        "dist/*.whl"
+    );
+    assert!(text(&uses("actions/upload-artifact@")["with"]["path"]).contains("dist/*.whl"));
+    // Each wheel is installed (or, for musl, unpacked) and run before it is published.
+    let check = steps
+        .iter()
+        .find(|s| text(&s["name"]) == "Install the wheel and run it")
+        .unwrap();
+    assert!(text(&check["run"]).contains("pip install"));
+    assert!(text(&check["run"]).contains("--version"));
+    for (permission, level) in [("contents", "read"), ("id-token", "write"), ("attestations", "write")] {
+        assert_eq!(text(&wheels["permissions"][permission]), level, "{permission}");
+    }
+    let publish = &release["jobs"]["publish"];
+    let needs: Vec<String> = publish["needs"].as_vec().unwrap().iter().map(text).collect();
+    assert_eq!(needs, ["build", "wheels"]);
+    let verify = publish["steps"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .map(|s| text(&s["run"]))
+        .find(|run| run.contains("sha256sum -c"))
+        .unwrap();
+    assert!(verify.contains("./*.whl.sha256"), "{verify}");
+    assert!(verify.contains("livegate-$version-wheels.sha256"), "{verify}");
+}
