@@ -21,8 +21,8 @@ use crate::commands::deploy::{self, server_host, DeploySettings};
 use crate::commands::pr::{collect_and_evaluate, PrSettings};
 use crate::diag::{log, Level};
 use crate::github::client::{ApiError, Client, ClientOptions};
-use crate::report::finding::{sort_findings, Severity};
-use crate::report::{Format, Report, Verdict};
+use crate::report::finding::Severity;
+use crate::report::{Format, Verdict};
 use crate::sanitize::scrub;
 
 /// After this many failed attempts to post a verdict, a job is dropped
@@ -274,18 +274,7 @@ impl Pool {
         let scrubbed = |text: &str| scrub(text);
         let (verdict, completion) = match collect_and_evaluate(&client, &settings) {
             Ok(mut run) => {
-                sort_findings(&mut run.findings);
-                let report = Report {
-                    command: "pr",
-                    findings: &run.findings,
-                    stats: None,
-                    fail_on: settings.fail_on,
-                    details: Some(&run.details),
-                    details_markdown: Some(&run.details_markdown),
-                    extra: Some(&run.extra),
-                    view: crate::report::view::View::default(),
-                    baseline_written: None,
-                };
+                let report = run.report(settings.fail_on, crate::report::view::View::default());
                 let mut verdict = report.verdict();
                 let mut summary = scrubbed(&crate::report::render(Format::Markdown, &report, false));
                 // A pull request event judged a head that has moved on since:
