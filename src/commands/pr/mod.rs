@@ -469,12 +469,12 @@ pub fn run(args: crate::cli::PrArgs, verbosity: crate::cli::Verbosity) -> Outcom
         policy: args.policy.clone(),
         checkout: args.checkout.clone(),
         format,
-        fail_on: args.report.fail_on.severity(),
-        color: color_for(args.report.color, format, args.report.output.is_some()),
+        fail_on: args.report.output.fail_on.severity(),
+        color: color_for(args.report.look.color, format, args.report.output.output.is_some()),
         status: args.status,
         target_url,
         merge_group_sha,
-        emit: args.report.emit.clone(),
+        emit: args.report.output.emit.clone(),
         view: super::shared::view(&args.report, verbosity),
         client,
     };
@@ -501,7 +501,7 @@ pub fn run(args: crate::cli::PrArgs, verbosity: crate::cli::Verbosity) -> Outcom
             ));
         }
     }
-    deliver(rendered, stderr, exit, args.report.output.as_deref())
+    deliver(rendered, stderr, exit, args.report.output.output.as_deref())
 }
 
 #[cfg(test)]
