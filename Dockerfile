@@ -18,6 +18,10 @@ RUN cargo build --release --locked --bin livegate \
 # Final stage: the binary, CA certificates (for GitHub's API), and an
 # unprivileged user.
 FROM debian:bookworm-slim
+# Not pinned to a version (hadolint DL3008): the trust store must be the
+# current one, and Debian drops a superseded version from its archive, which
+# would break the build at the next update.
+# hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends ca-certificates \
     && rm -rf /var/lib/apt/lists/* \

@@ -164,17 +164,8 @@ pub struct ScanArgs {
     /// Only what is staged in the index (for pre-commit).
     #[arg(long)]
     pub staged: bool,
-    #[arg(long, default_value = "human", value_parser = clap::builder::PossibleValuesParser::new(Format::NAMES))]
-    pub format: String,
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Also write the report in another form: KIND=FILE, KIND one of human, json, sarif, github, markdown, outputs (repeatable).
-    #[arg(long = "emit", value_name = "KIND=FILE", value_parser = Emit::parse)]
-    pub emit: Vec<Emit>,
-    /// Fail (exit 1) on findings at or above this severity.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    pub fail_on: FailOn,
+    #[command(flatten)]
+    pub output: OutputArgs,
     /// Policy file; default: .github/livegate.toml or livegate.toml at the repository root, else the standard preset.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
@@ -187,13 +178,8 @@ pub struct ScanArgs {
     /// Worker threads for the walk, 1 to 256 (default: available cores).
     #[arg(long, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=256))]
     pub threads: Option<usize>,
-    /// Colour the human report: auto colours a terminal unless NO_COLOR (not empty) or CLICOLOR=0 is set, and
-    /// colours any output when CLICOLOR_FORCE (not empty, not 0) or FORCE_COLOR (not empty) is; the flag wins.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
-    /// Count findings per check (code, count, severity, title) instead of listing them; JSON gains a `statistics` field.
-    #[arg(long)]
-    pub statistics: bool,
+    #[command(flatten)]
+    pub look: LookArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -244,9 +230,10 @@ pub struct GitHubArgs {
     pub retries: u32,
 }
 
-/// How an online command reports; shared by protect, pr and audit.
+/// Which report, where it goes and when it fails; shared by scan and the
+/// online commands.
 #[derive(Debug, Args)]
-pub struct ReportArgs {
+pub struct OutputArgs {
     #[arg(long, default_value = "human", value_parser = clap::builder::PossibleValuesParser::new(Format::NAMES))]
     pub format: String,
     /// Write the report to FILE instead of standard output.
@@ -258,6 +245,12 @@ pub struct ReportArgs {
     /// Fail (exit 1) on findings at or above this severity.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
+}
+
+/// How the report looks; shared like `OutputArgs` (scan declares a few
+/// flags of its own between the two, which is why they are two).
+#[derive(Debug, Args)]
+pub struct LookArgs {
     /// Colour the human report: auto colours a terminal unless NO_COLOR (not empty) or CLICOLOR=0 is set, and
     /// colours any output when CLICOLOR_FORCE (not empty, not 0) or FORCE_COLOR (not empty) is; the flag wins.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
@@ -265,6 +258,15 @@ pub struct ReportArgs {
     /// Count findings per check (code, count, severity, title) instead of listing them; JSON gains a `statistics` field.
     #[arg(long)]
     pub statistics: bool,
+}
+
+/// How an online command reports; shared by protect, pr, audit and deploy.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub look: LookArgs,
 }
 
 #[derive(Debug, Args)]
@@ -518,15 +520,15 @@ impl ScanArgs {
             (None, true) => ScanMode::Staged,
             (None, false) => ScanMode::Tree,
         };
-        let format = Format::parse(&self.format).ok_or_else(|| UsageError {
+        let format = Format::parse(&self.output.format).ok_or_else(|| UsageError {
             flag: "--format",
             message: format!(
                 "unknown format `{}`; use one of {}",
-                self.format,
+                self.output.format,
                 Format::NAMES.join(", ")
             ),
         })?;
-        check_statistics(self.statistics, format)?;
+        check_statistics(self.look.statistics, format)?;
         if self.baseline.is_some() && self.baseline == self.write_baseline {
             return Err(UsageError {
                 flag: "--write-baseline",
@@ -541,9 +543,9 @@ impl ScanArgs {
             path: self.path,
             mode,
             format,
-            output: self.output,
-            emit: self.emit,
-            fail_on: match self.fail_on {
+            output: self.output.output,
+            emit: self.output.emit,
+            fail_on: match self.output.fail_on {
                 FailOn::Error => Severity::Error,
                 FailOn::Warning => Severity::Warning,
                 FailOn::Note => Severity::Note,
@@ -552,10 +554,10 @@ impl ScanArgs {
             baseline: self.baseline,
             write_baseline: self.write_baseline,
             threads,
-            color: self.color,
+            color: self.look.color,
             view: crate::report::view::View {
                 quiet: verbosity.quiet,
-                statistics: self.statistics,
+                statistics: self.look.statistics,
                 grouped: false,
             },
             verbose: verbosity.verbose,

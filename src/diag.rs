@@ -1,9 +1,11 @@
-//! Live diagnostics: `--verbose` request lines and progress. They cannot
-//! wait for the run to end, yet only the binary prints; so the library hands
-//! them to a sink the binary installs once, with how progress is shown.
-//! Without a sink (the library used on its own, unit tests) they are dropped.
+//! Live diagnostics: `--verbose` request lines, progress, and the
+//! structured log of `serve`. They cannot wait for the run to end, yet only
+//! the binary prints; so the library hands them to a sink the binary
+//! installs once, with how progress is shown. Without a sink (the library
+//! used on its own, unit tests) they are dropped.
 
 use std::fmt;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -54,6 +56,73 @@ pub fn emit(text: &str) {
             Some(bar) => bar.suspend(|| (installed.sink)(&text)),
             None => (installed.sink)(&text),
         }
+    }
+}
+
+/// How much a line of the structured log matters: `-q` keeps warnings and
+/// errors, the default adds info, `-v` adds debug (per-request detail).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Debug = 1,
+    Info = 2,
+    Warn = 3,
+    Error = 4,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Debug => "debug",
+            Level::Info => "info",
+            Level::Warn => "warn",
+            Level::Error => "error",
+        }
+    }
+
+    /// The least important level `-q` / `-v` let through.
+    pub fn threshold(quiet: bool, verbose: bool) -> Level {
+        match (quiet, verbose) {
+            (true, _) => Level::Warn,
+            (false, true) => Level::Debug,
+            (false, false) => Level::Info,
+        }
+    }
+}
+
+/// The least important level the structured log writes; 0 while no command
+/// has started one.
+static LOG_THRESHOLD: AtomicU8 = AtomicU8::new(0);
+
+/// Starts the structured log (one JSON object per line), writing lines at
+/// `threshold` and above; from now on `--verbose` notes are debug lines of it.
+pub fn start_log(threshold: Level) {
+    LOG_THRESHOLD.store(threshold as u8, Ordering::SeqCst);
+}
+
+/// One line of the structured log, with its `level` and a `ts`; dropped
+/// below the threshold, or when no log was started.
+pub fn log(level: Level, mut line: serde_json::Value) {
+    let threshold = LOG_THRESHOLD.load(Ordering::SeqCst);
+    if threshold == 0 || (level as u8) < threshold {
+        return;
+    }
+    line["level"] = serde_json::Value::from(level.as_str());
+    line["ts"] = serde_json::Value::from(crate::timestamp::iso8601(crate::timestamp::now_secs()));
+    emit(&format!("{line}\n"));
+}
+
+/// A `--verbose` note (a request to GitHub, a retry, a wait): a plain
+/// `livegate: ` line, or, once a structured log is on, a debug line of it
+/// naming the thread (a `serve` worker) that made the request.
+pub fn note(text: &str) {
+    if LOG_THRESHOLD.load(Ordering::SeqCst) == 0 {
+        emit(&format!("livegate: {text}\n"));
+    } else {
+        let thread = std::thread::current();
+        log(
+            Level::Debug,
+            serde_json::json!({"msg": "github", "detail": text, "thread": thread.name()}),
+        );
     }
 }
 

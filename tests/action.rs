@@ -105,6 +105,13 @@ struct ActionRun {
     summary: String,
 }
 
+impl ActionRun {
+    /// The step's log (standard output, where the runner shows it) says `text`.
+    fn assert_logged(&self, text: &str) {
+        assert!(self.stdout.contains(text), "no `{text}` in the log:\n{}", self.stdout);
+    }
+}
+
 impl Runner {
     fn new(workspace: &Path, api_url: &str) -> Runner {
         let dir = tempfile::tempdir().unwrap();
@@ -322,16 +329,8 @@ fn scan_mode_annotates_summarises_and_sets_outputs() {
     assert_eq!(run.outputs["result"], "fail");
     assert_ne!(run.outputs["findings"], "0");
     assert_eq!(run.outputs["sarif-file"], sarif.to_string_lossy());
-    assert!(
-        run.stdout.contains("livegate: using the cached binary livegate"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("::error file=migrations/0002_seed.sql,line=1"),
-        "{}",
-        run.stdout
-    );
+    run.assert_logged("livegate: using the cached binary livegate");
+    run.assert_logged("::error file=migrations/0002_seed.sql,line=1");
     assert!(run.summary.contains("livegate scan: fail"), "{}", run.summary);
     let sarif: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(sarif).unwrap()).unwrap();
     assert_eq!(sarif["version"], "2.1.0");
@@ -380,11 +379,7 @@ fn pr_mode_reads_the_event_and_the_fake_github() {
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
     assert_eq!(run.outputs["result"], "fail");
     assert_eq!(run.outputs["findings"], "1");
-    assert!(
-        run.stdout.contains("::error file=acme/api#7,title=LG201"),
-        "{}",
-        run.stdout
-    );
+    run.assert_logged("::error file=acme/api#7,title=LG201");
     assert_eq!(
         run.summary.matches("| @alice | APPROVED |").count(),
         1,
@@ -414,11 +409,7 @@ fn a_bad_command_input_is_an_error() {
     runner.input("command", "release");
     let run = runner.run();
     assert_eq!(run.code, 2);
-    assert!(
-        run.stdout.contains("is not one of pr, protect, audit, scan, deploy"),
-        "{}",
-        run.stdout
-    );
+    run.assert_logged("is not one of pr, protect, audit, scan, deploy");
 }
 
 #[test]
@@ -464,8 +455,8 @@ fn deploy_mode_proves_the_range_writes_the_attestation_and_sets_outputs() {
     let run = runner.run();
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
     assert_eq!(run.outputs["result"], "fail");
-    assert!(run.stdout.contains("title=LG301"), "{}", run.stdout);
-    assert!(run.stdout.contains(&pushed[..7]), "{}", run.stdout);
+    run.assert_logged("title=LG301");
+    run.assert_logged(&pushed[..7]);
 }
 
 #[test]
@@ -476,11 +467,7 @@ fn deploy_mode_without_an_environment_is_an_error() {
     runner.input("command", "deploy");
     let run = runner.run();
     assert_eq!(run.code, 2);
-    assert!(
-        run.stdout.contains("the environment input is required"),
-        "{}",
-        run.stdout
-    );
+    run.assert_logged("the environment input is required");
 }
 
 /// Serves files from a directory over HTTP/1.1 (GET only), like a release
@@ -725,18 +712,9 @@ fn the_default_version_is_the_actions_own_release_checked_against_its_checked_in
     runner.input("command", "scan");
     let run = runner.run();
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    assert!(
-        run.stdout.contains("installed the verified release binary"),
-        "{}",
-        run.stdout
-    );
-    assert!(run.stdout.contains(&format!("sha256 {sha}")), "{}", run.stdout);
-    assert!(
-        run.stdout
-            .contains("gh is not installed on this runner: the build provenance"),
-        "{}",
-        run.stdout
-    );
+    run.assert_logged("installed the verified release binary");
+    run.assert_logged(&format!("sha256 {sha}"));
+    run.assert_logged("gh is not installed on this runner: the build provenance");
     assert_eq!(run.outputs["result"], "pass");
     // Only the archive was fetched: the release's own .sha256 is not trusted.
     assert_eq!(
@@ -762,12 +740,8 @@ fn a_release_replaced_together_with_its_sha256_is_refused() {
     runner.input("command", "scan").input("version", &format!("v{version}"));
     let run = runner.run();
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("checksum mismatch"), "{}", run.stdout);
-    assert!(
-        run.stdout.contains(&format!("checksums/{version}.sha256 pins {sha}")),
-        "{}",
-        run.stdout
-    );
+    run.assert_logged("checksum mismatch");
+    run.assert_logged(&format!("checksums/{version}.sha256 pins {sha}"));
     assert!(!runner.temp().join("livegate/bin/livegate").exists());
     assert_eq!(run.outputs["result"], "");
 }
@@ -792,19 +766,10 @@ fn a_version_without_checked_in_sums_is_never_downloaded() {
     runner.input("command", "scan").input("version", "0.0.9");
     let run = runner.run();
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
-    assert!(
-        run.stdout.contains(&format!(
-            "no SHA-256 for livegate-0.0.9-{LINUX}.tar.gz is checked in to this action at this ref"
-        )),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout
-            .contains(&format!("would give livegate {version}, not 0.0.9")),
-        "{}",
-        run.stdout
-    );
+    run.assert_logged(&format!(
+        "no SHA-256 for livegate-0.0.9-{LINUX}.tar.gz is checked in to this action at this ref"
+    ));
+    run.assert_logged(&format!("would give livegate {version}, not 0.0.9"));
     assert!(
         !run.stdout.contains("cargo"),
         "no build of another version: {}",
@@ -819,20 +784,11 @@ fn a_version_without_checked_in_sums_is_never_downloaded() {
     runner.input("command", "scan");
     let run = runner.run();
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
-    assert!(
-        run.stdout.contains(&format!(
-            "::notice title=livegate::no SHA-256 for livegate-{version}-{LINUX}.tar.gz is checked in"
-        )),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout
-            .contains(&format!("building livegate {version} from the action's own source")),
-        "{}",
-        run.stdout
-    );
-    assert!(run.stdout.contains("cargo is not installed"), "{}", run.stdout);
+    run.assert_logged(&format!(
+        "::notice title=livegate::no SHA-256 for livegate-{version}-{LINUX}.tar.gz is checked in"
+    ));
+    run.assert_logged(&format!("building livegate {version} from the action's own source"));
+    run.assert_logged("cargo is not installed");
     assert!(requests.lock().unwrap().is_empty(), "{:?}", requests.lock().unwrap());
 }
 
@@ -859,19 +815,10 @@ fn build_provenance_is_verified_with_gh_when_present() {
         );
         if gh_code == 0 {
             assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-            assert!(
-                run.stdout.contains("build provenance verified for acme/livegate"),
-                "{}",
-                run.stdout
-            );
+            run.assert_logged("build provenance verified for acme/livegate");
         } else {
             assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
-            assert!(
-                run.stdout
-                    .contains(&format!("the build provenance of {asset} does not verify")),
-                "{}",
-                run.stdout
-            );
+            run.assert_logged(&format!("the build provenance of {asset} does not verify"));
             assert!(!runner.temp().join("livegate/bin/livegate").exists());
         }
     }
@@ -983,12 +930,7 @@ fn an_action_whose_repository_cannot_be_told_fails_rather_than_guessing() {
     runner.input("command", "scan");
     let run = runner.run();
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
-    assert!(
-        run.stdout
-            .contains("cannot tell which repository this action comes from"),
-        "{}",
-        run.stdout
-    );
+    run.assert_logged("cannot tell which repository this action comes from");
     assert!(requests.lock().unwrap().is_empty());
 
     // The runner's GITHUB_ACTION_REPOSITORY, when set, names it.
@@ -1202,4 +1144,87 @@ fn the_release_builds_on_current_runners_and_attests_what_it_publishes() {
     // GNU tar on Windows reads `D:\...` as a remote host.
     let package = steps.iter().find(|s| text(&s["name"]) == "Package").unwrap();
     assert!(text(&package["run"]).contains("(cd dist && tar -czf"));
+}
+
+/// The release also builds the Python wheel (tests/install.rs builds and
+/// installs it locally) for every platform pip users are on, with the
+/// maturin CI pins, attests it, and publishes it beside the archives.
+#[test]
+fn the_release_builds_attests_and_publishes_python_wheels() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let source = std::fs::read_to_string(root.join(".github/workflows/release.yml")).unwrap();
+    let release = YamlLoader::load_from_str(&source).unwrap().remove(0);
+    let wheels = &release["jobs"]["wheels"];
+    assert_eq!(wheels["strategy"]["fail-fast"], Yaml::Boolean(false));
+    let platforms: BTreeMap<String, (String, String)> = wheels["strategy"]["matrix"]["include"]
+        .as_vec()
+        .expect("a wheels job with a matrix")
+        .iter()
+        .map(|entry| (text(&entry["target"]), (text(&entry["os"]), text(&entry["manylinux"]))))
+        .collect();
+    let expected = [
+        (LINUX, "2_28"),
+        ("aarch64-unknown-linux-gnu", "2_28"),
+        ("x86_64-unknown-linux-musl", "musllinux_1_2"),
+        ("aarch64-unknown-linux-musl", "musllinux_1_2"),
+        ("x86_64-apple-darwin", ""),
+        ("aarch64-apple-darwin", ""),
+        ("x86_64-pc-windows-msvc", ""),
+    ];
+    let built: Vec<&str> = platforms.keys().map(String::as_str).collect();
+    let mut wanted: Vec<&str> = expected.iter().map(|(target, _)| *target).collect();
+    wanted.sort_unstable();
+    assert_eq!(built, wanted);
+    for (target, manylinux) in expected {
+        let (os, tag) = &platforms[target];
+        assert_eq!(tag, manylinux, "{target}");
+        // aarch64 is built (and its wheel run) on an arm runner.
+        if target.starts_with("aarch64-unknown-linux") {
+            assert_eq!(os, "ubuntu-22.04-arm", "{target}");
+        }
+    }
+    let steps = wheels["steps"].as_vec().unwrap();
+    let uses = |prefix: &str| {
+        steps
+            .iter()
+            .find(|s| text(&s["uses"]).starts_with(prefix))
+            .unwrap_or_else(|| panic!("no step uses {prefix}"))
+    };
+    // The maturin the tests build with.
+    let pins = std::fs::read_to_string(root.join(".ci/build-requirements.txt")).unwrap();
+    let pinned = pins
+        .lines()
+        .find_map(|l| l.strip_prefix("maturin=="))
+        .map(|v| v.trim_end_matches([' ', '\\']))
+        .unwrap();
+    let build = uses("PyO3/maturin-action@");
+    assert_eq!(text(&build["with"]["maturin-version"]), format!("v{pinned}"));
+    assert!(text(&build["with"]["args"]).contains("--locked"));
+    assert_eq!(
+        text(&uses("actions/attest-build-provenance@")["with"]["subject-path"]),
+        "dist/*.whl"
+    );
+    assert!(text(&uses("actions/upload-artifact@")["with"]["path"]).contains("dist/*.whl"));
+    // Each wheel is installed (or, for musl, unpacked) and run before it is published.
+    let check = steps
+        .iter()
+        .find(|s| text(&s["name"]) == "Install the wheel and run it")
+        .unwrap();
+    assert!(text(&check["run"]).contains("pip install"));
+    assert!(text(&check["run"]).contains("--version"));
+    for (permission, level) in [("contents", "read"), ("id-token", "write"), ("attestations", "write")] {
+        assert_eq!(text(&wheels["permissions"][permission]), level, "{permission}");
+    }
+    let publish = &release["jobs"]["publish"];
+    let needs: Vec<String> = publish["needs"].as_vec().unwrap().iter().map(text).collect();
+    assert_eq!(needs, ["build", "wheels"]);
+    let verify = publish["steps"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .map(|s| text(&s["run"]))
+        .find(|run| run.contains("sha256sum -c"))
+        .unwrap();
+    assert!(verify.contains("./*.whl.sha256"), "{verify}");
+    assert!(verify.contains("livegate-$version-wheels.sha256"), "{verify}");
 }

@@ -103,6 +103,21 @@ fn a_baseline_never_accepts_could_not_verify() {
         0,
         "LG903 was recorded: {written}"
     );
+    // The machine formats say so too: the run exits 3 and reports it.
+    let as_json = livegate(
+        &shallow,
+        &[
+            "scan",
+            "--diff",
+            &range,
+            "--write-baseline",
+            baseline_arg,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(as_json.code, 3, "{}{}", as_json.stdout, as_json.stderr);
+    assert_eq!(as_json.json()["summary"]["result"], "unverified");
 
     // A hand-written entry for it matches nothing either.
     let json = livegate(&shallow, &["scan", "--diff", &range, "--format", "json"]);

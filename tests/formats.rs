@@ -294,3 +294,103 @@ fn terminal_controls_and_bidi_characters_from_the_repository_are_shown_escaped()
         run.stdout
     );
 }
+
+/// `--write-baseline` adopts the findings it records: the run exits 0, and
+/// every format reports that verdict (not `fail`) and says a baseline was
+/// written. Regression: JSON and SARIF said `fail` while the run exited 0.
+#[test]
+fn every_format_agrees_with_the_exit_code_of_a_run_that_writes_a_baseline() {
+    let repo = repo();
+    let out = tempfile::tempdir().unwrap();
+    let write = |format: &str| {
+        let baseline = out.path().join(format!("baseline-{format}.json"));
+        let outputs = out.path().join(format!("outputs-{format}.txt"));
+        let run = livegate(
+            repo.path(),
+            &[
+                "scan",
+                "--fail-on",
+                "note",
+                "--format",
+                format,
+                "--write-baseline",
+                baseline.to_str().unwrap(),
+                "--emit",
+                &format!("outputs={}", outputs.display()),
+            ],
+        );
+        assert_eq!(run.code, 0, "{format}: {}{}", run.stdout, run.stderr);
+        let recorded: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
+        let recorded = recorded["findings"].as_array().unwrap().len();
+        assert!(recorded >= 4, "{format}: {recorded}");
+        let outputs = std::fs::read_to_string(outputs).unwrap();
+        assert!(outputs.starts_with("result=pass\n"), "{format}: {outputs}");
+        assert!(
+            outputs.contains(&format!("\nbaseline-written={recorded}\n")),
+            "{format}: {outputs}"
+        );
+        (run, recorded)
+    };
+
+    let (json, recorded) = write("json");
+    let doc = json.json();
+    assert_eq!(doc["summary"]["result"], "pass", "{doc:#}");
+    assert_eq!(doc["summary"]["baseline_written"]["findings"], recorded);
+    // The findings themselves are still listed, at their severity.
+    assert_eq!(doc["findings"].as_array().unwrap().len(), recorded);
+    assert!(doc["summary"]["errors"].as_u64().unwrap() > 0, "{doc:#}");
+
+    let (sarif, recorded) = write("sarif");
+    let doc: serde_json::Value = serde_json::from_str(&sarif.stdout).unwrap();
+    let validator = jsonschema::validator_for(&sarif_schema()).expect("schema compiles");
+    let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "SARIF schema violations:\n{}", errors.join("\n"));
+    let run0 = &doc["runs"][0];
+    assert_eq!(run0["invocations"][0]["exitCode"], 0);
+    assert_eq!(run0["properties"]["result"], "pass");
+    assert_eq!(run0["properties"]["baselineWritten"]["findings"], recorded);
+    let notice = &run0["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"];
+    assert_eq!(
+        notice.as_str().unwrap(),
+        format!("baseline written: {recorded} findings recorded as accepted")
+    );
+    assert_eq!(run0["results"].as_array().unwrap().len(), recorded);
+
+    let (github, recorded) = write("github");
+    let last = github.stdout.lines().last().unwrap();
+    assert!(
+        last.starts_with(&format!(
+            "livegate scan: pass, baseline written: {recorded} findings recorded as accepted ("
+        )),
+        "{}",
+        github.stdout
+    );
+    assert!(
+        github.stdout.contains("::notice title=livegate::baseline written:"),
+        "{}",
+        github.stdout
+    );
+    assert!(!github.stdout.contains(": fail"), "{}", github.stdout);
+
+    let (markdown, recorded) = write("markdown");
+    assert!(
+        markdown.stdout.starts_with("## ✅ livegate scan: pass\n"),
+        "{}",
+        markdown.stdout
+    );
+    assert!(
+        markdown.stdout.contains(&format!(
+            "\nBaseline written: {recorded} findings recorded as accepted.\n"
+        )),
+        "{}",
+        markdown.stdout
+    );
+
+    // Without --write-baseline the same findings fail, in every format.
+    for format in ["json", "sarif", "github", "markdown"] {
+        let run = livegate(repo.path(), &["scan", "--fail-on", "note", "--format", format]);
+        assert_eq!(run.code, 1, "{format}");
+        assert!(!run.stdout.contains("aseline written"), "{format}: {}", run.stdout);
+        assert!(!run.stdout.contains("baselineWritten"), "{format}: {}", run.stdout);
+    }
+}

@@ -9,8 +9,6 @@ mod support;
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
-use std::process::Command;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
@@ -20,42 +18,7 @@ use support::fake_github::{
     raw_exchange, raw_get, raw_request, rule, Access, Classic, FakeGitHub, FaultKind, Hook, Issue, Org, Pull,
     PullCommit, PullFile, PullReview, Repo, Ruleset, Scenario,
 };
-
-fn openapi() -> Value {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let file = root.join("target/schemas/github-openapi.json");
-    if !file.exists() {
-        let status = Command::new("bash").arg(root.join("scripts/fetch-schemas.sh")).status();
-        assert!(
-            status.is_ok_and(|s| s.success()),
-            "could not fetch GitHub's OpenAPI description: run `bash scripts/fetch-schemas.sh` (needs npm)"
-        );
-    }
-    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-    serde_json::from_str(&text).expect("OpenAPI document is JSON")
-}
-
-/// OpenAPI 3.0 `nullable: true` is not JSON Schema: rewrite it as
-/// `anyOf: [schema, {type: null}]`.
-fn json_schema(value: &Value) -> Value {
-    match value {
-        Value::Object(map) => {
-            let mut out = serde_json::Map::new();
-            for (key, child) in map {
-                if key != "nullable" {
-                    out.insert(key.clone(), json_schema(child));
-                }
-            }
-            if map.get("nullable") == Some(&Value::Bool(true)) {
-                json!({ "anyOf": [Value::Object(out), { "type": "null" }] })
-            } else {
-                Value::Object(out)
-            }
-        }
-        Value::Array(items) => Value::Array(items.iter().map(json_schema).collect()),
-        other => other.clone(),
-    }
-}
+use support::openapi::{document, json_schema};
 
 struct Spec {
     components: Value,
@@ -162,7 +125,7 @@ fn scenario() -> Scenario {
 }
 
 fn spec() -> Spec {
-    let doc = openapi();
+    let doc = document();
     Spec {
         components: json_schema(&doc["components"]),
         doc,

@@ -64,6 +64,22 @@ fn row<'a>(doc: &'a Value, setting: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no row {setting}: {doc:#}"))
 }
 
+/// `protect --format json` on acme/api with the ETag cache in `cache`, as
+/// the cache tests run it again and again.
+fn cached_json_args<'a>(fake: &'a FakeGitHub, cache: &'a str) -> [&'a str; 9] {
+    [
+        "protect",
+        "--repo",
+        "acme/api",
+        "--api-url",
+        &fake.url,
+        "--cache-dir",
+        cache,
+        "--format",
+        "json",
+    ]
+}
+
 fn good_classic() -> Classic {
     Classic {
         approvals: Some(1),
@@ -177,14 +193,8 @@ fn organization_ruleset_counts_and_is_named() {
 
 #[test]
 fn classic_and_ruleset_merge_most_restrictive_per_setting() {
-    let classic = Classic {
-        approvals: Some(1),
-        dismiss_stale: true,
-        enforce_admins: true,
-        ..Classic::default()
-    };
     let repo = Repo::new("acme/api")
-        .branch("main", Some(classic))
+        .branch("main", Some(good_classic()))
         .ruleset(Ruleset::new(
             7,
             "two reviewers",
@@ -437,17 +447,7 @@ fn a_warm_rerun_is_answered_from_the_etag_cache() {
     let env = Env::new(BASELINE);
     let cache = env.path().join("cache");
     let cache = cache.to_str().unwrap();
-    let args = [
-        "protect",
-        "--repo",
-        "acme/api",
-        "--api-url",
-        &fake.url,
-        "--cache-dir",
-        cache,
-        "--format",
-        "json",
-    ];
+    let args = cached_json_args(&fake, cache);
     let cold = livegate_env(env.path(), &args, &[("GITHUB_TOKEN", "test-token")]);
     assert_eq!(cold.code, 0, "{}", cold.stdout);
     let cold_api = json(&cold)["api"].clone();
@@ -485,17 +485,7 @@ fn a_branch_without_classic_protection_costs_one_request_when_warm() {
     let env = Env::new(BASELINE);
     let cache = env.path().join("cache");
     let cache = cache.to_str().unwrap();
-    let args = [
-        "protect",
-        "--repo",
-        "acme/api",
-        "--api-url",
-        &fake.url,
-        "--cache-dir",
-        cache,
-        "--format",
-        "json",
-    ];
+    let args = cached_json_args(&fake, cache);
     let cold = livegate_env(env.path(), &args, &[("GITHUB_TOKEN", "test-token")]);
     let before = fake.quota_used();
     let warm = livegate_env(env.path(), &args, &[("GITHUB_TOKEN", "test-token")]);
@@ -509,14 +499,8 @@ fn a_branch_without_classic_protection_costs_one_request_when_warm() {
 
 #[test]
 fn human_output_shows_a_table_per_branch() {
-    let classic = Classic {
-        approvals: Some(1),
-        dismiss_stale: true,
-        enforce_admins: true,
-        ..Classic::default()
-    };
     let repo = Repo::new("acme/api")
-        .branch("main", Some(classic))
+        .branch("main", Some(good_classic()))
         .ruleset(Ruleset::new(
             7,
             "guard",
@@ -722,17 +706,7 @@ fn a_corrupt_cache_is_detected_and_rebuilt() {
     let fake = FakeGitHub::start(Scenario::new(protected_repo().branch("main", Some(good_classic()))));
     let env = Env::new(BASELINE);
     let cache = env.path().join("cache");
-    let args = [
-        "protect",
-        "--repo",
-        "acme/api",
-        "--api-url",
-        &fake.url,
-        "--cache-dir",
-        cache.to_str().unwrap(),
-        "--format",
-        "json",
-    ];
+    let args = cached_json_args(&fake, cache.to_str().unwrap());
     let cold = livegate_env(env.path(), &args, &[("GITHUB_TOKEN", "test-token")]);
     assert_eq!(cold.code, 0, "{}", cold.stdout);
     let files = walk(&cache);

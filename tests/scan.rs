@@ -280,10 +280,7 @@ fn packaging_checks_see_the_whole_tree() {
     repo.commit("ignore tests");
     let run = livegate(repo.path(), &["scan", "--format", "json"]);
     assert!(!run.found().iter().any(|(c, _, _)| c == "LG442"), "{:?}", run.found());
-    let diff = livegate(
-        repo.path(),
-        &["scan", "--diff", &format!("{}..HEAD", base.trim()), "--format", "json"],
-    );
+    let diff = diff_since(&repo, &base);
     assert_eq!(diff.code, 0, "{}", diff.stdout);
 }
 
@@ -305,10 +302,7 @@ fn diff_treats_moves_and_edits_precisely() {
     }
     repo.write("data/c.csv", "card\n5555555555554444\nx\n");
     let first = repo.commit("moves");
-    let run = livegate(
-        repo.path(),
-        &["scan", "--diff", &format!("{}..HEAD", base.trim()), "--format", "json"],
-    );
+    let run = diff_since(&repo, &base);
     let found = run.found();
     assert!(
         found
@@ -326,10 +320,7 @@ fn diff_treats_moves_and_edits_precisely() {
 
     repo.write("data/c.csv", "card\n5555555555554444\nx\n4242424242424242\n");
     repo.commit("edit");
-    let run = livegate(
-        repo.path(),
-        &["scan", "--diff", &format!("{}..HEAD", first.trim()), "--format", "json"],
-    );
+    let run = diff_since(&repo, &first);
     assert_eq!(run.found(), [("LG431".to_owned(), "data/c.csv".to_owned(), 4)]);
 }
 
@@ -351,10 +342,7 @@ fn diff_treats_a_move_with_edits_as_a_rename_and_an_unrelated_namesake_as_new() 
     )
     .write("data/b/users.csv", "email\n4242424242424242\nx\n");
     repo.commit("move, edit, replace");
-    let run = livegate(
-        repo.path(),
-        &["scan", "--diff", &format!("{}..HEAD", base.trim()), "--format", "json"],
-    );
+    let run = diff_since(&repo, &base);
     let mut found = run.found();
     found.sort();
     assert_eq!(
@@ -399,6 +387,11 @@ fn livegate_within(dir: &std::path::Path, args: &[&str], stdin: &[u8], limit: st
 
 fn diff_json(repo: &TestRepo, range: &str) -> support::Run {
     livegate(repo.path(), &["scan", "--diff", range, "--format", "json"])
+}
+
+/// `scan --diff BASE..HEAD --format json`, BASE as `TestRepo::commit` gives it.
+fn diff_since(repo: &TestRepo, base: &str) -> support::Run {
+    diff_json(repo, &format!("{}..HEAD", base.trim()))
 }
 
 #[test]
@@ -770,10 +763,7 @@ fn diff_finds_test_library_imports_added_to_production_code() {
         "import org.junit.jupiter.api.Test;\nimport org.mockito.Mockito;\n",
     );
     repo.commit("use mockito");
-    let run = livegate(
-        repo.path(),
-        &["scan", "--diff", &format!("{}..HEAD", base.trim()), "--format", "json"],
-    );
+    let run = diff_since(&repo, &base);
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert_eq!(
         run.found(),
@@ -816,10 +806,7 @@ fn diff_finds_staging_hosts_test_data_changelogs_and_test_switches_in_the_image(
             "FROM golang:1.22 AS build\nRUN go build ./...\n\nFROM alpine:3.20\nENV PORT=8080\nENV ENABLE_TEST_TOOLS=true\n",
         );
     repo.commit("point at staging, seed products, enable tools");
-    let run = livegate(
-        repo.path(),
-        &["scan", "--diff", &format!("{}..HEAD", base.trim()), "--format", "json"],
-    );
+    let run = diff_since(&repo, &base);
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert_eq!(
         run.found(),

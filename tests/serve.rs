@@ -68,10 +68,16 @@ struct Server {
     dir: tempfile::TempDir,
     log: PathBuf,
     runs: usize,
+    /// Global flags given to every launch (`-q`, `-v`).
+    flags: Vec<&'static str>,
 }
 
 impl Server {
     fn start(fake: &FakeGitHub) -> Server {
+        Server::start_with(fake, &[])
+    }
+
+    fn start_with(fake: &FakeGitHub, flags: &[&'static str]) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let key = dir.path().join("app.pem");
         let status = Command::new("openssl")
@@ -87,6 +93,7 @@ impl Server {
             log: PathBuf::new(),
             dir,
             runs: 0,
+            flags: flags.to_vec(),
         };
         server.launch(fake);
         server
@@ -97,8 +104,18 @@ impl Server {
         self.runs += 1;
         self.log = self.dir.path().join(format!("serve-{}.log", self.runs));
         let path = |name: &str| self.dir.path().join(name).to_string_lossy().into_owned();
+        // `-q` logs no "listening" line to read the address from: a free
+        // port is picked here instead.
+        let quiet = self.flags.contains(&"-q");
+        let listen = if quiet {
+            let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            probe.local_addr().unwrap().to_string()
+        } else {
+            "127.0.0.1:0".to_owned()
+        };
         self.child = Command::new(support::bin())
-            .args(["serve", "--listen", "127.0.0.1:0", "--app-id", &APP_ID.to_string()])
+            .args(&self.flags)
+            .args(["serve", "--listen", &listen, "--app-id", &APP_ID.to_string()])
             .args(["--app-key", &path("app.pem"), "--webhook-secret-file", &path("secret")])
             .args(["--db", &path("queue.db"), "--api-url", &fake.url, "--workers", "4"])
             .env_remove("GITHUB_TOKEN")
@@ -109,6 +126,9 @@ impl Server {
             .spawn()
             .expect("livegate serve starts");
         let address = wait_for(Duration::from_secs(20), || {
+            if quiet {
+                return std::net::TcpStream::connect(&listen).ok().map(|_| listen.clone());
+            }
             self.lines()
                 .into_iter()
                 .find(|l| l["msg"] == "listening")
@@ -775,6 +795,104 @@ fn sigterm_lets_the_job_in_hand_finish() {
     let runs = fake.check_runs();
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0].conclusion().as_deref(), Some("success"), "{}", server.text());
+}
+
+/// The global `-q`/`-v` govern the log: quiet keeps warnings and errors
+/// (a refused signature, a failed attempt), the default adds what happened,
+/// verbose adds every HTTP request answered and every request to GitHub.
+/// Whatever the flags, the check ends the same and no secret is logged.
+#[test]
+fn the_log_follows_quiet_and_verbose_and_keeps_refusals_and_failures() {
+    let messages = |server: &Server, level: &str| -> Vec<String> {
+        let lines = server.lines();
+        assert_eq!(
+            lines.len(),
+            server.text().lines().count(),
+            "every line is JSON:\n{}",
+            server.text()
+        );
+        lines
+            .iter()
+            .filter(|l| l["level"] == level)
+            .map(|l| l["msg"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    for flags in [&["-q"][..], &[], &["-v"]] {
+        // The first four check-run requests fail: the client's own retries
+        // are spent, one attempt fails, the queue's retry succeeds.
+        let scenario = scenario(vec![approved(7, HEAD)]).fault("/check-runs", FaultKind::Status(502), 4);
+        let fake = FakeGitHub::start(scenario);
+        let mut server = Server::start_with(&fake, flags);
+        let body = payload("pull_request", "opened", "acme/api", 7, HEAD, INSTALLATION).to_string();
+        let forged = support::webhooks::sign("not-the-secret", body.as_bytes());
+        let headers = [
+            ("X-GitHub-Event", "pull_request"),
+            ("X-GitHub-Delivery", "forged-1"),
+            ("X-Hub-Signature-256", forged.as_str()),
+        ];
+        assert_eq!(post(&server.url, "/webhook", &headers, body.as_bytes()).0, 401);
+        assert_eq!(
+            deliver(&server.url, SECRET, "pull_request", "d-1", body.as_bytes()).0,
+            202
+        );
+        let run = completed_on(&fake, HEAD, WAIT).unwrap_or_else(|| panic!("{flags:?}: {}", server.text()));
+        assert_eq!(run.conclusion().as_deref(), Some("success"), "{flags:?}");
+        // Stopping waits for the worker, so every line of the job is written.
+        assert!(server.terminate().success(), "{flags:?}: {}", server.text());
+
+        let (warn, info, debug) = (
+            messages(&server, "warn"),
+            messages(&server, "info"),
+            messages(&server, "debug"),
+        );
+        let text = server.text();
+        assert!(messages(&server, "error").is_empty(), "{flags:?}: {text}");
+        assert_eq!(warn, ["refused", "not judged"], "{flags:?}: {text}");
+        let refused = server.lines().into_iter().find(|l| l["msg"] == "refused").unwrap();
+        assert_eq!(
+            (refused["status"].as_u64(), refused["delivery"].as_str()),
+            (Some(401), Some("forged-1"))
+        );
+        assert!(server.lines().iter().all(|l| l["ts"].is_string()), "{flags:?}: {text}");
+        match flags {
+            ["-q"] => assert!(info.is_empty() && debug.is_empty(), "quiet: {text}"),
+            _ => assert_eq!(
+                info,
+                ["listening", "received", "judged", "stopping", "stopped"],
+                "{flags:?}: {text}"
+            ),
+        }
+        if flags == ["-v"] {
+            let lines = server.lines();
+            let http: Vec<(u64, &str)> = lines
+                .iter()
+                .filter(|l| l["msg"] == "http")
+                .map(|l| (l["status"].as_u64().unwrap(), l["path"].as_str().unwrap()))
+                .collect();
+            assert_eq!(http, [(401, "/webhook"), (202, "/webhook")], "{text}");
+            let judging = lines.iter().filter(|l| l["msg"] == "judging").count();
+            assert_eq!(judging, 2, "one per attempt: {text}");
+            // Each request to GitHub, with its status, from a named worker.
+            let github: Vec<&Value> = lines.iter().filter(|l| l["msg"] == "github").collect();
+            assert!(
+                github.iter().any(|l| l["detail"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("POST /repos/acme/api/check-runs -> 502")),
+                "{text}"
+            );
+            assert!(
+                github
+                    .iter()
+                    .all(|l| l["thread"].as_str().unwrap().starts_with("livegate-worker-")),
+                "{text}"
+            );
+            assert!(github.len() > 5, "{text}");
+        } else {
+            assert!(debug.is_empty(), "{flags:?}: {text}");
+        }
+        server.assert_no_secrets_logged();
+    }
 }
 
 /// Resident and peak resident memory of a process, in KiB (Linux).

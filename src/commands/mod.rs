@@ -36,7 +36,7 @@ fn dispatch(command: Command, verbosity: Verbosity) -> Outcome {
         },
         Command::Protect(args) => protect::run(args, verbosity),
         Command::Pr(args) => pr::run(args, verbosity),
-        Command::Serve(args) => serve::run(args),
+        Command::Serve(args) => serve::run(args, verbosity),
         Command::Audit(args) => audit::run(args, verbosity),
         Command::Deploy(args) => deploy::run(args, verbosity),
         Command::Checks { format } => catalog::list(format),

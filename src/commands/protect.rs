@@ -353,16 +353,16 @@ pub fn run(args: crate::cli::ProtectArgs, verbosity: crate::cli::Verbosity) -> O
         Err(err) => return Outcome::error(err),
     };
     let branches_policy = policy.merged.branches.clone().unwrap_or_default();
-    let color = color_for(args.report.color, format, args.report.output.is_some());
+    let color = color_for(args.report.look.color, format, args.report.output.output.is_some());
     let settings = ProtectSettings {
         owner,
         name,
         branches: args.branches,
         policy: args.policy,
         format,
-        output: args.report.output.clone(),
-        emit: args.report.emit.clone(),
-        fail_on: args.report.fail_on.severity(),
+        output: args.report.output.output.clone(),
+        emit: args.report.output.emit.clone(),
+        fail_on: args.report.output.fail_on.severity(),
         color,
         view: super::shared::view(&args.report, verbosity),
         client,
@@ -376,5 +376,5 @@ pub fn run(args: crate::cli::ProtectArgs, verbosity: crate::cli::Verbosity) -> O
         Ok(done) => done,
         Err(err) => return Outcome::error(err),
     };
-    deliver(rendered, note, exit, args.report.output.as_deref())
+    deliver(rendered, note, exit, args.report.output.output.as_deref())
 }

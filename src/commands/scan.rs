@@ -76,15 +76,14 @@ pub fn run(settings: &ScanSettings) -> Outcome {
     if let Err(err) = report::emit_all(&report, &settings.emit) {
         return Outcome::error(err);
     }
-    let verdict = report.verdict();
-    // Writing the baseline is adoption: the run that records findings passes
-    // unless something could not be verified.
-    let exit = if settings.write_baseline.is_some() && verdict != report::Verdict::Unverified {
-        0
-    } else {
-        verdict.exit_code()
-    };
-    deliver(rendered, stderr, exit, settings.output.as_deref())
+    // Writing the baseline is adoption: the report's verdict passes the run
+    // that records findings unless something could not be verified.
+    deliver(
+        rendered,
+        stderr,
+        report.verdict().exit_code(),
+        settings.output.as_deref(),
+    )
 }
 
 /// `-v`: every count the scan kept, skipped or suppressed, one per line.

@@ -78,9 +78,9 @@ pub fn online_setup(
     github: &GitHubArgs,
     verbosity: Verbosity,
 ) -> Result<(Format, ClientOptions), String> {
-    let format =
-        Format::parse(&report.format).ok_or_else(|| format!("--format: unknown format `{}`", report.format))?;
-    crate::cli::check_statistics(report.statistics, format).map_err(|err| err.to_string())?;
+    let format = Format::parse(&report.output.format)
+        .ok_or_else(|| format!("--format: unknown format `{}`", report.output.format))?;
+    crate::cli::check_statistics(report.look.statistics, format).map_err(|err| err.to_string())?;
     let mut options = client_options(github)?;
     options.verbose = verbosity.verbose;
     Ok((format, options))
@@ -90,7 +90,7 @@ pub fn online_setup(
 pub fn view(report: &ReportArgs, verbosity: Verbosity) -> View {
     View {
         quiet: verbosity.quiet,
-        statistics: report.statistics,
+        statistics: report.look.statistics,
         grouped: false,
     }
 }

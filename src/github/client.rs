@@ -303,7 +303,7 @@ impl Client {
     /// its progress, and a run that ends in an error still shows its requests).
     fn note(&self, line: String) {
         if self.options.verbose {
-            crate::diag::emit(&format!("livegate: {line}\n"));
+            crate::diag::note(&line);
         }
     }
 

@@ -84,8 +84,19 @@ pub fn render(report: &Report<'_>) -> String {
             ))
         ));
     }
+    let baseline = match report.baseline_written {
+        Some(recorded) => {
+            let text = format!(
+                "baseline written: {} recorded as accepted",
+                super::count(recorded, "finding", "findings")
+            );
+            out.push_str(&format!("::notice title=livegate::{}\n", escape_data(&text)));
+            format!(", {text}")
+        }
+        None => String::new(),
+    };
     out.push_str(&format!(
-        "livegate {}: {} ({}, {}, {}; failing at {} and above)\n",
+        "livegate {}: {}{baseline} ({}, {}, {}; failing at {} and above)\n",
         report.command,
         report.verdict(),
         super::count(summary.errors, "error", "errors"),

@@ -177,19 +177,17 @@ pub fn render(report: &Report<'_>, color: bool) -> String {
             );
         }
     }
+    // A run that wrote a baseline passes (its findings are recorded, not
+    // judged) unless something could not be verified.
     let verdict_text = match (verdict, report.baseline_written) {
-        // Could-not-verify still fails an adopting run; anything else is
-        // recorded, not judged.
-        (super::Verdict::Pass | super::Verdict::Fail, Some(recorded)) => paint(
+        (super::Verdict::Pass, Some(recorded)) => paint(
             color,
             PASS,
             &format!("baseline written: {} recorded", count(recorded, "finding", "findings")),
         ),
-        _ => match verdict {
-            super::Verdict::Pass => paint(color, PASS, "pass"),
-            super::Verdict::Fail => paint(color, FAIL, &format!("fail (findings at or above {})", report.fail_on)),
-            super::Verdict::Unverified => paint(color, UNVERIFIED, "could not verify (exit 3)"),
-        },
+        (super::Verdict::Pass, None) => paint(color, PASS, "pass"),
+        (super::Verdict::Fail, _) => paint(color, FAIL, &format!("fail (findings at or above {})", report.fail_on)),
+        (super::Verdict::Unverified, _) => paint(color, UNVERIFIED, "could not verify (exit 3)"),
     };
     let _ = writeln!(out, "{line}: {verdict_text}");
     out

@@ -45,6 +45,11 @@ pub fn render(report: &Report<'_>) -> String {
     if let (true, Some(root)) = (report.view.statistics, document.as_object_mut()) {
         root.insert("statistics".to_owned(), super::view::statistics_json(report.findings));
     }
+    // `summary.result` is the verdict the run exits with; this says why a
+    // run with errors passed: it recorded them as accepted.
+    if let (Some(recorded), Some(summary)) = (report.baseline_written, document["summary"].as_object_mut()) {
+        summary.insert("baseline_written".to_owned(), json!({ "findings": recorded }));
+    }
     if let (Some(Value::Object(extra)), Some(root)) = (report.extra, document.as_object_mut()) {
         for (key, value) in extra {
             root.insert(key.clone(), value.clone());

@@ -68,6 +68,12 @@ pub fn render(report: &Report<'_>) -> String {
         super::count(summary.notes, "note", "notes"),
         report.fail_on
     );
+    if let Some(recorded) = report.baseline_written {
+        out.push_str(&format!(
+            "\nBaseline written: {} recorded as accepted.\n",
+            super::count(recorded, "finding", "findings")
+        ));
+    }
     if let Some(markdown) = report.details_markdown {
         out.push('\n');
         out.push_str(markdown);

@@ -74,7 +74,8 @@ impl Format {
 
 /// What `--emit KIND=FILE` writes besides the main report: another format,
 /// or `outputs` — `key=value` lines (result, findings, errors, warnings,
-/// notes) in the form of GitHub Actions step outputs.
+/// notes, and baseline-written after `--write-baseline`) in the form of
+/// GitHub Actions step outputs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EmitKind {
     Format(Format),
@@ -120,14 +121,18 @@ pub fn emit_all(report: &Report<'_>, emits: &[Emit]) -> Result<(), String> {
             EmitKind::Format(format) => render(*format, report, false),
             EmitKind::Outputs => {
                 let summary = finding::Summary::of(report.findings);
-                format!(
+                let mut outputs = format!(
                     "result={}\nfindings={}\nerrors={}\nwarnings={}\nnotes={}\n",
                     report.verdict(),
                     report.findings.len(),
                     summary.errors,
                     summary.warnings,
                     summary.notes
-                )
+                );
+                if let Some(recorded) = report.baseline_written {
+                    outputs.push_str(&format!("baseline-written={recorded}\n"));
+                }
+                outputs
             }
         };
         std::fs::write(&emit.file, crate::sanitize::scrub(&text))
@@ -189,18 +194,20 @@ pub struct Report<'a> {
     /// Quiet, statistics or grouped instead of the full per-finding listing.
     pub view: view::View,
     /// `scan --write-baseline`: how many findings the baseline recorded. Such
-    /// a run adopts its findings (exit 0), so the human summary says so
-    /// instead of a verdict it does not act on.
+    /// a run adopts its findings, so its verdict is a pass (see
+    /// [`Report::verdict`]) and every format says that a baseline was written.
     pub baseline_written: Option<usize>,
 }
 
 impl Report<'_> {
-    /// Could-not-verify outranks findings: an unverified scan is not a failure
-    /// one can fix by editing code, and it is never a pass.
+    /// The verdict the run exits with. Could-not-verify outranks findings: an
+    /// unverified scan is not a failure one can fix by editing code, and it
+    /// is never a pass. Writing a baseline adopts the findings, so a run that
+    /// wrote one passes unless something could not be verified.
     pub fn verdict(&self) -> Verdict {
         if self.findings.iter().any(|f| f.code().starts_with("LG9")) {
             Verdict::Unverified
-        } else if self.findings.iter().any(|f| f.severity >= self.fail_on) {
+        } else if self.baseline_written.is_none() && self.findings.iter().any(|f| f.severity >= self.fail_on) {
             Verdict::Fail
         } else {
             Verdict::Pass

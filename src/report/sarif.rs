@@ -131,7 +131,7 @@ pub fn render(report: &Report<'_>) -> String {
         .collect();
     let summary = Summary::of(report.findings);
     let verdict = report.verdict();
-    let document = json!({
+    let mut document = json!({
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
         "runs": [{
@@ -162,6 +162,19 @@ pub fn render(report: &Report<'_>) -> String {
             },
         }],
     });
+    // A run that wrote a baseline exits 0 with its findings adopted; the
+    // invocation says so, beside the results it recorded.
+    if let Some(recorded) = report.baseline_written {
+        let message = format!(
+            "baseline written: {} recorded as accepted",
+            super::count(recorded, "finding", "findings")
+        );
+        document["runs"][0]["invocations"][0]["toolExecutionNotifications"] = json!([{
+            "level": "note",
+            "message": { "text": message },
+        }]);
+        document["runs"][0]["properties"]["baselineWritten"] = json!({ "findings": recorded });
+    }
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
     text.push('\n');
     text

@@ -708,9 +708,9 @@ pub fn run(args: crate::cli::AuditArgs, verbosity: crate::cli::Verbosity) -> sha
         concurrency: usize::from(args.concurrency),
         protection: args.protection,
         format,
-        fail_on: args.report.fail_on.severity(),
-        color: shared::color_for(args.report.color, format, args.report.output.is_some()),
-        emit: args.report.emit.clone(),
+        fail_on: args.report.output.fail_on.severity(),
+        color: shared::color_for(args.report.look.color, format, args.report.output.output.is_some()),
+        emit: args.report.output.emit.clone(),
         view: shared::view(&args.report, verbosity),
         group_by: args.group_by,
         client,
@@ -726,7 +726,7 @@ pub fn run(args: crate::cli::AuditArgs, verbosity: crate::cli::Verbosity) -> sha
         Ok(run) => run,
         Err(err) => return shared::Outcome::error(err),
     };
-    shared::deliver(run.rendered, note, run.exit, args.report.output.as_deref())
+    shared::deliver(run.rendered, note, run.exit, args.report.output.output.as_deref())
 }
 
 #[cfg(test)]

@@ -1177,15 +1177,15 @@ pub fn run(args: crate::cli::DeployArgs, verbosity: crate::cli::Verbosity) -> Ou
         Ok(run) => run,
         Err(err) => return Outcome::error(scrub(&err)),
     };
-    let color = color_for(args.report.color, format, args.report.output.is_some());
+    let color = color_for(args.report.look.color, format, args.report.output.output.is_some());
     let view = super::shared::view(&args.report, verbosity);
     let (rendered, summary, exit) = match render(
         &run,
         format,
         color,
         view,
-        args.report.fail_on.severity(),
-        &args.report.emit,
+        args.report.output.fail_on.severity(),
+        &args.report.output.emit,
     ) {
         Ok(done) => done,
         Err(err) => return Outcome::error(err),
@@ -1216,5 +1216,5 @@ pub fn run(args: crate::cli::DeployArgs, verbosity: crate::cli::Verbosity) -> Ou
             }
         }
     }
-    deliver(scrub(&rendered), stderr, exit, args.report.output.as_deref())
+    deliver(scrub(&rendered), stderr, exit, args.report.output.output.as_deref())
 }

@@ -129,6 +129,25 @@ pub struct PrRun {
     pub head_sha: Option<String>,
 }
 
+impl PrRun {
+    /// The report of this run: what `livegate pr` renders and what the App's
+    /// check run summarises. Findings are sorted first, as every report's are.
+    pub fn report(&mut self, fail_on: Severity, view: crate::report::view::View) -> Report<'_> {
+        sort_findings(&mut self.findings);
+        Report {
+            command: "pr",
+            findings: &self.findings,
+            stats: None,
+            fail_on,
+            details: Some(&self.details),
+            details_markdown: Some(&self.details_markdown),
+            extra: Some(&self.extra),
+            view,
+            baseline_written: None,
+        }
+    }
+}
+
 fn finish_unverified(client: &Client, findings: Vec<Finding>, full: &str, number: u64) -> PrRun {
     let stats = client.stats();
     PrRun {
@@ -347,18 +366,7 @@ pub fn judge(settings: &PrSettings) -> Result<(String, String, Vec<String>, i32)
     let client = Client::new(settings.client.clone()).map_err(|e| e.to_string())?;
     let scrub = crate::sanitize::scrub;
     let mut run = collect_and_evaluate(&client, settings).map_err(|e| scrub(&e.to_string()))?;
-    sort_findings(&mut run.findings);
-    let report = Report {
-        command: "pr",
-        findings: &run.findings,
-        stats: None,
-        fail_on: settings.fail_on,
-        details: Some(&run.details),
-        details_markdown: Some(&run.details_markdown),
-        extra: Some(&run.extra),
-        view: settings.view,
-        baseline_written: None,
-    };
+    let report = run.report(settings.fail_on, settings.view);
     let verdict = report.verdict();
     let rendered = crate::report::render(settings.format, &report, settings.color);
     // The step summary is the full record, whatever the terminal shows.
@@ -461,12 +469,12 @@ pub fn run(args: crate::cli::PrArgs, verbosity: crate::cli::Verbosity) -> Outcom
         policy: args.policy.clone(),
         checkout: args.checkout.clone(),
         format,
-        fail_on: args.report.fail_on.severity(),
-        color: color_for(args.report.color, format, args.report.output.is_some()),
+        fail_on: args.report.output.fail_on.severity(),
+        color: color_for(args.report.look.color, format, args.report.output.output.is_some()),
         status: args.status,
         target_url,
         merge_group_sha,
-        emit: args.report.emit.clone(),
+        emit: args.report.output.emit.clone(),
         view: super::shared::view(&args.report, verbosity),
         client,
     };
@@ -493,7 +501,7 @@ pub fn run(args: crate::cli::PrArgs, verbosity: crate::cli::Verbosity) -> Outcom
             ));
         }
     }
-    deliver(rendered, stderr, exit, args.report.output.as_deref())
+    deliver(rendered, stderr, exit, args.report.output.output.as_deref())
 }
 
 #[cfg(test)]

@@ -16,7 +16,8 @@ use serde_json::{json, Value};
 
 use super::queue::{Accepted, Queue};
 use super::webhook::{signature_is_valid, wanted, Wanted, MAX_BODY_BYTES};
-use super::worker::{log, Bell};
+use super::worker::Bell;
+use crate::diag::{log, Level};
 use crate::github::secret::Secret;
 
 pub struct Web {
@@ -35,7 +36,25 @@ pub fn router(web: Arc<Web>) -> Router {
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(trace))
         .with_state(web)
+}
+
+/// `-v`: a debug line for every request answered — health checks, and
+/// refusals that never reach a handler (an oversized body) included.
+async fn trace(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let started = std::time::Instant::now();
+    let method = request.method().to_string();
+    // What the sender wrote: kept short.
+    let path: String = request.uri().path().chars().take(200).collect();
+    let delivery = header(request.headers(), "x-github-delivery").map(|d| d.chars().take(100).collect::<String>());
+    let response = next.run(request).await;
+    log(
+        Level::Debug,
+        json!({"msg": "http", "method": method, "path": path, "status": response.status().as_u16(),
+               "delivery": delivery, "duration_ms": started.elapsed().as_millis() as u64}),
+    );
+    response
 }
 
 async fn readyz(State(web): State<Arc<Web>>) -> (StatusCode, String) {
@@ -64,7 +83,16 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 fn refuse(status: StatusCode, delivery: Option<&str>, reason: &str) -> (StatusCode, String) {
     // The delivery id of a refused request is whatever the sender wrote: kept short.
     let delivery = delivery.map(|d| d.chars().take(100).collect::<String>());
-    log(json!({"msg": "refused", "status": status.as_u16(), "delivery": delivery, "reason": reason}));
+    // A refusal is what a forged or broken delivery gets: kept in a quiet log.
+    let level = if status.is_server_error() {
+        Level::Error
+    } else {
+        Level::Warn
+    };
+    log(
+        level,
+        json!({"msg": "refused", "status": status.as_u16(), "delivery": delivery, "reason": reason}),
+    );
     (status, format!("{reason}\n"))
 }
 
@@ -146,6 +174,6 @@ async fn webhook(State(web): State<Arc<Web>>, headers: HeaderMap, body: Bytes) -
             (StatusCode::ACCEPTED, "queued\n".to_owned())
         }
     };
-    log(line);
+    log(Level::Info, line);
     answer
 }

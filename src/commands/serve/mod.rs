@@ -22,11 +22,12 @@ use std::time::Duration;
 use serde_json::json;
 
 use super::shared::Outcome;
+use crate::diag::{log, Level};
 use crate::github::client::{ClientOptions, DEFAULT_API_URL};
 use crate::github::secret::Secret;
 use queue::Queue;
 use tokens::Installations;
-use worker::{log, Bell, Pool};
+use worker::{Bell, Pool};
 
 /// Everything `serve` needs, validated from flags and environment.
 pub struct ServeSettings {
@@ -91,11 +92,16 @@ impl ServeSettings {
     }
 }
 
-pub fn run(args: crate::cli::ServeArgs) -> Outcome {
-    let settings = match ServeSettings::from_args(&args) {
+/// `-q` leaves warnings and errors in the log (refused deliveries, failed
+/// jobs); `-v` adds per-request detail (every HTTP request answered, every
+/// request to GitHub).
+pub fn run(args: crate::cli::ServeArgs, verbosity: crate::cli::Verbosity) -> Outcome {
+    let mut settings = match ServeSettings::from_args(&args) {
         Ok(settings) => settings,
         Err(err) => return Outcome::error(err),
     };
+    settings.client.verbose = verbosity.verbose;
+    crate::diag::start_log(Level::threshold(verbosity.quiet, verbosity.verbose));
     match serve(settings) {
         Ok(()) => Outcome {
             stdout: String::new(),
@@ -141,11 +147,14 @@ pub fn serve(settings: ServeSettings) -> Result<(), String> {
         .map_or_else(|_| settings.listen.clone(), |a| a.to_string());
     let workers = pool.spawn(settings.workers);
     let unfinished = queue.unfinished().unwrap_or(0);
-    log(json!({
-        "msg": "listening", "address": address, "workers": settings.workers,
-        "db": settings.db.display().to_string(), "resumed_jobs": unfinished,
-        "api_url": settings.client.api_url,
-    }));
+    log(
+        Level::Info,
+        json!({
+            "msg": "listening", "address": address, "workers": settings.workers,
+            "db": settings.db.display().to_string(), "resumed_jobs": unfinished,
+            "api_url": settings.client.api_url,
+        }),
+    );
     let stopping = Arc::new(AtomicBool::new(false));
     let web = Arc::new(http::Web {
         secret: settings.webhook_secret,
@@ -161,11 +170,14 @@ pub fn serve(settings: ServeSettings) -> Result<(), String> {
     });
     stop.store(true, Ordering::SeqCst);
     bell.ring();
-    log(json!({"msg": "stopping", "detail": "finishing the jobs in hand; the rest stays queued"}));
+    log(
+        Level::Info,
+        json!({"msg": "stopping", "detail": "finishing the jobs in hand; the rest stays queued"}),
+    );
     for worker in workers {
         let _ = worker.join();
     }
-    log(json!({"msg": "stopped"}));
+    log(Level::Info, json!({"msg": "stopped"}));
     served.map_err(|err| format!("--listen {address}: the server failed: {err}"))
 }
 

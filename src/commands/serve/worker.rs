@@ -19,9 +19,10 @@ use super::webhook::{DeployGate, Job};
 use crate::checks::review::short;
 use crate::commands::deploy::{self, server_host, DeploySettings};
 use crate::commands::pr::{collect_and_evaluate, PrSettings};
+use crate::diag::{log, Level};
 use crate::github::client::{ApiError, Client, ClientOptions};
-use crate::report::finding::{sort_findings, Severity};
-use crate::report::{Format, Report, Verdict};
+use crate::report::finding::Severity;
+use crate::report::{Format, Verdict};
 use crate::sanitize::scrub;
 
 /// After this many failed attempts to post a verdict, a job is dropped
@@ -85,7 +86,7 @@ impl Pool {
                 Ok(Some(claimed)) => self.process(claimed),
                 Ok(None) => self.bell.wait(Duration::from_millis(500)),
                 Err(err) => {
-                    log(json!({"msg": "queue error", "error": err.to_string()}));
+                    log(Level::Error, json!({"msg": "queue error", "error": err.to_string()}));
                     self.bell.wait(Duration::from_secs(1));
                 }
             }
@@ -95,6 +96,13 @@ impl Pool {
     fn process(&self, claimed: Claimed) {
         let started = Instant::now();
         let job = &claimed.job;
+        // -v: which worker took which delivery, so that its requests to
+        // GitHub (debug lines naming the worker) can be told apart.
+        log(
+            Level::Debug,
+            json!({"msg": "judging", "delivery": job.delivery, "repo": job.repo(),
+                   "thread": std::thread::current().name(), "attempt": claimed.attempts + 1}),
+        );
         let result = match &job.gate {
             Some(gate) => self.answer_gate(job, gate),
             None => self.judge(job),
@@ -115,6 +123,8 @@ impl Pool {
             }
             None => line["pr"] = json!(job.number),
         }
+        // Failures stay in a quiet log: a retry is a warning, giving up an error.
+        let mut level = Level::Info;
         let done = match result {
             Ok(judged) => {
                 line["verdict"] = json!(judged.verdict.as_str());
@@ -133,8 +143,10 @@ impl Pool {
                 }
                 if claimed.attempts + 1 >= MAX_ATTEMPTS {
                     line["gave_up"] = json!(true);
+                    level = Level::Error;
                     self.queue.finish(&claimed)
                 } else {
+                    level = Level::Warn;
                     let delay = RETRY_BASE_MS << claimed.attempts.min(10);
                     line["retry_in_ms"] = json!(delay);
                     self.queue.retry_later(&claimed, delay)
@@ -143,9 +155,10 @@ impl Pool {
         };
         if let Err(err) = done {
             line["queue_error"] = json!(err.to_string());
+            level = Level::Error;
         }
         line["duration_ms"] = json!(started.elapsed().as_millis() as u64);
-        log(line);
+        log(level, line);
     }
 
     /// A client acting as the job's installation, and the requests its token cost.
@@ -266,18 +279,7 @@ impl Pool {
         let scrubbed = |text: &str| scrub(text);
         let (verdict, completion) = match collect_and_evaluate(&client, &settings) {
             Ok(mut run) => {
-                sort_findings(&mut run.findings);
-                let report = Report {
-                    command: "pr",
-                    findings: &run.findings,
-                    stats: None,
-                    fail_on: settings.fail_on,
-                    details: Some(&run.details),
-                    details_markdown: Some(&run.details_markdown),
-                    extra: Some(&run.extra),
-                    view: crate::report::view::View::default(),
-                    baseline_written: None,
-                };
+                let report = run.report(settings.fail_on, crate::report::view::View::default());
                 let mut verdict = report.verdict();
                 let mut summary = scrubbed(&crate::report::render(Format::Markdown, &report, false));
                 // A pull request event judged a head that has moved on since:
@@ -354,12 +356,6 @@ impl Failed {
             unauthorized: matches!(err, ApiError::Unauthorized { .. }),
         }
     }
-}
-
-/// One JSON log line, through the binary's diagnostics sink.
-pub fn log(mut line: serde_json::Value) {
-    line["ts"] = json!(crate::timestamp::iso8601(crate::timestamp::now_secs()));
-    crate::diag::emit(&format!("{line}\n"));
 }
 
 #[cfg(test)]
