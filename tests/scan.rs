@@ -830,3 +830,59 @@ fn diff_finds_staging_hosts_test_data_changelogs_and_test_switches_in_the_image(
         ]
     );
 }
+
+/// Leak 51 of the real-world evaluation: a test CSV renamed from
+/// `src/test/resources` into `src/main/resources` keeps its ordinary name, so
+/// the move is the only evidence; `--diff`, `--staged` and the pre-push range
+/// all saw a pure rename and reported nothing.
+#[test]
+fn test_resource_renamed_into_main_resources_is_reported_as_moved_test_data() {
+    let repo = TestRepo::new();
+    repo.write(
+        "src/test/resources/session-template-data/session-data_count_4.csv",
+        "prison_code,day,start,end\nHEI,MONDAY,09:00,10:00\n",
+    )
+    .write("src/main/resources/application.yml", "server:\n  port: 8080\n")
+    .write("src/main/kotlin/App.kt", "fun main() {}\n");
+    let base = repo.commit("base");
+    std::fs::create_dir_all(repo.path().join("src/main/resources/session-template-data")).unwrap();
+    repo.git(&[
+        "mv",
+        "src/test/resources/session-template-data/session-data_count_4.csv",
+        "src/main/resources/session-template-data/session-data_count_4.csv",
+    ]);
+    let staged = livegate(repo.path(), &["scan", "--staged", "--format", "json"]);
+    repo.commit("move the session template data");
+    let diff = diff_json(&repo, &format!("{base}..HEAD"));
+    for run in [&staged, &diff] {
+        let json = run.json();
+        let moved: Vec<&serde_json::Value> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "LG412")
+            .collect();
+        assert_eq!(moved.len(), 1, "{json}");
+        assert_eq!(
+            moved[0]["location"]["path"],
+            "src/main/resources/session-template-data/session-data_count_4.csv"
+        );
+        assert_eq!(moved[0]["severity"], "warning");
+        let message = moved[0]["message"].as_str().unwrap();
+        assert!(
+            message.contains("src/test/resources/session-template-data/session-data_count_4.csv"),
+            "{message}"
+        );
+    }
+    // A move that stays inside production is not test data arriving.
+    let moved = repo.git(&["rev-parse", "HEAD"]);
+    std::fs::create_dir_all(repo.path().join("src/main/resources/templates")).unwrap();
+    repo.git(&[
+        "mv",
+        "src/main/resources/session-template-data/session-data_count_4.csv",
+        "src/main/resources/templates/session-data_count_4.csv",
+    ]);
+    repo.commit("move within main");
+    let found = diff_json(&repo, &format!("{}..HEAD", moved.trim())).found();
+    assert!(!found.iter().any(|(c, _, _)| c == "LG412"), "{found:?}");
+}

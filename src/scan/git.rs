@@ -750,8 +750,9 @@ fn judge_changes(judge: &FileJudge<'_>, objects: &Objects<'_>, changes: Changes,
             let from = change.from.as_deref().map(|from| judge.classifier.classify(from));
             let before = result.findings.len();
             judge.judge_path(facts, &info, &mut result.findings);
-            let named = result.findings[before..].iter().any(|f| f.code() == "LG413");
             if let Some(moved) = from.as_ref().and_then(|from| arrived_from_test(from, &info)) {
+                // The path checks may already name the file (by its name or folder).
+                let named = result.findings[before..].iter().any(|f| f.code() == moved.code());
                 if !named {
                     result.findings.push(moved);
                 }
