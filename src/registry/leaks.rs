@@ -102,7 +102,10 @@ pub const IMPORTS_TEST_CODE: CheckMeta = CheckMeta {
     what: "A relative JavaScript/TypeScript import of test/, __mocks__/, fixtures/ or a *.test/*.spec \
            module; a Python import of a `tests` package or `conftest`; Ruby `require_relative` into \
            spec/ or test/, or of spec_helper/test_helper. (Imports of test-only libraries are LG425.) \
-           Modules that are themselves test tooling (a `*-test` or `testing` module) are not reported.",
+           Modules that are themselves test tooling (a `*-test` or `testing` module) are not reported. \
+           Smoke tests (a module named `smoke`, `smoketest(s)` or `smoke_test(s)`, outside fixture and \
+           factory folders) are a warning: they are written to run against the live system, and a \
+           status page that runs them is often deliberate.",
     why: "Whatever production code imports is bundled and executed in production: a mock or fixture \
           imported there replaces real behaviour or real data in the live system.",
     example: "import { fakeCustomer } from '../__mocks__/customers';   // src/billing/invoice.ts",
