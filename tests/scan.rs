@@ -886,3 +886,63 @@ fn test_resource_renamed_into_main_resources_is_reported_as_moved_test_data() {
     let found = diff_json(&repo, &format!("{}..HEAD", moved.trim())).found();
     assert!(!found.iter().any(|(c, _, _)| c == "LG412"), "{found:?}");
 }
+
+/// A Django settings module that nothing selects: the repository's entry
+/// points select the package (which imports `base`), so `DEBUG = True` in
+/// `production.py` is a warning naming that evidence, in the tree scan and
+/// in `--diff` (whose facts come from the tree at the range's head). Once a
+/// deploy file selects it, it is an error again.
+#[test]
+fn django_settings_module_that_nothing_selects_is_a_warning_naming_the_selection() {
+    let repo = TestRepo::new();
+    repo.write("proj/__init__.py", "")
+        .write("proj/settings/__init__.py", "from .base import *\n")
+        .write(
+            "proj/settings/base.py",
+            "import os\nDEBUG = os.environ.get('DEBUG') == 'True'\n",
+        )
+        .write(
+            "proj/wsgi.py",
+            "import os\n\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"proj.settings\")\n",
+        )
+        .write(
+            "manage.py",
+            "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings')\n",
+        );
+    let base = repo.commit("base");
+    repo.write("proj/settings/production.py", "from .base import *\nDEBUG = True\n");
+    repo.commit("legacy production settings");
+    let lg451 = |run: &support::Run| -> Vec<serde_json::Value> {
+        run.json()["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "LG451" && f["location"]["path"] == "proj/settings/production.py")
+            .cloned()
+            .collect()
+    };
+    let tree = livegate(repo.path(), &["scan", "--format", "json"]);
+    let diff = diff_json(&repo, &format!("{base}..HEAD"));
+    for run in [&tree, &diff] {
+        let found = lg451(run);
+        assert_eq!(found.len(), 1, "{}", run.stdout);
+        assert_eq!(found[0]["severity"], "warning");
+        let message = found[0]["message"].as_str().unwrap();
+        assert!(message.contains("`proj.settings` at proj/wsgi.py:3"), "{message}");
+        assert!(message.contains("missing link"), "{message}");
+    }
+
+    // The image selects it: error, in both modes.
+    repo.write(
+        "Dockerfile",
+        "FROM python:3.12\nCOPY . /app\nENV DJANGO_SETTINGS_MODULE=proj.settings.production\n",
+    );
+    repo.commit("select production settings in the image");
+    let tree = livegate(repo.path(), &["scan", "--format", "json"]);
+    let diff = diff_json(&repo, &format!("{base}..HEAD"));
+    for run in [&tree, &diff] {
+        let found = lg451(run);
+        assert_eq!(found.len(), 1, "{}", run.stdout);
+        assert_eq!(found[0]["severity"], "error", "{}", found[0]);
+    }
+}

@@ -376,7 +376,9 @@ pub const DEBUG_MODE_IN_PRODUCTION_CONFIG: CheckMeta = CheckMeta {
     what: "`DEBUG = True`, `debug: true`, `APP_DEBUG=true`, `NODE_ENV=development`, \
            `consider_all_requests_local = true` and their kin in a production configuration file \
            (config/production.*, application.yml, settings.py, .env.production, deploy/**, \
-           values-prod.yaml and the policy's `production-config` globs).",
+           values-prod.yaml and the policy's `production-config` globs). A Django settings module \
+           that the repository's own `DJANGO_SETTINGS_MODULE` selection never reaches, directly or \
+           through a settings import, is a warning that names that selection.",
     why: "Debug modes print stack traces, settings and sometimes secrets to any visitor, and disable \
           production safeguards.",
     example: "DEBUG = True   # settings/production.py",

@@ -12,6 +12,7 @@ use super::{
     cap_per_file, deferred, tree_facts, Collected, FileJudge, FileResult, ScanError, Skip, BUILD_FILE_MAX_BYTES,
 };
 use crate::checks::leaks::content::is_production_data;
+use crate::checks::leaks::django;
 use crate::checks::leaks::docker_builds::is_build_reference;
 use crate::checks::leaks::placement::arrived_from_test;
 use crate::checks::leaks::{split_lines, TreeFacts};
@@ -716,6 +717,19 @@ fn tree_facts_from_git(judge: &FileJudge<'_>, blobs: BTreeMap<String, Oid>, obje
             facts
                 .build_files
                 .insert(path.clone(), String::from_utf8_lossy(blob.content()).into_owned());
+        }
+    }
+    if infos.iter().any(django::is_settings_module) {
+        for (path, oid) in blobs.iter().filter(|(path, _)| django::is_settings_selector(path)) {
+            let Ok(blob) = objects.blob(*oid) else {
+                continue;
+            };
+            if blob.content().len() as u64 <= BUILD_FILE_MAX_BYTES {
+                let text = String::from_utf8_lossy(blob.content());
+                if django::worth_keeping(path, &text) {
+                    facts.settings_files.insert(path.clone(), text.into_owned());
+                }
+            }
         }
     }
     facts.paths = blobs.into_keys().collect();

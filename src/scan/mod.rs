@@ -17,6 +17,7 @@ use globset::GlobMatcher;
 pub use baseline::{Baseline, BaselineError};
 
 use crate::checks::leaks::content::is_production_data;
+use crate::checks::leaks::django;
 use crate::checks::leaks::suppression::inline_allows;
 use crate::checks::leaks::{checks, FileFacts, TreeFacts};
 use crate::classify::{Area, Classifier, PathInfo, Role};
@@ -106,7 +107,7 @@ fn deferred(info: &PathInfo) -> bool {
     matches!(
         info.role,
         Role::Dockerfile | Role::Manifest(_) | Role::DockerIgnore | Role::NpmIgnore
-    )
+    ) || django::is_settings_module(info)
 }
 
 impl FileJudge<'_> {

@@ -5,6 +5,7 @@ use std::sync::LazyLock;
 
 use regex::{Regex, RegexSet};
 
+use super::django::{self, Selection, Verdict};
 use super::{is_comment_line, FileFacts, LeakCheck, TreeFacts};
 use crate::classify::{Area, PathInfo, Role};
 use crate::registry::leaks::{
@@ -361,6 +362,45 @@ impl LeakCheck for ProductionConfig {
     }
 
     fn check_content(&self, tree: &TreeFacts, file: &FileFacts<'_>, out: &mut Vec<Finding>) {
+        let start = out.len();
+        self.judge_lines(tree, file, out);
+        if django::is_settings_module(file.info) && out.len() > start {
+            if let Verdict::NotSelected { evidence } = tree.settings_selection().verdict(&file.info.path) {
+                let named = describe_selections(&evidence);
+                for finding in &mut out[start..] {
+                    if finding.severity == Severity::Error {
+                        finding.severity = Severity::Warning;
+                    }
+                    finding.message.push_str(&format!(
+                        " (a Django settings module nothing in the repository selects: it selects {named}, and none \
+                         of those imports this module; missing link: a deployment that sets DJANGO_SETTINGS_MODULE \
+                         outside the repository)"
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// `a` at wsgi.py:26, `b` at Dockerfile:4, and 3 more places.
+fn describe_selections(evidence: &[Selection]) -> String {
+    const SHOWN: usize = 3;
+    let mut parts: Vec<String> = evidence
+        .iter()
+        .take(SHOWN)
+        .map(|s| format!("`{}` at {}:{}", s.module, s.path, s.line))
+        .collect();
+    if evidence.len() > SHOWN {
+        parts.push(format!(
+            "{} more",
+            crate::report::count(evidence.len() - SHOWN, "place", "places")
+        ));
+    }
+    parts.join(", ")
+}
+
+impl ProductionConfig {
+    fn judge_lines(&self, tree: &TreeFacts, file: &FileFacts<'_>, out: &mut Vec<Finding>) {
         let base = spring_base_file(&file.info.path);
         let overriding_values = production_values_beside(tree, &file.info.path);
         let profiles = if base {

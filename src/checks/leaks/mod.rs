@@ -4,6 +4,7 @@
 pub mod config;
 pub mod content;
 pub mod dependencies;
+pub mod django;
 pub mod docker_builds;
 pub mod dockerfile;
 pub mod guards;
@@ -42,6 +43,12 @@ pub struct TreeFacts {
     /// The builds `build_files` describe, read once for all Dockerfiles
     /// (so `build_files` is filled before the first Dockerfile is judged).
     build_refs: OnceLock<Vec<docker_builds::BuildRef>>,
+    /// Files that may select a Django settings module, and the settings
+    /// modules themselves (`django::is_settings_selector`), by path, with
+    /// their text; filled only when the tree has a settings module.
+    pub settings_files: BTreeMap<String, String>,
+    /// What `settings_files` say, learned once for all settings modules.
+    settings_selection: OnceLock<django::SettingsSelection>,
 }
 
 impl TreeFacts {
@@ -53,6 +60,12 @@ impl TreeFacts {
                 .flat_map(|(path, text)| docker_builds::build_refs(path, text))
                 .collect()
         })
+    }
+
+    /// Which Django settings modules the tree selects.
+    pub fn settings_selection(&self) -> &django::SettingsSelection {
+        self.settings_selection
+            .get_or_init(|| django::SettingsSelection::learn(&self.settings_files, &self.paths))
     }
 }
 
