@@ -206,8 +206,18 @@ pub fn is_example_context(line: &str, matches: &[ValueMatch]) -> bool {
         }
     }
     let lower = blanked.to_ascii_lowercase();
+    // "For example, QQ123456C": the hint text of GOV.UK-style forms, in
+    // locale files and templates, shows the format with HMRC's example value.
     const ANYWHERE: &[&str] = &[
-        "e.g.", "bogon", "rfc 5737", "rfc5737", "rfc 3849", "rfc3849", "test-net",
+        "e.g.",
+        "for example",
+        "for instance",
+        "bogon",
+        "rfc 5737",
+        "rfc5737",
+        "rfc 3849",
+        "rfc3849",
+        "test-net",
     ];
     if ANYWHERE.iter().any(|word| lower.contains(word)) {
         return true;
@@ -223,12 +233,12 @@ pub fn is_example_context(line: &str, matches: &[ValueMatch]) -> bool {
     })
 }
 
-/// `example:`, `"examples":`, `description =`, `placeholder="…"`,
+/// `example:`, `"examples":`, `description =`, `placeholder="…"`, `hint:` (form hint text),
 /// `:placeholder`, `<example>`: the word as a whole key, attribute or tag,
 /// not as part of an identifier.
 static DOCUMENTATION_KEY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?:^|[^\w.-])["']?(?:examples?|x-examples?|description|placeholder|sample)["']?\s*(?:[:=]|=>)|<(?:examples?|placeholder)\b|:placeholder\b|placeholdertext\s*[:=]"#,
+        r#"(?:^|[^\w.-])["']?(?:examples?|x-examples?|description|placeholder|sample|hint)["']?\s*(?:[:=]|=>)|<(?:examples?|placeholder)\b|:placeholder\b|placeholdertext\s*[:=]"#,
     )
     .expect("documentation key regex")
 });
