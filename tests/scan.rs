@@ -946,3 +946,42 @@ fn django_settings_module_that_nothing_selects_is_a_warning_naming_the_selection
         assert_eq!(found[0]["severity"], "error", "{}", found[0]);
     }
 }
+
+/// Real-world false alarm (claim-additional-payments-for-teaching): seed
+/// helpers in `db/seeders/` use FactoryBot, and `db/seeds.rb` picks a seeder
+/// by environment (production gets a no-op). The helpers' findings are
+/// warnings naming that guard, in the tree scan and in `--diff`.
+#[test]
+fn seed_helpers_behind_an_environment_guarded_seeds_entry_are_warnings() {
+    let repo = TestRepo::new();
+    repo.write(
+        "db/seeds.rb",
+        "require_relative \"seeders/base\"\n\nseeder = if Rails.env.development?\n  Seeders::Base.new\nelse\n  Seeders::Null.new\nend\nseeder.call\n",
+    )
+    .write("app/models/claim.rb", "class Claim < ApplicationRecord\nend\n");
+    let base = repo.commit("base");
+    repo.write(
+        "db/seeders/base.rb",
+        "require \"factory_bot\"\n\nmodule Seeders\n  class Base\n    def call\n      FactoryBot.create_list(:claim, 5)\n    end\n  end\nend\n",
+    );
+    repo.commit("seed claims in development");
+    let tree = livegate(repo.path(), &["scan", "--format", "json"]);
+    let diff = diff_json(&repo, &format!("{base}..HEAD"));
+    for run in [&tree, &diff] {
+        let json = run.json();
+        let lg425: Vec<&serde_json::Value> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "LG425" && f["location"]["path"] == "db/seeders/base.rb")
+            .collect();
+        assert!(!lg425.is_empty(), "{json}");
+        for finding in lg425 {
+            assert_eq!(finding["severity"], "warning", "{finding}");
+            assert!(
+                finding["message"].as_str().unwrap().contains("db/seeds.rb:3"),
+                "{finding}"
+            );
+        }
+    }
+}

@@ -12,9 +12,9 @@ use super::{
     cap_per_file, deferred, tree_facts, Collected, FileJudge, FileResult, ScanError, Skip, BUILD_FILE_MAX_BYTES,
 };
 use crate::checks::leaks::content::is_production_data;
-use crate::checks::leaks::django;
 use crate::checks::leaks::docker_builds::is_build_reference;
 use crate::checks::leaks::placement::arrived_from_test;
+use crate::checks::leaks::{django, guards};
 use crate::checks::leaks::{split_lines, TreeFacts};
 use crate::classify::{PathInfo, Role};
 use crate::registry::leaks::SUBMODULE_NOT_SCANNED;
@@ -729,6 +729,18 @@ fn tree_facts_from_git(judge: &FileJudge<'_>, blobs: BTreeMap<String, Oid>, obje
                 if django::worth_keeping(path, &text) {
                     facts.settings_files.insert(path.clone(), text.into_owned());
                 }
+            }
+        }
+    }
+    if infos.iter().any(guards::is_seed_helper) {
+        for (path, oid) in blobs.iter().filter(|(path, _)| guards::is_seed_entry(path)) {
+            let Ok(blob) = objects.blob(*oid) else {
+                continue;
+            };
+            if blob.content().len() as u64 <= BUILD_FILE_MAX_BYTES {
+                facts
+                    .seed_entries
+                    .insert(path.clone(), String::from_utf8_lossy(blob.content()).into_owned());
             }
         }
     }

@@ -11,9 +11,9 @@ use super::{
     cap_per_file, deferred, relative, tree_facts, unreadable, Collected, FileJudge, FileResult, ScanError, ScanOptions,
     Skip, BUILD_FILE_MAX_BYTES,
 };
-use crate::checks::leaks::django;
 use crate::checks::leaks::docker_builds::is_build_reference;
 use crate::checks::leaks::TreeFacts;
+use crate::checks::leaks::{django, guards};
 use crate::classify::PathInfo;
 use crate::registry::verification as verify;
 use crate::report::finding::{Finding, Location};
@@ -31,6 +31,8 @@ struct Gathered {
     build_files: Vec<(String, PathBuf)>,
     /// Files that may select a Django settings module.
     settings_files: Vec<(String, PathBuf)>,
+    /// Seeds entry files (`db/seeds.rb`).
+    seed_entries: Vec<(String, PathBuf)>,
 }
 
 impl Gathered {
@@ -48,6 +50,9 @@ impl Gathered {
         }
         if django::is_settings_selector(&rel) {
             self.settings_files.push((rel.clone(), file.to_path_buf()));
+        }
+        if guards::is_seed_entry(&rel) {
+            self.seed_entries.push((rel.clone(), file.to_path_buf()));
         }
         let info = judge.classifier.classify(&rel);
         if deferred(&info) {
@@ -219,6 +224,7 @@ pub(super) fn scan_tree(judge: &FileJudge<'_>, options: &ScanOptions) -> Result<
         all.excluded.extend(part.excluded);
         all.build_files.extend(part.build_files);
         all.settings_files.extend(part.settings_files);
+        all.seed_entries.extend(part.seed_entries);
     }
     if let Some(repo) = &repo {
         let walked: HashSet<&str> = all
@@ -238,6 +244,7 @@ pub(super) fn scan_tree(judge: &FileJudge<'_>, options: &ScanOptions) -> Result<
         deferred: mut later,
         build_files,
         settings_files,
+        seed_entries,
         ..
     } = all;
     let mut facts = tree_facts(infos.iter());
@@ -269,6 +276,15 @@ pub(super) fn scan_tree(judge: &FileJudge<'_>, options: &ScanOptions) -> Result<
                 if django::worth_keeping(&rel, &text) {
                     facts.settings_files.insert(rel, text);
                 }
+            }
+        }
+    }
+    // Only a seed helper asks what its entry file guards.
+    if later.iter().any(|(info, _)| guards::is_seed_helper(info)) {
+        for (rel, file) in seed_entries {
+            let small = std::fs::metadata(&file).is_ok_and(|m| m.len() <= BUILD_FILE_MAX_BYTES);
+            if let (true, Ok(text)) = (small, std::fs::read_to_string(&file)) {
+                facts.seed_entries.insert(rel, text);
             }
         }
     }

@@ -47,6 +47,9 @@ pub struct TreeFacts {
     /// modules themselves (`django::is_settings_selector`), by path, with
     /// their text; filled only when the tree has a settings module.
     pub settings_files: BTreeMap<String, String>,
+    /// Seeds entry files (`guards::is_seed_entry`) by path, with their text;
+    /// filled only when the tree has seed helpers in a seeds folder.
+    pub seed_entries: BTreeMap<String, String>,
     /// What `settings_files` say, learned once for all settings modules.
     settings_selection: OnceLock<django::SettingsSelection>,
 }
