@@ -312,7 +312,36 @@ fn judge(file: &FileFacts<'_>) -> (Severity, String) {
                 .to_owned(),
         );
     }
+    if let Some(name) = anonymisation_name(path) {
+        return (
+            Severity::Warning,
+            format!(
+                "; `{name}` says the file anonymises data: fake values there replace real personal data in a copy \
+                 (missing link: whether it ever writes to production's own database)"
+            ),
+        );
+    }
     (Severity::Error, String::new())
+}
+
+/// A path segment naming anonymisation (`db/anonymise/rules.rb`,
+/// `lib/data_anonymizer.rb`, `scrub_pii.py`): there a fake-data library is
+/// the tool that removes personal data from a database copy, not test data.
+fn anonymisation_name(path: &str) -> Option<&str> {
+    const STEMS: &[&str] = &[
+        "anonymis",
+        "anonymiz",
+        "pseudonymis",
+        "pseudonymiz",
+        "obfuscat",
+        "scrub",
+    ];
+    path.split('/').find(|segment| {
+        let lower = segment.to_ascii_lowercase();
+        lower
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|word| STEMS.iter().any(|stem| word.contains(stem)))
+    })
 }
 
 /// A file or folder whose name says it exists to help tests: `factories.py`,
@@ -687,6 +716,26 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    /// Real-world false alarm (laa-apply-for-legal-aid): 66 error findings
+    /// in the anonymisation rules a rake task feeds to pg_dump_anonymize.
+    #[test]
+    fn faker_in_anonymisation_code_is_a_warning_naming_it() {
+        let rules = "require \"faker\"\n\n@rules = {\n  addresses: {\n    city: -> { Faker::Address.city },\n  },\n}\n";
+        let found = scan("db/anonymise/rules.rb", rules);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            found.iter().all(|(_, _, severity)| *severity == Severity::Warning),
+            "{found:?}"
+        );
+        assert!(scan("lib/tasks/data_anonymizer.rb", rules)
+            .iter()
+            .all(|f| f.2 == Severity::Warning));
+        // Elsewhere the same code is an error.
+        assert!(scan("app/services/address_filler.rb", rules)
+            .iter()
+            .all(|f| f.2 == Severity::Error));
     }
 
     #[test]
