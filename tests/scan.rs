@@ -817,3 +817,158 @@ fn diff_finds_staging_hosts_test_data_changelogs_and_test_switches_in_the_image(
         ]
     );
 }
+
+/// Leak 51 of the real-world evaluation: a test CSV renamed from
+/// `src/test/resources` into `src/main/resources` keeps its ordinary name, so
+/// the move is the only evidence; `--diff`, `--staged` and the pre-push range
+/// all saw a pure rename and reported nothing.
+#[test]
+fn test_resource_renamed_into_main_resources_is_reported_as_moved_test_data() {
+    let repo = TestRepo::new();
+    repo.write(
+        "src/test/resources/session-template-data/session-data_count_4.csv",
+        "prison_code,day,start,end\nHEI,MONDAY,09:00,10:00\n",
+    )
+    .write("src/main/resources/application.yml", "server:\n  port: 8080\n")
+    .write("src/main/kotlin/App.kt", "fun main() {}\n");
+    let base = repo.commit("base");
+    std::fs::create_dir_all(repo.path().join("src/main/resources/session-template-data")).unwrap();
+    repo.git(&[
+        "mv",
+        "src/test/resources/session-template-data/session-data_count_4.csv",
+        "src/main/resources/session-template-data/session-data_count_4.csv",
+    ]);
+    let staged = livegate(repo.path(), &["scan", "--staged", "--format", "json"]);
+    repo.commit("move the session template data");
+    let diff = diff_json(&repo, &format!("{base}..HEAD"));
+    for run in [&staged, &diff] {
+        let json = run.json();
+        let moved: Vec<&serde_json::Value> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "LG412")
+            .collect();
+        assert_eq!(moved.len(), 1, "{json}");
+        assert_eq!(
+            moved[0]["location"]["path"],
+            "src/main/resources/session-template-data/session-data_count_4.csv"
+        );
+        assert_eq!(moved[0]["severity"], "warning");
+        let message = moved[0]["message"].as_str().unwrap();
+        assert!(
+            message.contains("src/test/resources/session-template-data/session-data_count_4.csv"),
+            "{message}"
+        );
+    }
+    // A move that stays inside production is not test data arriving.
+    let moved = repo.git(&["rev-parse", "HEAD"]);
+    std::fs::create_dir_all(repo.path().join("src/main/resources/templates")).unwrap();
+    repo.git(&[
+        "mv",
+        "src/main/resources/session-template-data/session-data_count_4.csv",
+        "src/main/resources/templates/session-data_count_4.csv",
+    ]);
+    repo.commit("move within main");
+    let found = diff_json(&repo, &format!("{}..HEAD", moved.trim())).found();
+    assert!(!found.iter().any(|(c, _, _)| c == "LG412"), "{found:?}");
+}
+
+/// A Django settings module that nothing selects: the repository's entry
+/// points select the package (which imports `base`), so `DEBUG = True` in
+/// `production.py` is a warning naming that evidence, in the tree scan and
+/// in `--diff` (whose facts come from the tree at the range's head). Once a
+/// deploy file selects it, it is an error again.
+#[test]
+fn django_settings_module_that_nothing_selects_is_a_warning_naming_the_selection() {
+    let repo = TestRepo::new();
+    repo.write("proj/__init__.py", "")
+        .write("proj/settings/__init__.py", "from .base import *\n")
+        .write(
+            "proj/settings/base.py",
+            "import os\nDEBUG = os.environ.get('DEBUG') == 'True'\n",
+        )
+        .write(
+            "proj/wsgi.py",
+            "import os\n\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"proj.settings\")\n",
+        )
+        .write(
+            "manage.py",
+            "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings')\n",
+        );
+    let base = repo.commit("base");
+    repo.write("proj/settings/production.py", "from .base import *\nDEBUG = True\n");
+    repo.commit("legacy production settings");
+    let lg451 = |run: &support::Run| -> Vec<serde_json::Value> {
+        run.json()["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "LG451" && f["location"]["path"] == "proj/settings/production.py")
+            .cloned()
+            .collect()
+    };
+    let tree = livegate(repo.path(), &["scan", "--format", "json"]);
+    let diff = diff_json(&repo, &format!("{base}..HEAD"));
+    for run in [&tree, &diff] {
+        let found = lg451(run);
+        assert_eq!(found.len(), 1, "{}", run.stdout);
+        assert_eq!(found[0]["severity"], "warning");
+        let message = found[0]["message"].as_str().unwrap();
+        assert!(message.contains("`proj.settings` at proj/wsgi.py:3"), "{message}");
+        assert!(message.contains("missing link"), "{message}");
+    }
+
+    // The image selects it: error, in both modes.
+    repo.write(
+        "Dockerfile",
+        "FROM python:3.12\nCOPY . /app\nENV DJANGO_SETTINGS_MODULE=proj.settings.production\n",
+    );
+    repo.commit("select production settings in the image");
+    let tree = livegate(repo.path(), &["scan", "--format", "json"]);
+    let diff = diff_json(&repo, &format!("{base}..HEAD"));
+    for run in [&tree, &diff] {
+        let found = lg451(run);
+        assert_eq!(found.len(), 1, "{}", run.stdout);
+        assert_eq!(found[0]["severity"], "error", "{}", found[0]);
+    }
+}
+
+/// Real-world false alarm (claim-additional-payments-for-teaching): seed
+/// helpers in `db/seeders/` use FactoryBot, and `db/seeds.rb` picks a seeder
+/// by environment (production gets a no-op). The helpers' findings are
+/// warnings naming that guard, in the tree scan and in `--diff`.
+#[test]
+fn seed_helpers_behind_an_environment_guarded_seeds_entry_are_warnings() {
+    let repo = TestRepo::new();
+    repo.write(
+        "db/seeds.rb",
+        "require_relative \"seeders/base\"\n\nseeder = if Rails.env.development?\n  Seeders::Base.new\nelse\n  Seeders::Null.new\nend\nseeder.call\n",
+    )
+    .write("app/models/claim.rb", "class Claim < ApplicationRecord\nend\n");
+    let base = repo.commit("base");
+    repo.write(
+        "db/seeders/base.rb",
+        "require \"factory_bot\"\n\nmodule Seeders\n  class Base\n    def call\n      FactoryBot.create_list(:claim, 5)\n    end\n  end\nend\n",
+    );
+    repo.commit("seed claims in development");
+    let tree = livegate(repo.path(), &["scan", "--format", "json"]);
+    let diff = diff_json(&repo, &format!("{base}..HEAD"));
+    for run in [&tree, &diff] {
+        let json = run.json();
+        let lg425: Vec<&serde_json::Value> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "LG425" && f["location"]["path"] == "db/seeders/base.rb")
+            .collect();
+        assert!(!lg425.is_empty(), "{json}");
+        for finding in lg425 {
+            assert_eq!(finding["severity"], "warning", "{finding}");
+            assert!(
+                finding["message"].as_str().unwrap().contains("db/seeds.rb:3"),
+                "{finding}"
+            );
+        }
+    }
+}

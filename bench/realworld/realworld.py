@@ -88,6 +88,7 @@ def main():
     error_rows = []  # (repo, code, path, line, verdict, reason)
     leak_rows = []  # dicts
     problems = []
+    scanned = {}  # repo -> findings per severity on the untouched tree
     work = tempfile.mkdtemp(prefix="livegate-realworld-")
     try:
         for repo, sha, *_ in manifest:
@@ -113,6 +114,7 @@ def main():
             if findings is None:
                 problems.append(f"{repo}: full scan exited {rc}: {err}")
                 findings = []
+            scanned[repo] = {sev: sum(1 for f in findings if f.get("severity") == sev) for sev in SEVERITY_RANK}
             for f in findings:
                 if f.get("severity") != "error":
                     continue
@@ -162,6 +164,24 @@ def main():
         print(f"{verdict:<9} {repo} {code} {path}:{line}  {reason}")
     if not error_rows:
         print("(none)")
+    print()
+    print("== per repository (untouched tree: findings by severity, error verdicts; planted leaks caught)")
+    print(f"{'repository':<56} {'notes':>5} {'warns':>5} {'errors':>6} {'TP':>3} {'FP':>3} {'unj':>3}  leaks")
+    for repo, _sha, *_ in manifest:
+        counts = scanned.get(repo)
+        rows = [r for r in error_rows if r[0] == repo]
+        leaks_here = [r for r in leak_rows if r["repo"] == repo]
+        caught_here = sum(1 for r in leaks_here if r["sev"] is not None)
+        at_error_here = sum(1 for r in leaks_here if r["sev"] == "error")
+        leak_text = f"{caught_here}/{len(leaks_here)} caught, {at_error_here} at error" if leaks_here else "none planted"
+        if counts is None:
+            print(f"{repo:<56} {'-':>5} {'-':>5} {'-':>6} {'-':>3} {'-':>3} {'-':>3}  {leak_text} (not scanned)")
+            continue
+        print(
+            f"{repo:<56} {counts['note']:>5} {counts['warning']:>5} {counts['error']:>6} "
+            f"{sum(1 for r in rows if r[4] == 'TP'):>3} {sum(1 for r in rows if r[4] == 'FP'):>3} "
+            f"{sum(1 for r in rows if r[4] == 'UNJUDGED'):>3}  {leak_text}"
+        )
     print()
     missed_kinds = {}
     for r in leak_rows:

@@ -96,6 +96,10 @@ const BUILTIN_OTHER: &[&str] = &[
     // Build and tool configuration: jest.config.js, yarn.config.cjs, vite.config.ts.
     "**/*.config.{js,cjs,mjs,ts,cts,mts}",
     "**/{Gruntfile,gruntfile,Gulpfile,gulpfile}.{js,cjs,mjs,ts}",
+    // Test runner configuration: .mocharc.js, karma.conf.js, wdio.conf.ts.
+    "**/.mocharc*",
+    "**/.nycrc*",
+    "**/{karma,protractor,wdio}.conf.{js,cjs,mjs,ts}",
     "tools/**",
     "hack/**",
     "ci/**",
@@ -298,6 +302,8 @@ fn other_folder(path: &str) -> Option<&str> {
 /// production location (config/test.yml, application-test.yml, .env.local).
 const NON_PRODUCTION_CONFIG_WORDS: &[&str] = &[
     "test", "dev", "local", "example", "sample", "ci", "staging", "stage", "qa", "mock", "demo",
+    // Review apps: one short-lived environment per pull request.
+    "review", "preview",
 ];
 
 /// Directory names that mean "this is test material" when they sit inside production code.

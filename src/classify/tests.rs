@@ -220,3 +220,23 @@ fn pip_tools_sources_production_named_values_and_master_changelogs() {
         Role::Migration
     );
 }
+
+/// Real-world false alarms (18F/identity-idp): the mocha configuration was
+/// production code (LG425 "uses mocha"), and a review-app image was judged
+/// as production's.
+#[test]
+fn test_runner_configuration_and_review_app_dockerfiles_are_not_production() {
+    for path in [
+        ".mocharc.js",
+        "web/.mocharc.cjs",
+        ".nycrc.json",
+        "karma.conf.js",
+        "e2e/wdio.conf.ts",
+    ] {
+        assert_eq!(classify(path).area, Area::Other, "{path}");
+    }
+    assert_eq!(classify("dockerfiles/idp_review_app.Dockerfile").role, Role::None);
+    assert_eq!(classify("Dockerfile.preview").role, Role::None);
+    assert_eq!(classify("dockerfiles/idp_production.Dockerfile").role, Role::Dockerfile);
+    assert_eq!(classify("app/services/review_service.rb").area, Area::Production);
+}

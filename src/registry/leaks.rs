@@ -102,7 +102,10 @@ pub const IMPORTS_TEST_CODE: CheckMeta = CheckMeta {
     what: "A relative JavaScript/TypeScript import of test/, __mocks__/, fixtures/ or a *.test/*.spec \
            module; a Python import of a `tests` package or `conftest`; Ruby `require_relative` into \
            spec/ or test/, or of spec_helper/test_helper. (Imports of test-only libraries are LG425.) \
-           Modules that are themselves test tooling (a `*-test` or `testing` module) are not reported.",
+           Modules that are themselves test tooling (a `*-test` or `testing` module) are not reported. \
+           Smoke tests (a module named `smoke`, `smoketest(s)` or `smoke_test(s)`, outside fixture and \
+           factory folders) are a warning: they are written to run against the live system, and a \
+           status page that runs them is often deliberate.",
     why: "Whatever production code imports is bundled and executed in production: a mock or fixture \
           imported there replaces real behaviour or real data in the live system.",
     example: "import { fakeCustomer } from '../__mocks__/customers';   // src/billing/invoice.ts",
@@ -373,7 +376,9 @@ pub const DEBUG_MODE_IN_PRODUCTION_CONFIG: CheckMeta = CheckMeta {
     what: "`DEBUG = True`, `debug: true`, `APP_DEBUG=true`, `NODE_ENV=development`, \
            `consider_all_requests_local = true` and their kin in a production configuration file \
            (config/production.*, application.yml, settings.py, .env.production, deploy/**, \
-           values-prod.yaml and the policy's `production-config` globs).",
+           values-prod.yaml and the policy's `production-config` globs). A Django settings module \
+           that the repository's own `DJANGO_SETTINGS_MODULE` selection never reaches, directly or \
+           through a settings import, is a warning that names that selection.",
     why: "Debug modes print stack traces, settings and sometimes secrets to any visitor, and disable \
           production safeguards.",
     example: "DEBUG = True   # settings/production.py",

@@ -14,6 +14,7 @@ use super::{
 use crate::checks::leaks::content::is_production_data;
 use crate::checks::leaks::docker_builds::is_build_reference;
 use crate::checks::leaks::placement::arrived_from_test;
+use crate::checks::leaks::{django, guards};
 use crate::checks::leaks::{split_lines, TreeFacts};
 use crate::classify::{PathInfo, Role};
 use crate::registry::leaks::SUBMODULE_NOT_SCANNED;
@@ -718,6 +719,31 @@ fn tree_facts_from_git(judge: &FileJudge<'_>, blobs: BTreeMap<String, Oid>, obje
                 .insert(path.clone(), String::from_utf8_lossy(blob.content()).into_owned());
         }
     }
+    if infos.iter().any(django::is_settings_module) {
+        for (path, oid) in blobs.iter().filter(|(path, _)| django::is_settings_selector(path)) {
+            let Ok(blob) = objects.blob(*oid) else {
+                continue;
+            };
+            if blob.content().len() as u64 <= BUILD_FILE_MAX_BYTES {
+                let text = String::from_utf8_lossy(blob.content());
+                if django::worth_keeping(path, &text) {
+                    facts.settings_files.insert(path.clone(), text.into_owned());
+                }
+            }
+        }
+    }
+    if infos.iter().any(guards::is_seed_helper) {
+        for (path, oid) in blobs.iter().filter(|(path, _)| guards::is_seed_entry(path)) {
+            let Ok(blob) = objects.blob(*oid) else {
+                continue;
+            };
+            if blob.content().len() as u64 <= BUILD_FILE_MAX_BYTES {
+                facts
+                    .seed_entries
+                    .insert(path.clone(), String::from_utf8_lossy(blob.content()).into_owned());
+            }
+        }
+    }
     facts.paths = blobs.into_keys().collect();
     facts
 }
@@ -750,8 +776,9 @@ fn judge_changes(judge: &FileJudge<'_>, objects: &Objects<'_>, changes: Changes,
             let from = change.from.as_deref().map(|from| judge.classifier.classify(from));
             let before = result.findings.len();
             judge.judge_path(facts, &info, &mut result.findings);
-            let named = result.findings[before..].iter().any(|f| f.code() == "LG413");
             if let Some(moved) = from.as_ref().and_then(|from| arrived_from_test(from, &info)) {
+                // The path checks may already name the file (by its name or folder).
+                let named = result.findings[before..].iter().any(|f| f.code() == moved.code());
                 if !named {
                     result.findings.push(moved);
                 }

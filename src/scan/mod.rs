@@ -19,6 +19,7 @@ pub use baseline::{Baseline, BaselineError};
 use crate::checks::leaks::content::is_production_data;
 use crate::checks::leaks::suppression::inline_allows;
 use crate::checks::leaks::{checks, FileFacts, TreeFacts};
+use crate::checks::leaks::{django, guards};
 use crate::classify::{Area, Classifier, PathInfo, Role};
 use crate::policy::{compile_glob, Policy};
 use crate::registry::leaks::{FINDINGS_CAPPED, SUPPRESSION_WITHOUT_REASON, UNUSED_ALLOW_ENTRY};
@@ -106,7 +107,8 @@ fn deferred(info: &PathInfo) -> bool {
     matches!(
         info.role,
         Role::Dockerfile | Role::Manifest(_) | Role::DockerIgnore | Role::NpmIgnore
-    )
+    ) || django::is_settings_module(info)
+        || guards::is_seed_helper(info)
 }
 
 impl FileJudge<'_> {
@@ -137,6 +139,7 @@ impl FileJudge<'_> {
                 check.check_content(tree, &facts, &mut found);
             }
         }
+        guards::apply_seed_entry_guard(tree, info, &mut found);
         apply_inline(&facts, &mut found, &mut result.stats);
         result.findings.extend(found);
     }

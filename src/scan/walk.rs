@@ -13,6 +13,7 @@ use super::{
 };
 use crate::checks::leaks::docker_builds::is_build_reference;
 use crate::checks::leaks::TreeFacts;
+use crate::checks::leaks::{django, guards};
 use crate::classify::PathInfo;
 use crate::registry::verification as verify;
 use crate::report::finding::{Finding, Location};
@@ -28,6 +29,10 @@ struct Gathered {
     excluded: Vec<String>,
     /// Workflows, compose files and Makefiles: how Dockerfiles are built.
     build_files: Vec<(String, PathBuf)>,
+    /// Files that may select a Django settings module.
+    settings_files: Vec<(String, PathBuf)>,
+    /// Seeds entry files (`db/seeds.rb`).
+    seed_entries: Vec<(String, PathBuf)>,
 }
 
 impl Gathered {
@@ -42,6 +47,12 @@ impl Gathered {
         }
         if is_build_reference(&rel) {
             self.build_files.push((rel.clone(), file.to_path_buf()));
+        }
+        if django::is_settings_selector(&rel) {
+            self.settings_files.push((rel.clone(), file.to_path_buf()));
+        }
+        if guards::is_seed_entry(&rel) {
+            self.seed_entries.push((rel.clone(), file.to_path_buf()));
         }
         let info = judge.classifier.classify(&rel);
         if deferred(&info) {
@@ -212,6 +223,8 @@ pub(super) fn scan_tree(judge: &FileJudge<'_>, options: &ScanOptions) -> Result<
         all.deferred.extend(part.deferred);
         all.excluded.extend(part.excluded);
         all.build_files.extend(part.build_files);
+        all.settings_files.extend(part.settings_files);
+        all.seed_entries.extend(part.seed_entries);
     }
     if let Some(repo) = &repo {
         let walked: HashSet<&str> = all
@@ -230,6 +243,8 @@ pub(super) fn scan_tree(judge: &FileJudge<'_>, options: &ScanOptions) -> Result<
         infos,
         deferred: mut later,
         build_files,
+        settings_files,
+        seed_entries,
         ..
     } = all;
     let mut facts = tree_facts(infos.iter());
@@ -250,6 +265,26 @@ pub(super) fn scan_tree(judge: &FileJudge<'_>, options: &ScanOptions) -> Result<
             let small = std::fs::metadata(&file).is_ok_and(|m| m.len() <= BUILD_FILE_MAX_BYTES);
             if let (true, Ok(text)) = (small, std::fs::read_to_string(&file)) {
                 facts.build_files.insert(rel, text);
+            }
+        }
+    }
+    // Only a Django settings module asks which modules are selected.
+    if later.iter().any(|(info, _)| django::is_settings_module(info)) {
+        for (rel, file) in settings_files {
+            let small = std::fs::metadata(&file).is_ok_and(|m| m.len() <= BUILD_FILE_MAX_BYTES);
+            if let (true, Ok(text)) = (small, std::fs::read_to_string(&file)) {
+                if django::worth_keeping(&rel, &text) {
+                    facts.settings_files.insert(rel, text);
+                }
+            }
+        }
+    }
+    // Only a seed helper asks what its entry file guards.
+    if later.iter().any(|(info, _)| guards::is_seed_helper(info)) {
+        for (rel, file) in seed_entries {
+            let small = std::fs::metadata(&file).is_ok_and(|m| m.len() <= BUILD_FILE_MAX_BYTES);
+            if let (true, Ok(text)) = (small, std::fs::read_to_string(&file)) {
+                facts.seed_entries.insert(rel, text);
             }
         }
     }

@@ -5,6 +5,7 @@ use std::sync::LazyLock;
 
 use regex::{Regex, RegexSet};
 
+use super::django::{self, Selection, Verdict};
 use super::{is_comment_line, FileFacts, LeakCheck, TreeFacts};
 use crate::classify::{Area, PathInfo, Role};
 use crate::registry::leaks::{
@@ -361,6 +362,69 @@ impl LeakCheck for ProductionConfig {
     }
 
     fn check_content(&self, tree: &TreeFacts, file: &FileFacts<'_>, out: &mut Vec<Finding>) {
+        let start = out.len();
+        self.judge_lines(tree, file, out);
+        if django::is_settings_module(file.info) && out.len() > start {
+            if let Verdict::NotSelected { evidence } = tree.settings_selection().verdict(&file.info.path) {
+                let named = describe_selections(&evidence);
+                for finding in &mut out[start..] {
+                    if finding.severity == Severity::Error {
+                        finding.severity = Severity::Warning;
+                    }
+                    finding.message.push_str(&format!(
+                        " (a Django settings module nothing in the repository selects: it selects {named}, and none \
+                         of those imports this module; missing link: a deployment that sets DJANGO_SETTINGS_MODULE \
+                         outside the repository)"
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// The first browser-facing URL of a file (a key naming a redirect,
+/// callback, base, public or website URL) whose host is this machine
+/// (`DFE_SIGN_IN_REDIRECT_BASE_URL=https://localhost:3000`): a
+/// production-named file that sends browsers there runs production mode on
+/// a workstation (a compose `env_file`). Other localhost URLs prove nothing:
+/// production pods reach sidecars at `localhost`. (line, host)
+fn local_url<'a>(file: &FileFacts<'a>) -> Option<(usize, &'a str)> {
+    const BROWSER_FACING: &[&str] = &["redirect", "callback", "base_url", "public_url", "app_url", "website"];
+    file.lines()
+        .filter(|(_, line)| !is_comment_line(line))
+        .find_map(|(number, line)| {
+            let key = line.split(['=', ':']).next().unwrap_or("").to_ascii_lowercase();
+            if !BROWSER_FACING.iter().any(|word| key.contains(word)) {
+                return None;
+            }
+            URL_HOST.captures_iter(line).find_map(|caps| {
+                let host = caps.get(1)?.as_str();
+                let lower = host.to_ascii_lowercase();
+                (lower == "localhost" || lower.ends_with(".localhost") || lower == "127.0.0.1")
+                    .then_some((number, host))
+            })
+        })
+}
+
+/// `a` at wsgi.py:26, `b` at Dockerfile:4, and 3 more places.
+fn describe_selections(evidence: &[Selection]) -> String {
+    const SHOWN: usize = 3;
+    let mut parts: Vec<String> = evidence
+        .iter()
+        .take(SHOWN)
+        .map(|s| format!("`{}` at {}:{}", s.module, s.path, s.line))
+        .collect();
+    if evidence.len() > SHOWN {
+        parts.push(format!(
+            "{} more",
+            crate::report::count(evidence.len() - SHOWN, "place", "places")
+        ));
+    }
+    parts.join(", ")
+}
+
+impl ProductionConfig {
+    fn judge_lines(&self, tree: &TreeFacts, file: &FileFacts<'_>, out: &mut Vec<Finding>) {
         let base = spring_base_file(&file.info.path);
         let overriding_values = production_values_beside(tree, &file.info.path);
         let profiles = if base {
@@ -369,6 +433,7 @@ impl LeakCheck for ProductionConfig {
             Vec::new()
         };
         let production_named = named_for_production(&file.info.path);
+        let local_stand_in = if production_named { local_url(file) } else { None };
         let mut env_name: Option<&str> = None;
         for (number, line) in file.lines() {
             if is_comment_line(line) {
@@ -433,7 +498,7 @@ impl LeakCheck for ProductionConfig {
                 out.push(finding);
             }
             if production_named {
-                self.test_environment_hosts(file, line, out);
+                self.test_environment_hosts(file, line, local_stand_in, out);
             }
             if let Some(caps) = MIGRATION_LOCATION.captures(judged) {
                 let value = caps.get(1).map_or("", |m| m.as_str());
@@ -468,7 +533,13 @@ impl LeakCheck for ProductionConfig {
 impl ProductionConfig {
     /// LG456: URLs on one line of a production-named file whose host names a
     /// test environment.
-    fn test_environment_hosts(&self, file: &FileFacts<'_>, line: &str, out: &mut Vec<Finding>) {
+    fn test_environment_hosts(
+        &self,
+        file: &FileFacts<'_>,
+        line: &str,
+        local_stand_in: Option<(usize, &str)>,
+        out: &mut Vec<Finding>,
+    ) {
         let code = [" #", "\t#"]
             .iter()
             .filter_map(|marker| line.find(marker))
@@ -480,7 +551,7 @@ impl ProductionConfig {
                 continue;
             };
             let offset = line.as_ptr() as usize - file.text.as_ptr() as usize + host.start();
-            out.push(file.finding_at(
+            let mut finding = file.finding_at(
                 &TEST_ENVIRONMENT_HOST_IN_PRODUCTION_CONFIG,
                 offset,
                 format!(
@@ -488,7 +559,15 @@ impl ProductionConfig {
                      (evidence: the file is named for production and the host name says `{environment}`)",
                     host.as_str()
                 ),
-            ));
+            );
+            if let Some((local_line, local_host)) = local_stand_in {
+                finding.severity = Severity::Warning;
+                finding.message.push_str(&format!(
+                    "; but line {local_line} points at `{local_host}`: the file runs production mode on a \
+                     workstation, it is not what production deploys with; missing link: what the deployment sets"
+                ));
+            }
+            out.push(finding);
         }
     }
 }
@@ -682,6 +761,30 @@ mod tests {
             ),
             [("LG456", 1, 28)]
         );
+    }
+
+    /// Real-world false alarm (claim-additional-payments-for-teaching): the
+    /// `.env.production` of a local production-mode compose run names a
+    /// preprod identity provider beside a localhost redirect.
+    #[test]
+    fn test_environment_hosts_in_a_production_file_that_points_at_localhost_are_warnings() {
+        let info = Classifier::new(&LeakPolicy::default()).classify(".env.production");
+        let text = "DFE_SIGN_IN_REDIRECT_BASE_URL=https://localhost:3000\nTID_SIGN_IN_ISSUER=https://preprod.teaching-identity.education.gov.uk/\n";
+        let mut out = Vec::new();
+        ProductionConfig.check_content(&TreeFacts::default(), &FileFacts::new(&info, text), &mut out);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!((out[0].code(), out[0].severity), ("LG456", Severity::Warning));
+        assert!(
+            out[0].message.contains("line 1 points at `localhost`"),
+            "{}",
+            out[0].message
+        );
+        // Without a browser-facing localhost URL (a sidecar at localhost is
+        // not one) it stays an error.
+        let text = "STATSD_URL=http://localhost:8125\nTID_SIGN_IN_ISSUER=https://preprod.teaching-identity.education.gov.uk/\n";
+        let mut out = Vec::new();
+        ProductionConfig.check_content(&TreeFacts::default(), &FileFacts::new(&info, text), &mut out);
+        assert_eq!((out[0].code(), out[0].severity), ("LG456", Severity::Error));
     }
 
     #[test]

@@ -232,6 +232,21 @@ mod tests {
         assert!(scan("src/data/form.xml", "<input placeholder=\"QQ123456C\"/>\n").is_empty());
     }
 
+    /// Real-world false alarm (claim-additional-payments-for-teaching): form
+    /// hint text in Rails locale files showing the format of an NI number.
+    #[test]
+    fn form_hint_text_showing_an_example_value_is_documentation() {
+        let locale = "en:\n  forms:\n    nino:\n      hint: \"For example, QQ123456C\"\n";
+        assert!(scan("config/locales/early_years_payment.yml", locale).is_empty());
+        assert!(scan("config/locales/fe.yml", "      text: \"For example ’QQ123456C’\"\n").is_empty());
+        assert!(scan("config/locales/fe.yml", "      hint: QQ123456C\n").is_empty());
+        // Still a value when written as data.
+        assert_eq!(
+            scan("config/locales/fe.yml", "      default_nino: QQ123456C\n"),
+            [("LG435".to_owned(), 1)]
+        );
+    }
+
     fn severities(path: &str, text: &str) -> Vec<Severity> {
         let info = Classifier::new(&LeakPolicy::default()).classify(path);
         let mut out = Vec::new();

@@ -8,7 +8,10 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::is_comment_line;
+use super::{is_comment_line, TreeFacts};
+use crate::classify::{PathInfo, Role};
+use crate::registry::Severity;
+use crate::report::finding::Finding;
 
 /// One pattern per ecosystem's usual spelling of "not in production".
 static GUARD: LazyLock<Regex> = LazyLock::new(|| {
@@ -46,9 +49,127 @@ pub fn environment_guard(text: &str) -> Option<&str> {
         .map(|m| m.as_str().trim())
 }
 
+/// Folders of seed helpers that an entry file beside them loads.
+const SEED_FOLDERS: &[&str] = &["seeds", "seeders", "seed"];
+
+/// A seeds entry file (`db/seeds.rb`, `seed.py`): what `rails db:seed` and
+/// its kin run, and what decides which seed helpers do anything.
+pub fn is_seed_entry(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.split_once('.')
+        .is_some_and(|(stem, ext)| matches!(stem, "seeds" | "seed") && matches!(ext, "rb" | "py" | "js" | "ts" | "php"))
+}
+
+/// A seed file inside a seeds folder (`db/seeders/base.rb`,
+/// `db/seeds/users.rb`): a helper that an entry file beside the folder loads.
+pub fn is_seed_helper(info: &PathInfo) -> bool {
+    info.role == Role::Seed && seed_folder(&info.path).is_some()
+}
+
+/// The innermost seeds folder of a path: (its parent directory, its name).
+fn seed_folder(path: &str) -> Option<(&str, &str)> {
+    let (dirs, _) = path.rsplit_once('/')?;
+    let mut start = dirs.len();
+    for segment in dirs.rsplit('/') {
+        start -= segment.len();
+        if SEED_FOLDERS.contains(&segment) {
+            let parent = dirs[..start].trim_end_matches('/');
+            return Some((parent, segment));
+        }
+        start = start.saturating_sub(1);
+    }
+    None
+}
+
+/// For a seed helper, the entry file beside its folder that loads the
+/// folder and chooses what runs by environment (`seeder = if
+/// Rails.env.development? … else Seeders::Null.new`): (entry path, line,
+/// guard as written).
+pub fn seed_entry_guard<'a>(tree: &'a TreeFacts, info: &PathInfo) -> Option<(&'a str, usize, &'a str)> {
+    if !is_seed_helper(info) {
+        return None;
+    }
+    let (parent, folder) = seed_folder(&info.path)?;
+    tree.seed_entries.iter().find_map(|(path, text)| {
+        let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+        if dir != parent || !text.contains(folder) {
+            return None;
+        }
+        let guard = environment_guard(text)?;
+        let offset = guard.as_ptr() as usize - text.as_ptr() as usize;
+        let line = text[..offset].matches('\n').count() + 1;
+        Some((path.as_str(), line, guard))
+    })
+}
+
+/// Lowers the errors of a seed helper whose entry file is environment
+/// guarded to warnings that name the guard. A warning, not the note a guard
+/// in the file itself earns: the guard chooses what the entry runs, and
+/// whether it keeps this file's code out of production is read from another
+/// file.
+pub fn apply_seed_entry_guard(tree: &TreeFacts, info: &PathInfo, findings: &mut [Finding]) {
+    let Some((entry, line, guard)) = seed_entry_guard(tree, info) else {
+        return;
+    };
+    for finding in findings.iter_mut() {
+        if finding.code().starts_with("LG9") || finding.severity != Severity::Error {
+            continue;
+        }
+        finding.severity = Severity::Warning;
+        finding.message.push_str(&format!(
+            "; this seed helper is loaded by `{entry}`, which chooses what runs by `{guard}` ({entry}:{line}); \
+             missing link: whether that keeps this code from running in production"
+        ));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::classify::Classifier;
+    use crate::policy::LeakPolicy;
+    use crate::registry::leaks::PRODUCTION_CODE_USES_TEST_LIBRARY;
+    use crate::report::finding::Location;
+
+    #[test]
+    fn seed_helpers_under_an_environment_guarded_entry_are_warnings_naming_it() {
+        let classifier = Classifier::new(&LeakPolicy::default());
+        let entry = "require_relative \"seeders/base\"\n\nseeder = if Rails.env.development?\n  Seeders::Development.new\nelse\n  Seeders::Null.new\nend\nseeder.call\n";
+        let mut tree = TreeFacts::default();
+        tree.seed_entries.insert("db/seeds.rb".into(), entry.into());
+        let helper = classifier.classify("db/seeders/base.rb");
+        let finding = || {
+            Finding::new(
+                &PRODUCTION_CODE_USES_TEST_LIBRARY,
+                Location::at("db/seeders/base.rb", 1, 1),
+                "uses factory_bot",
+            )
+        };
+        let mut found = vec![finding()];
+        apply_seed_entry_guard(&tree, &helper, &mut found);
+        assert_eq!(found[0].severity, Severity::Warning);
+        assert!(found[0].message.contains("db/seeds.rb:3"), "{}", found[0].message);
+
+        // No guard in the entry, an entry that does not load the folder, or
+        // an entry elsewhere: the error stays.
+        for (path, text) in [
+            (
+                "db/seeds.rb",
+                "require_relative \"seeders/base\"\nSeeders::Base.new.call\n",
+            ),
+            ("db/seeds.rb", "if Rails.env.development?\n  User.create!\nend\n"),
+            ("other/seeds.rb", entry),
+        ] {
+            let mut tree = TreeFacts::default();
+            tree.seed_entries.insert(path.into(), text.into());
+            let mut found = vec![finding()];
+            apply_seed_entry_guard(&tree, &helper, &mut found);
+            assert_eq!(found[0].severity, Severity::Error, "{path}: {text}");
+        }
+        // The entry file itself is not a helper.
+        assert!(!is_seed_helper(&classifier.classify("db/seeds.rb")));
+        assert!(is_seed_entry("db/seeds.rb") && !is_seed_entry("db/seeders/base.rb"));
+    }
 
     #[test]
     fn guards_in_each_ecosystem() {

@@ -312,7 +312,58 @@ fn judge(file: &FileFacts<'_>) -> (Severity, String) {
                 .to_owned(),
         );
     }
+    if let Some(name) = anonymisation_name(path) {
+        return (
+            Severity::Warning,
+            format!(
+                "; `{name}` says the file anonymises data: fake values there replace real personal data in a copy \
+                 (missing link: whether it ever writes to production's own database)"
+            ),
+        );
+    }
+    if let Some(dir) = debug_namespace(path) {
+        return (
+            Severity::Warning,
+            format!(
+                "; the file sits in a `{dir}/` namespace: debug tooling that a switch elsewhere turns on outside \
+                 production (missing link: what selects it, and whether production can)"
+            ),
+        );
+    }
     (Severity::Error, String::new())
+}
+
+/// A folder of debug tooling inside production code (`app/forms/debug/…`,
+/// `src/dev_tools/…`): fake-data libraries there fill sign-in bypasses and
+/// similar developer aids, which the application selects by environment.
+fn debug_namespace(path: &str) -> Option<&str> {
+    let (dirs, _) = path.rsplit_once('/')?;
+    dirs.split('/').find(|segment| {
+        matches!(
+            segment.to_ascii_lowercase().as_str(),
+            "debug" | "dev_tools" | "devtools"
+        )
+    })
+}
+
+/// A path segment naming anonymisation (`db/anonymise/rules.rb`,
+/// `lib/data_anonymizer.rb`, `scrub_pii.py`): there a fake-data library is
+/// the tool that removes personal data from a database copy, not test data.
+fn anonymisation_name(path: &str) -> Option<&str> {
+    const STEMS: &[&str] = &[
+        "anonymis",
+        "anonymiz",
+        "pseudonymis",
+        "pseudonymiz",
+        "obfuscat",
+        "scrub",
+    ];
+    path.split('/').find(|segment| {
+        let lower = segment.to_ascii_lowercase();
+        lower
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|word| STEMS.iter().any(|stem| word.contains(stem)))
+    })
 }
 
 /// A file or folder whose name says it exists to help tests: `factories.py`,
@@ -687,6 +738,45 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    /// Real-world false alarm (laa-apply-for-legal-aid): 66 error findings
+    /// in the anonymisation rules a rake task feeds to pg_dump_anonymize.
+    #[test]
+    fn faker_in_anonymisation_code_is_a_warning_naming_it() {
+        let rules = "require \"faker\"\n\n@rules = {\n  addresses: {\n    city: -> { Faker::Address.city },\n  },\n}\n";
+        let found = scan("db/anonymise/rules.rb", rules);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            found.iter().all(|(_, _, severity)| *severity == Severity::Warning),
+            "{found:?}"
+        );
+        assert!(scan("lib/tasks/data_anonymizer.rb", rules)
+            .iter()
+            .all(|f| f.2 == Severity::Warning));
+        // Elsewhere the same code is an error.
+        assert!(scan("app/services/address_filler.rb", rules)
+            .iter()
+            .all(|f| f.2 == Severity::Error));
+    }
+
+    /// Real-world false alarm (claim-additional-payments-for-teaching): a
+    /// debug sign-in form that the journey selects only when the sign-in
+    /// bypass is on (development and review apps), which lives in another file.
+    #[test]
+    fn faker_in_a_debug_namespace_is_a_warning_naming_it() {
+        let form =
+            "require \"faker\"\n\nmodule Debug\n  class SignInForm\n    def name = Faker::Name.name\n  end\nend\n";
+        let found = scan("app/forms/debug/teacher_auth/sign_in_form.rb", form);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            found.iter().all(|(_, _, severity)| *severity == Severity::Warning),
+            "{found:?}"
+        );
+        // A file merely named debug_something is not a debug namespace.
+        assert!(scan("app/forms/debug_sign_in_form.rb", form)
+            .iter()
+            .all(|f| f.2 == Severity::Error));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub mod config;
 pub mod content;
 pub mod dependencies;
+pub mod django;
 pub mod docker_builds;
 pub mod dockerfile;
 pub mod guards;
@@ -42,6 +43,15 @@ pub struct TreeFacts {
     /// The builds `build_files` describe, read once for all Dockerfiles
     /// (so `build_files` is filled before the first Dockerfile is judged).
     build_refs: OnceLock<Vec<docker_builds::BuildRef>>,
+    /// Files that may select a Django settings module, and the settings
+    /// modules themselves (`django::is_settings_selector`), by path, with
+    /// their text; filled only when the tree has a settings module.
+    pub settings_files: BTreeMap<String, String>,
+    /// Seeds entry files (`guards::is_seed_entry`) by path, with their text;
+    /// filled only when the tree has seed helpers in a seeds folder.
+    pub seed_entries: BTreeMap<String, String>,
+    /// What `settings_files` say, learned once for all settings modules.
+    settings_selection: OnceLock<django::SettingsSelection>,
 }
 
 impl TreeFacts {
@@ -53,6 +63,12 @@ impl TreeFacts {
                 .flat_map(|(path, text)| docker_builds::build_refs(path, text))
                 .collect()
         })
+    }
+
+    /// Which Django settings modules the tree selects.
+    pub fn settings_selection(&self) -> &django::SettingsSelection {
+        self.settings_selection
+            .get_or_init(|| django::SettingsSelection::learn(&self.settings_files, &self.paths))
     }
 }
 
@@ -193,8 +209,18 @@ pub fn is_example_context(line: &str, matches: &[ValueMatch]) -> bool {
         }
     }
     let lower = blanked.to_ascii_lowercase();
+    // "For example, QQ123456C": the hint text of GOV.UK-style forms, in
+    // locale files and templates, shows the format with HMRC's example value.
     const ANYWHERE: &[&str] = &[
-        "e.g.", "bogon", "rfc 5737", "rfc5737", "rfc 3849", "rfc3849", "test-net",
+        "e.g.",
+        "for example",
+        "for instance",
+        "bogon",
+        "rfc 5737",
+        "rfc5737",
+        "rfc 3849",
+        "rfc3849",
+        "test-net",
     ];
     if ANYWHERE.iter().any(|word| lower.contains(word)) {
         return true;
@@ -210,12 +236,12 @@ pub fn is_example_context(line: &str, matches: &[ValueMatch]) -> bool {
     })
 }
 
-/// `example:`, `"examples":`, `description =`, `placeholder="…"`,
+/// `example:`, `"examples":`, `description =`, `placeholder="…"`, `hint:` (form hint text),
 /// `:placeholder`, `<example>`: the word as a whole key, attribute or tag,
 /// not as part of an identifier.
 static DOCUMENTATION_KEY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?:^|[^\w.-])["']?(?:examples?|x-examples?|description|placeholder|sample)["']?\s*(?:[:=]|=>)|<(?:examples?|placeholder)\b|:placeholder\b|placeholdertext\s*[:=]"#,
+        r#"(?:^|[^\w.-])["']?(?:examples?|x-examples?|description|placeholder|sample|hint)["']?\s*(?:[:=]|=>)|<(?:examples?|placeholder)\b|:placeholder\b|placeholdertext\s*[:=]"#,
     )
     .expect("documentation key regex")
 });

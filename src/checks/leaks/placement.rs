@@ -72,25 +72,35 @@ impl LeakCheck for Placement {
     }
 }
 
-/// LG413 for a file moved or copied out of a test path into a migration or
-/// seed folder: whatever its name, it is test data that will now run
-/// against the live database.
+/// A file moved or copied out of a test path into production. Into a
+/// migration or seed folder it is LG413: whatever its name, it is test data
+/// that will now run against the live database. Into production data or
+/// configuration (`src/main/resources`, a `data/` folder) it is LG412: the
+/// move is the only evidence, since the file keeps its ordinary name, and
+/// the artefact built from that path now carries it.
 pub fn arrived_from_test(from: &PathInfo, to: &PathInfo) -> Option<Finding> {
-    if from.area != Area::Test || to.area != Area::Production || !matches!(to.role, Role::Migration | Role::Seed) {
+    if from.area != Area::Test || to.area != Area::Production {
         return None;
     }
-    let folder = if to.role == Role::Migration {
-        "migration"
-    } else {
-        "seed"
+    let (meta, message) = match to.role {
+        Role::Migration => (
+            &TEST_FILE_IN_MIGRATIONS,
+            "test data in a migration folder runs against the live database",
+        ),
+        Role::Seed => (
+            &TEST_FILE_IN_MIGRATIONS,
+            "test data in a seed folder runs against the live database",
+        ),
+        Role::Data | Role::ProductionConfig => (
+            &TEST_FILE_IN_PRODUCTION,
+            "test data in a production data path ships with the artefact built from it",
+        ),
+        _ => return None,
     };
     Some(Finding::new(
-        &TEST_FILE_IN_MIGRATIONS,
+        meta,
         Location::file(&to.path),
-        format!(
-            "moved here from the test path `{}`: test data in a {folder} folder runs against the live database",
-            from.path
-        ),
+        format!("moved here from the test path `{}`: {message}", from.path),
     ))
 }
 

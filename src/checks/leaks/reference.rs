@@ -77,6 +77,85 @@ fn points_into_tests(path: &str) -> bool {
     TEST_SEGMENTS.contains(&last) || stem.iter().skip(1).any(|part| *part == "test" || *part == "spec")
 }
 
+/// Smoke tests are written to run against the live system (a status page
+/// that runs them is a common, deliberate design), unlike unit tests,
+/// fixtures or factories. A module is a smoke test when its own name, less
+/// extensions and with `-` read as `_`, is one of these; a `smoke/` folder
+/// or a fixture of smoke tests is not.
+fn is_smoke_test_module(name: &str) -> bool {
+    let stem = name
+        .split('.')
+        .next()
+        .unwrap_or(name)
+        .to_ascii_lowercase()
+        .replace('-', "_");
+    matches!(
+        stem.as_str(),
+        "smoke" | "smoketest" | "smoketests" | "smoke_test" | "smoke_tests"
+    )
+}
+
+/// Folders of test data and doubles: a module in one is that, whatever its name.
+const TEST_DATA_FOLDERS: &[&str] = &[
+    "fixtures",
+    "__fixtures__",
+    "factories",
+    "mocks",
+    "__mocks__",
+    "testdata",
+    "test-data",
+    "test_data",
+];
+
+/// Whether an import path (segments split by `/`, or `.` for Python) ends in
+/// a smoke-test module that sits in no folder of test data.
+fn imports_smoke_module<'a>(mut segments: impl DoubleEndedIterator<Item = &'a str>) -> bool {
+    let Some(last) = segments.next_back() else {
+        return false;
+    };
+    is_smoke_test_module(last) && !segments.any(|segment| TEST_DATA_FOLDERS.contains(&segment))
+}
+
+fn path_imports_smoke_module(path: &str) -> bool {
+    imports_smoke_module(path.trim_end_matches('/').split('/'))
+}
+
+/// LG422 on smoke tests: a warning that says why, not an error.
+fn soften_for_smoke_tests(mut finding: Finding, module: &str) -> Finding {
+    finding.severity = Severity::Warning;
+    finding.message.push_str(&format!(
+        "; `{module}` is named as smoke tests, which are written to run against the live system, so this may \
+         be a deliberate health check; missing link: whether they only read, or write test data"
+    ));
+    finding
+}
+
+/// Whether a Python import from a test package takes smoke tests only:
+/// `from app.tests.smoketests import SmokeTests` (the module is the smoke
+/// tests) or `from app.tests import smoketests` (every name imported is).
+/// `rest` is the text after the module name.
+fn python_imports_smoke_tests(module: &str, rest: &str) -> bool {
+    if imports_smoke_module(module.split('.')) {
+        return true;
+    }
+    if module.split('.').any(|segment| TEST_DATA_FOLDERS.contains(&segment)) {
+        return false;
+    }
+    let line = rest.lines().next().unwrap_or("");
+    let Some(names) = line.trim_start().strip_prefix("import") else {
+        return false;
+    };
+    let names: Vec<&str> = names
+        .split('#')
+        .next()
+        .unwrap_or("")
+        .split(',')
+        .map(|name| name.split_whitespace().next().unwrap_or("").trim_matches(['(', ')']))
+        .filter(|name| !name.is_empty())
+        .collect();
+    !names.is_empty() && names.iter().all(|name| is_smoke_test_module(name))
+}
+
 /// Whether a test path named in code ships with it: Ruby, Python and
 /// JavaScript run from their source tree, so a repository-relative file is
 /// deployed beside the code unless the root `.dockerignore` leaves it out.
@@ -197,11 +276,16 @@ impl References {
                     // Point at the module path, just inside its quotes.
                     let Some(module) = caps.get(1) else { continue };
                     if points_into_tests(target) && !is_comment_line(file.line_text(file.line_of(module.start()))) {
-                        out.push(file.finding_span(
+                        let finding = file.finding_span(
                             &IMPORTS_TEST_CODE,
                             module.range(),
                             format!("production module imports `{target}` from the test tree"),
-                        ));
+                        );
+                        out.push(if path_imports_smoke_module(target) {
+                            soften_for_smoke_tests(finding, target)
+                        } else {
+                            finding
+                        });
                     }
                 }
             }
@@ -215,11 +299,17 @@ impl References {
                         .split('.')
                         .any(|part| part == "tests" || part == "conftest");
                     if test_module {
-                        out.push(file.finding_span(
+                        let finding = file.finding_span(
                             &IMPORTS_TEST_CODE,
                             module.range(),
                             format!("production module imports `{}`, a test module", module.as_str()),
-                        ));
+                        );
+                        let smoke = python_imports_smoke_tests(module.as_str(), &text[module.end()..]);
+                        out.push(if smoke {
+                            soften_for_smoke_tests(finding, module.as_str())
+                        } else {
+                            finding
+                        });
                     }
                 }
             }
@@ -235,11 +325,16 @@ impl References {
                         let (Some(keyword), Some(whole)) = (caps.get(1), caps.get(0)) else {
                             continue;
                         };
-                        out.push(file.finding_span(
+                        let finding = file.finding_span(
                             &IMPORTS_TEST_CODE,
                             keyword.start()..whole.end(),
                             format!("production code does `{kind} '{target}'` from the test tree"),
-                        ));
+                        );
+                        out.push(if into_tests && path_imports_smoke_module(target) {
+                            soften_for_smoke_tests(finding, target)
+                        } else {
+                            finding
+                        });
                     }
                 }
             }
@@ -480,5 +575,74 @@ mod tests {
         // A compiled binary does not carry the file with it: the missing link is named.
         let go = "package routes\n\nconst fallback = \"integration_tests/testdata/sample_routes.jsonl\"\n";
         assert_eq!(severity_in_tree("lib/routes.go", go, None), [Severity::Warning]);
+    }
+
+    fn severities(path: &str, text: &str) -> Vec<(&'static str, Severity)> {
+        let info = Classifier::new(&LeakPolicy::default()).classify(path);
+        let mut out = Vec::new();
+        References.check_content(&TreeFacts::default(), &FileFacts::new(&info, text), &mut out);
+        out.iter().map(|f| (f.code(), f.severity)).collect()
+    }
+
+    #[test]
+    fn importing_smoke_tests_from_a_tests_package_is_a_warning_in_every_language() {
+        let cases = [
+            (
+                "app/status/views.py",
+                "def smoketests(request):\n    from app.status.tests.smoketests import SmokeTests\n",
+            ),
+            ("app/status/views.py", "from app.status.tests import smoke_tests\n"),
+            ("app/status/views.py", "from app.tests import smoke, smoketest as st\n"),
+            ("src/routes/health.ts", "import { run } from '../../tests/smokeTests'\n"),
+            (
+                "src/routes/health.js",
+                "const smoke = require('../test/smoke-test.js')\n",
+            ),
+            (
+                "app/controllers/status_controller.rb",
+                "require_relative '../../spec/smoke_tests'\n",
+            ),
+        ];
+        for (path, text) in cases {
+            assert_eq!(severities(path, text), [("LG422", Severity::Warning)], "{path}: {text}");
+        }
+        let info = Classifier::new(&LeakPolicy::default()).classify("app/status/views.py");
+        let mut out = Vec::new();
+        let text = "from app.status.tests.smoketests import SmokeTests\n";
+        References.check_content(&TreeFacts::default(), &FileFacts::new(&info, text), &mut out);
+        assert!(out[0].message.contains("smoke tests"), "{}", out[0].message);
+    }
+
+    #[test]
+    fn ordinary_test_modules_fixtures_and_factories_stay_errors() {
+        let cases = [
+            (
+                "app/status/views.py",
+                "from app.status.tests.test_views import client\n",
+            ),
+            ("app/status/views.py", "from app.tests.fixtures import smoke_user\n"),
+            ("app/status/views.py", "from app.tests import factories, smoketests\n"),
+            (
+                "app/status/views.py",
+                "from app.tests.smoke.factories import make_user\n",
+            ),
+            (
+                "src/routes/health.ts",
+                "import { user } from '../../tests/smoke/fixtures'\n",
+            ),
+            ("src/routes/health.ts", "import { build } from '../../test/factories'\n"),
+            (
+                "app/controllers/status_controller.rb",
+                "require_relative '../../spec/factories/smoke'\n",
+            ),
+        ];
+        for (path, text) in cases {
+            let found = severities(path, text);
+            let lg422: Vec<_> = found.iter().filter(|(code, _)| *code == "LG422").collect();
+            assert!(
+                !lg422.is_empty() && lg422.iter().all(|(_, severity)| *severity == Severity::Error),
+                "{path}: {text}: {found:?}"
+            );
+        }
     }
 }
